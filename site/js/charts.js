@@ -1,0 +1,89 @@
+// Line charts (uPlot) that the demo redraws at display rate. Values that are not finite
+// (a diverged run) or not positive on a log axis are never plotted: they become gaps.
+import uPlot from '../vendor/uPlot.esm.js';
+
+// Okabe-Ito, a palette that stays distinguishable under the common colour-vision deficiencies.
+export const OKABE_ITO = {
+  black: '#000000',
+  orange: '#E69F00',
+  sky: '#56B4E9',
+  green: '#009E73',
+  yellow: '#F0E442',
+  blue: '#0072B2',
+  vermillion: '#D55E00',
+  purple: '#CC79A7',
+  grey: '#777777',
+};
+export const RUN_COLOURS = [OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.green];
+
+const HEIGHT = 230;
+
+function fmt(v) {
+  if (v == null || !Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(3);
+  return Number(v.toPrecision(5)).toString();
+}
+
+// series: [{label, colour, dash, width}]; opts: {xLabel, yLabel, log, xRange}
+export class LineChart {
+  constructor(container, { xLabel, yLabel, log = false, series }) {
+    this.container = container;
+    this.log = log;
+    this.xRange = null;
+    const width = Math.max(240, container.clientWidth || 360);
+    const opts = {
+      width,
+      height: HEIGHT,
+      pxAlign: 0,
+      cursor: { drag: { x: false, y: false }, focus: { prox: 16 } },
+      legend: { live: true },
+      scales: {
+        x: { time: false, range: (u, min, max) => this.xRange || [min, max] },
+        y: log ? { distr: 3 } : { auto: true },
+      },
+      axes: [
+        { label: xLabel, size: 36, labelSize: 18, stroke: '#333', grid: { stroke: '#eee' } },
+        { label: yLabel, size: 58, labelSize: 18, stroke: '#333', grid: { stroke: '#eee' }, values: (u, vals) => vals.map(fmt) },
+      ],
+      series: [
+        { label: xLabel, value: (u, v) => fmt(v) },
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.colour,
+          width: s.width || 2,
+          dash: s.dash,
+          spanGaps: true,
+          points: { show: false },
+          value: (u, v) => fmt(v),
+        })),
+      ],
+    };
+    this.nSeries = series.length;
+    this.plot = new uPlot(opts, [[], ...series.map(() => [])], container);
+  }
+
+  // x: array of numbers; ys: one array per series (null = gap).
+  setData(x, ys, xRange) {
+    this.xRange = xRange || null;
+    const clean = ys.map((y) => y.map((v) => (v == null || !Number.isFinite(v) || (this.log && v <= 0) ? null : v)));
+    this.plot.setData([x, ...clean]);
+  }
+
+  resize() {
+    const w = Math.max(240, this.container.clientWidth);
+    if (Math.abs(w - this.plot.width) > 2) this.plot.setSize({ width: w, height: HEIGHT });
+  }
+
+  setSeriesVisible(i, show) {
+    this.plot.setSeries(i + 1, { show });
+  }
+
+  canvas() {
+    return this.plot.ctx.canvas;
+  }
+
+  destroy() {
+    this.plot.destroy();
+  }
+}

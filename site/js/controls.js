@@ -1,0 +1,84 @@
+// The settings form, built from mf.fields(): one labelled input per config field, each with
+// an inline error message (aria-describedby) that names the field and its allowed range.
+import { parseField, formatValue } from './state.js';
+
+export class SettingsForm {
+  // onChange(name, value) is called with a parsed, range-checked value.
+  constructor(form, fields, onChange) {
+    this.form = form;
+    this.fields = fields;
+    this.inputs = new Map();
+    this.errors = new Map();
+    form.replaceChildren();
+    for (const f of fields) {
+      const row = document.createElement('div');
+      row.className = 'field';
+      const id = `f-${f.name}`;
+      const label = document.createElement('label');
+      label.htmlFor = id;
+      label.textContent = f.name;
+      label.title = f.help || '';
+      let input;
+      if (f.type === 'enum') {
+        input = document.createElement('select');
+        for (const c of f.choices) input.append(new Option(c, c));
+      } else if (f.type === 'bool') {
+        input = document.createElement('input');
+        input.type = 'checkbox';
+      } else {
+        input = document.createElement('input');
+        input.type = 'text';
+        input.inputMode = f.type === 'int' ? 'numeric' : 'decimal';
+        input.autocomplete = 'off';
+        input.spellcheck = false;
+      }
+      input.id = id;
+      input.name = f.name;
+      const err = document.createElement('span');
+      err.className = 'err';
+      err.id = `${id}-err`;
+      const help = document.createElement('span');
+      help.className = 'help';
+      help.id = `${id}-help`;
+      help.textContent = f.type === 'int' || f.type === 'number' ? `${f.help || ''} [${f.min}, ${f.max}]` : f.help || '';
+      input.setAttribute('aria-describedby', `${help.id} ${err.id}`);
+      input.addEventListener('change', () => {
+        const text = f.type === 'bool' ? String(input.checked) : input.value;
+        const r = parseField(f, text);
+        if (r.error) this.setError(f.name, r.error);
+        else {
+          this.setError(f.name, '');
+          onChange(f.name, r.value);
+        }
+      });
+      row.append(label, input, help, err);
+      form.append(row);
+      this.inputs.set(f.name, input);
+      this.errors.set(f.name, err);
+    }
+    form.addEventListener('submit', (e) => e.preventDefault());
+  }
+
+  // cfg keyed by field key (as mf.defaults()).
+  show(cfg) {
+    for (const f of this.fields) {
+      const input = this.inputs.get(f.name);
+      if (f.type === 'bool') input.checked = !!cfg[f.key];
+      else input.value = formatValue(f, cfg[f.key]);
+    }
+  }
+
+  setError(name, message) {
+    const input = this.inputs.get(name);
+    const err = this.errors.get(name);
+    if (!input) return false;
+    err.textContent = message;
+    if (message) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+    return true;
+  }
+
+  clearErrors() {
+    for (const f of this.fields) this.setError(f.name, '');
+  }
+}

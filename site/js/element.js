@@ -1,0 +1,343 @@
+// <mesaflow-demo>: the whole demo as one custom element (shadow root, no globals).
+// Attributes: every config field by its CLI name, plus preset, compare, controls="hide", text="hide".
+// API: play(), pause(), step(), reset(), .history, .config, .params;
+// events: mesaflow-step (after each recorded evaluation), mesaflow-diverged, mesaflow-config.
+import { TEMPLATE } from './template.js';
+import { Views } from './views.js';
+import { SettingsForm } from './controls.js';
+import { explanation } from './explain.js';
+import { PRESETS, DEFAULT_PRESET, PAPER_INITS } from './presets.js';
+import { FIELD_ATTRS, EXTRA_KEYS, readPairs, resolveConfig, configToParams } from './state.js';
+import { RUN_COLOURS } from './charts.js';
+import { saveCSV, saveJSON } from './export.js';
+
+const MEMORY_BUDGET = 2 ** 30; // bytes all sessions of one demo may allocate (mf.estimateBytes)
+const STATUS_EVERY_MS = 2000; // aria-live summary while running, so screen readers are not flooded
+const COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'];
+const isOn = (v) => v != null && ['', 'true', '1', 'yes', 'on'].includes(String(v).toLowerCase());
+const num = (v, p = 4) => (v == null || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e-3 || v === 0 ? Number(v.toPrecision(p)).toString() : v.toExponential(2));
+
+class MesaflowDemo extends HTMLElement {
+  static get observedAttributes() {
+    return [...FIELD_ATTRS, ...EXTRA_KEYS];
+  }
+
+  constructor() {
+    super();
+    this._root = this.attachShadow({ mode: 'open' });
+    this._root.innerHTML = TEMPLATE; // constant markup, see template.js
+    this._$ = (id) => this._root.getElementById(id);
+    this._runs = [];
+    this._gen = 0;
+    this._playing = false;
+    this._wantPlay = false;
+    this._explicit = {};
+    this._preset = DEFAULT_PRESET;
+    this._compare = false;
+    this._lastStatus = 0;
+    this._views = new Views(this._root);
+    this._bindControls();
+    this._ro = new ResizeObserver(() => this._views.cfg && requestAnimationFrame(() => this._views.resize()));
+  }
+
+  connectedCallback() {
+    if (!this._worker) this._startWorker();
+    this._ro.observe(this);
+  }
+
+  disconnectedCallback() {
+    this._ro.disconnect();
+    this._worker?.terminate();
+    this._worker = null;
+    this._fields = null;
+    this._playing = false;
+  }
+
+  attributeChangedCallback(name) {
+    if (name === 'controls' || name === 'text') return; // pure CSS, see demo.css
+    if (this._fields && !this._attrsQueued) {
+      this._attrsQueued = true;
+      queueMicrotask(() => {
+        this._attrsQueued = false;
+        this._applyAttributes();
+      });
+    }
+  }
+
+  // --- public API ---------------------------------------------------------------------------
+  play() {
+    this._wantPlay = true;
+    if (this._runs.length && this._worker) this._post({ type: 'play', speed: Number(this._$('speed').value) });
+  }
+
+  pause() {
+    this._wantPlay = false;
+    this._post({ type: 'pause' });
+  }
+
+  step() {
+    this._wantPlay = false;
+    this._post({ type: 'step' });
+  }
+
+  reset() {
+    if (this._cfg) this._configure(this._cfg);
+  }
+
+  get history() {
+    const h = this._runs[0]?.hist;
+    return h ? Object.fromEntries(COLUMNS.map((k) => [k, h[k].slice()])) : Object.fromEntries(COLUMNS.map((k) => [k, []]));
+  }
+
+  get config() {
+    return this._cfg ? { ...this._cfg } : null;
+  }
+
+  // The configuration as URL parameters (human-readable keys = attribute names).
+  get params() {
+    if (!this._cfg) return '';
+    return configToParams(this._fields, this._defaults, this._preset, this._cfg, this._compare ? { compare: 'true' } : {});
+  }
+
+  // --- worker -------------------------------------------------------------------------------
+  _startWorker() {
+    this._worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this._worker.onmessage = (e) => this._onMessage(e.data);
+    this._worker.onerror = (e) => this._alert(`The training worker failed: ${e.message || 'unknown error'}`);
+  }
+
+  _post(msg) {
+    this._worker?.postMessage(msg);
+  }
+
+  _onMessage(msg) {
+    const run = msg.id !== undefined ? this._runs.find((r) => r.id === msg.id) : null;
+    if (msg.id !== undefined && !run && msg.type !== 'created') return; // stale: from a previous configuration
+    switch (msg.type) {
+      case 'ready':
+        this._fields = msg.fields;
+        this._defaults = msg.defaults;
+        this._form = new SettingsForm(this._$('form'), this._fields, (name, value) => this._onField(name, value));
+        this._applyAttributes();
+        break;
+      case 'created':
+        this._onCreated(msg);
+        break;
+      case 'invalid':
+        this._runs = [];
+        this._playing = false;
+        this._showPlaying();
+        if (!this._form.setError(msg.field, msg.message)) this._form.setError('m', msg.message);
+        this._alert(`Not started: ${msg.message}`);
+        this._status(`Not started: ${msg.message}`, true);
+        break;
+      case 'rows':
+        this._onRows(run, msg);
+        break;
+      case 'weights':
+        if (run === this._runs[0]) this._views.setWeights(msg.w);
+        break;
+      case 'mesa':
+        if (run === this._runs[0]) this._views.setMesa(msg.mesa);
+        break;
+      case 'diverged':
+        this._onDiverged(run, msg);
+        break;
+      case 'playing':
+        this._playing = true;
+        this._showPlaying();
+        break;
+      case 'stopped':
+        this._playing = false;
+        if (msg.reason !== 'paused' && msg.reason !== 'reset') this._wantPlay = false;
+        this._showPlaying();
+        this._status(this._summary(), true);
+        break;
+      case 'error':
+        this._alert(msg.message);
+        this._status(msg.message, true);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // --- configuration ------------------------------------------------------------------------
+  _applyAttributes() {
+    const names = new Set(MesaflowDemo.observedAttributes);
+    const pairs = this.getAttributeNames().filter((n) => names.has(n)).map((n) => [n, this.getAttribute(n)]);
+    const { explicit, errors, extras } = readPairs(this._fields, pairs);
+    this._form.clearErrors();
+    const messages = errors.map((e) => e.message);
+    for (const e of errors) this._form.setError(e.field, e.message);
+    if (extras.preset !== undefined && !PRESETS[extras.preset]) messages.push(`preset: "${String(extras.preset).slice(0, 40)}" is not one of ${Object.keys(PRESETS).join(', ')}`);
+    this._preset = PRESETS[extras.preset] ? extras.preset : DEFAULT_PRESET;
+    this._compare = isOn(extras.compare);
+    this._explicit = explicit;
+    this._configure(resolveConfig(this._fields, this._defaults, this._preset, explicit), messages);
+  }
+
+  _onField(name, value) {
+    this._explicit[name] = value;
+    this._configure(resolveConfig(this._fields, this._defaults, this._preset, this._explicit));
+  }
+
+  _configure(cfg, messages = []) {
+    this._cfg = cfg;
+    this._form.show(cfg);
+    this._$('preset').value = this._preset;
+    this._$('compare').checked = this._compare;
+    this._alert(messages.join(' '));
+    const inits = [[cfg.a0, cfg.b0]];
+    if (this._compare && cfg.init === 'diagonal') {
+      for (const p of PAPER_INITS) if (inits.length < 3 && !inits.some((q) => q[0] === p[0] && q[1] === p[1])) inits.push(p);
+    }
+    this._gen++;
+    this._pendingRuns = inits.map(([a0, b0], i) => ({ id: `${this._gen}:${i}`, cfg: { ...cfg, a0, b0 } }));
+    this._runs = [];
+    this._post({ type: 'create', runs: this._pendingRuns, budget: MEMORY_BUDGET });
+    this._status('Preparing the data…', true);
+  }
+
+  _onCreated(msg) {
+    if (!this._pendingRuns || msg.runs[0].id !== this._pendingRuns[0].id) return;
+    this._runs = msg.runs.map((r, i) => {
+      const { a0, b0 } = this._pendingRuns[i].cfg;
+      return { id: r.id, a0, b0, label: `(a0, b0) = (${a0}, ${b0})`, colour: RUN_COLOURS[i], theory: r.theory, ode: r.ode,
+        hist: Object.fromEntries(COLUMNS.map((k) => [k, []])), diverged: false };
+    });
+    this._pendingRuns = null;
+    this._views.setup(this._cfg, this._runs);
+    this._views.setSamples(msg.samples);
+    this._fillCoordSelect(msg.samples.d);
+    this._fillTexts(this._runs[0].theory);
+    this._dirty();
+    this.dispatchEvent(new CustomEvent('mesaflow-config', { detail: { params: this.params, config: this.config }, bubbles: true, composed: true }));
+    if (this._wantPlay) this.play();
+    else this._status(this._summary(), true);
+  }
+
+  _onRows(run, msg) {
+    const first = run === this._runs[0];
+    const n = msg.rows.epoch.length;
+    for (let i = 0; i < n; i++) {
+      for (const k of COLUMNS) run.hist[k].push(msg.rows[k][i]);
+      if (first) {
+        const r = msg.rows;
+        this.dispatchEvent(new CustomEvent('mesaflow-step', { detail: { epoch: r.epoch[i], ab: r.ab[i], trainLoss: r.train_loss[i],
+          testLoss: r.test_loss[i], ratio: r.ratio[i], lastMse: r.last_mse[i] }, bubbles: true, composed: true }));
+      }
+    }
+    this._dirty();
+    if (performance.now() - this._lastStatus > STATUS_EVERY_MS) this._status(this._summary());
+  }
+
+  _onDiverged(run, msg) {
+    run.diverged = true;
+    this._wantPlay = false;
+    const lr = this._cfg.lr;
+    const text = `The run with ${run.label} diverged at epoch ${msg.epoch}${msg.message ? `: ${msg.message}` : ''}. ` +
+      `Training is paused; try a smaller step size, e.g. lr = ${num(lr / 10, 2)}.`;
+    this._alert(text);
+    this._status(text, true);
+    this.dispatchEvent(new CustomEvent('mesaflow-diverged', { detail: { epoch: msg.epoch, message: msg.message, a0: run.a0, b0: run.b0 }, bubbles: true, composed: true }));
+  }
+
+  // --- drawing and text ---------------------------------------------------------------------
+  _dirty() {
+    if (this._frame) return;
+    this._frame = requestAnimationFrame(() => {
+      this._frame = 0;
+      if (this._runs.length) this._views.draw();
+    });
+  }
+
+  _summary() {
+    const r = this._runs[0];
+    if (!r) return '';
+    const h = r.hist;
+    const i = h.epoch.length - 1;
+    const th = r.theory;
+    const ab = h.ab[i];
+    const state = this._runs.some((x) => x.diverged) ? 'diverged' : this._playing ? 'training' : h.epoch[i] >= this._cfg.epochs ? 'finished' : 'paused';
+    const off = Number.isFinite(ab) ? ` (${num((100 * (ab - th.c_star_T)) / th.c_star_T, 2)}% from c*(T) = ${num(th.c_star_T)})` : '';
+    const last = this._cfg.x1 === 'sparse' ? `last-position MSE ${num(h.last_mse[i])}` : `ratio ${num(h.ratio[i])}`;
+    return `${state}: epoch ${h.epoch[i]} of ${this._cfg.epochs}; ab = ${num(ab)}${off}; test loss ${num(h.test_loss[i])}; ${last}; recovery predicted: ${th.recovery ? 'yes' : 'no'}.`;
+  }
+
+  _status(text, force) {
+    if (!force && performance.now() - this._lastStatus < STATUS_EVERY_MS) return;
+    this._lastStatus = performance.now();
+    this._$('status').textContent = text;
+  }
+
+  _alert(text) {
+    const a = this._$('alert');
+    a.textContent = text;
+    a.hidden = !text;
+  }
+
+  _showPlaying() {
+    const b = this._$('play');
+    b.textContent = this._playing ? 'Pause' : 'Play';
+    b.setAttribute('aria-pressed', String(this._playing));
+  }
+
+  _fillTexts(th) {
+    for (const view of ['ab', 'ratio', 'loss', 'weights', 'mesa', 'samples']) {
+      const { node, slots } = explanation(view);
+      const set = (k, v) => slots[k] && (slots[k].textContent = v);
+      set('cstarT', num(th.c_star_T));
+      set('cstarInf', num(th.c_star_inf));
+      set('recovery', th.recovery ? 'yes' : 'no');
+      set('momentRatio', num(th.moment_ratio));
+      set('ratioPred', this._cfg.x1 === 'sparse' ? (th.recovery ? 'MSE → 0' : 'MSE > 0') : `ratio → ${num(th.ratio_pred)}`);
+      this._$(`text-${view}`).replaceChildren(node);
+    }
+  }
+
+  _fillCoordSelect(d) {
+    const sel = this._$('coord');
+    const keep = Math.min(Number(sel.value) || 0, d - 1);
+    sel.replaceChildren(...Array.from({ length: d }, (_, j) => new Option(`j = ${j + 1}`, String(j))));
+    sel.value = String(keep);
+    this._views.coord = keep;
+  }
+
+  _bindControls() {
+    const $ = this._$;
+    const presetSel = $('preset');
+    for (const [name, p] of Object.entries(PRESETS)) presetSel.append(new Option(p.label, name));
+    $('play').addEventListener('click', () => (this._playing ? this.pause() : this.play()));
+    $('step').addEventListener('click', () => this.step());
+    $('reset').addEventListener('click', () => this.reset());
+    $('speed').addEventListener('change', () => this._post({ type: 'speed', speed: Number($('speed').value) }));
+    presetSel.addEventListener('change', () => {
+      this._preset = presetSel.value;
+      this._explicit = {};
+      this._form.clearErrors();
+      this._configure(resolveConfig(this._fields, this._defaults, this._preset, {}));
+    });
+    $('compare').addEventListener('change', () => {
+      this._compare = $('compare').checked;
+      this._configure(this._cfg);
+    });
+    $('wmode').addEventListener('change', () => {
+      this._views.wmode = $('wmode').value;
+      this._views.drawWeights();
+    });
+    $('coord').addEventListener('change', () => {
+      this._views.coord = Number($('coord').value);
+      this._views.drawSamples();
+    });
+    const runsOut = () => this._runs.map((r) => ({ a0: r.a0, b0: r.b0, theory: r.theory, history: r.hist }));
+    $('csv').addEventListener('click', () => saveCSV(`mesaflow-${this._preset}`, runsOut()));
+    $('json').addEventListener('click', () => saveJSON(`mesaflow-${this._preset}`, this.config, runsOut()));
+    this._root.addEventListener('click', (e) => {
+      const id = e.target.closest?.('[data-png]')?.dataset.png;
+      if (id && this._runs.length) this._views.png(id, `mesaflow-${this._preset}`);
+    });
+  }
+}
+
+if (!customElements.get('mesaflow-demo')) customElements.define('mesaflow-demo', MesaflowDemo);

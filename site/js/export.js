@@ -1,0 +1,70 @@
+// Downloads: history as CSV / JSON, any chart canvas as PNG (with a title and white background).
+const COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'];
+
+function download(filename, blob) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+const cell = (v) => (v == null || !Number.isFinite(v) ? '' : String(v));
+
+// runs: [{a0, b0, history}] -> one row per (run, evaluation).
+export function historyCSV(runs) {
+  const lines = [['a0', 'b0', ...COLUMNS].join(',')];
+  for (const r of runs) {
+    const h = r.history;
+    for (let i = 0; i < h.epoch.length; i++) lines.push([r.a0, r.b0, ...COLUMNS.map((k) => cell(h[k][i]))].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+// Same layout as the CLI's JSON (non-finite numbers become null).
+export function historyJSON(config, runs) {
+  const clean = (a) => a.map((v) => (Number.isFinite(v) ? v : null));
+  return JSON.stringify(
+    {
+      config,
+      runs: runs.map((r) => ({ a0: r.a0, b0: r.b0, theory: r.theory, history: Object.fromEntries(COLUMNS.map((k) => [k, clean(r.history[k])])) })),
+    },
+    null,
+    1,
+  );
+}
+
+export function saveCSV(name, runs) {
+  download(`${name}.csv`, new Blob([historyCSV(runs)], { type: 'text/csv' }));
+}
+
+export function saveJSON(name, config, runs) {
+  download(`${name}.json`, new Blob([historyJSON(config, runs)], { type: 'application/json' }));
+}
+
+// Draws the canvases side by side under a title line, then downloads the PNG.
+export function savePNG(name, title, canvases) {
+  const pad = 10;
+  const titleH = 28;
+  const w = canvases.reduce((s, c) => s + c.width, 0) + pad * (canvases.length + 1);
+  const h = Math.max(...canvases.map((c) => c.height)) + titleH + 2 * pad;
+  const out = document.createElement('canvas');
+  out.width = w;
+  out.height = h;
+  const ctx = out.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, w, h);
+  ctx.fillStyle = '#000';
+  ctx.font = '16px sans-serif';
+  ctx.fillText(title, pad, pad + 16);
+  let x = pad;
+  for (const c of canvases) {
+    ctx.drawImage(c, x, titleH + pad);
+    x += c.width + pad;
+  }
+  out.toBlob((blob) => blob && download(`${name}.png`, blob), 'image/png');
+}

@@ -1,0 +1,34 @@
+// Keeps a <mesaflow-demo> and the page's URL hash in step: the hash is read into attributes
+// (known keys only; unknown keys are ignored with a console.warn), and every accepted
+// configuration is written back, so any view is a link.
+import { FIELD_ATTRS, EXTRA_KEYS } from './state.js';
+
+const KNOWN = new Set([...FIELD_ATTRS, ...EXTRA_KEYS, 'T']);
+
+export function applyHash(el, hash = location.hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const seen = new Set();
+  for (const [key, value] of params) {
+    if (!KNOWN.has(key)) {
+      console.warn(`mesaflow: ignoring unknown URL key ${JSON.stringify(key.slice(0, 60))}`);
+      continue;
+    }
+    const attr = key === 'T' ? 't' : key;
+    seen.add(attr);
+    el.setAttribute(attr, value);
+  }
+  for (const attr of [...FIELD_ATTRS, 'preset', 'compare']) if (!seen.has(attr)) el.removeAttribute(attr);
+}
+
+export function syncHash(el, onChange) {
+  let written = '';
+  applyHash(el);
+  el.addEventListener('mesaflow-config', (e) => {
+    written = `#${e.detail.params}`;
+    if (location.hash !== written) history.replaceState(null, '', written);
+    onChange?.(e.detail.params);
+  });
+  addEventListener('hashchange', () => {
+    if (location.hash !== written) applyHash(el);
+  });
+}

@@ -1,0 +1,80 @@
+// A small static server for build/site (no dependencies). Run: PORT=8080 node site/serve.mjs
+// Also used by the browser tests: import { startServer } from '../../site/serve.mjs'.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'build', 'site');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+function handler(root) {
+  return (req, res) => {
+    let rel;
+    try {
+      rel = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    } catch {
+      res.writeHead(400).end('bad request');
+      return;
+    }
+    if (rel.endsWith('/')) rel += 'index.html';
+    const file = path.join(root, path.normalize(rel));
+    if (!file.startsWith(root + path.sep)) {
+      res.writeHead(403).end('forbidden');
+      return;
+    }
+    fs.stat(file, (err, st) => {
+      if (err || !st.isFile()) {
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
+        return;
+      }
+      res.writeHead(200, {
+        'Content-Type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
+        'Content-Length': st.size,
+        'Cache-Control': 'no-cache',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      if (req.method === 'HEAD') res.end();
+      else fs.createReadStream(file).pipe(res);
+    });
+  };
+}
+
+// Starts the server; port 0 picks a free port. Resolves to {url, port, close()}.
+export function startServer({ port = 0, host = '127.0.0.1', root = ROOT } = {}) {
+  if (!fs.existsSync(path.join(root, 'index.html'))) {
+    return Promise.reject(new Error(`${root}/index.html not found: run "node site/build.mjs" first`));
+  }
+  const server = http.createServer(handler(root));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const p = server.address().port;
+      resolve({ url: `http://localhost:${p}/`, port: p, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const port = Number(process.env.PORT || 8080);
+  startServer({ port }).then(
+    ({ url }) => console.log(`mesaflow demo: ${url}`),
+    (err) => {
+      console.error(`serve.mjs: ${err.message}`);
+      process.exit(1);
+    },
+  );
+}
