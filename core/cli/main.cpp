@@ -1,0 +1,146 @@
+// mesaflow command-line program: `mesaflow train` and `mesaflow theory`.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "mesaflow/json.hpp"
+#include "mesaflow/npy.hpp"
+#include "mesaflow/session.hpp"
+#include "options.hpp"
+
+using namespace mesaflow;
+
+namespace {
+
+int bad_input(const std::string& msg) {
+  std::cerr << "mesaflow: " << msg << "\nrun 'mesaflow --help' for the options and their ranges\n";
+  return 2;
+}
+
+// The --out file must be creatable before we spend time training.
+std::string check_writable(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  if (access(dir.c_str(), W_OK) != 0) return "--out: directory '" + dir + "' does not exist or is not writable";
+  return "";
+}
+
+int theory_command(const CliOptions& o) {
+  const Config& c = o.config;
+  const std::string err = validate(c, kNativeMemoryBudget);
+  if (!err.empty()) return bad_input("--" + err);
+  const Theory th = theory_for(c);
+  std::vector<double> epochs, ode;
+  const bool want_ode = o.ode_given[0] && o.ode_given[1] && o.ode_given[2] && o.ode_given[3];
+  if (want_ode) {
+    ode = ode_ab(c.a0, c.b0, th.A, th.B, c.d, c.lr, c.epochs);
+    for (int e = 0; e <= c.epochs; e += c.eval_every) epochs.push_back(e);
+    if (epochs.back() != c.epochs) epochs.push_back(c.epochs);
+  }
+  std::string out = theory_json(th, want_ode ? &epochs : nullptr, want_ode ? &ode : nullptr, nullptr);
+  if (o.mc > 0) {
+    Moments se;
+    const Moments mo = monte_carlo_moments(c.x1, c.scale, c.d, o.mc, c.seed, &se);
+    const Theory mth = theory_from_moments(mo, c.d, c.T, c.x1);
+    JsonWriter w;
+    w.begin_object().key("draws").value(static_cast<long long>(o.mc));
+    w.key("M2").value(mo.M2).key("M4").value(mo.M4).key("M6").value(mo.M6).key("M24").value(mo.M24);
+    w.key("M2_stderr").value(se.M2).key("M4_stderr").value(se.M4).key("M6_stderr").value(se.M6);
+    w.key("M24_stderr").value(se.M24);
+    w.key("c_star_T").value(mth.c_star_T).key("c_star_inf").value(mth.c_star_inf);
+    w.key("moment_ratio").value(mth.moment_ratio).end_object();
+    out.pop_back();
+    out += ",\"monte_carlo\":" + w.str() + "}";
+  }
+  if (!o.out.empty()) {
+    const std::string e = check_writable(o.out);
+    if (!e.empty()) return bad_input(e);
+    std::ofstream(o.out) << out << "\n";
+  }
+  std::cout << out << "\n";
+  return 0;
+}
+
+int train_command(const CliOptions& o) {
+  if (!o.out.empty()) {
+    const std::string e = check_writable(o.out);
+    if (!e.empty()) return bad_input(e);
+  }
+  if (!o.save_data.empty()) {
+    const std::string e = check_writable(o.save_data);
+    if (!e.empty()) return bad_input("--save-data" + e.substr(5));
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  Dataset file_data;
+  if (!o.data.empty()) {
+    try {
+      file_data = read_npy(o.data, kNativeMemoryBudget);
+    } catch (const NpyError& e) {
+      return bad_input(std::string("--data: ") + e.what());
+    }
+  }
+  std::unique_ptr<Session> s;
+  try {
+    s = std::make_unique<Session>(o.config, kNativeMemoryBudget, o.data.empty() ? nullptr : &file_data);
+  } catch (const ConfigError& e) {
+    return bad_input(std::string("--") + e.what());
+  }
+  if (!o.save_data.empty()) {
+    try {
+      write_npy(o.save_data, s->train());
+    } catch (const NpyError& e) {
+      return bad_input(std::string("--save-data: ") + e.what());
+    }
+  }
+  const Config& c = s->config();
+  const bool tty = isatty(2);
+  double next_progress = 1.5;
+  while (!s->done()) {
+    s->run(1);
+    if (!o.quiet && elapsed() >= next_progress && !s->done()) {
+      const auto& h = s->history();
+      std::fprintf(stderr, "%sepoch %d/%d  ab %.5f  train loss %.6g  (%.1f s)%s", tty ? "\r" : "", s->epoch(), c.epochs,
+                   h.ab.empty() ? 0.0 : h.ab.back(), h.train_loss.empty() ? 0.0 : h.train_loss.back(), elapsed(),
+                   tty ? "   " : "\n");
+      next_progress = elapsed() + 1.0;
+    }
+  }
+  if (!o.quiet && tty && next_progress > 1.5) std::fprintf(stderr, "\n");
+  const double wall = elapsed();
+  const auto& h = s->history();
+  const Theory& th = s->theory();
+  if (s->diverged()) std::cerr << "mesaflow: " << s->message() << "\n";
+  if (!h.epoch.empty()) {
+    std::printf("epoch %d: ab %.5f (c*(T) %.5f, empirical optimum %.5f, c*(inf) %.5f)\n", static_cast<int>(h.epoch.back()),
+                h.ab.back(), th.c_star_T, th.c_star_empirical, th.c_star_inf);
+    std::printf("  test loss %.6g  ratio %.5f (predicted %.5f)  last-position MSE %.6g  recovery predicted: %s "
+                "(M4^2/(M2 M6) = %.4f)\n",
+                h.test_loss.back(), h.ratio.back(), th.ratio_pred, h.last_mse.back(), th.recovery ? "yes" : "no",
+                th.moment_ratio);
+    std::printf("  %.2f s, %ld gradient evaluations\n", wall, s->gradient_evaluations());
+  }
+  if (!o.out.empty()) {
+    std::ofstream f(o.out);
+    f << run_json(*s, wall, o.mesa_seqs) << "\n";
+    if (!f) return bad_input("--out: could not write '" + o.out + "'");
+  }
+  return s->diverged() ? 3 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CliOptions o;
+  const std::string err = parse_cli(argc, argv, o);
+  if (!err.empty()) return bad_input(err);
+  if (o.command == "help") {
+    std::cout << usage();
+    return 0;
+  }
+  return o.command == "theory" ? theory_command(o) : train_command(o);
+}

@@ -1,0 +1,71 @@
+// The configuration of a run and the one table of its fields (name, type, range, default).
+// Every entry point (CLI options, the JS config object, URL keys, element attributes)
+// goes through set_field()/validate() here, so errors read the same everywhere.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mesaflow {
+
+enum class X1Family { Gaussian, Sparse, FullOne, Rademacher, UnitPhase };
+enum class Init { Diagonal, Gaussian };
+enum class Method { GD, Flow };
+
+struct Config {
+  int d = 5;              // token dimension
+  int T = 100;            // sequence length
+  int m = 10000;          // training sequences
+  X1Family x1 = X1Family::Gaussian;
+  double scale = 1.0;     // sigma (gaussian) or c (sparse, full-one, rademacher, unit-phase)
+  Init init = Init::Diagonal;
+  double a0 = 0.1;        // W_KQ red block = a0 I
+  double b0 = 0.1;        // W_PV red block = b0 I
+  double sigma_w = 0.1;   // std of every entry for init = gaussian
+  Method method = Method::GD;
+  double lr = 1e-4;       // step size; flow time per epoch for method = flow
+  int epochs = 150;
+  int eval_every = 1;
+  int test_m = 10000;
+  bool clip = false;
+  std::uint64_t seed = 1;
+  int threads = 0;        // 0 = all hardware threads; results do not depend on it
+};
+
+enum class FieldType { Int, Number, Enum, Bool };
+
+struct FieldSpec {
+  const char* name;      // CLI option / URL key / attribute, e.g. "sigma-w"
+  const char* key;       // JSON / JS key, e.g. "sigma_w"
+  FieldType type;
+  double min, max;       // inclusive range for Int/Number (lr and scale exclude 0: min_open)
+  bool min_open;
+  std::vector<std::string> choices;  // Enum
+  const char* help;
+};
+
+const std::vector<FieldSpec>& config_fields();
+const FieldSpec* find_field(const std::string& name_or_key);
+
+// Parse one value given as text and store it. Returns "" or an error naming the field,
+// the value and the allowed range, e.g. "lr: 5 is out of range (0, 1]".
+std::string set_field(Config& c, const std::string& name_or_key, const std::string& value);
+// The value of a field as text (the inverse of set_field).
+std::string get_field(const Config& c, const FieldSpec& f);
+
+// Checks that hold between fields (e.g. eval-every <= epochs is not required, but T >= 3 is)
+// and the memory budget. Returns "" or an error message naming the field.
+std::string validate(const Config& c, double memory_budget_bytes);
+
+// Bytes the training and test sets and scratch take for this configuration.
+double estimate_bytes(const Config& c);
+constexpr double kNativeMemoryBudget = 16.0 * 1024 * 1024 * 1024;
+constexpr double kBrowserMemoryBudget = 1.0 * 1024 * 1024 * 1024;
+
+const char* to_string(X1Family f);
+const char* to_string(Init i);
+const char* to_string(Method m);
+// True for families whose coordinates are all non-zero (the ratio y_hat / x is reported).
+bool ratio_defined(X1Family f);
+
+}  // namespace mesaflow

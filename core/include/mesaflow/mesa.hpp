@@ -1,0 +1,24 @@
+// The mesa-optimizer view: prediction error against context position t (t = 2..T-1) for
+//   model : the trained model y_hat_t,
+//   gd1   : one step of gradient descent from W = 0 on min_W 1/2 sum_{i=2}^t ||x_i - W x_{i-1}||^2
+//           with step ab/(t-1):  W_hat_t = (ab/(t-1)) sum_{i=2}^t x_i x_{i-1}^H,
+//   ls    : the least-squares solution of that problem (minimum norm while t-1 < d),
+//   true_w: the sequence's own W (recovered from the whole sequence), the floor,
+//   gap   : mean ||y_hat_model - y_hat_gd1||^2, which vanishes with diagonal structure.
+// Each entry is a mean over sequences of the squared error, summed over coordinates.
+#pragma once
+#include <vector>
+
+#include "mesaflow/dataset.hpp"
+#include "mesaflow/model.hpp"
+
+namespace mesaflow {
+
+struct MesaView {
+  std::vector<double> t, model, gd1, ls, true_w, gap;
+};
+
+// Uses the first min(nseq, ds.m) sequences.
+MesaView mesa_view(const Params& p, const Dataset& ds, int nseq);
+
+}  // namespace mesaflow

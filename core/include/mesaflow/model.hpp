@@ -1,0 +1,35 @@
+// The one-layer linear causal self-attention model of PAPER.md:
+//   e_t = (x_t ; x_{t-1}) in C^{2d},  S_t = sum_{i<=t} e_i e_i^H,  rho_t = t - 1,
+//   y_hat_t = W_PV S_t W_KQ e_t / rho_t,   predicting x_{t+1} for t = 2..T-1.
+// Legend: d token dimension, D = 2d embedding dimension.
+#pragma once
+#include <Eigen/Dense>
+
+#include "mesaflow/config.hpp"
+
+namespace mesaflow {
+
+struct Params {
+  Eigen::MatrixXcd wkq;  // (D, D)  W_KQ; red block = bottom-left (d, d)
+  Eigen::MatrixXcd wpv;  // (d, D)  W_PV; red block = left (d, d)
+  int d() const { return static_cast<int>(wpv.rows()); }
+  static Params zeros(int d) {
+    return {Eigen::MatrixXcd::Zero(2 * d, 2 * d), Eigen::MatrixXcd::Zero(d, 2 * d)};
+  }
+  bool finite() const { return wkq.allFinite() && wpv.allFinite(); }
+};
+
+// Diagonal (the paper's Assumption 3.1) or N(0, sigma_w^2) on every real and imaginary part,
+// drawn from the init stream of c.seed.
+Params init_params(const Config& c);
+// Zero the off-diagonal entries of both red blocks (the clip option).
+void clip_red_blocks(Params& p);
+// ab = mean_j Re(W_KQ[d+j, j]) * Re(W_PV[j, j]).
+double ab_of(const Params& p);
+
+// Real parameter vector view (real and imaginary parts of every entry are independent
+// parameters): [Re wkq (row-major), Im wkq, Re wpv, Im wpv], length 2 (D^2 + d D).
+Eigen::VectorXd to_vector(const Params& p);
+Params from_vector(const Eigen::VectorXd& v, int d);
+
+}  // namespace mesaflow

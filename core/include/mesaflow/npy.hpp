@@ -1,0 +1,22 @@
+// Training sets as NumPy .npy files: complex128, shape (m, d, T), C order (the layout of the
+// authors' code). Reading accepts complex64 too. Every malformed or mismatched file gets an
+// error naming what is wrong (thrown as NpyError).
+#pragma once
+#include <stdexcept>
+#include <string>
+
+#include "mesaflow/dataset.hpp"
+
+namespace mesaflow {
+
+struct NpyError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void write_npy(const std::string& path, const Dataset& ds);
+// max_bytes: refuse files whose data would exceed it (before allocating).
+Dataset read_npy(const std::string& path, double max_bytes);
+// The same from bytes in memory (used by the file reader and by the fuzz target).
+Dataset parse_npy(const std::string& bytes, double max_bytes);
+
+}  // namespace mesaflow

@@ -1,0 +1,85 @@
+// A training run: configuration, data, parameters, history and theory. The CLI and the
+// WebAssembly binding both drive this class; neither holds any logic of its own.
+#pragma once
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mesaflow/config.hpp"
+#include "mesaflow/dataset.hpp"
+#include "mesaflow/mesa.hpp"
+#include "mesaflow/model.hpp"
+#include "mesaflow/theory.hpp"
+#include "mesaflow/trainer.hpp"
+
+namespace mesaflow {
+
+struct ConfigError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// One entry per evaluation (epoch 0, every eval_every epochs, and the last epoch).
+struct History {
+  std::vector<double> epoch, train_loss, test_loss, ab, ratio, last_mse;
+};
+
+class Session {
+ public:
+  // Validates c against the memory budget (throws ConfigError naming the field), then draws
+  // the training set (or takes *data, whose m, d, T override c's) and the test set.
+  explicit Session(const Config& c, double memory_budget = kNativeMemoryBudget, const Dataset* data = nullptr);
+
+  // Advances up to k epochs; returns how many were done. Stops at c.epochs or on divergence.
+  int run(int k);
+
+  int epoch() const { return epoch_; }
+  bool done() const { return done_; }
+  bool diverged() const { return diverged_; }
+  const std::string& message() const { return message_; }
+  const Config& config() const { return cfg_; }
+  const History& history() const { return hist_; }
+  const Theory& theory() const { return theory_; }
+  const Params& params() const { return params_; }
+  const Dataset& train() const { return train_; }
+  const Dataset& test() const { return test_; }
+  bool data_from_file() const { return from_file_; }
+  // ab on the gradient-flow ODE at epochs 0..c.epochs, with the population A, B and with the
+  // training set's; empty for init = gaussian (the ODE describes the diagonal family).
+  const std::vector<double>& ode_ab() const { return ode_; }
+  const std::vector<double>& ode_ab_empirical() const { return ode_emp_; }
+  MesaView mesa(int nseq) const { return mesa_view(params_, test_, nseq); }
+  long gradient_evaluations() const { return grad_evals_; }
+
+ private:
+  void record(double train_loss);
+  void fail(const std::string& why);
+  bool exploded(double loss) const;
+
+  Config cfg_;
+  Dataset train_, test_;
+  bool from_file_ = false;
+  Params params_;
+  Objective objective_;
+  FlowIntegrator flow_;
+  Theory theory_;
+  std::vector<double> ode_, ode_emp_;
+  History hist_;
+  int epoch_ = 0;
+  bool done_ = false, diverged_ = false;
+  std::string message_;
+  double first_loss_ = 0;
+  long grad_evals_ = 0;
+};
+
+// Moments of x_1 measured on a data set (for data read from a file).
+Moments sample_moments(const Dataset& ds);
+// The theory object of PAPER.md for c (closed-form moments), without data.
+Theory theory_for(const Config& c);
+
+// JSON documents (schema in README.md).
+std::string config_json(const Config& c);
+std::string theory_json(const Theory& th, const std::vector<double>* epochs, const std::vector<double>* ode,
+                        const std::vector<double>* ode_emp);
+std::string run_json(const Session& s, double wall_seconds, int mesa_nseq);
+
+}  // namespace mesaflow

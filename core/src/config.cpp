@@ -1,0 +1,177 @@
+#include "mesaflow/config.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace mesaflow {
+
+const std::vector<FieldSpec>& config_fields() {
+  static const std::vector<FieldSpec> fields = {
+      {"d", "d", FieldType::Int, 1, 32, false, {}, "token dimension"},
+      {"T", "T", FieldType::Int, 3, 100000, false, {}, "sequence length"},
+      {"m", "m", FieldType::Int, 1, 10000000, false, {}, "number of training sequences"},
+      {"x1", "x1", FieldType::Enum, 0, 0, false,
+       {"gaussian", "sparse", "full-one", "rademacher", "unit-phase"}, "first-token distribution"},
+      {"scale", "scale", FieldType::Number, 1e-3, 1e3, false, {},
+       "sigma (gaussian) or c (sparse, full-one, rademacher, unit-phase)"},
+      {"init", "init", FieldType::Enum, 0, 0, false, {"diagonal", "gaussian"}, "initialisation"},
+      {"a0", "a0", FieldType::Number, -100, 100, false, {}, "diagonal init: W_KQ red block = a0 I"},
+      {"b0", "b0", FieldType::Number, -100, 100, false, {}, "diagonal init: W_PV red block = b0 I"},
+      {"sigma-w", "sigma_w", FieldType::Number, 0, 100, false, {}, "gaussian init: entry std"},
+      {"method", "method", FieldType::Enum, 0, 0, false, {"gd", "flow"},
+       "gd: gradient descent; flow: adaptive Runge-Kutta gradient flow over time lr*epochs"},
+      {"lr", "lr", FieldType::Number, 0, 10, true, {}, "step size (flow time per epoch for flow)"},
+      {"epochs", "epochs", FieldType::Int, 0, 10000000, false, {}, "training epochs"},
+      {"eval-every", "eval_every", FieldType::Int, 1, 10000000, false, {}, "evaluate every k epochs"},
+      {"test-m", "test_m", FieldType::Int, 1, 10000000, false, {}, "number of test sequences"},
+      {"clip", "clip", FieldType::Bool, 0, 1, false, {}, "zero the off-diagonal entries of the red blocks after each step"},
+      {"seed", "seed", FieldType::Int, 0, 9007199254740991.0, false, {}, "random seed"},
+      {"threads", "threads", FieldType::Int, 0, 256, false, {}, "worker threads, 0 = all cores (results do not depend on it)"},
+  };
+  return fields;
+}
+
+const FieldSpec* find_field(const std::string& n) {
+  for (const auto& f : config_fields())
+    if (n == f.name || n == f.key) return &f;
+  return nullptr;
+}
+
+static std::string fmt(double v) {
+  char buf[64];
+  if (v == std::floor(v) && std::fabs(v) < 1e16) std::snprintf(buf, sizeof buf, "%.0f", v);
+  else std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+static std::string range_text(const FieldSpec& f) {
+  if (f.type == FieldType::Enum) {
+    std::string s = "one of ";
+    for (size_t i = 0; i < f.choices.size(); ++i) s += (i ? ", " : "") + f.choices[i];
+    return s;
+  }
+  if (f.type == FieldType::Bool) return "true or false";
+  std::string kind = f.type == FieldType::Int ? "an integer in " : "a number in ";
+  return kind + (f.min_open ? "(" : "[") + fmt(f.min) + ", " + fmt(f.max) + "]";
+}
+
+// Text is echoed in messages; keep it short and printable.
+static std::string shown(const std::string& v) {
+  std::string s;
+  for (char ch : v.substr(0, 40)) s += (ch >= 32 && ch < 127) ? ch : '?';
+  if (v.size() > 40) s += "...";
+  return "'" + s + "'";
+}
+
+std::string set_field(Config& c, const std::string& name, const std::string& value) {
+  const FieldSpec* f = find_field(name);
+  if (!f) return "unknown option '" + name + "'";
+  const std::string err = std::string(f->name) + ": " + shown(value) + " is not valid; expected " + range_text(*f);
+  const std::string key = f->key;
+  if (f->type == FieldType::Enum) {
+    int idx = -1;
+    for (size_t i = 0; i < f->choices.size(); ++i)
+      if (value == f->choices[i]) idx = static_cast<int>(i);
+    if (idx < 0) return err;
+    if (key == "x1") c.x1 = static_cast<X1Family>(idx);
+    else if (key == "init") c.init = static_cast<Init>(idx);
+    else if (key == "method") c.method = static_cast<Method>(idx);
+    return "";
+  }
+  if (f->type == FieldType::Bool) {
+    if (value == "" || value == "true" || value == "1" || value == "yes" || value == "on") c.clip = true;
+    else if (value == "false" || value == "0" || value == "no" || value == "off") c.clip = false;
+    else return err;
+    return "";
+  }
+  if (value.empty() || value.size() > 64) return err;
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(value.c_str(), &end);
+  if (end == value.c_str() || *end != '\0' || errno == ERANGE || !std::isfinite(v)) return err;
+  const bool below = f->min_open ? !(v > f->min) : !(v >= f->min);
+  if (below || !(v <= f->max)) return err;
+  if (f->type == FieldType::Int) {
+    if (v != std::floor(v)) return err;
+    if (key == "d") c.d = static_cast<int>(v);
+    else if (key == "T") c.T = static_cast<int>(v);
+    else if (key == "m") c.m = static_cast<int>(v);
+    else if (key == "epochs") c.epochs = static_cast<int>(v);
+    else if (key == "eval_every") c.eval_every = static_cast<int>(v);
+    else if (key == "test_m") c.test_m = static_cast<int>(v);
+    else if (key == "seed") c.seed = static_cast<std::uint64_t>(v);
+    else if (key == "threads") c.threads = static_cast<int>(v);
+    return "";
+  }
+  if (key == "scale") c.scale = v;
+  else if (key == "a0") c.a0 = v;
+  else if (key == "b0") c.b0 = v;
+  else if (key == "sigma_w") c.sigma_w = v;
+  else if (key == "lr") c.lr = v;
+  return "";
+}
+
+std::string get_field(const Config& c, const FieldSpec& f) {
+  const std::string key = f.key;
+  if (key == "x1") return to_string(c.x1);
+  if (key == "init") return to_string(c.init);
+  if (key == "method") return to_string(c.method);
+  if (key == "clip") return c.clip ? "true" : "false";
+  if (key == "d") return std::to_string(c.d);
+  if (key == "T") return std::to_string(c.T);
+  if (key == "m") return std::to_string(c.m);
+  if (key == "epochs") return std::to_string(c.epochs);
+  if (key == "eval_every") return std::to_string(c.eval_every);
+  if (key == "test_m") return std::to_string(c.test_m);
+  if (key == "seed") return std::to_string(c.seed);
+  if (key == "threads") return std::to_string(c.threads);
+  char buf[40];
+  double v = key == "scale" ? c.scale : key == "a0" ? c.a0 : key == "b0" ? c.b0 : key == "sigma_w" ? c.sigma_w : c.lr;
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+double estimate_bytes(const Config& c) {
+  const double lanes = 8;
+  const double m = std::ceil(c.m / lanes) * lanes, tm = std::ceil(c.test_m / lanes) * lanes;
+  const double D = 2.0 * c.d;
+  // Tokens (complex double) of both sets, plus per-thread scratch and parameters.
+  return (m + tm) * c.T * c.d * 16.0 + 64.0 * D * D * lanes * 16.0 + (1 << 20);
+}
+
+std::string validate(const Config& c, double budget) {
+  // Each field on its own (a Config built in code bypasses set_field).
+  for (const auto& f : config_fields()) {
+    Config probe;
+    const std::string e = set_field(probe, f.name, get_field(c, f));
+    if (!e.empty()) return e;
+  }
+  const double bytes = estimate_bytes(c);
+  if (bytes > budget) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "m, test-m, T, d: this setting needs about %.2f GB, more than the budget of %.2f GB; "
+                  "reduce m, test-m or T",
+                  bytes / 1e9, budget / 1e9);
+    return buf;
+  }
+  return "";
+}
+
+const char* to_string(X1Family f) {
+  switch (f) {
+    case X1Family::Gaussian: return "gaussian";
+    case X1Family::Sparse: return "sparse";
+    case X1Family::FullOne: return "full-one";
+    case X1Family::Rademacher: return "rademacher";
+    case X1Family::UnitPhase: return "unit-phase";
+  }
+  return "?";
+}
+const char* to_string(Init i) { return i == Init::Diagonal ? "diagonal" : "gaussian"; }
+const char* to_string(Method m) { return m == Method::GD ? "gd" : "flow"; }
+bool ratio_defined(X1Family f) { return f != X1Family::Sparse; }
+
+}  // namespace mesaflow

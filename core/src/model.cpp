@@ -1,0 +1,80 @@
+#include "mesaflow/model.hpp"
+
+#include "mesaflow/dataset.hpp"
+#include "mesaflow/rng.hpp"
+
+namespace mesaflow {
+
+Params init_params(const Config& c) {
+  const int d = c.d, D = 2 * d;
+  Params p = Params::zeros(d);
+  if (c.init == Init::Diagonal) {
+    for (int j = 0; j < d; ++j) {
+      p.wkq(d + j, j) = c.a0;
+      p.wpv(j, j) = c.b0;
+    }
+  } else {
+    Rng rng(c.seed, kInitStream, 0);
+    for (int a = 0; a < D; ++a)
+      for (int b = 0; b < D; ++b) {
+        const double re = c.sigma_w * rng.normal(), im = c.sigma_w * rng.normal();
+        p.wkq(a, b) = {re, im};
+      }
+    for (int a = 0; a < d; ++a)
+      for (int b = 0; b < D; ++b) {
+        const double re = c.sigma_w * rng.normal(), im = c.sigma_w * rng.normal();
+        p.wpv(a, b) = {re, im};
+      }
+  }
+  if (c.clip) clip_red_blocks(p);
+  return p;
+}
+
+void clip_red_blocks(Params& p) {
+  const int d = p.d();
+  for (int i = 0; i < d; ++i)
+    for (int j = 0; j < d; ++j)
+      if (i != j) {
+        p.wkq(d + i, j) = 0.0;
+        p.wpv(i, j) = 0.0;
+      }
+}
+
+double ab_of(const Params& p) {
+  const int d = p.d();
+  double s = 0;
+  for (int j = 0; j < d; ++j) s += p.wkq(d + j, j).real() * p.wpv(j, j).real();
+  return s / d;
+}
+
+Eigen::VectorXd to_vector(const Params& p) {
+  const int d = p.d(), D = 2 * d;
+  Eigen::VectorXd v(2 * (D * D + d * D));
+  int k = 0;
+  for (int a = 0; a < D; ++a)
+    for (int b = 0; b < D; ++b) v[k++] = p.wkq(a, b).real();
+  for (int a = 0; a < D; ++a)
+    for (int b = 0; b < D; ++b) v[k++] = p.wkq(a, b).imag();
+  for (int a = 0; a < d; ++a)
+    for (int b = 0; b < D; ++b) v[k++] = p.wpv(a, b).real();
+  for (int a = 0; a < d; ++a)
+    for (int b = 0; b < D; ++b) v[k++] = p.wpv(a, b).imag();
+  return v;
+}
+
+Params from_vector(const Eigen::VectorXd& v, int d) {
+  const int D = 2 * d;
+  Params p = Params::zeros(d);
+  int k = 0;
+  for (int a = 0; a < D; ++a)
+    for (int b = 0; b < D; ++b) p.wkq(a, b).real(v[k++]);
+  for (int a = 0; a < D; ++a)
+    for (int b = 0; b < D; ++b) p.wkq(a, b).imag(v[k++]);
+  for (int a = 0; a < d; ++a)
+    for (int b = 0; b < D; ++b) p.wpv(a, b).real(v[k++]);
+  for (int a = 0; a < d; ++a)
+    for (int b = 0; b < D; ++b) p.wpv(a, b).imag(v[k++]);
+  return p;
+}
+
+}  // namespace mesaflow

@@ -1,0 +1,246 @@
+#include "mesaflow/session.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "mesaflow/json.hpp"
+#include "mesaflow/kernel.hpp"
+
+namespace mesaflow {
+
+Moments sample_moments(const Dataset& ds) {
+  double s2 = 0, s4 = 0, s6 = 0, s24 = 0;
+  for (int s = 0; s < ds.m; ++s) {
+    double p2 = 0, p4 = 0, p6 = 0;
+    for (int j = 0; j < ds.d; ++j) {
+      const double a = std::norm(ds.x(s, 0, j));
+      p2 += a;
+      p4 += a * a;
+      p6 += a * a * a;
+    }
+    s2 += p2;
+    s4 += p4;
+    s6 += p6;
+    s24 += p2 * p4 - p6;
+  }
+  return {s2 / ds.m, s4 / ds.m, s6 / ds.m, s24 / ds.m};
+}
+
+Theory theory_for(const Config& c) {
+  return theory_from_moments(closed_moments(c.x1, c.scale, c.d), c.d, c.T, c.x1);
+}
+
+Session::Session(const Config& c, double budget, const Dataset* data) : cfg_(c) {
+  if (data) {
+    cfg_.m = data->m;
+    cfg_.d = data->d;
+    cfg_.T = data->T;
+  }
+  const std::string err = validate(cfg_, budget);
+  if (!err.empty()) throw ConfigError(err);
+  if (data) {
+    train_ = *data;
+    from_file_ = true;
+  } else {
+    train_ = generate_dataset(cfg_, cfg_.m, kTrainStream);
+  }
+  test_ = generate_dataset(cfg_, cfg_.test_m, kTestStream);
+  params_ = init_params(cfg_);
+  objective_ = Objective{&train_, cfg_.threads, cfg_.clip};
+
+  theory_ = from_file_ ? theory_from_moments(sample_moments(train_), cfg_.d, cfg_.T, cfg_.x1) : theory_for(cfg_);
+  empirical_AB(train_, &theory_.A_emp, &theory_.B_emp);
+  theory_.c_star_empirical = theory_.B_emp / theory_.A_emp;
+  if (cfg_.init == Init::Diagonal) {
+    ode_ = mesaflow::ode_ab(cfg_.a0, cfg_.b0, theory_.A, theory_.B, cfg_.d, cfg_.lr, cfg_.epochs);
+    ode_emp_ = mesaflow::ode_ab(cfg_.a0, cfg_.b0, theory_.A_emp, theory_.B_emp, cfg_.d, cfg_.lr, cfg_.epochs);
+  }
+  if (cfg_.epochs == 0) {
+    record(objective_(params_, nullptr));
+    done_ = true;
+  }
+}
+
+bool Session::exploded(double loss) const {
+  return !std::isfinite(loss) || (first_loss_ > 0 && loss > 1e6 * first_loss_) || (first_loss_ == 0 && loss > 1e12);
+}
+
+void Session::fail(const std::string& why) {
+  diverged_ = true;
+  done_ = true;
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "diverged at epoch %d: %s; the step size lr = %g is too large for this setting, try a smaller "
+                "step such as --lr %g (or --method flow)",
+                epoch_, why.c_str(), cfg_.lr, cfg_.lr / 10);
+  message_ = buf;
+}
+
+void Session::record(double train_loss) {
+  const Evaluation ev = evaluate(params_, test_, nullptr, cfg_.threads);
+  hist_.epoch.push_back(epoch_);
+  hist_.train_loss.push_back(train_loss);
+  hist_.test_loss.push_back(ev.loss);
+  hist_.ab.push_back(ab_of(params_));
+  hist_.ratio.push_back(ev.ratio);
+  hist_.last_mse.push_back(ev.last_mse);
+}
+
+int Session::run(int k) {
+  int advanced = 0;
+  char why[160];
+  while (advanced < k && !done_) {
+    if (cfg_.method == Method::GD) {
+      Params grad;
+      const double loss = objective_(params_, &grad);
+      ++grad_evals_;
+      if (epoch_ == 0) first_loss_ = loss;
+      if (exploded(loss) || !grad.finite()) {
+        std::snprintf(why, sizeof why, "the training loss reached %g (it started at %g)", loss, first_loss_);
+        fail(why);
+        break;
+      }
+      if (epoch_ % cfg_.eval_every == 0) record(loss);
+      gd_step(params_, grad, cfg_.lr, cfg_.clip);
+    } else {
+      if (epoch_ == 0) {
+        first_loss_ = objective_(params_, nullptr);
+        record(first_loss_);
+      }
+      const long before = flow_.evaluations();
+      const std::string err = flow_.advance(objective_, params_, cfg_.lr);
+      grad_evals_ += flow_.evaluations() - before;
+      if (!err.empty()) {
+        fail(err);
+        break;
+      }
+    }
+    ++epoch_;
+    ++advanced;
+    if (!params_.finite()) {
+      fail("the parameters are no longer finite");
+      break;
+    }
+    const bool last = epoch_ == cfg_.epochs;
+    const bool flow_eval = cfg_.method == Method::Flow && epoch_ % cfg_.eval_every == 0;
+    if (last || flow_eval) {
+      const double loss = objective_(params_, nullptr);
+      if (exploded(loss)) {
+        std::snprintf(why, sizeof why, "the training loss reached %g (it started at %g)", loss, first_loss_);
+        fail(why);
+        break;
+      }
+      record(loss);
+    }
+    if (last) done_ = true;
+  }
+  return advanced;
+}
+
+std::string config_json(const Config& c) {
+  JsonWriter w;
+  w.begin_object();
+  for (const auto& f : config_fields()) {
+    w.key(f.key);
+    const std::string v = get_field(c, f);
+    if (f.type == FieldType::Enum) w.value(v);
+    else if (f.type == FieldType::Bool) w.value(c.clip);
+    else if (f.type == FieldType::Int) w.value(std::stoll(v));
+    else w.value(std::stod(v));
+  }
+  w.end_object();
+  return w.str();
+}
+
+static void write_theory(JsonWriter& w, const Theory& th) {
+  w.key("M2").value(th.moments.M2).key("M4").value(th.moments.M4).key("M6").value(th.moments.M6);
+  w.key("M24").value(th.moments.M24);
+  w.key("A").value(th.A).key("B").value(th.B);
+  w.key("c_star_T").value(th.c_star_T).key("c_star_inf").value(th.c_star_inf);
+  if (th.A_emp > 0) w.key("c_star_empirical").value(th.c_star_empirical);
+  else w.key("c_star_empirical").null();
+  w.key("ratio_pred").value(th.ratio_pred);
+  w.key("moment_ratio").value(th.moment_ratio);
+  w.key("recovery").value(th.recovery);
+}
+
+std::string theory_json(const Theory& th, const std::vector<double>* epochs, const std::vector<double>* ode,
+                        const std::vector<double>* ode_emp) {
+  JsonWriter w;
+  w.begin_object();
+  write_theory(w, th);
+  if (epochs && ode && !ode->empty()) {
+    std::vector<double> a, b;
+    for (double e : *epochs) {
+      a.push_back((*ode)[static_cast<std::size_t>(e)]);
+      if (ode_emp && !ode_emp->empty()) b.push_back((*ode_emp)[static_cast<std::size_t>(e)]);
+    }
+    w.key("ode_epoch").array(*epochs);
+    w.key("ode_ab").array(a);
+    if (ode_emp && !ode_emp->empty()) w.key("ode_ab_empirical").array(b);
+  } else {
+    w.key("ode_ab").null();
+  }
+  w.end_object();
+  return w.str();
+}
+
+static void matrix(JsonWriter& w, const Eigen::MatrixXcd& m, bool imag) {
+  w.begin_array();
+  for (int i = 0; i < m.rows(); ++i) {
+    w.begin_array();
+    for (int j = 0; j < m.cols(); ++j) w.value(imag ? m(i, j).imag() : m(i, j).real());
+    w.end_array();
+  }
+  w.end_array();
+}
+
+std::string run_json(const Session& s, double wall_seconds, int mesa_nseq) {
+  const History& h = s.history();
+  std::string out = "{\"config\":" + config_json(s.config());
+  out += ",\"data\":" + std::string(s.data_from_file() ? "\"file\"" : "\"generated\"");
+  JsonWriter hw;
+  hw.begin_object();
+  hw.key("epoch").array(h.epoch).key("train_loss").array(h.train_loss).key("test_loss").array(h.test_loss);
+  hw.key("ab").array(h.ab).key("ratio").array(h.ratio).key("last_mse").array(h.last_mse);
+  hw.end_object();
+  out += ",\"history\":" + hw.str();
+  out += ",\"theory\":" + theory_json(s.theory(), &h.epoch, &s.ode_ab(), &s.ode_ab_empirical());
+  JsonWriter fw;
+  fw.begin_object();
+  fw.key("wkq_re");
+  matrix(fw, s.params().wkq, false);
+  fw.key("wkq_im");
+  matrix(fw, s.params().wkq, true);
+  fw.key("wpv_re");
+  matrix(fw, s.params().wpv, false);
+  fw.key("wpv_im");
+  matrix(fw, s.params().wpv, true);
+  fw.key("epoch").value(s.epoch());
+  fw.end_object();
+  out += ",\"final\":" + fw.str();
+  JsonWriter mw;
+  if (mesa_nseq > 0 && !s.diverged()) {
+    const MesaView v = s.mesa(mesa_nseq);
+    mw.begin_object();
+    mw.key("nseq").value(std::min(mesa_nseq, s.test().m));
+    mw.key("t").array(v.t).key("model").array(v.model).key("gd1").array(v.gd1).key("ls").array(v.ls);
+    mw.key("true_w").array(v.true_w).key("gap").array(v.gap);
+    mw.end_object();
+  } else {
+    mw.null();
+  }
+  out += ",\"mesa\":" + mw.str();
+  JsonWriter tail;
+  tail.begin_object();
+  tail.key("diverged").value(s.diverged());
+  tail.key("message").value(s.message());
+  tail.key("gradient_evaluations").value(static_cast<long long>(s.gradient_evaluations()));
+  tail.key("wall_seconds").value(wall_seconds);
+  tail.end_object();
+  out += "," + tail.str().substr(1);  // splice the last keys into the outer object
+  return out;
+}
+
+}  // namespace mesaflow

@@ -1,0 +1,65 @@
+// Shared by the native tests: small settings and independent re-implementations.
+#pragma once
+#include <complex>
+#include <vector>
+
+#include "mesaflow/config.hpp"
+#include "mesaflow/dataset.hpp"
+#include "mesaflow/model.hpp"
+#include "mesaflow/rng.hpp"
+
+namespace mesaflow::test {
+
+inline Config small_config(int d = 3, int T = 12, int m = 11) {
+  Config c;
+  c.d = d;
+  c.T = T;
+  c.m = m;
+  c.test_m = 16;
+  c.epochs = 10;
+  c.threads = 1;
+  return c;
+}
+
+// Parameters with every real and imaginary part N(0, s^2): nothing diagonal to hide errors.
+inline Params random_params(int d, std::uint64_t seed, double s = 0.3) {
+  Rng rng(seed, 99, 0);
+  Params p = Params::zeros(d);
+  for (int a = 0; a < 2 * d; ++a)
+    for (int b = 0; b < 2 * d; ++b) p.wkq(a, b) = {s * rng.normal(), s * rng.normal()};
+  for (int a = 0; a < d; ++a)
+    for (int b = 0; b < 2 * d; ++b) p.wpv(a, b) = {s * rng.normal(), s * rng.normal()};
+  return p;
+}
+
+// The formula of PAPER.md evaluated literally, O(T^2): E_t = [e_1 .. e_t] rebuilt for every t,
+// y_hat_t = W_PV E_t E_t^H W_KQ e_t / (t - 1). Returns y_hat for t = 2..T-1 (0-based column t-1).
+inline Eigen::MatrixXcd naive_predict(const Params& p, const Eigen::MatrixXcd& x) {
+  const int d = static_cast<int>(x.rows()), T = static_cast<int>(x.cols());
+  Eigen::MatrixXcd y = Eigen::MatrixXcd::Zero(d, T);
+  for (int t = 2; t <= T - 1; ++t) {  // 1-based t as in the paper
+    Eigen::MatrixXcd E(2 * d, t);
+    for (int i = 1; i <= t; ++i) {
+      E.col(i - 1).head(d) = x.col(i - 1);
+      E.col(i - 1).tail(d) = i >= 2 ? Eigen::VectorXcd(x.col(i - 2)) : Eigen::VectorXcd::Zero(d);
+    }
+    const Eigen::VectorXcd e_t = E.col(t - 1);
+    y.col(t - 1) = p.wpv * E * E.adjoint() * p.wkq * e_t / static_cast<double>(t - 1);
+  }
+  return y;
+}
+
+inline double naive_loss(const Params& p, const Dataset& ds, const std::vector<Eigen::MatrixXcd>& xs) {
+  double l = 0;
+  for (const auto& x : xs) {
+    const Eigen::MatrixXcd y = naive_predict(p, x);
+    for (int t0 = 1; t0 + 1 < ds.T; ++t0) l += (y.col(t0) - x.col(t0 + 1)).squaredNorm();
+  }
+  return l / (2.0 * ds.m);
+}
+
+inline double rel_diff(const Eigen::MatrixXcd& a, const Eigen::MatrixXcd& b) {
+  return (a - b).norm() / std::max(1e-300, b.norm());
+}
+
+}  // namespace mesaflow::test

@@ -1,0 +1,183 @@
+// .npy files and configuration errors: every kind of bad input gets a clear message.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "mesaflow/npy.hpp"
+#include "mesaflow/session.hpp"
+#include "support.hpp"
+
+using namespace mesaflow;
+using namespace mesaflow::test;
+
+namespace {
+
+std::string tmp_path(const std::string& name) { return ::testing::TempDir() + "mesaflow_" + name; }
+
+std::string read_all(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+// A .npy file written by hand from the format description (not by write_npy).
+std::string hand_npy(const std::string& dict, const std::string& data) {
+  std::string h = dict;
+  while ((10 + h.size() + 1) % 64) h += ' ';
+  h += '\n';
+  std::string out = "\x93NUMPY";
+  out += '\x01';
+  out += '\x00';
+  out += static_cast<char>(h.size() & 0xff);
+  out += static_cast<char>(h.size() >> 8);
+  return out + h + data;
+}
+
+std::string npy_error(const std::string& bytes) {
+  try {
+    parse_npy(bytes, 1e9);
+  } catch (const NpyError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(Npy, RoundTripIsBitExact) {
+  Config c = small_config(3, 9, 13);
+  c.x1 = X1Family::UnitPhase;
+  const Dataset ds = generate_dataset(c, c.m, kTrainStream);
+  const std::string p = tmp_path("rt.npy");
+  write_npy(p, ds);
+  const Dataset back = read_npy(p, 1e9);
+  EXPECT_EQ(back.m, ds.m);
+  EXPECT_EQ(back.d, ds.d);
+  EXPECT_EQ(back.T, ds.T);
+  EXPECT_EQ(back.re, ds.re);
+  EXPECT_EQ(back.im, ds.im);
+  // Header as NumPy writes it, data in (m, d, T) C order: element [s, j, t] at ((s d + j) T + t).
+  const std::string bytes = read_all(p);
+  EXPECT_NE(bytes.find("'descr': '<c16'"), std::string::npos);
+  EXPECT_NE(bytes.find("'shape': (13, 3, 9)"), std::string::npos);
+  const std::size_t start = bytes.size() - static_cast<std::size_t>(13 * 3 * 9) * 16;
+  EXPECT_EQ(start % 64, 0u);
+  double re;
+  std::memcpy(&re, bytes.data() + start + ((5 * 3 + 2) * 9 + 4) * 16, 8);
+  EXPECT_EQ(re, ds.x(5, 4, 2).real());
+}
+
+TEST(Npy, ReadsComplex64) {
+  std::string data;
+  for (int k = 0; k < 2 * 1 * 3; ++k) {
+    const float v[2] = {static_cast<float>(k) + 0.5f, -static_cast<float>(k)};
+    data.append(reinterpret_cast<const char*>(v), 8);
+  }
+  const Dataset ds = parse_npy(hand_npy("{'descr': '<c8', 'fortran_order': False, 'shape': (2, 1, 3), }", data), 1e9);
+  ASSERT_EQ(ds.m, 2);
+  EXPECT_EQ(ds.x(1, 2, 0), std::complex<double>(5.5, -5.0));
+}
+
+TEST(Npy, MalformedFilesGetClearErrors) {
+  const std::string ok_dict = "{'descr': '<c16', 'fortran_order': False, 'shape': (2, 1, 3), }";
+  const std::string data(2 * 1 * 3 * 16, '\0');
+  EXPECT_EQ(npy_error(hand_npy(ok_dict, data)), "");
+  EXPECT_NE(npy_error("hello").find("not a .npy"), std::string::npos);
+  EXPECT_NE(npy_error(hand_npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 1, 3), }", data)).find("dtype"),
+            std::string::npos);
+  EXPECT_NE(npy_error(hand_npy("{'descr': '<c16', 'fortran_order': True, 'shape': (2, 1, 3), }", data)).find("Fortran"),
+            std::string::npos);
+  EXPECT_NE(npy_error(hand_npy("{'descr': '<c16', 'fortran_order': False, 'shape': (6, 3), }", data)).find("3 dimensions"),
+            std::string::npos);
+  EXPECT_NE(npy_error(hand_npy(ok_dict, data.substr(10))).find("does not match"), std::string::npos);
+  EXPECT_NE(npy_error(hand_npy("{'descr': '<c16', 'fortran_order': False, 'shape': (2, 0, 3), }", "")).find("d = 0"),
+            std::string::npos);
+  EXPECT_NE(npy_error(hand_npy("{'descr': '<c16', 'fortran_order': False, 'shape': (2, 1, 2), }", data)).find("T = 2"),
+            std::string::npos);
+  EXPECT_NE(npy_error(hand_npy("{'descr': '<c16', 'fortran_order': False}", data)).find("shape"), std::string::npos);
+  EXPECT_NE(npy_error(hand_npy("{'descr': '<c16', 'fortran_order': False, 'shape': (99999999999999, 1, 3), }", data))
+                .find("too large"),
+            std::string::npos);
+  std::string nan_data = data;
+  const double nan = std::nan("");
+  std::memcpy(nan_data.data() + 16 * 4, &nan, 8);
+  EXPECT_NE(npy_error(hand_npy(ok_dict, nan_data)).find("non-finite"), std::string::npos);
+  std::string truncated = hand_npy(ok_dict, data).substr(0, 20);
+  EXPECT_NE(npy_error(truncated).find("truncated"), std::string::npos);
+  EXPECT_THROW(read_npy(tmp_path("does-not-exist.npy"), 1e9), NpyError);
+}
+
+TEST(Npy, TrainingOnTheSavedFileGivesTheSameRun) {
+  Config c = small_config(2, 10, 20);
+  c.epochs = 5;
+  Session a(c);
+  a.run(5);
+  const std::string p = tmp_path("same.npy");
+  write_npy(p, a.train());
+  const Dataset ds = read_npy(p, 1e9);
+  Session b(c, kNativeMemoryBudget, &ds);
+  b.run(5);
+  EXPECT_EQ(a.history().train_loss, b.history().train_loss);
+  EXPECT_EQ(a.history().ab, b.history().ab);
+}
+
+struct BadValue {
+  const char* field;
+  const char* value;
+  const char* range;  // must appear in the message
+};
+
+void PrintTo(const BadValue& b, std::ostream* os) { *os << b.field << "=" << b.value; }
+
+class ConfigErrorTest : public ::testing::TestWithParam<BadValue> {};
+
+TEST_P(ConfigErrorTest, NamesTheFieldTheValueAndTheRange) {
+  Config c;
+  const BadValue b = GetParam();
+  const std::string e = set_field(c, b.field, b.value);
+  EXPECT_EQ(e.rfind(std::string(find_field(b.field)->name) + ":", 0), 0u) << e;
+  EXPECT_NE(e.find(b.range), std::string::npos) << e;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryField, ConfigErrorTest,
+    ::testing::Values(BadValue{"d", "0", "[1, 32]"}, BadValue{"d", "2.5", "integer"}, BadValue{"d", "abc", "[1, 32]"},
+                      BadValue{"T", "2", "[3, 100000]"}, BadValue{"m", "-1", "[1, 10000000]"},
+                      BadValue{"m", "1e400", "[1, 10000000]"}, BadValue{"x1", "cauchy", "gaussian, sparse"},
+                      BadValue{"scale", "0", "[0.001, 1000]"}, BadValue{"scale", "NaN", "[0.001, 1000]"},
+                      BadValue{"init", "zeros", "diagonal, gaussian"}, BadValue{"a0", "1000", "[-100, 100]"},
+                      BadValue{"b0", "inf", "[-100, 100]"}, BadValue{"sigma-w", "-1", "[0, 100]"},
+                      BadValue{"sigma_w", "x", "[0, 100]"}, BadValue{"method", "adam", "gd, flow"},
+                      BadValue{"lr", "0", "(0, 10]"}, BadValue{"lr", "11", "(0, 10]"},
+                      BadValue{"lr", "1e-3junk", "(0, 10]"}, BadValue{"epochs", "-5", "[0, 10000000]"},
+                      BadValue{"eval-every", "0", "[1, 10000000]"}, BadValue{"test-m", "0", "[1, 10000000]"},
+                      BadValue{"clip", "maybe", "true or false"}, BadValue{"seed", "-1", "[0, 9007199254740991]"},
+                      BadValue{"threads", "1000", "[0, 256]"}, BadValue{"lr", "", "(0, 10]"}));
+
+TEST(Config, GoodValuesAreStoredAndRoundTrip) {
+  Config c;
+  EXPECT_EQ(set_field(c, "x1", "unit-phase"), "");
+  EXPECT_EQ(set_field(c, "sigma-w", "0.25"), "");
+  EXPECT_EQ(set_field(c, "eval_every", "3"), "");
+  EXPECT_EQ(set_field(c, "lr", "1e-3"), "");
+  EXPECT_EQ(set_field(c, "clip", ""), "");
+  EXPECT_EQ(c.x1, X1Family::UnitPhase);
+  EXPECT_EQ(c.sigma_w, 0.25);
+  EXPECT_EQ(c.eval_every, 3);
+  EXPECT_EQ(c.lr, 1e-3);
+  EXPECT_TRUE(c.clip);
+  Config d;
+  for (const auto& f : config_fields()) EXPECT_EQ(set_field(d, f.name, get_field(c, f)), "") << f.name;
+  for (const auto& f : config_fields()) EXPECT_EQ(get_field(d, f), get_field(c, f)) << f.name;
+  EXPECT_NE(set_field(c, "bogus", "1"), "");
+}
+
+TEST(Config, MemoryBudgetIsCheckedBeforeAllocating) {
+  Config c;
+  c.m = 10000000;
+  c.T = 100000;
+  const std::string e = validate(c, kBrowserMemoryBudget);
+  EXPECT_NE(e.find("reduce m"), std::string::npos) << e;
+  EXPECT_THROW(Session(c, kBrowserMemoryBudget), ConfigError);
+  EXPECT_EQ(validate(Config{}, kBrowserMemoryBudget), "");
+}
