@@ -1,0 +1,107 @@
+// Bad configurations are refused with an Error naming the field and its allowed range,
+// through every entry point (validate, createSession, estimateBytes, theory).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { load } from './helpers.mjs';
+
+const { mf } = await load();
+const fields = mf.fields();
+const small = { d: 2, T: 5, m: 8, test_m: 8, epochs: 1 };
+
+// The message names the field first and then what is allowed.
+function expectRange(f, message) {
+  assert.ok(message.startsWith(`${f.name}: `), `"${message}" should start with "${f.name}: "`);
+  if (f.type === 'enum') assert.ok(message.includes(`one of ${f.choices.join(', ')}`), message);
+  else if (f.type === 'bool') assert.ok(message.includes('true or false'), message);
+  else assert.match(message, f.type === 'int' ? /expected an integer in [[(]\S+, \S+\]$/ : /expected a number in [[(]\S+, \S+\]$/);
+}
+
+function expectRefused(f, cfg) {
+  const v = mf.validate(cfg);
+  assert.ok(v, `${f.name}: validate(${JSON.stringify(cfg)}) should fail`);
+  assert.equal(v.field, f.name);
+  expectRange(f, v.message);
+  assert.throws(
+    () => mf.createSession(cfg),
+    (e) => e instanceof Error && e.message === v.message && e.field === f.name,
+  );
+  assert.throws(() => mf.estimateBytes(cfg), (e) => e instanceof Error && e.message === v.message);
+  assert.throws(() => mf.theory(cfg), (e) => e instanceof Error && e.message === v.message);
+}
+
+// Values outside each numeric field's range, and ones that are not numbers at all.
+function badValues(f) {
+  if (f.type === 'enum') return ['nope', 3, true, ''];
+  if (f.type === 'bool') return ['maybe', 2, 'TRUE '];
+  const bad = [f.max * 2 + 1, f.min_open ? f.min : f.min - 1, NaN, Infinity, 'abc', '', null, true, {}, [1, 2]];
+  if (f.type === 'int') bad.push(f.min + 0.5);
+  return bad;
+}
+
+test('fields() lists every config field of API.md with type, range and default', () => {
+  const keys = fields.map((f) => f.key);
+  assert.deepEqual(keys, ['d', 'T', 'm', 'x1', 'scale', 'init', 'a0', 'b0', 'sigma_w', 'method', 'lr', 'epochs',
+    'eval_every', 'test_m', 'clip', 'seed']);
+  const defaults = mf.defaults();
+  for (const f of fields) {
+    assert.equal(f.default, defaults[f.key], f.key);
+    if (f.type === 'int' || f.type === 'number') assert.ok(f.min <= f.max, f.key);
+    if (f.type === 'enum') assert.ok(f.choices.includes(f.default), f.key);
+  }
+  assert.deepEqual(defaults, {
+    d: 5, T: 100, m: 10000, x1: 'gaussian', scale: 1, init: 'diagonal', a0: 0.1, b0: 0.1, sigma_w: 0.1,
+    method: 'gd', lr: 1e-4, epochs: 150, eval_every: 1, test_m: 10000, clip: false, seed: 1,
+  });
+});
+
+test('the defaults and every boundary value are valid', () => {
+  assert.equal(mf.validate({}), null);
+  assert.equal(mf.validate(mf.defaults()), null);
+  for (const f of fields) {
+    if (f.type !== 'int' && f.type !== 'number') continue;
+    const edges = f.min_open ? [f.max] : [f.min, f.max];
+    for (const v of edges) {
+      const e = mf.validate({ ...small, [f.key]: v });
+      // Large m, T, test_m hit the memory budget instead (checked below).
+      if (e) assert.equal(e.field, 'm', `${f.key} = ${v}: ${e.message}`);
+    }
+  }
+});
+
+for (const f of fields) {
+  test(`${f.name}: out of range, non-number and unknown values throw an Error naming ${f.name} and its range`, () => {
+    for (const bad of badValues(f)) {
+      expectRefused(f, { ...small, [f.key]: bad });
+      if (f.name !== f.key) expectRefused(f, { ...small, [f.name]: bad });
+    }
+  });
+}
+
+test('CLI-style names are accepted; undefined means the default', () => {
+  const a = mf.theory({ 'sigma-w': 0.5, 'eval-every': 3, 'test-m': 5, scale: undefined });
+  assert.ok(a.c_star_T > 0);
+  assert.equal(mf.validate({ 'sigma-w': 0.5, 'eval-every': 3, 'test-m': 5 }), null);
+});
+
+test('unknown keys are refused by name', () => {
+  const v = mf.validate({ learning_rate: 1e-3 });
+  assert.equal(v.field, 'learning_rate');
+  assert.match(v.message, /unknown option 'learning_rate'/);
+  assert.throws(() => mf.createSession({ ...small, learning_rate: 1e-3 }), /unknown option 'learning_rate'/);
+});
+
+test('a config that is not an object is refused', () => {
+  for (const bad of [5, 'd=3', true]) {
+    assert.throws(() => mf.createSession(bad), /config: expected a plain object/);
+  }
+});
+
+test('over the browser memory budget: validate and createSession refuse, naming m', () => {
+  const big = { m: 10000000, test_m: 10000, T: 100, d: 5 };
+  const v = mf.validate(big);
+  assert.equal(v.field, 'm');
+  assert.match(v.message, /needs about .* GB, more than the budget/);
+  assert.throws(() => mf.createSession(big), (e) => e.field === 'm' && /budget/.test(e.message));
+  assert.ok(mf.estimateBytes(big) > mf.browserMemoryBudget);
+  assert.ok(mf.estimateBytes(small) < mf.estimateBytes({ ...small, m: 800 }));
+});

@@ -1,0 +1,234 @@
+#include "convert.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+#include <emscripten/bind.h>
+
+namespace mesaflow::js {
+
+namespace {
+
+struct Parsed {
+  Config cfg;
+  std::string field, message;  // empty when valid
+};
+
+// Every own key of the JS object goes through set_field as text (String(value)), so JS
+// configs are checked by exactly the same table as CLI options. undefined means "default".
+Parsed parse(val obj, double budget) {
+  Parsed p;
+  if (obj.isUndefined() || obj.isNull()) obj = val::object();
+  if (obj.typeOf().as<std::string>() != "object") {
+    p.field = "config";
+    p.message = "config: expected a plain object";
+    return p;
+  }
+  const val keys = val::global("Object").call<val>("keys", obj);
+  const int n = keys["length"].as<int>();
+  for (int i = 0; i < n; ++i) {
+    const std::string key = keys[i].as<std::string>();
+    const val v = obj[key];
+    if (v.isUndefined()) continue;
+    const std::string text = val::global("String")(v).as<std::string>();
+    const std::string err = set_field(p.cfg, key, text);
+    if (!err.empty()) {
+      const FieldSpec* f = find_field(key);
+      p.field = f ? f->name : key;
+      p.message = err;
+      return p;
+    }
+  }
+  p.message = mesaflow::validate(p.cfg, budget);
+  if (!p.message.empty()) p.field = p.message.rfind("m, ", 0) == 0 ? "m" : p.message.substr(0, p.message.find(':'));
+  return p;
+}
+
+// Fields shown to the page; threads is accepted but means nothing without wasm threads.
+bool listed(const FieldSpec& f) { return std::string(f.key) != "threads"; }
+
+const char* type_name(FieldType t) {
+  switch (t) {
+    case FieldType::Int: return "int";
+    case FieldType::Number: return "number";
+    case FieldType::Enum: return "enum";
+    case FieldType::Bool: return "bool";
+  }
+  return "?";
+}
+
+val field_value(const Config& c, const FieldSpec& f) {
+  const std::string v = get_field(c, f);
+  if (f.type == FieldType::Enum) return val(v);
+  if (f.type == FieldType::Bool) return val(c.clip);
+  return val(std::stod(v));
+}
+
+val f64(const double* p, std::size_t n) {
+  return val::global("Float64Array").new_(emscripten::typed_memory_view(n, p));
+}
+val f64(const std::vector<double>& v) { return f64(v.data(), v.size()); }
+
+val theory_object(const Theory& th, bool with_data) {
+  val o = val::object();
+  o.set("M2", th.moments.M2);
+  o.set("M4", th.moments.M4);
+  o.set("M6", th.moments.M6);
+  o.set("M24", th.moments.M24);
+  o.set("A", th.A);
+  o.set("B", th.B);
+  o.set("c_star_T", th.c_star_T);
+  o.set("c_star_inf", th.c_star_inf);
+  o.set("c_star_empirical", with_data ? val(th.c_star_empirical) : val::null());
+  o.set("ratio_pred", th.ratio_pred);
+  o.set("recovery", th.recovery);
+  o.set("moment_ratio", th.moment_ratio);
+  return o;
+}
+
+// Row-major copies of the real or imaginary parts (Eigen stores column-major).
+std::vector<double> part(const Eigen::MatrixXcd& m, bool imag) {
+  std::vector<double> out(static_cast<std::size_t>(m.rows() * m.cols()));
+  for (int i = 0; i < m.rows(); ++i)
+    for (int j = 0; j < m.cols(); ++j) out[i * m.cols() + j] = imag ? m(i, j).imag() : m(i, j).real();
+  return out;
+}
+
+}  // namespace
+
+val fields() {
+  const Config def;
+  val rows = val::array();
+  for (const auto& f : config_fields()) {
+    if (!listed(f)) continue;
+    val r = val::object();
+    r.set("name", std::string(f.name));
+    r.set("key", std::string(f.key));
+    r.set("type", std::string(type_name(f.type)));
+    if (f.type == FieldType::Int || f.type == FieldType::Number) {
+      r.set("min", f.min);
+      r.set("max", f.max);
+      r.set("min_open", f.min_open);
+    }
+    val choices = val::array();
+    for (const auto& ch : f.choices) choices.call<void>("push", ch);
+    r.set("choices", choices);
+    r.set("default", field_value(def, f));
+    r.set("help", std::string(f.help));
+    rows.call<void>("push", r);
+  }
+  return rows;
+}
+
+val defaults() {
+  const Config def;
+  val o = val::object();
+  for (const auto& f : config_fields())
+    if (listed(f)) o.set(std::string(f.key), field_value(def, f));
+  return o;
+}
+
+val validate(val cfg, double budget) {
+  const Parsed p = parse(cfg, budget);
+  if (p.message.empty()) return val::null();
+  val e = val::object();
+  e.set("field", p.field);
+  e.set("message", p.message);
+  return e;
+}
+
+double estimate_bytes(val cfg) { return mesaflow::estimate_bytes(parse(cfg, std::numeric_limits<double>::infinity()).cfg); }
+
+val theory(val cfg) { return theory_object(theory_for(parse(cfg, std::numeric_limits<double>::infinity()).cfg), false); }
+
+JsSession::JsSession(val cfg) {
+  Parsed p = parse(cfg, kBrowserMemoryBudget);
+  if (!p.message.empty()) {
+    error_ = p.message;
+    error_field_ = p.field;
+    return;
+  }
+  p.cfg.threads = 1;
+  s_ = std::make_unique<Session>(p.cfg, kBrowserMemoryBudget);
+}
+
+val JsSession::run(int k) {
+  s_->run(std::max(k, 0));
+  val o = val::object();
+  o.set("epoch", s_->epoch());
+  o.set("done", s_->done());
+  o.set("diverged", s_->diverged());
+  o.set("message", s_->message());
+  return o;
+}
+
+val JsSession::history() const {
+  const History& h = s_->history();
+  val o = val::object();
+  o.set("epoch", f64(h.epoch));
+  o.set("train_loss", f64(h.train_loss));
+  o.set("test_loss", f64(h.test_loss));
+  o.set("ab", f64(h.ab));
+  o.set("ratio", f64(h.ratio));
+  o.set("last_mse", f64(h.last_mse));
+  return o;
+}
+
+val JsSession::theory() const { return theory_object(s_->theory(), true); }
+
+val JsSession::ode_curve() const {
+  const std::vector<double>& ab = s_->ode_ab();
+  std::vector<double> epoch(ab.size());
+  for (std::size_t e = 0; e < epoch.size(); ++e) epoch[e] = static_cast<double>(e);
+  val o = val::object();
+  o.set("epoch", f64(epoch));
+  o.set("ab", f64(ab));
+  o.set("ab_empirical", f64(s_->ode_ab_empirical()));
+  return o;
+}
+
+val JsSession::weights() const {
+  const Params& p = s_->params();
+  val o = val::object();
+  o.set("d", p.d());
+  o.set("wkq_re", f64(part(p.wkq, false)));
+  o.set("wkq_im", f64(part(p.wkq, true)));
+  o.set("wpv_re", f64(part(p.wpv, false)));
+  o.set("wpv_im", f64(part(p.wpv, true)));
+  return o;
+}
+
+val JsSession::samples(int n) const {
+  const Dataset& ds = s_->train();
+  n = std::clamp(n, 0, ds.m);
+  std::vector<double> re(static_cast<std::size_t>(n) * ds.T * ds.d), im(re.size());
+  for (int i = 0; i < n; ++i)
+    for (int t = 0; t < ds.T; ++t)
+      for (int j = 0; j < ds.d; ++j) {
+        const std::size_t k = (static_cast<std::size_t>(i) * ds.T + t) * ds.d + j;
+        re[k] = ds.re[ds.index(i, t, j)];
+        im[k] = ds.im[ds.index(i, t, j)];
+      }
+  val o = val::object();
+  o.set("n", n);
+  o.set("T", ds.T);
+  o.set("d", ds.d);
+  o.set("re", f64(re));
+  o.set("im", f64(im));
+  return o;
+}
+
+val JsSession::mesa(int nseq) const {
+  const MesaView v = s_->mesa(std::max(nseq, 1));
+  val o = val::object();
+  o.set("t", f64(v.t));
+  o.set("model", f64(v.model));
+  o.set("gd1", f64(v.gd1));
+  o.set("ls", f64(v.ls));
+  o.set("true_w", f64(v.true_w));
+  o.set("gap", f64(v.gap));
+  return o;
+}
+
+}  // namespace mesaflow::js

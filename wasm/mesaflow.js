@@ -1,0 +1,81 @@
+// The JS API of wasm/API.md over the Embind module (bindings.cpp). The module already speaks
+// camelCase and plain objects; this file only loads it, turns the binding's error values into
+// Error objects, and guards sessions against use after delete().
+import createMesaflowCore from './mesaflow_core.js';
+
+const INT_MAX = 2147483647;
+
+function fail({ field, message }) {
+  const e = new Error(message);
+  e.field = field;
+  throw e;
+}
+
+// Counts (epochs, sequences) as the binding's int: non-negative, whole, at most INT_MAX.
+function count(k, name) {
+  const v = Number(k);
+  if (!Number.isFinite(v) && v !== Infinity) throw new TypeError(`${name}: expected a number, got ${String(k)}`);
+  return Math.min(INT_MAX, Math.max(0, Math.floor(v)));
+}
+
+class Session {
+  #s;
+
+  constructor(raw, cfg) {
+    const s = new raw.Session(cfg ?? {});
+    if (s.error) {
+      const err = { field: s.errorField, message: s.error };
+      s.delete();
+      fail(err);
+    }
+    this.#s = s;
+  }
+
+  #live() {
+    if (!this.#s) throw new Error('this session was deleted');
+    return this.#s;
+  }
+
+  run(k = 1) { return this.#live().run(count(k, 'run')); }
+  get epoch() { return this.#live().epoch; }
+  get done() { return this.#live().done; }
+  get diverged() { return this.#live().diverged; }
+  get message() { return this.#live().message; }
+  history() { return this.#live().history(); }
+  theory() { return this.#live().theory(); }
+  odeCurve() { return this.#live().odeCurve(); }
+  weights() { return this.#live().weights(); }
+  samples(n = 1) { return this.#live().samples(count(n, 'samples')); }
+  mesa(nseq = 64) { return this.#live().mesa(Math.max(1, count(nseq, 'mesa'))); }
+
+  delete() {
+    if (this.#s) this.#s.delete();
+    this.#s = null;
+  }
+}
+
+// options.factory: another Emscripten factory (node tests pass the CommonJS build);
+// every other option is handed to the factory (e.g. wasmBinary).
+export async function loadMesaflow(options = {}) {
+  const { factory = createMesaflowCore, ...moduleOptions } = options;
+  const raw = await factory({
+    locateFile: (file, prefix) =>
+      file.endsWith('.wasm') ? new URL('./mesaflow_core.wasm', import.meta.url).href : prefix + file,
+    ...moduleOptions,
+  });
+  // Field checks only (no memory budget): estimateBytes and theory must answer for big configs.
+  const checked = (cfg) => {
+    const e = raw.validate(cfg ?? {}, Infinity);
+    if (e) fail(e);
+    return cfg ?? {};
+  };
+  return Object.freeze({
+    fields: () => raw.fields(),
+    defaults: () => raw.defaults(),
+    validate: (cfg) => raw.validate(cfg ?? {}, raw.browserMemoryBudget),
+    estimateBytes: (cfg) => raw.estimateBytes(checked(cfg)),
+    theory: (cfg) => raw.theory(checked(cfg)),
+    createSession: (cfg) => new Session(raw, cfg),
+    browserMemoryBudget: raw.browserMemoryBudget,
+  });
+}
