@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <vector>
 #ifdef MESAFLOW_THREADS
 #include <thread>
@@ -12,7 +13,19 @@ namespace mesaflow {
 namespace {
 
 constexpr int L = kLanes;
-#define LANES for (int l = 0; l < L; ++l)
+constexpr int kMaxD = 64;  // D = 2d for d <= 32
+
+// kLanes doubles, one per sequence of a pack. GCC and clang vector extensions: element-wise IEEE
+// arithmetic (AVX-512/AVX2/SSE natively, wasm SIMD f64x2 in the browser) with no reordering, so
+// every lane computes exactly what a scalar loop would. Token loads go through ld() (unaligned).
+typedef double V __attribute__((vector_size(sizeof(double) * kLanes)));
+
+inline V ld(const double* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline V zero() { return V{} * 0.0; }
 
 // Sums of one shard (or of the whole set): gradients unscaled, as sum r v^H / rho etc.
 struct Partial {
@@ -29,181 +42,179 @@ struct Partial {
   }
 };
 
-// Per-thread scratch, every buffer lane-minor: entry k of lane l at [k * L + l].
+// Per-thread scratch that does not fit in registers.
 struct Scratch {
-  std::vector<double> s_re, s_im;    // (D, D, L) running state S_t, upper triangle used
-  std::vector<double> e_re, e_im;    // (D, L) embedding e_t
-  std::vector<double> u_re, u_im;    // (D, L) W_KQ e_t
-  std::vector<double> v_re, v_im;    // (D, L) S_t u
-  std::vector<double> r_re, r_im;    // (d, L) residual / rho
-  std::vector<double> w_re, w_im;    // (D, L) W_PV^H r / rho
-  std::vector<double> z_re, z_im;    // (D, L) S_t w
-  std::vector<double> gk_re, gk_im;  // (D, D, L) per-lane dW_KQ
-  std::vector<double> gp_re, gp_im;  // (d, D, L) per-lane dW_PV
+  std::vector<V> s_re, s_im;    // (D, D) running state S_t, upper triangle used
+  std::vector<V> gk_re, gk_im;  // (D, D) per-lane dW_KQ
+  std::vector<V> gp_re, gp_im;  // (d, D) per-lane dW_PV
   explicit Scratch(int d) {
     const int D = 2 * d;
-    for (auto* b : {&s_re, &s_im, &gk_re, &gk_im}) b->assign(D * D * L, 0.0);
-    for (auto* b : {&gp_re, &gp_im}) b->assign(d * D * L, 0.0);
-    for (auto* b : {&e_re, &e_im, &u_re, &u_im, &v_re, &v_im, &w_re, &w_im, &z_re, &z_im}) b->assign(D * L, 0.0);
-    for (auto* b : {&r_re, &r_im}) b->assign(d * L, 0.0);
+    for (auto* b : {&s_re, &s_im, &gk_re, &gk_im}) b->assign(D * D, zero());
+    for (auto* b : {&gp_re, &gp_im}) b->assign(d * D, zero());
   }
 };
 
-// y = S x for Hermitian S stored in its upper triangle, on every lane.
-inline void hermitian_matvec(int D, const double* __restrict sr, const double* __restrict si,
-                             const double* __restrict xr, const double* __restrict xi,
-                             double* __restrict yr, double* __restrict yi) {
-  std::fill(yr, yr + D * L, 0.0);
-  std::fill(yi, yi + D * L, 0.0);
-  for (int a = 0; a < D; ++a) {
-    const double* sar = sr + (a * D) * L;
-    const double* sai = si + (a * D) * L;
-    LANES {  // diagonal entries are real
-      yr[a * L + l] += sar[a * L + l] * xr[a * L + l];
-      yi[a * L + l] += sar[a * L + l] * xi[a * L + l];
-    }
-    for (int b = a + 1; b < D; ++b) {
-      LANES {
-        const double pr = sar[b * L + l], pi = sai[b * L + l];
-        // y_a += S_ab x_b ; y_b += conj(S_ab) x_a
-        yr[a * L + l] += pr * xr[b * L + l] - pi * xi[b * L + l];
-        yi[a * L + l] += pr * xi[b * L + l] + pi * xr[b * L + l];
-        yr[b * L + l] += pr * xr[a * L + l] + pi * xi[a * L + l];
-        yi[b * L + l] += pr * xi[a * L + l] - pi * xr[a * L + l];
+// Parameters as separate real and imaginary arrays, row-major.
+struct ParamArrays {
+  std::vector<double> kr, ki;  // (D, D) W_KQ
+  std::vector<double> pr, pi;  // (d, D) W_PV
+  explicit ParamArrays(const Params& p) {
+    const int d = p.d(), D = 2 * d;
+    kr.resize(D * D), ki.resize(D * D), pr.resize(d * D), pi.resize(d * D);
+    for (int a = 0; a < D; ++a)
+      for (int b = 0; b < D; ++b) {
+        kr[a * D + b] = p.wkq(a, b).real();
+        ki[a * D + b] = p.wkq(a, b).imag();
       }
+    for (int a = 0; a < d; ++a)
+      for (int b = 0; b < D; ++b) {
+        pr[a * D + b] = p.wpv(a, b).real();
+        pi[a * D + b] = p.wpv(a, b).imag();
+      }
+  }
+};
+
+// y = S x for Hermitian S stored in its upper triangle. Row by row with the sums in
+// registers: S_ab for b >= a as stored, for b < a as conj(S_ba).
+template <int DC>
+inline void hermitian_matvec(int D, const V* __restrict sr, const V* __restrict si, const V* xr, const V* xi, V* yr,
+                             V* yi) {
+  if (DC) D = DC;
+  for (int a = 0; a < D; ++a) {
+    V accr = zero(), acci = zero();
+    for (int b = 0; b < a; ++b) {
+      const V pr = sr[b * D + a], pi = si[b * D + a];
+      accr += pr * xr[b] + pi * xi[b];
+      acci += pr * xi[b] - pi * xr[b];
     }
+    for (int b = a; b < D; ++b) {
+      const V pr = sr[a * D + b], pi = si[a * D + b];
+      accr += pr * xr[b] - pi * xi[b];
+      acci += pr * xi[b] + pi * xr[b];
+    }
+    yr[a] = accr;
+    yi[a] = acci;
   }
 }
 
-// One pack of L sequences: tokens xr/xi (T, d, L). Adds into out.
-template <bool kGrad>
-void pack_scan(const Params& p, const double* kr, const double* ki, const double* pr_, const double* pi_,
-               const double* __restrict xr, const double* __restrict xi, int T, int d, Scratch& sc, Partial& out) {
-  (void)p;
-  const int D = 2 * d;
-  double* __restrict s_re = sc.s_re.data();
-  double* __restrict s_im = sc.s_im.data();
-  double* __restrict e_re = sc.e_re.data();
-  double* __restrict e_im = sc.e_im.data();
-  double* __restrict u_re = sc.u_re.data();
-  double* __restrict u_im = sc.u_im.data();
-  double* __restrict v_re = sc.v_re.data();
-  double* __restrict v_im = sc.v_im.data();
-  double* __restrict r_re = sc.r_re.data();
-  double* __restrict r_im = sc.r_im.data();
-  double* __restrict w_re = sc.w_re.data();
-  double* __restrict w_im = sc.w_im.data();
-  double* __restrict z_re = sc.z_re.data();
-  double* __restrict z_im = sc.z_im.data();
-  double* __restrict gk_re = sc.gk_re.data();
-  double* __restrict gk_im = sc.gk_im.data();
-  double* __restrict gp_re = sc.gp_re.data();
-  double* __restrict gp_im = sc.gp_im.data();
-  std::fill(sc.s_re.begin(), sc.s_re.end(), 0.0);
-  std::fill(sc.s_im.begin(), sc.s_im.end(), 0.0);
+// One pack of L sequences: tokens xr/xi (T, d, L). Adds into out. DC = D known at compile time
+// (loops unrolled, vectors in registers), or 0 for any D <= kMaxD.
+template <int DC, bool kGrad>
+void pack_scan(const ParamArrays& P, const double* __restrict xr, const double* __restrict xi, int T, int d_any,
+               Scratch& sc, Partial& out) {
+  constexpr int DM = DC ? DC : kMaxD;
+  const int D = DC ? DC : 2 * d_any, d = D / 2;
+  const double* kr = P.kr.data();
+  const double* ki = P.ki.data();
+  const double* pr = P.pr.data();
+  const double* pi = P.pi.data();
+  V* __restrict s_re = sc.s_re.data();
+  V* __restrict s_im = sc.s_im.data();
+  V* __restrict gk_re = sc.gk_re.data();
+  V* __restrict gk_im = sc.gk_im.data();
+  V* __restrict gp_re = sc.gp_re.data();
+  V* __restrict gp_im = sc.gp_im.data();
+  std::fill(sc.s_re.begin(), sc.s_re.end(), zero());
+  std::fill(sc.s_im.begin(), sc.s_im.end(), zero());
   if (kGrad) {
-    std::fill(sc.gk_re.begin(), sc.gk_re.end(), 0.0);
-    std::fill(sc.gk_im.begin(), sc.gk_im.end(), 0.0);
-    std::fill(sc.gp_re.begin(), sc.gp_re.end(), 0.0);
-    std::fill(sc.gp_im.begin(), sc.gp_im.end(), 0.0);
+    std::fill(sc.gk_re.begin(), sc.gk_re.end(), zero());
+    std::fill(sc.gk_im.begin(), sc.gk_im.end(), zero());
+    std::fill(sc.gp_re.begin(), sc.gp_re.end(), zero());
+    std::fill(sc.gp_im.begin(), sc.gp_im.end(), zero());
   }
-  double loss[L] = {}, ratio[L] = {}, count[L] = {}, last[L] = {};
+  V loss = zero(), last = zero();
+  double ratio[L] = {}, count[L] = {};
+  V er[DM], ei[DM];  // (D) embedding e_t = (x_t ; x_{t-1})
+  V ur[DM], ui[DM];  // (D) W_KQ e_t
+  V vr[DM], vi[DM];  // (D) S_t u
+  V rr[DM], ri[DM];  // (d) (y_hat - x_{t+1}) / rho
+  V wr[DM], wi[DM];  // (D) W_PV^H r
+  V zr[DM], zi[DM];  // (D) S_t w
+  for (int j = 0; j < d; ++j) er[d + j] = ei[d + j] = zero();  // x_0 = 0
 
   for (int t0 = 0; t0 + 1 < T; ++t0) {  // 0-based token index; the paper's t = t0 + 1
-    // e_t = (x_t ; x_{t-1}), x_0 = 0
-    for (int j = 0; j < d; ++j) LANES {
-        e_re[j * L + l] = xr[(t0 * d + j) * L + l];
-        e_im[j * L + l] = xi[(t0 * d + j) * L + l];
-        e_re[(d + j) * L + l] = t0 > 0 ? xr[((t0 - 1) * d + j) * L + l] : 0.0;
-        e_im[(d + j) * L + l] = t0 > 0 ? xi[((t0 - 1) * d + j) * L + l] : 0.0;
+    for (int j = 0; j < d; ++j) {
+      if (t0 > 0) {
+        er[d + j] = er[j];
+        ei[d + j] = ei[j];
       }
+      er[j] = ld(xr + (t0 * d + j) * L);
+      ei[j] = ld(xi + (t0 * d + j) * L);
+    }
     // S_t = S_{t-1} + e_t e_t^H (upper triangle)
     for (int a = 0; a < D; ++a)
-      for (int b = a; b < D; ++b) LANES {
-          const double ar = e_re[a * L + l], ai = e_im[a * L + l], br = e_re[b * L + l], bi = e_im[b * L + l];
-          s_re[(a * D + b) * L + l] += ar * br + ai * bi;
-          s_im[(a * D + b) * L + l] += ai * br - ar * bi;
-        }
+      for (int b = a; b < D; ++b) {
+        s_re[a * D + b] += er[a] * er[b] + ei[a] * ei[b];
+        s_im[a * D + b] += ei[a] * er[b] - er[a] * ei[b];
+      }
     if (t0 < 1) continue;  // predictions start at t = 2 (rho_t = t - 1 > 0)
     const double inv_rho = 1.0 / t0;
 
     // u = W_KQ e_t
     for (int a = 0; a < D; ++a) {
-      double ur[L] = {}, ui[L] = {};
+      V accr = zero(), acci = zero();
       for (int b = 0; b < D; ++b) {
         const double cr = kr[a * D + b], ci = ki[a * D + b];
-        LANES {
-          ur[l] += cr * e_re[b * L + l] - ci * e_im[b * L + l];
-          ui[l] += cr * e_im[b * L + l] + ci * e_re[b * L + l];
-        }
+        accr += cr * er[b] - ci * ei[b];
+        acci += cr * ei[b] + ci * er[b];
       }
-      LANES {
-        u_re[a * L + l] = ur[l];
-        u_im[a * L + l] = ui[l];
-      }
+      ur[a] = accr;
+      ui[a] = acci;
     }
     // v = S_t u
-    hermitian_matvec(D, s_re, s_im, u_re, u_im, v_re, v_im);
+    hermitian_matvec<DC>(D, s_re, s_im, ur, ui, vr, vi);
     // y_hat = W_PV v / rho ; r = y_hat - x_{t+1}
     const bool last_pos = (t0 + 2 == T);  // t = T - 1, target x_T
     for (int i = 0; i < d; ++i) {
-      double yr[L] = {}, yi[L] = {};
+      V yr = zero(), yi = zero();
       for (int b = 0; b < D; ++b) {
-        const double cr = pr_[i * D + b], ci = pi_[i * D + b];
-        LANES {
-          yr[l] += cr * v_re[b * L + l] - ci * v_im[b * L + l];
-          yi[l] += cr * v_im[b * L + l] + ci * v_re[b * L + l];
-        }
+        const double cr = pr[i * D + b], ci = pi[i * D + b];
+        yr += cr * vr[b] - ci * vi[b];
+        yi += cr * vi[b] + ci * vr[b];
       }
-      LANES {
-        const double hr = yr[l] * inv_rho, hi = yi[l] * inv_rho;
-        const double tr = xr[((t0 + 1) * d + i) * L + l], ti = xi[((t0 + 1) * d + i) * L + l];
-        const double dr = hr - tr, di = hi - ti;
-        const double se = dr * dr + di * di;
-        loss[l] += se;
-        if (last_pos) {
-          last[l] += se;
-          const double xx = tr * tr + ti * ti;
+      const V hr = yr * inv_rho, hi = yi * inv_rho;
+      const V tr = ld(xr + ((t0 + 1) * d + i) * L), ti = ld(xi + ((t0 + 1) * d + i) * L);
+      const V dr = hr - tr, di = hi - ti;
+      const V se = dr * dr + di * di;
+      loss += se;
+      if (last_pos) {
+        last += se;
+        for (int l = 0; l < L; ++l) {
+          const double xx = tr[l] * tr[l] + ti[l] * ti[l];
           if (xx > 0.0) {  // Re(y_hat / x) = Re(y_hat conj(x)) / |x|^2
-            ratio[l] += (hr * tr + hi * ti) / xx;
+            ratio[l] += (hr[l] * tr[l] + hi[l] * ti[l]) / xx;
             count[l] += 1.0;
           }
         }
-        r_re[i * L + l] = dr * inv_rho;
-        r_im[i * L + l] = di * inv_rho;
       }
+      rr[i] = dr * inv_rho;
+      ri[i] = di * inv_rho;
     }
     if (!kGrad) continue;
     // dW_PV += (r / rho) v^H
     for (int i = 0; i < d; ++i)
-      for (int b = 0; b < D; ++b) LANES {
-          const double ar = r_re[i * L + l], ai = r_im[i * L + l], br = v_re[b * L + l], bi = v_im[b * L + l];
-          gp_re[(i * D + b) * L + l] += ar * br + ai * bi;
-          gp_im[(i * D + b) * L + l] += ai * br - ar * bi;
-        }
+      for (int b = 0; b < D; ++b) {
+        gp_re[i * D + b] += rr[i] * vr[b] + ri[i] * vi[b];
+        gp_im[i * D + b] += ri[i] * vr[b] - rr[i] * vi[b];
+      }
     // w = W_PV^H (r / rho)
     for (int b = 0; b < D; ++b) {
-      double wr[L] = {}, wi[L] = {};
+      V accr = zero(), acci = zero();
       for (int i = 0; i < d; ++i) {
-        const double cr = pr_[i * D + b], ci = -pi_[i * D + b];  // conj(W_PV[i, b])
-        LANES {
-          wr[l] += cr * r_re[i * L + l] - ci * r_im[i * L + l];
-          wi[l] += cr * r_im[i * L + l] + ci * r_re[i * L + l];
-        }
+        const double cr = pr[i * D + b], ci = -pi[i * D + b];  // conj(W_PV[i, b])
+        accr += cr * rr[i] - ci * ri[i];
+        acci += cr * ri[i] + ci * rr[i];
       }
-      LANES {
-        w_re[b * L + l] = wr[l];
-        w_im[b * L + l] = wi[l];
-      }
+      wr[b] = accr;
+      wi[b] = acci;
     }
     // z = S_t w ; dW_KQ += z e_t^H
-    hermitian_matvec(D, s_re, s_im, w_re, w_im, z_re, z_im);
+    hermitian_matvec<DC>(D, s_re, s_im, wr, wi, zr, zi);
     for (int a = 0; a < D; ++a)
-      for (int b = 0; b < D; ++b) LANES {
-          const double ar = z_re[a * L + l], ai = z_im[a * L + l], br = e_re[b * L + l], bi = e_im[b * L + l];
-          gk_re[(a * D + b) * L + l] += ar * br + ai * bi;
-          gk_im[(a * D + b) * L + l] += ai * br - ar * bi;
-        }
+      for (int b = 0; b < D; ++b) {
+        gk_re[a * D + b] += zr[a] * er[b] + zi[a] * ei[b];
+        gk_im[a * D + b] += zi[a] * er[b] - zr[a] * ei[b];
+      }
   }
   // Lanes into the shard's sums, in lane order.
   for (int l = 0; l < L; ++l) {
@@ -215,14 +226,32 @@ void pack_scan(const Params& p, const double* kr, const double* ki, const double
   if (kGrad) {
     for (int k = 0; k < D * D; ++k)
       for (int l = 0; l < L; ++l) {
-        out.gk_re[k] += gk_re[k * L + l];
-        out.gk_im[k] += gk_im[k * L + l];
+        out.gk_re[k] += gk_re[k][l];
+        out.gk_im[k] += gk_im[k][l];
       }
     for (int k = 0; k < d * D; ++k)
       for (int l = 0; l < L; ++l) {
-        out.gp_re[k] += gp_re[k * L + l];
-        out.gp_im[k] += gp_im[k * L + l];
+        out.gp_re[k] += gp_re[k][l];
+        out.gp_im[k] += gp_im[k][l];
       }
+  }
+}
+
+using ScanFn = void (*)(const ParamArrays&, const double*, const double*, int, int, Scratch&, Partial&);
+
+// Unrolled kernels for d = 1..8 (the paper uses d = 5); the generic one above that.
+template <bool kGrad>
+ScanFn pick_scan(int d) {
+  switch (d) {
+    case 1: return pack_scan<2, kGrad>;
+    case 2: return pack_scan<4, kGrad>;
+    case 3: return pack_scan<6, kGrad>;
+    case 4: return pack_scan<8, kGrad>;
+    case 5: return pack_scan<10, kGrad>;
+    case 6: return pack_scan<12, kGrad>;
+    case 7: return pack_scan<14, kGrad>;
+    case 8: return pack_scan<16, kGrad>;
+    default: return pack_scan<0, kGrad>;
   }
 }
 
@@ -230,31 +259,17 @@ void pack_scan(const Params& p, const double* kr, const double* ki, const double
 
 Evaluation evaluate(const Params& p, const Dataset& ds, Params* grad, int threads) {
   const int d = ds.d, D = 2 * d, T = ds.T;
-  // Parameters as separate real and imaginary arrays, row-major.
-  std::vector<double> kr(D * D), ki(D * D), pr(d * D), pi(d * D);
-  for (int a = 0; a < D; ++a)
-    for (int b = 0; b < D; ++b) {
-      kr[a * D + b] = p.wkq(a, b).real();
-      ki[a * D + b] = p.wkq(a, b).imag();
-    }
-  for (int a = 0; a < d; ++a)
-    for (int b = 0; b < D; ++b) {
-      pr[a * D + b] = p.wpv(a, b).real();
-      pi[a * D + b] = p.wpv(a, b).imag();
-    }
+  const ParamArrays P(p);
   const bool want_grad = grad != nullptr;
+  const ScanFn scan = want_grad ? pick_scan<true>(d) : pick_scan<false>(d);
   std::vector<Partial> shard(kShards);
   const std::size_t pack_size = static_cast<std::size_t>(T) * d * L;
   auto run_shard = [&](int s, Scratch& sc) {
     shard[s].reset(d, want_grad);
     const int begin = static_cast<int>(static_cast<long long>(ds.packs) * s / kShards);
     const int end = static_cast<int>(static_cast<long long>(ds.packs) * (s + 1) / kShards);
-    for (int k = begin; k < end; ++k) {
-      const double* xr = ds.re.data() + k * pack_size;
-      const double* xi = ds.im.data() + k * pack_size;
-      if (want_grad) pack_scan<true>(p, kr.data(), ki.data(), pr.data(), pi.data(), xr, xi, T, d, sc, shard[s]);
-      else pack_scan<false>(p, kr.data(), ki.data(), pr.data(), pi.data(), xr, xi, T, d, sc, shard[s]);
-    }
+    for (int k = begin; k < end; ++k)
+      scan(P, ds.re.data() + k * pack_size, ds.im.data() + k * pack_size, T, d, sc, shard[s]);
   };
   int nthreads = 1;
 #ifdef MESAFLOW_THREADS

@@ -26,22 +26,32 @@ Theory theory_from_moments(const Moments& mo, int d, int T, X1Family f) {
 }
 
 void empirical_AB(const Dataset& ds, double* A, double* B) {
+  // Real arithmetic on separate arrays (see dataset.cpp: no fused multiply-adds sneak in).
   const int d = ds.d, T = ds.T;
   double a_sum = 0, b_sum = 0;
-  std::vector<cplx> x(static_cast<std::size_t>(T) * d), C(static_cast<std::size_t>(d) * d);
+  std::vector<double> cr(static_cast<std::size_t>(d) * d), ci(cr.size());  // C = sum_{i=2}^t x_i x_{i-1}^H  (d, d)
   for (int s = 0; s < ds.m; ++s) {
-    for (int t = 0; t < T; ++t)
-      for (int j = 0; j < d; ++j) x[t * d + j] = ds.x(s, t, j);
-    std::fill(C.begin(), C.end(), cplx(0.0));  // C = sum_{i=2}^{t} x_i x_{i-1}^H   (d, d)
+    std::fill(cr.begin(), cr.end(), 0.0);
+    std::fill(ci.begin(), ci.end(), 0.0);
     for (int t0 = 1; t0 + 1 < T; ++t0) {
       for (int j = 0; j < d; ++j)
-        for (int k = 0; k < d; ++k) C[j * d + k] += x[t0 * d + j] * std::conj(x[(t0 - 1) * d + k]);
+        for (int k = 0; k < d; ++k) {  // x_{t,j} conj(x_{t-1,k})
+          const double ar = ds.re[ds.index(s, t0, j)], ai = ds.im[ds.index(s, t0, j)];
+          const double br = ds.re[ds.index(s, t0 - 1, k)], bi = ds.im[ds.index(s, t0 - 1, k)];
+          cr[j * d + k] += ar * br + ai * bi;
+          ci[j * d + k] += ai * br - ar * bi;
+        }
       for (int j = 0; j < d; ++j) {
-        cplx g = 0;
-        for (int k = 0; k < d; ++k) g += C[j * d + k] * x[t0 * d + k];
-        g /= static_cast<double>(t0);
-        a_sum += std::norm(g);
-        b_sum += (std::conj(g) * x[(t0 + 1) * d + j]).real();
+        double gr = 0, gi = 0;  // g_j = (C x_t)_j / (t - 1)
+        for (int k = 0; k < d; ++k) {
+          const double xr = ds.re[ds.index(s, t0, k)], xi = ds.im[ds.index(s, t0, k)];
+          gr += cr[j * d + k] * xr - ci[j * d + k] * xi;
+          gi += cr[j * d + k] * xi + ci[j * d + k] * xr;
+        }
+        gr /= t0;
+        gi /= t0;
+        a_sum += gr * gr + gi * gi;
+        b_sum += gr * ds.re[ds.index(s, t0 + 1, j)] + gi * ds.im[ds.index(s, t0 + 1, j)];  // Re(conj(g) x_{t+1})
       }
     }
   }
