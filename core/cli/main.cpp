@@ -97,6 +97,7 @@ int train_command(const CliOptions& o) {
       return bad_input(std::string("--save-data: ") + e.what());
     }
   }
+  s->record_params(o.record_params);
   const Config& c = s->config();
   const bool tty = isatty(2);
   double next_progress = 1.5;

@@ -34,6 +34,8 @@ std::string usage() {
        "  --out F.json    write the run (config, history, theory, final, mesa, diverged, wall_seconds)\n"
        "  --mesa-seqs N   test sequences for the error-versus-position view, [0, 100000], default 1000\n"
        "  --mc N          theory: also estimate the moments by Monte Carlo from N draws, [0, 100000000]\n"
+       "  --record-params keep W_KQ and W_PV at every evaluation (history.params in --out)\n"
+       "  --record-params keep W_KQ and W_PV at every evaluation (history.params in --out)\n"
        "  --quiet         no progress line\n\n"
        "exit status: 0 ok, 2 bad options or input, 3 the run diverged\n";
   return u.str();
@@ -73,13 +75,13 @@ std::string parse_cli(int argc, char** argv, CliOptions& o) {
       name = name.substr(0, eq);
       has_value = true;
     }
-    const bool is_flag = name == "clip" || name == "quiet";
+    const bool is_flag = name == "clip" || name == "quiet" || name == "record-params";
     if (!has_value && !is_flag) {
       if (i + 1 >= argc || std::string(argv[i + 1]).rfind("--", 0) == 0) return "--" + name + ": missing value";
       value = argv[++i];
     }
-    if (name == "quiet") {
-      o.quiet = true;
+    if (name == "quiet" || name == "record-params") {
+      (name == "quiet" ? o.quiet : o.record_params) = true;
       continue;
     }
     if (name == "out" || name == "data" || name == "save-data") {

@@ -14,6 +14,7 @@ struct CliOptions {
   int mesa_seqs = 1000;
   long mc = 0;          // theory: Monte Carlo draws of x_1 (0 = closed form only)
   bool quiet = false;
+  bool record_params = false;  // W_KQ, W_PV at every evaluation into history.params
   bool ode_given[4] = {false, false, false, false};  // a0, b0, lr, epochs given explicitly
 };
 

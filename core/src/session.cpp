@@ -85,6 +85,7 @@ void Session::record(double train_loss) {
   hist_.ab.push_back(ab_of(params_));
   hist_.ratio.push_back(ev.ratio);
   hist_.last_mse.push_back(ev.last_mse);
+  if (record_params_) hist_.params.push_back(params_);
 }
 
 int Session::run(int k) {
@@ -196,6 +197,20 @@ static void matrix(JsonWriter& w, const Eigen::MatrixXcd& m, bool imag) {
   w.end_array();
 }
 
+// {"wkq_re": [[...]], "wkq_im", "wpv_re", "wpv_im"}: row-major nested arrays.
+static void write_params(JsonWriter& w, const Params& p) {
+  w.begin_object();
+  w.key("wkq_re");
+  matrix(w, p.wkq, false);
+  w.key("wkq_im");
+  matrix(w, p.wkq, true);
+  w.key("wpv_re");
+  matrix(w, p.wpv, false);
+  w.key("wpv_im");
+  matrix(w, p.wpv, true);
+  w.end_object();
+}
+
 std::string run_json(const Session& s, double wall_seconds, int mesa_nseq) {
   const History& h = s.history();
   std::string out = "{\"config\":" + config_json(s.config());
@@ -204,21 +219,16 @@ std::string run_json(const Session& s, double wall_seconds, int mesa_nseq) {
   hw.begin_object();
   hw.key("epoch").array(h.epoch).key("train_loss").array(h.train_loss).key("test_loss").array(h.test_loss);
   hw.key("ab").array(h.ab).key("ratio").array(h.ratio).key("last_mse").array(h.last_mse);
+  if (!h.params.empty()) {
+    hw.key("params").begin_array();
+    for (const Params& p : h.params) write_params(hw, p);
+    hw.end_array();
+  }
   hw.end_object();
   out += ",\"history\":" + hw.str();
   out += ",\"theory\":" + theory_json(s.theory(), &h.epoch, &s.ode_ab(), &s.ode_ab_empirical());
   JsonWriter fw;
-  fw.begin_object();
-  fw.key("wkq_re");
-  matrix(fw, s.params().wkq, false);
-  fw.key("wkq_im");
-  matrix(fw, s.params().wkq, true);
-  fw.key("wpv_re");
-  matrix(fw, s.params().wpv, false);
-  fw.key("wpv_im");
-  matrix(fw, s.params().wpv, true);
-  fw.key("epoch").value(s.epoch());
-  fw.end_object();
+  write_params(fw, s.params());
   out += ",\"final\":" + fw.str();
   JsonWriter mw;
   if (mesa_nseq > 0 && !s.diverged()) {

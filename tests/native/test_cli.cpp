@@ -86,11 +86,16 @@ TEST(Cli, TrainWritesTheDocumentedJsonAndDataRoundTrips) {
                         "\"wpv_im\":", "\"mesa\":{", "\"gd1\":", "\"ls\":", "\"true_w\":", "\"gap\":",
                         "\"diverged\":false", "\"wall_seconds\":"})
     EXPECT_NE(j.find(k), std::string::npos) << k;
-  r = run("train" + common + " --data " + npy + " --out " + out2);
+  EXPECT_EQ(j.find("\"params\":"), std::string::npos);  // only on request
+  r = run("train" + common + " --data " + npy + " --record-params --out " + out2);
   ASSERT_EQ(r.status, 0) << r.out;
   const std::string j2 = slurp(out2);
   const auto hist = [](const std::string& s) { return s.substr(s.find("\"history\":"), s.find("\"theory\":") - s.find("\"history\":")); };
-  EXPECT_EQ(hist(j), hist(j2));  // same data from the file, same run
+  const std::string h2 = hist(j2);
+  EXPECT_EQ(hist(j), h2.substr(0, h2.find(",\"params\":")) + "},");  // same data from the file, same run
+  std::size_t n = 0;
+  for (std::size_t p = h2.find("\"wkq_re\""); p != std::string::npos; p = h2.find("\"wkq_re\"", p + 1)) ++n;
+  EXPECT_EQ(n, 5u);  // the parameters at each of the 5 evaluations
 }
 
 TEST(Cli, DivergingRunExitsThreeWithAMessage) {

@@ -21,6 +21,7 @@ struct ConfigError : std::invalid_argument {
 // One entry per evaluation (epoch 0, every eval_every epochs, and the last epoch).
 struct History {
   std::vector<double> epoch, train_loss, test_loss, ab, ratio, last_mse;
+  std::vector<Params> params;  // one per evaluation when Session::record_params(true)
 };
 
 class Session {
@@ -31,6 +32,8 @@ class Session {
 
   // Advances up to k epochs; returns how many were done. Stops at c.epochs or on divergence.
   int run(int k);
+  // Keep W_KQ and W_PV at every evaluation from now on (History::params).
+  void record_params(bool on) { record_params_ = on; }
 
   int epoch() const { return epoch_; }
   bool done() const { return done_; }
@@ -65,7 +68,7 @@ class Session {
   std::vector<double> ode_, ode_emp_;
   History hist_;
   int epoch_ = 0;
-  bool done_ = false, diverged_ = false;
+  bool done_ = false, diverged_ = false, record_params_ = false;
   std::string message_;
   double first_loss_ = 0;
   long grad_evals_ = 0;

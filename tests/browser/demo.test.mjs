@@ -1,0 +1,160 @@
+// The main page: training converges to the theory, views get data, URL state, validation.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, teardown, openPage, waitReady, trainUntil, shadow, screenshot } from './helpers.mjs';
+
+let ctx;
+before(async () => {
+  ctx = await setup();
+});
+after(async () => {
+  await teardown(ctx);
+});
+
+test('quick preset trains until ab is at the theory, and every view has data', async () => {
+  const page = await openPage(ctx, 'index.html#preset=quick');
+  await waitReady(page);
+  const epochs = await page.evaluate(() => document.querySelector('mesaflow-demo').config.epochs);
+  await trainUntil(page, epochs);
+  const r = await page.evaluate(() => {
+    const el = document.querySelector('mesaflow-demo');
+    const h = el.history;
+    const ode = el.odeCurve;
+    const root = el.shadowRoot;
+    const canvases = [...root.querySelectorAll('.plot canvas, .heat canvas')].map((c) => [c.width, c.height]);
+    return { n: h.epoch.length, last: h.epoch.at(-1), ab: h.ab.at(-1), theory: el.theory, odeEnd: ode.ab.at(-1), odeEmpEnd: ode.ab_empirical.at(-1),
+      finite: h.ab.every(Number.isFinite) && h.test_loss.every(Number.isFinite), canvases,
+      status: root.getElementById('status').textContent, plots: root.querySelectorAll('.uplot').length };
+  });
+  assert.equal(r.last, epochs);
+  assert.equal(r.n, epochs + 1, 'one history row per epoch (eval-every 1), epoch 0 included');
+  assert.ok(r.finite, 'history is finite');
+  // The finite training set moves the optimum by sampling noise (PAPER.md): accept the population
+  // c*(T), the population ODE or the ODE / optimum computed from the training set itself.
+  const refs = [r.theory.c_star_T, r.odeEnd, r.odeEmpEnd, r.theory.c_star_empirical].filter(Number.isFinite);
+  const rel = Math.min(...refs.map((c) => Math.abs(r.ab - c) / c));
+  assert.ok(rel < 0.05, `ab = ${r.ab} should be within 5% of one of ${refs.join(', ')}`);
+  assert.equal(r.plots, 5, 'five uPlot charts');
+  assert.equal(r.canvases.length, 7, 'five chart canvases and two heatmaps');
+  for (const [w, h] of r.canvases) assert.ok(w > 0 && h > 0, 'every canvas has a size');
+  assert.match(r.status, /finished: epoch \d+ of \d+/);
+  await screenshot(page, 'desktop-quick-trained');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('the URL reflects the configuration and a link restores it', async () => {
+  const page = await openPage(ctx, 'index.html');
+  await waitReady(page);
+  assert.match(await page.evaluate(() => location.hash), /preset=quick/);
+  await shadow(page, 'summary').click();
+  const lr = shadow(page, '#f-lr');
+  await lr.fill('0.0015');
+  await lr.press('Enter');
+  await lr.blur();
+  await page.waitForFunction(() => location.hash.includes('lr=0.0015'));
+  await shadow(page, '#f-x1').selectOption('sparse');
+  await page.waitForFunction(() => location.hash.includes('x1=sparse'));
+  const link = await page.evaluate(() => location.href);
+
+  const again = await openPage(ctx, link.slice(link.indexOf('index.html')));
+  await waitReady(again);
+  const cfg = await again.evaluate(() => document.querySelector('mesaflow-demo').config);
+  assert.equal(cfg.lr, 0.0015);
+  assert.equal(cfg.x1, 'sparse');
+  assert.equal(await shadow(again, '#f-lr').inputValue(), '0.0015');
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(again.problems, []);
+  await page.close();
+  await again.close();
+});
+
+test('an invalid field shows a message naming the field and its range', async () => {
+  const page = await openPage(ctx, 'index.html#preset=quick');
+  await waitReady(page);
+  await shadow(page, 'summary').click();
+  const lr = shadow(page, '#f-lr');
+  await lr.fill('abc');
+  await lr.press('Enter');
+  await lr.blur();
+  const err = shadow(page, '#f-lr-err');
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').shadowRoot.getElementById('f-lr-err').textContent !== '');
+  assert.match(await err.textContent(), /^lr: "abc" is not a number/);
+  assert.equal(await lr.getAttribute('aria-invalid'), 'true');
+
+  const d = shadow(page, '#f-d');
+  await d.fill('100000');
+  await d.press('Enter');
+  await d.blur();
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').shadowRoot.getElementById('f-d-err').textContent !== '');
+  assert.match(await shadow(page, '#f-d-err').textContent(), /^d: 100000 is out of range \[/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a configuration too large for the browser is refused before a session is created', async () => {
+  const page = await openPage(ctx, 'index.html#preset=quick');
+  await waitReady(page);
+  const big = await page.evaluate(async () => {
+    const el = document.querySelector('mesaflow-demo');
+    el.setAttribute('m', '1000000');
+    el.setAttribute('test-m', '1000000');
+    el.setAttribute('t', '1000');
+    await new Promise((r) => setTimeout(r, 500));
+    return { alert: el.shadowRoot.getElementById('alert').textContent, n: el.history.epoch.length };
+  });
+  assert.match(big.alert, /Not started: .*(MiB|out of range)/);
+  assert.equal(big.n, 0);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a diverging run dispatches mesaflow-diverged, pauses, says so and plots no NaN', async () => {
+  const page = await openPage(ctx, 'index.html#preset=quick&lr=0.9');
+  await waitReady(page);
+  const detail = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const el = document.querySelector('mesaflow-demo');
+        el.addEventListener('mesaflow-diverged', (e) => resolve(e.detail));
+        el.play();
+      }),
+  );
+  assert.ok(detail.epoch >= 1);
+  const alert = shadow(page, '#alert');
+  await alert.waitFor({ state: 'visible' });
+  assert.match(await alert.textContent(), /diverged at epoch \d+.*Training is paused.*smaller step/);
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').shadowRoot.getElementById('play').textContent === 'Play');
+  const plotted = await page.evaluate(() => {
+    const root = document.querySelector('mesaflow-demo').shadowRoot;
+    return [...root.querySelectorAll('.uplot')].length;
+  });
+  assert.equal(plotted, 5);
+  const nanPlotted = await page.evaluate(() => {
+    const v = document.querySelector('mesaflow-demo')._views;
+    return Object.values(v.charts).some((c) => c.plot.data.some((s) => s.some((x) => typeof x === 'number' && !Number.isFinite(x))));
+  });
+  assert.equal(nanPlotted, false);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('controls are keyboard operable and the summary is announced', async () => {
+  const page = await openPage(ctx, 'index.html#preset=quick&epochs=30');
+  await waitReady(page);
+  await shadow(page, '#step').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').history.epoch.at(-1) === 1);
+  await shadow(page, '#play').focus();
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').history.epoch.at(-1) === 30);
+  const live = await shadow(page, '#status').getAttribute('aria-live');
+  assert.equal(live, 'polite');
+  await page.waitForFunction(() => /finished/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent));
+  for (const f of ['lr', 'epochs', 'x1', 'clip', 'sigma-w', 'test-m', 'eval-every', 'T']) {
+    const label = await page.evaluate((n) => document.querySelector('mesaflow-demo').shadowRoot.querySelector(`label[for="f-${n}"]`)?.textContent, f);
+    assert.equal(label, f, `field ${f} has a label`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

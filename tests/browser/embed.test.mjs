@@ -1,0 +1,104 @@
+// Embedding, hostile URLs, narrow screens, first-load size, screenshots.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { setup, teardown, openPage, waitReady, trainUntil, trainToEnd, shadow, screenshot, SITE } from './helpers.mjs';
+
+let ctx;
+before(async () => {
+  ctx = await setup();
+});
+after(async () => {
+  await teardown(ctx);
+});
+
+test('embed.html reads the URL keys and trains', async () => {
+  const page = await openPage(ctx, 'embed.html#preset=quick&epochs=20&controls=hide', { width: 400, height: 900 });
+  await waitReady(page);
+  const cfg = await page.evaluate(() => document.querySelector('mesaflow-demo').config);
+  assert.equal(cfg.epochs, 20);
+  assert.equal(await shadow(page, '.toolbar').isVisible(), false, 'controls="hide" hides the controls');
+  await trainUntil(page, 20);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a custom element added by script trains, with play() called as soon as it is attached', async () => {
+  const page = await openPage(ctx, 'embed.html');
+  await waitReady(page);
+  const steps = await page.evaluate(async () => {
+    document.querySelector('mesaflow-demo').remove();
+    const el = document.createElement('mesaflow-demo');
+    el.setAttribute('preset', 'quick');
+    el.setAttribute('epochs', '15');
+    el.setAttribute('text', 'hide');
+    const seen = [];
+    el.addEventListener('mesaflow-step', (e) => seen.push(e.detail));
+    document.body.append(el);
+    el.play();
+    await new Promise((resolve) => {
+      const poll = () => (seen.length && seen.at(-1).epoch >= 15 ? resolve() : setTimeout(poll, 100));
+      poll();
+    });
+    return seen;
+  });
+  assert.equal(steps.length, 16, 'one mesaflow-step per recorded evaluation, epoch 0 included');
+  assert.deepEqual(Object.keys(steps[0]).sort(), ['ab', 'epoch', 'lastMse', 'ratio', 'testLoss', 'trainLoss']);
+  assert.ok(steps.every((s) => Number.isFinite(s.ab)));
+  assert.equal(await shadow(page, '.text').first().isVisible(), false, 'text="hide" hides the explanations');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a crafted URL with markup in keys and values executes nothing and is reported', async () => {
+  const hash = `#${encodeURIComponent('<script>window.__pwned=1</script>')}=1&${encodeURIComponent('<img src=x onerror="window.__pwned=2">')}=2` +
+    `&lr=${encodeURIComponent('<img src=x onerror="window.__pwned=3">')}&preset=${encodeURIComponent('<b>x</b>')}`;
+  const page = await openPage(ctx, `index.html${hash}`);
+  await waitReady(page);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('img, b').length), 0);
+  assert.equal(await page.evaluate(() => document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('img, b').length), 0);
+  assert.ok(page.warnings.some((w) => w.includes('ignoring unknown URL key')), 'unknown keys are warned about');
+  assert.match(await shadow(page, '#f-lr-err').textContent(), /^lr: "<img src=x/);
+  assert.match(await shadow(page, '#alert').textContent(), /preset: "<b>x<\/b>" is not one of/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('the first load of index.html fits in 300 KB gzipped', async () => {
+  const page = await ctx.browser.newPage();
+  const files = new Set();
+  page.on('response', (r) => files.add(new URL(r.url()).pathname));
+  await page.goto(new URL('index.html', ctx.url).href);
+  await waitReady(page);
+  await page.waitForTimeout(500);
+  let gz = 0;
+  for (const f of files) {
+    const file = path.join(SITE, f === '/' ? 'index.html' : decodeURIComponent(f));
+    if (fs.existsSync(file)) gz += zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
+  }
+  console.log(`first load: ${files.size} files, ${(gz / 1024).toFixed(1)} KiB gzipped`);
+  assert.ok(files.has('/lib/mesaflow.js'));
+  assert.ok(gz <= 300 * 1024, `${gz} bytes gzipped`);
+  await page.close();
+});
+
+for (const [name, width] of [['desktop', 1280], ['column-400', 400], ['phone-375', 375]]) {
+  test(`looks right at ${width} px (screenshot ${name})`, async () => {
+    const page = await openPage(ctx, 'index.html#preset=quick&compare=true&epochs=60', { width, height: 800 });
+    await waitReady(page);
+    assert.match(await trainToEnd(page), /^finished: epoch 60 of 60/);
+    await page.waitForTimeout(300);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow}px)`);
+    const runs = await page.evaluate(() => document.querySelector('mesaflow-demo').shadowRoot.querySelector('#plot-ab .u-legend').textContent);
+    assert.match(runs, /\(0\.5, 1\.5\)/, 'the three initialisations are overlaid');
+    await shadow(page, 'summary').click();
+    await screenshot(page, name);
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  });
+}
