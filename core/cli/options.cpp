@@ -35,7 +35,6 @@ std::string usage() {
        "  --mesa-seqs N   test sequences for the error-versus-position view, [0, 100000], default 1000\n"
        "  --mc N          theory: also estimate the moments by Monte Carlo from N draws, [0, 100000000]\n"
        "  --record-params keep W_KQ and W_PV at every evaluation (history.params in --out)\n"
-       "  --record-params keep W_KQ and W_PV at every evaluation (history.params in --out)\n"
        "  --quiet         no progress line\n\n"
        "exit status: 0 ok, 2 bad options or input, 3 the run diverged\n";
   return u.str();
