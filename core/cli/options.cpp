@@ -15,19 +15,10 @@ std::string usage() {
        "options (defaults: the paper's gaussian sigma = 1 setting):\n";
   for (const auto& f : config_fields()) {
     Config def;
-    std::string range;
-    if (f.type == FieldType::Enum) {
-      for (size_t i = 0; i < f.choices.size(); ++i) range += (i ? "|" : "") + f.choices[i];
-    } else if (f.type == FieldType::Bool) {
-      range = "flag";
-    } else {
-      std::ostringstream r;
-      r << (f.min_open ? "(" : "[") << f.min << ", " << f.max << "]";
-      range = r.str();
-    }
+    const std::string range = f.type == FieldType::Bool ? "flag" : range_text(f);
     std::string opt = std::string("  --") + f.name;
     opt.resize(16, ' ');
-    u << opt << f.help << "  " << range << ", default " << get_field(def, f) << "\n";
+    u << opt << f.help << "; " << range << "; default " << get_field(def, f) << "\n";
   }
   u << "  --data F.npy    train on a .npy file: complex128 or complex64, shape (m, d, T), C order\n"
        "  --save-data F.npy  write the training set as .npy (complex128, shape (m, d, T))\n"

@@ -46,7 +46,7 @@ static std::string fmt(double v) {
   return buf;
 }
 
-static std::string range_text(const FieldSpec& f) {
+std::string range_text(const FieldSpec& f) {
   if (f.type == FieldType::Enum) {
     std::string s = "one of ";
     for (size_t i = 0; i < f.choices.size(); ++i) s += (i ? ", " : "") + f.choices[i];
@@ -127,9 +127,12 @@ std::string get_field(const Config& c, const FieldSpec& f) {
   if (key == "test_m") return std::to_string(c.test_m);
   if (key == "seed") return std::to_string(c.seed);
   if (key == "threads") return std::to_string(c.threads);
+  const double v = key == "scale" ? c.scale : key == "a0" ? c.a0 : key == "b0" ? c.b0 : key == "sigma_w" ? c.sigma_w : c.lr;
   char buf[40];
-  double v = key == "scale" ? c.scale : key == "a0" ? c.a0 : key == "b0" ? c.b0 : key == "sigma_w" ? c.sigma_w : c.lr;
-  std::snprintf(buf, sizeof buf, "%.17g", v);
+  for (int digits = 1; digits <= 17; ++digits) {  // the shortest text that reads back exactly
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
   return buf;
 }
 

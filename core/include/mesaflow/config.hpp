@@ -50,7 +50,9 @@ const FieldSpec* find_field(const std::string& name_or_key);
 // Parse one value given as text and store it. Returns "" or an error naming the field,
 // the value and the allowed range, e.g. "lr: 5 is out of range (0, 1]".
 std::string set_field(Config& c, const std::string& name_or_key, const std::string& value);
-// The value of a field as text (the inverse of set_field).
+// "an integer in [1, 32]", "one of gaussian, sparse, ...": the allowed values, for messages and help.
+std::string range_text(const FieldSpec& f);
+// The value of a field as text (the inverse of set_field), the shortest that reads back exactly.
 std::string get_field(const Config& c, const FieldSpec& f);
 
 // Checks that hold between fields (e.g. eval-every <= epochs is not required, but T >= 3 is)
