@@ -107,7 +107,12 @@ if (libDir) {
 }
 
 // --- vendor files from node_modules ------------------------------------------------------------
-copy(path.join(NODE_MODULES, 'uplot', 'dist', 'uPlot.esm.js'), path.join(OUT, 'vendor', 'uPlot.esm.js'));
+// uPlot ships its minified build only as an IIFE (`var uPlot = function(){...}()`); in a module
+// that var stays module-scoped, so appending an export turns it into an ES module with no global.
+const uplotMin = fs.readFileSync(path.join(NODE_MODULES, 'uplot', 'dist', 'uPlot.iife.min.js'), 'utf8');
+if (!/^(\/\*[^]*?\*\/\s*)?var uPlot=function\(\)/.test(uplotMin)) fail('unexpected layout of uPlot.iife.min.js');
+fs.mkdirSync(path.join(OUT, 'vendor'), { recursive: true });
+fs.writeFileSync(path.join(OUT, 'vendor', 'uPlot.esm.js'), `${uplotMin}\nexport default uPlot;\n`);
 copy(path.join(NODE_MODULES, 'uplot', 'dist', 'uPlot.min.css'), path.join(OUT, 'vendor', 'uPlot.min.css'));
 copy(path.join(NODE_MODULES, 'uplot', 'LICENSE'), path.join(OUT, 'vendor', 'LICENSE.uplot'));
 copy(path.join(NODE_MODULES, 'katex', 'LICENSE'), path.join(OUT, 'vendor', 'LICENSE.katex'));

@@ -17,6 +17,7 @@ export const OKABE_ITO = {
 export const RUN_COLOURS = [OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.green];
 
 const HEIGHT = 230;
+const LOG_FLOOR = 1e-15;
 
 function fmt(v) {
   if (v == null || !Number.isFinite(v)) return '–';
@@ -64,9 +65,17 @@ export class LineChart {
   }
 
   // x: array of numbers; ys: one array per series (null = gap).
+  // On a log axis values below LOG_FLOOR (or 12 decades under the largest) count as zero
+  // and are not drawn: uPlot's log ticks cannot span more than that.
   setData(x, ys, xRange) {
     this.xRange = xRange || null;
-    const clean = ys.map((y) => y.map((v) => (v == null || !Number.isFinite(v) || (this.log && v <= 0) ? null : v)));
+    let floor = -Infinity;
+    if (this.log) {
+      let max = 0;
+      for (const y of ys) for (const v of y) if (v != null && Number.isFinite(v) && v > max) max = v;
+      floor = Math.max(LOG_FLOOR, max * 1e-12);
+    }
+    const clean = ys.map((y) => y.map((v) => (v == null || !Number.isFinite(v) || (this.log && v < floor) ? null : v)));
     this.plot.setData([x, ...clean]);
   }
 

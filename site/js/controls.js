@@ -40,7 +40,7 @@ export class SettingsForm {
       const help = document.createElement('span');
       help.className = 'help';
       help.id = `${id}-help`;
-      help.textContent = f.type === 'int' || f.type === 'number' ? `${f.help || ''} [${f.min}, ${f.max}]` : f.help || '';
+      help.textContent = f.type === 'int' || f.type === 'number' ? `${f.help || ''} ${f.min_open ? '(' : '['}${f.min}, ${f.max}]` : f.help || '';
       input.setAttribute('aria-describedby', `${help.id} ${err.id}`);
       input.addEventListener('change', () => {
         const text = f.type === 'bool' ? String(input.checked) : input.value;

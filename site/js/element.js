@@ -89,6 +89,16 @@ class MesaflowDemo extends HTMLElement {
     return h ? Object.fromEntries(COLUMNS.map((k) => [k, h[k].slice()])) : Object.fromEntries(COLUMNS.map((k) => [k, []]));
   }
 
+  // Theory of the first run (s.theory()): c_star_T, c_star_inf, ratio_pred, recovery, ...
+  get theory() {
+    return this._runs[0] ? { ...this._runs[0].theory } : null;
+  }
+
+  // ODE curve of ab for the first run, one value per epoch (empty for init 'gaussian').
+  get odeCurve() {
+    return this._runs[0] ? { epoch: [...this._runs[0].ode.epoch], ab: [...this._runs[0].ode.ab], ab_empirical: [...this._runs[0].ode.ab_empirical] } : null;
+  }
+
   get config() {
     return this._cfg ? { ...this._cfg } : null;
   }
@@ -229,15 +239,17 @@ class MesaflowDemo extends HTMLElement {
       }
     }
     this._dirty();
-    if (performance.now() - this._lastStatus > STATUS_EVERY_MS) this._status(this._summary());
+    this._status(this._summary(), !this._playing);
   }
 
   _onDiverged(run, msg) {
     run.diverged = true;
     this._wantPlay = false;
     const lr = this._cfg.lr;
-    const text = `The run with ${run.label} diverged at epoch ${msg.epoch}${msg.message ? `: ${msg.message}` : ''}. ` +
-      `Training is paused; try a smaller step size, e.g. lr = ${num(lr / 10, 2)}.`;
+    // The core's message speaks CLI (--lr 0.09); the page speaks field names (lr = 0.09).
+    const why = String(msg.message || '').replace(/--([a-z-]+) /g, '$1 = ').replace(/^diverged at epoch \d+:?\s*/, '');
+    const hint = /smaller/.test(why) ? '' : ` Try a smaller step size, e.g. lr = ${num(lr / 10, 2)}.`;
+    const text = `Training paused: the run with ${run.label} diverged at epoch ${msg.epoch}${why ? `: ${why}` : ''}.${hint}`;
     this._alert(text);
     this._status(text, true);
     this.dispatchEvent(new CustomEvent('mesaflow-diverged', { detail: { epoch: msg.epoch, message: msg.message, a0: run.a0, b0: run.b0 }, bubbles: true, composed: true }));
@@ -258,9 +270,11 @@ class MesaflowDemo extends HTMLElement {
     const h = r.hist;
     const i = h.epoch.length - 1;
     const th = r.theory;
+    if (i < 0) return `ready: ${this._cfg.epochs} epochs to train; c*(T) = ${num(th.c_star_T)}; recovery predicted: ${th.recovery ? 'yes' : 'no'}. Press Play.`;
     const ab = h.ab[i];
     const state = this._runs.some((x) => x.diverged) ? 'diverged' : this._playing ? 'training' : h.epoch[i] >= this._cfg.epochs ? 'finished' : 'paused';
-    const off = Number.isFinite(ab) ? ` (${num((100 * (ab - th.c_star_T)) / th.c_star_T, 2)}% from c*(T) = ${num(th.c_star_T)})` : '';
+    const pct = (100 * (ab - th.c_star_T)) / th.c_star_T;
+    const off = Number.isFinite(ab) ? ` (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}% from c*(T) = ${num(th.c_star_T)})` : '';
     const last = this._cfg.x1 === 'sparse' ? `last-position MSE ${num(h.last_mse[i])}` : `ratio ${num(h.ratio[i])}`;
     return `${state}: epoch ${h.epoch[i]} of ${this._cfg.epochs}; ab = ${num(ab)}${off}; test loss ${num(h.test_loss[i])}; ${last}; recovery predicted: ${th.recovery ? 'yes' : 'no'}.`;
   }

@@ -22,10 +22,10 @@ export function parseField(field, text) {
     return { error: `${field.name}: "${shown(s)}" is not one of ${field.choices.join(', ')}` };
   }
   const v = s === '' ? NaN : Number(s);
-  const range = `[${field.min}, ${field.max}]`;
+  const range = `${field.min_open ? '(' : '['}${field.min}, ${field.max}]`;
   if (!Number.isFinite(v)) return { error: `${field.name}: "${shown(s)}" is not a number (allowed ${range})` };
   if (field.type === 'int' && !Number.isInteger(v)) return { error: `${field.name}: ${v} is not an integer (allowed ${range})` };
-  if (v < field.min || v > field.max) return { error: `${field.name}: ${v} is out of range ${range}` };
+  if (v < field.min || (field.min_open && v === field.min) || v > field.max) return { error: `${field.name}: ${v} is out of range ${range}` };
   return { value: v };
 }
 

@@ -46,7 +46,8 @@ export class Views {
       yLabel: 'ab',
       series: [
         ...runs.map((r) => ({ label: `ab ${r.label}`, colour: r.colour })),
-        ...(hasOde ? runs.map((r) => ({ label: `ODE ${r.label}`, colour: r.colour, dash: [6, 4], width: 1.5 })) : []),
+        ...(hasOde ? runs.map((r) => ({ label: `ODE (training set) ${r.label}`, colour: r.colour, dash: [6, 4], width: 1.5 })) : []),
+        { label: 'c* (training set)', colour: OKABE_ITO.orange, dash: [6, 4], width: 1.5 },
         { label: 'c*(T)', colour: OKABE_ITO.grey, width: 2 },
         { label: 'c*(∞)', colour: OKABE_ITO.black, dash: [2, 3], width: 1.5 },
       ],
@@ -83,8 +84,8 @@ export class Views {
       yLabel: 'Re x_t,j',
       series: [OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.green].map((c, i) => ({ label: `sequence ${i + 1}`, colour: c, width: 1.5 })),
     });
-    this.theoryLines = { cT: th.c_star_T, cInf: th.c_star_inf, pred: this.sparse ? (th.recovery ? 0 : null) : th.ratio_pred };
-    this.odeY = hasOde ? runs.map((r) => this.x.map((e) => (e < r.ode.ab.length ? r.ode.ab[e] : null))) : [];
+    this.theoryLines = { cEmp: th.c_star_empirical ?? null, cT: th.c_star_T, cInf: th.c_star_inf, pred: this.sparse ? (th.recovery ? 0 : null) : th.ratio_pred };
+    this.odeY = hasOde ? runs.map((r) => this.x.map((e) => (e < r.ode.ab_empirical.length ? r.ode.ab_empirical[e] : null))) : [];
   }
 
   // Puts a history column of every run on the shared grid.
@@ -104,7 +105,7 @@ export class Views {
     const n = this.x.length;
     const range = [0, Math.max(1, this.cfg.epochs)];
     const t = this.theoryLines;
-    this.charts.ab.setData(this.x, [...this.column('ab'), ...this.odeY, fill(n, t.cT), fill(n, t.cInf)], range);
+    this.charts.ab.setData(this.x, [...this.column('ab'), ...this.odeY, fill(n, t.cEmp), fill(n, t.cT), fill(n, t.cInf)], range);
     this.charts.ratio.setData(this.x, [...this.column(this.sparse ? 'last_mse' : 'ratio'), fill(n, t.pred)], range);
     this.charts.loss.setData(this.x, [...this.column('train_loss'), ...this.column('test_loss')], range);
   }

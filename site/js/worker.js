@@ -5,8 +5,9 @@ import { loadMesaflow } from '../lib/mesaflow.js';
 
 const CHUNK_MS = 40; // work per chunk before yielding to messages
 const WEIGHTS_EVERY_MS = 100; // heatmap refresh
-const MESA_EVERY_MS = 1000; // error-vs-position refresh (costlier)
-const MESA_NSEQ = 64; // sequences averaged in s.mesa()
+const MESA_EVERY_MS = 3000; // error-vs-position refresh while training (it costs a few chunks)
+const MESA_NSEQ = 16; // sequences averaged in s.mesa() while training
+const MESA_NSEQ_STOPPED = 64; // ... and when training stops
 const SAMPLES_N = 3; // trajectories shown
 
 let mf = null;
@@ -47,7 +48,7 @@ function sendViews(force) {
   }
   if (force || now - lastMesa > MESA_EVERY_MS) {
     lastMesa = now;
-    post({ type: 'mesa', id: r.id, mesa: plain(r.s.mesa(MESA_NSEQ)) });
+    post({ type: 'mesa', id: r.id, mesa: plain(r.s.mesa(force ? MESA_NSEQ_STOPPED : MESA_NSEQ)) });
   }
 }
 
