@@ -22,16 +22,24 @@ const LOG_FLOOR = 1e-15;
 function fmt(v) {
   if (v == null || !Number.isFinite(v)) return '–';
   const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(3);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return Number(v.toPrecision(4)).toExponential();
   return Number(v.toPrecision(5)).toString();
 }
 
-// series: [{label, colour, dash, width}]; opts: {xLabel, yLabel, log, xRange}
+// Log axes: label the powers of ten only, the other ticks stay as grid lines.
+const logLabel = (v) => (Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? fmt(v) : '');
+
+// series: [{label, colour, dash, width}]; opts: {xLabel, yLabel, log, clip}
+// clip(min, max) -> [lo, hi] may narrow the y range (e.g. so a far-off start does not flatten the rest).
 export class LineChart {
-  constructor(container, { xLabel, yLabel, log = false, series }) {
+  constructor(container, { xLabel, yLabel, log = false, series, clip = null }) {
     this.container = container;
     this.log = log;
     this.xRange = null;
+    const pad = (lo, hi) => {
+      const m = (hi - lo) * 0.05 || Math.abs(hi) * 0.1 || 1;
+      return [lo - m, hi + m];
+    };
     const width = Math.max(240, container.clientWidth || 360);
     const opts = {
       width,
@@ -41,11 +49,11 @@ export class LineChart {
       legend: { live: true },
       scales: {
         x: { time: false, range: (u, min, max) => this.xRange || [min, max] },
-        y: log ? { distr: 3 } : { auto: true },
+        y: log ? { distr: 3 } : { auto: true, range: (u, min, max) => (min == null ? [0, 1] : pad(...(clip ? clip(min, max) : [min, max]))) },
       },
       axes: [
         { label: xLabel, size: 36, labelSize: 18, stroke: '#333', grid: { stroke: '#eee' } },
-        { label: yLabel, size: 58, labelSize: 18, stroke: '#333', grid: { stroke: '#eee' }, values: (u, vals) => vals.map(fmt) },
+        { label: yLabel, size: 58, labelSize: 18, stroke: '#333', grid: { stroke: '#eee' }, values: (u, vals) => vals.map(log ? logLabel : fmt) },
       ],
       series: [
         { label: xLabel, value: (u, v) => fmt(v) },

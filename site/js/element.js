@@ -213,7 +213,7 @@ class MesaflowDemo extends HTMLElement {
     if (!this._pendingRuns || msg.runs[0].id !== this._pendingRuns[0].id) return;
     this._runs = msg.runs.map((r, i) => {
       const { a0, b0 } = this._pendingRuns[i].cfg;
-      return { id: r.id, a0, b0, label: `(a0, b0) = (${a0}, ${b0})`, colour: RUN_COLOURS[i], theory: r.theory, ode: r.ode,
+      return { id: r.id, a0, b0, label: `(${a0}, ${b0})`, colour: RUN_COLOURS[i], theory: r.theory, ode: r.ode,
         hist: Object.fromEntries(COLUMNS.map((k) => [k, []])), diverged: false };
     });
     this._pendingRuns = null;
@@ -249,7 +249,7 @@ class MesaflowDemo extends HTMLElement {
     // The core's message speaks CLI (--lr 0.09); the page speaks field names (lr = 0.09).
     const why = String(msg.message || '').replace(/--([a-z-]+) /g, '$1 = ').replace(/^diverged at epoch \d+:?\s*/, '');
     const hint = /smaller/.test(why) ? '' : ` Try a smaller step size, e.g. lr = ${num(lr / 10, 2)}.`;
-    const text = `Training paused: the run with ${run.label} diverged at epoch ${msg.epoch}${why ? `: ${why}` : ''}.${hint}`;
+    const text = `Training paused: the run with (a0, b0) = ${run.label} diverged at epoch ${msg.epoch}${why ? `: ${why}` : ''}.${hint}`;
     this._alert(text);
     this._status(text, true);
     this.dispatchEvent(new CustomEvent('mesaflow-diverged', { detail: { epoch: msg.epoch, message: msg.message, a0: run.a0, b0: run.b0 }, bubbles: true, composed: true }));

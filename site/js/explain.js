@@ -6,10 +6,10 @@ import { FORMULA_HTML } from './formulas.js';
 // or {slot: name} (a span the demo fills with a number).
 const TEXTS = {
   ab: [
-    'Training moves ', { tex: 'ab' }, ' to the minimiser of the population loss within the diagonal family: ',
+    'Curves are labelled by their initialisation (a0, b0). Training moves ', { tex: 'ab' }, ' to the minimiser of the population loss within the diagonal family: ',
     { texd: 'cstarT' }, 'grey line, with ', { tex: 'moments' }, '; dotted: ', { tex: 'cstarInf' },
     '. For gaussian(σ) the limit is ', { tex: 'gaussLimit' }, ', for sparse(c) ', { tex: 'sparseLimit' },
-    '. Dashed: the gradient-flow ODE ', { tex: 'ode' }, ', which gradient descent follows. Here c*(T) = ', { slot: 'cstarT' },
+    '. Dashed: the gradient-flow ODE ', { tex: 'ode' }, ' with A and B from the training set, which gradient descent follows; orange: its fixed point. Here c*(T) = ', { slot: 'cstarT' },
     ', c*(∞) = ', { slot: 'cstarInf' }, '.',
   ],
   ratio: [

@@ -41,12 +41,16 @@ export class Views {
     const th = runs[0].theory;
     const plot = (id) => this.root.getElementById(`plot-${id}`);
     const hasOde = runs[0].ode.epoch.length > 0;
+    // Keep the theory lines readable: a start far above them (a0 = b0 = 2 gives ab = 4) is cut off.
+    const near = (ref) => (min, max) => [Math.max(min, Math.min(0, -ref)), Math.min(max, 3 * ref)];
+    const ref = Math.max(th.c_star_T, th.c_star_inf, th.c_star_empirical ?? 0);
     this.charts.ab = new LineChart(plot('ab'), {
       xLabel: 'epoch',
       yLabel: 'ab',
+      clip: ref > 0 ? near(ref) : null,
       series: [
         ...runs.map((r) => ({ label: `ab ${r.label}`, colour: r.colour })),
-        ...(hasOde ? runs.map((r) => ({ label: `ODE (training set) ${r.label}`, colour: r.colour, dash: [6, 4], width: 1.5 })) : []),
+        ...(hasOde ? runs.map((r) => ({ label: `ODE ${r.label}`, colour: r.colour, dash: [6, 4], width: 1.5 })) : []),
         { label: 'c* (training set)', colour: OKABE_ITO.orange, dash: [6, 4], width: 1.5 },
         { label: 'c*(T)', colour: OKABE_ITO.grey, width: 2 },
         { label: 'c*(∞)', colour: OKABE_ITO.black, dash: [2, 3], width: 1.5 },
@@ -57,7 +61,8 @@ export class Views {
     this.charts.ratio = new LineChart(plot('ratio'), {
       xLabel: 'epoch',
       yLabel: what,
-      series: [...runs.map((r) => ({ label: `${what} ${r.label}`, colour: r.colour })), { label: 'predicted', colour: OKABE_ITO.grey, dash: [6, 4] }],
+      clip: !this.sparse && th.ratio_pred > 0 ? near(th.ratio_pred) : null,
+      series: [...runs.map((r) => ({ label: `${this.sparse ? 'MSE' : 'ratio'} ${r.label}`, colour: r.colour })), { label: 'predicted', colour: OKABE_ITO.grey, dash: [6, 4] }],
     });
     this.charts.loss = new LineChart(plot('loss'), {
       xLabel: 'epoch',

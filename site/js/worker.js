@@ -14,7 +14,7 @@ let mf = null;
 let runs = []; // [{id, s, sent}]; runs[0] feeds the heatmaps and the mesa view
 let playing = false;
 let speed = 0; // epochs per second; 0 = as fast as possible
-let msPerEpoch = 5; // running estimate for all runs together
+let msPerEpoch = 5; // running estimate for one run
 let timer = 0;
 let lastWeights = 0;
 let lastMesa = 0;
@@ -58,33 +58,35 @@ function stop(reason) {
   post({ type: 'stopped', reason });
 }
 
-// Runs k epochs of every unfinished run, posts rows, reports divergence / completion.
-function advance(k) {
-  const t0 = performance.now();
-  let live = 0;
-  for (const r of runs) {
+// Runs k epochs of the given runs, posts rows, reports divergence / completion.
+function advance(k, which) {
+  for (const r of which) {
     if (r.s.done) continue;
+    const t0 = performance.now();
     r.s.run(k);
+    msPerEpoch = 0.7 * msPerEpoch + (0.3 * (performance.now() - t0)) / k;
     sendRows(r);
-    live++;
     if (r.s.diverged) post({ type: 'diverged', id: r.id, epoch: r.s.epoch, message: r.s.message });
   }
-  if (live) msPerEpoch = 0.7 * msPerEpoch + (0.3 * (performance.now() - t0)) / k;
   sendViews(false);
   if (runs.some((r) => r.s.diverged)) return 'diverged';
   if (runs.every((r) => r.s.done)) return 'done';
   return '';
 }
 
+// One chunk of the run that is furthest behind, so that with several runs (and slow epochs)
+// pause and reset still answer within about one chunk.
 function tick() {
   if (!playing) return;
+  const live = runs.filter((r) => !r.s.done);
+  const behind = live.reduce((a, b) => (b.s.epoch < a.s.epoch ? b : a), live[0]);
   let k = Math.max(1, Math.round(CHUNK_MS / Math.max(msPerEpoch, 1e-3)));
   let delay = 0;
   if (speed > 0) {
     k = Math.max(1, Math.min(k, Math.round(speed * 0.05)));
-    delay = Math.max(0, (1000 * k) / speed - msPerEpoch * k);
+    delay = Math.max(0, (1000 * k) / (speed * live.length) - msPerEpoch * k);
   }
-  const end = advance(k);
+  const end = advance(k, behind ? [behind] : []);
   if (end) {
     sendViews(true);
     stop(end);
@@ -139,7 +141,7 @@ const handlers = {
   },
   step() {
     if (playing || !runs.length) return;
-    const end = advance(1);
+    const end = advance(1, runs);
     sendViews(true);
     if (end) post({ type: 'stopped', reason: end });
   },
