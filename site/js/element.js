@@ -99,6 +99,11 @@ class MesaflowDemo extends HTMLElement {
     return this._runs[0] ? { epoch: [...this._runs[0].ode.epoch], ab: [...this._runs[0].ode.ab], ab_empirical: [...this._runs[0].ode.ab_empirical] } : null;
   }
 
+  // Epochs trained so far by the first run (its newest history row may be one evaluation behind).
+  get epoch() {
+    return this._runs[0]?.epoch ?? 0;
+  }
+
   get config() {
     return this._cfg ? { ...this._cfg } : null;
   }
@@ -228,6 +233,7 @@ class MesaflowDemo extends HTMLElement {
   }
 
   _onRows(run, msg) {
+    run.epoch = msg.epoch;
     const first = run === this._runs[0];
     const n = msg.rows.epoch.length;
     for (let i = 0; i < n; i++) {
@@ -276,7 +282,8 @@ class MesaflowDemo extends HTMLElement {
     const pct = (100 * (ab - th.c_star_T)) / th.c_star_T;
     const off = Number.isFinite(ab) ? ` (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}% from c*(T) = ${num(th.c_star_T)})` : '';
     const last = this._cfg.x1 === 'sparse' ? `last-position MSE ${num(h.last_mse[i])}` : `ratio ${num(h.ratio[i])}`;
-    return `${state}: epoch ${h.epoch[i]} of ${this._cfg.epochs}; ab = ${num(ab)}${off}; test loss ${num(h.test_loss[i])}; ${last}; recovery predicted: ${th.recovery ? 'yes' : 'no'}.`;
+    const at = r.epoch > h.epoch[i] ? ` (last evaluated at epoch ${h.epoch[i]})` : '';
+    return `${state}: epoch ${r.epoch ?? h.epoch[i]} of ${this._cfg.epochs}${at}; ab = ${num(ab)}${off}; test loss ${num(h.test_loss[i])}; ${last}; recovery predicted: ${th.recovery ? 'yes' : 'no'}.`;
   }
 
   _status(text, force) {

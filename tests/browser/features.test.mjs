@@ -1,0 +1,86 @@
+// Presets, exports, the iframe embed, and the sparse family's view.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { setup, teardown, openPage, waitReady, trainToEnd, shadow } from './helpers.mjs';
+
+let ctx;
+before(async () => {
+  ctx = await setup();
+});
+after(async () => {
+  await teardown(ctx);
+});
+
+test('every preset of the paper table configures without error', async () => {
+  const page = await openPage(ctx, 'index.html');
+  await waitReady(page);
+  const names = await shadow(page, '#preset option').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(names, ['quick', 'gaussian-0.5', 'gaussian-1', 'gaussian-2', 'sparse-0.5', 'sparse-1', 'sparse-2', 'full-one', 'full-one-clip']);
+  const expect = { 'gaussian-1': { lr: 1e-4, epochs: 150, m: 10000, T: 100 }, 'sparse-2': { lr: 1e-4, epochs: 120 }, 'full-one': { lr: 5e-4, epochs: 200 } };
+  for (const name of names) {
+    await shadow(page, '#preset').selectOption(name);
+    await page.waitForFunction((n) => location.hash === `#preset=${n}` && document.querySelector('mesaflow-demo').theory, name, { timeout: 20000 });
+    const cfg = await page.evaluate(() => document.querySelector('mesaflow-demo').config);
+    for (const [k, v] of Object.entries(expect[name] || {})) assert.equal(cfg[k], v, `${name}: ${k}`);
+    assert.equal(await shadow(page, '#alert').isVisible(), false, `${name}: no message`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('sparse first tokens: recovery predicted, last-position MSE view', async () => {
+  const page = await openPage(ctx, 'index.html#preset=sparse-1&m=500&test-m=200&T=30&lr=0.01&epochs=40');
+  await waitReady(page);
+  assert.match(await trainToEnd(page), /^finished: .*recovery predicted: yes/);
+  assert.equal(await shadow(page, '#h-ratio').textContent(), 'Last-position MSE');
+  const r = await page.evaluate(() => {
+    const el = document.querySelector('mesaflow-demo');
+    return { mse: el.history.last_mse, th: el.theory };
+  });
+  assert.equal(r.th.recovery, true);
+  assert.equal(r.th.moment_ratio, 1);
+  assert.ok(r.mse.at(-1) < r.mse[0], 'the last-position MSE falls');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('history exports as CSV and JSON, charts as PNG', async () => {
+  const page = await openPage(ctx, 'index.html#preset=quick&epochs=10');
+  await waitReady(page);
+  await trainToEnd(page);
+  await shadow(page, 'summary').click();
+  const save = async (selector) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), shadow(page, selector).click()]);
+    return { name: download.suggestedFilename(), body: fs.readFileSync(await download.path()) };
+  };
+  const csv = await save('#csv');
+  assert.equal(csv.name, 'mesaflow-quick.csv');
+  const lines = csv.body.toString().trim().split('\n');
+  assert.equal(lines[0], 'a0,b0,epoch,train_loss,test_loss,ab,ratio,last_mse');
+  assert.equal(lines.length, 12);
+  const json = JSON.parse((await save('#json')).body.toString());
+  assert.equal(json.config.epochs, 10);
+  assert.equal(json.runs[0].history.ab.length, 11);
+  const png = await save('[data-png="ab"]');
+  assert.equal(png.name, 'mesaflow-quick-ab.png');
+  assert.deepEqual([...png.body.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+  const heat = await save('[data-png="weights"]');
+  assert.ok(heat.body.length > 100);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('embed.html works inside an iframe on another page', async () => {
+  const page = await ctx.browser.newPage({ viewport: { width: 420, height: 900 } });
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  await page.setContent(`<iframe src="${new URL('embed.html#preset=quick&epochs=12&text=hide', ctx.url).href}" width="400" height="800" title="demo"></iframe>`);
+  await page.waitForFunction(() => document.querySelector('iframe').contentWindow, null, { timeout: 10000 });
+  const frame = await (await page.$('iframe')).contentFrame();
+  await frame.waitForFunction(() => document.querySelector('mesaflow-demo')?.theory, null, { timeout: 20000 });
+  await frame.evaluate(() => document.querySelector('mesaflow-demo').play());
+  await frame.waitForFunction(() => document.querySelector('mesaflow-demo').history.epoch.at(-1) === 12, null, { timeout: 30000 });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
