@@ -26,8 +26,14 @@ function fmt(v) {
   return Number(v.toPrecision(5)).toString();
 }
 
-// Log axes: label the powers of ten only, the other ticks stay as grid lines.
-const logLabel = (v) => (Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? fmt(v) : '');
+// Log axes: label the powers of ten only (the other ticks stay as grid lines), unless the
+// range holds fewer than two of them.
+const isPow10 = (v) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+const logLabels = (vals) => {
+  const all = vals.filter((v) => v != null);
+  if (all.filter(isPow10).length < 2) return vals.map((v, i) => (i % Math.ceil(all.length / 5) === 0 ? fmt(v) : ''));
+  return vals.map((v) => (isPow10(v) ? fmt(v) : ''));
+};
 
 // series: [{label, colour, dash, width}]; opts: {xLabel, yLabel, log, clip}
 // clip(min, max) -> [lo, hi] may narrow the y range (e.g. so a far-off start does not flatten the rest).
@@ -53,7 +59,7 @@ export class LineChart {
       },
       axes: [
         { label: xLabel, size: 36, labelSize: 18, stroke: '#333', grid: { stroke: '#eee' } },
-        { label: yLabel, size: 58, labelSize: 18, stroke: '#333', grid: { stroke: '#eee' }, values: (u, vals) => vals.map(log ? logLabel : fmt) },
+        { label: yLabel, size: 58, labelSize: 18, stroke: '#333', grid: { stroke: '#eee' }, values: (u, vals) => (log ? logLabels(vals) : vals.map(fmt)) },
       ],
       series: [
         { label: xLabel, value: (u, v) => fmt(v) },

@@ -94,9 +94,9 @@ class MesaflowDemo extends HTMLElement {
     return this._runs[0] ? { ...this._runs[0].theory } : null;
   }
 
-  // ODE curve of ab for the first run, one value per epoch (empty for init 'gaussian').
+  // ODE curve of ab for the first run, every `stride`-th epoch (empty for init 'gaussian').
   get odeCurve() {
-    return this._runs[0] ? { epoch: [...this._runs[0].ode.epoch], ab: [...this._runs[0].ode.ab], ab_empirical: [...this._runs[0].ode.ab_empirical] } : null;
+    return this._runs[0] ? { ...this._runs[0].ode } : null;
   }
 
   // Epochs trained so far by the first run (its newest history row may be one evaluation behind).

@@ -24,7 +24,7 @@ const TEXTS = {
   ],
   weights: [
     'The trained weights. Outlined: the paper’s “red blocks”, ', { tex: 'redKQ' }, ' and ', { tex: 'redPV' },
-    '. From the diagonal initialisation everything outside them stays at 0 and the blocks stay multiples of I; the product of the two block diagonals is ab. Blue negative, red positive.',
+    '. From the diagonal initialisation everything outside them stays at 0 and, for first tokens that meet the paper’s assumption (gaussian, sparse), the blocks stay multiples of I, with ab the product of their diagonals. full-one breaks the assumption: off-diagonal entries inside the blocks grow unless clip is on. Blue negative, red positive; hover for exact values.',
   ],
   mesa: [
     'Squared error of the prediction of x', { slot: 'subt1' }, ' against context position t: the trained model, one gradient step with the trained ab, full least squares on the context, and the true W (zero up to rounding, not drawn on the log axis). The trained model lies on the one-step-GD curve: it is a mesa-optimizer, ',

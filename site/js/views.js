@@ -90,7 +90,8 @@ export class Views {
       series: [OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.green].map((c, i) => ({ label: `sequence ${i + 1}`, colour: c, width: 1.5 })),
     });
     this.theoryLines = { cEmp: th.c_star_empirical ?? null, cT: th.c_star_T, cInf: th.c_star_inf, pred: this.sparse ? (th.recovery ? 0 : null) : th.ratio_pred };
-    this.odeY = hasOde ? runs.map((r) => this.x.map((e) => (e < r.ode.ab_empirical.length ? r.ode.ab_empirical[e] : null))) : [];
+    const odeAt = (o, e) => o.ab_empirical[Math.round(e / o.stride)] ?? null; // o: every stride-th epoch
+    this.odeY = hasOde ? runs.map((r) => this.x.map((e) => odeAt(r.ode, e))) : [];
   }
 
   // Puts a history column of every run on the shared grid.

@@ -19,7 +19,16 @@ let timer = 0;
 let lastWeights = 0;
 let lastMesa = 0;
 
+const ODE_POINTS = 5000; // the ODE curve (one value per epoch) is thinned to this many points
+
 const post = (msg) => postMessage(msg);
+
+// s.odeCurve() thinned to every `stride`-th epoch, so a 10^7-epoch run does not post 10^7 values.
+function thinOde(o) {
+  const stride = Math.max(1, Math.ceil(o.epoch.length / ODE_POINTS));
+  const pick = (a) => Array.from({ length: Math.ceil(a.length / stride) }, (_, i) => a[i * stride]);
+  return { stride, epoch: pick(o.epoch), ab: pick(o.ab), ab_empirical: pick(o.ab_empirical) };
+}
 const plain = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v) : v]));
 
 function deleteRuns() {
@@ -120,7 +129,7 @@ const handlers = {
     msPerEpoch = 5;
     post({
       type: 'created',
-      runs: runs.map((r) => ({ id: r.id, theory: r.s.theory(), ode: plain(r.s.odeCurve()) })),
+      runs: runs.map((r) => ({ id: r.id, theory: r.s.theory(), ode: thinOde(r.s.odeCurve()) })),
       samples: plain(runs[0].s.samples(SAMPLES_N)),
       bytes,
     });
