@@ -14,7 +14,7 @@ let mf = null;
 let runs = []; // [{id, s, sent}]; runs[0] feeds the heatmaps and the mesa view
 let playing = false;
 let speed = 0; // epochs per second; 0 = as fast as possible
-let msPerEpoch = 5; // running estimate for one run
+let msPerEpoch = null; // running estimate for one run (null: not measured yet, so chunks of 1)
 let timer = 0;
 let lastWeights = 0;
 let lastMesa = 0;
@@ -75,7 +75,8 @@ function advance(k, which) {
     if (r.s.done) continue;
     const t0 = performance.now();
     r.s.run(k);
-    msPerEpoch = 0.7 * msPerEpoch + (0.3 * (performance.now() - t0)) / k;
+    const ms = (performance.now() - t0) / k;
+    msPerEpoch = msPerEpoch === null ? ms : 0.7 * msPerEpoch + 0.3 * ms;
     sendRows(r);
     if (r.s.diverged) post({ type: 'diverged', id: r.id, epoch: r.s.epoch, message: r.s.message });
   }
@@ -91,11 +92,11 @@ function tick() {
   if (!playing) return;
   const live = runs.filter((r) => !r.s.done);
   const behind = live.reduce((a, b) => (b.s.epoch < a.s.epoch ? b : a), live[0]);
-  let k = Math.max(1, Math.round(CHUNK_MS / Math.max(msPerEpoch, 1e-3)));
+  let k = msPerEpoch === null ? 1 : Math.max(1, Math.round(CHUNK_MS / Math.max(msPerEpoch, 1e-3)));
   let delay = 0;
   if (speed > 0) {
     k = Math.max(1, Math.min(k, Math.round(speed * 0.05)));
-    delay = Math.max(0, (1000 * k) / (speed * live.length) - msPerEpoch * k);
+    delay = Math.max(0, (1000 * k) / (speed * live.length) - (msPerEpoch ?? 0) * k);
   }
   const end = advance(k, behind ? [behind] : []);
   if (end) {
@@ -126,7 +127,7 @@ const handlers = {
       deleteRuns();
       return post({ type: 'invalid', field: String(e.message).split(':')[0], message: String(e.message) });
     }
-    msPerEpoch = 5;
+    msPerEpoch = null;
     post({
       type: 'created',
       runs: runs.map((r) => ({ id: r.id, theory: r.s.theory(), ode: thinOde(r.s.odeCurve()) })),
