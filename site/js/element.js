@@ -279,8 +279,8 @@ class MesaflowDemo extends HTMLElement {
     if (i < 0) return `ready: ${this._cfg.epochs} epochs to train; c*(T) = ${num(th.c_star_T)}; recovery predicted: ${th.recovery ? 'yes' : 'no'}. Press Play.`;
     const ab = h.ab[i];
     const state = this._runs.some((x) => x.diverged) ? 'diverged' : this._playing ? 'training' : h.epoch[i] >= this._cfg.epochs ? 'finished' : 'paused';
-    const pct = (100 * (ab - th.c_star_T)) / th.c_star_T;
-    const off = Number.isFinite(ab) ? ` (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}% from c*(T) = ${num(th.c_star_T)})` : '';
+    const emp = th.c_star_empirical;
+    const off = ` (theory: c*(T) = ${num(th.c_star_T)}${Number.isFinite(emp) ? `, optimum for this training set ${num(emp)}` : ''})`;
     const last = this._cfg.x1 === 'sparse' ? `last-position MSE ${num(h.last_mse[i])}` : `ratio ${num(h.ratio[i])}`;
     const at = r.epoch > h.epoch[i] ? ` (last evaluated at epoch ${h.epoch[i]})` : '';
     return `${state}: epoch ${r.epoch ?? h.epoch[i]} of ${this._cfg.epochs}${at}; ab = ${num(ab)}${off}; test loss ${num(h.test_loss[i])}; ${last}; recovery predicted: ${th.recovery ? 'yes' : 'no'}.`;
