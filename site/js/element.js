@@ -111,7 +111,9 @@ class MesaflowDemo extends HTMLElement {
   // The configuration as URL parameters (human-readable keys = attribute names).
   get params() {
     if (!this._cfg) return '';
-    return configToParams(this._fields, this._defaults, this._preset, this._cfg, this._compare ? { compare: 'true' } : {});
+    const extras = this._compare ? { compare: 'true' } : {};
+    for (const k of ['controls', 'text']) if (this.getAttribute(k) === 'hide') extras[k] = 'hide';
+    return configToParams(this._fields, this._defaults, this._preset, this._cfg, extras);
   }
 
   // --- worker -------------------------------------------------------------------------------

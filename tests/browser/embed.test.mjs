@@ -20,6 +20,7 @@ test('embed.html reads the URL keys and trains', async () => {
   const cfg = await page.evaluate(() => document.querySelector('mesaflow-demo').config);
   assert.equal(cfg.epochs, 20);
   assert.equal(await shadow(page, '.toolbar').isVisible(), false, 'controls="hide" hides the controls');
+  assert.match(await page.evaluate(() => location.hash), /controls=hide/, 'the URL keeps controls=hide');
   await trainUntil(page, 20);
   assert.deepEqual(page.problems, []);
   await page.close();
