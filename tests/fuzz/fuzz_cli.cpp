@@ -1,0 +1,36 @@
+// The command line: the input split at newlines (and NULs, which argv cannot hold) into
+// arguments after argv[0] = "mesaflow", then parse_cli. It returns "" or an error; an
+// accepted train/theory command carries a config that passes validate and counts in range.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fuzz_support.hpp"
+#include "options.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace mesaflow;
+  const std::string in(reinterpret_cast<const char*>(data), size);
+  std::vector<std::string> args = {"mesaflow"};
+  std::size_t start = 0;
+  while (start < in.size()) {
+    std::size_t end = in.find_first_of(std::string("\n\0", 2), start);
+    if (end == std::string::npos) end = in.size();
+    args.push_back(in.substr(start, end - start));
+    start = end + 1;
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);  // as main() gets it
+
+  CliOptions o;
+  const std::string err = parse_cli(static_cast<int>(args.size()), argv.data(), o);
+  if (!err.empty() || o.command == "help") return 0;
+  fuzz::require(o.command == "train" || o.command == "theory", "accepted an unknown command:", o.command);
+  fuzz::check_validate(o.config);
+  fuzz::require(o.mesa_seqs >= 0 && o.mesa_seqs <= 100000, "--mesa-seqs out of range");
+  fuzz::require(o.mc >= 0 && o.mc <= 100000000, "--mc out of range");
+  if (o.command == "theory") fuzz::require(o.data.empty() && o.save_data.empty(), "theory accepted --data");
+  return 0;
+}

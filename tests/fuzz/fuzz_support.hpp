@@ -1,0 +1,58 @@
+// Checks shared by the fuzz targets. A broken invariant aborts, which libFuzzer reports as a
+// crash and saves the input that caused it.
+#pragma once
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "mesaflow/config.hpp"
+
+namespace mesaflow::fuzz {
+
+inline void require(bool ok, const char* what, const std::string& detail = "") {
+  if (ok) return;
+  std::fprintf(stderr, "fuzz invariant broken: %s %s\n", what, detail.c_str());
+  std::abort();
+}
+
+// Every field as text; equal lists mean equal configs (get_field is exact, -0 prints as "-0").
+inline std::vector<std::string> field_texts(const Config& c) {
+  std::vector<std::string> v;
+  for (const auto& f : config_fields()) v.push_back(get_field(c, f));
+  return v;
+}
+
+// set_field with its contract checked: a rejected value leaves the config as it was and says
+// why; an accepted one changes only its own field, and get_field reads back to the same value.
+inline void checked_set_field(Config& c, const std::string& name, const std::string& value) {
+  const std::vector<std::string> before = field_texts(c);
+  const std::string err = set_field(c, name, value);
+  const FieldSpec* f = find_field(name);
+  if (!err.empty()) {
+    require(field_texts(c) == before, "rejected value changed the config:", name);
+    return;
+  }
+  require(f != nullptr, "unknown field accepted:", name);
+  const std::vector<std::string> after = field_texts(c);
+  for (std::size_t i = 0; i < after.size(); ++i)
+    if (&config_fields()[i] != f) require(after[i] == before[i], "set_field changed another field:", name);
+  const std::string text = get_field(c, *f);
+  if (f->type == FieldType::Int || f->type == FieldType::Number)
+    require(std::strtod(text.c_str(), nullptr) == std::strtod(value.c_str(), nullptr),
+            "stored value differs from the text:", name + "=" + value + " -> " + text);
+  Config again;
+  require(set_field(again, name, text).empty(), "get_field text rejected by set_field:", name + "=" + text);
+  require(get_field(again, *f) == text, "get_field/set_field round trip not exact:", name + "=" + text);
+}
+
+// A config made only by set_field passes validate's per-field checks; only the budget can fail.
+inline void check_validate(const Config& c) {
+  require(validate(c, 1e300).empty(), "set_field config fails validate:", validate(c, 1e300));
+  for (double budget : {kBrowserMemoryBudget, kNativeMemoryBudget}) {
+    const std::string e = validate(c, budget);
+    require(e.empty() || e.rfind("m, test-m, T, d:", 0) == 0, "unexpected validate error:", e);
+  }
+}
+
+}  // namespace mesaflow::fuzz
