@@ -35,11 +35,13 @@ const logLabels = (vals) => {
   return vals.map((v) => (isPow10(v) ? fmt(v) : ''));
 };
 
-// series: [{label, colour, dash, width}]; opts: {xLabel, yLabel, log, clip}
+// series: [{label, colour, dash, width}]; opts: {xLabel, yLabel, log, clip, sync}
+// sync: charts with the same key share the hover cursor (the epoch charts of one demo).
 // clip(min, max) -> [lo, hi] may narrow the y range (e.g. so a far-off start does not flatten the rest).
 export class LineChart {
-  constructor(container, { xLabel, yLabel, log = false, series, clip = null }) {
+  constructor(container, { xLabel, yLabel, log = false, series, clip = null, sync = null }) {
     this.container = container;
+    this.series = series;
     this.log = log;
     this.xRange = null;
     const pad = (lo, hi) => {
@@ -51,7 +53,7 @@ export class LineChart {
       width,
       height: HEIGHT,
       pxAlign: 0,
-      cursor: { drag: { x: false, y: false }, focus: { prox: 16 } },
+      cursor: { drag: { x: false, y: false }, focus: { prox: 16 }, ...(sync ? { sync: { key: sync } } : {}) },
       legend: { live: true },
       scales: {
         x: { time: false, range: (u, min, max) => this.xRange || [min, max] },
@@ -104,6 +106,11 @@ export class LineChart {
 
   canvas() {
     return this.plot.ctx.canvas;
+  }
+
+  // [{label, colour, dash}] of the visible series, for exported images.
+  legend() {
+    return this.series.filter((s, i) => this.plot.series[i + 1].show);
   }
 
   destroy() {

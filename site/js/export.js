@@ -46,12 +46,15 @@ export function saveJSON(name, config, runs) {
   download(`${name}.json`, new Blob([historyJSON(config, runs)], { type: 'application/json' }));
 }
 
-// Draws the canvases side by side under a title line, then downloads the PNG.
-export function savePNG(name, title, canvases) {
+// Draws the canvases side by side under a title line, each with its caption, and the legend
+// ([{label, colour, dash}]) below them, one entry a line; then downloads the PNG.
+export function savePNG(name, title, canvases, legend = [], captions = []) {
   const pad = 10;
   const titleH = 28;
+  const lineH = 20;
   const w = canvases.reduce((s, c) => s + c.width, 0) + pad * (canvases.length + 1);
-  const h = Math.max(...canvases.map((c) => c.height)) + titleH + 2 * pad;
+  const top = Math.max(...canvases.map((c) => c.height)) + titleH + pad + (captions.length ? lineH : 0);
+  const h = top + pad + legend.length * lineH;
   const out = document.createElement('canvas');
   out.width = w;
   out.height = h;
@@ -62,9 +65,23 @@ export function savePNG(name, title, canvases) {
   ctx.font = '16px sans-serif';
   ctx.fillText(title, pad, pad + 16);
   let x = pad;
-  for (const c of canvases) {
+  ctx.font = '13px sans-serif';
+  canvases.forEach((c, i) => {
     ctx.drawImage(c, x, titleH + pad);
+    if (captions[i]) ctx.fillText(captions[i], x, titleH + pad + c.height + 15);
     x += c.width + pad;
-  }
+  });
+  legend.forEach((s, i) => {
+    const y = top + pad + i * lineH + lineH / 2;
+    ctx.strokeStyle = s.colour;
+    ctx.lineWidth = 3;
+    ctx.setLineDash(s.dash || []);
+    ctx.beginPath();
+    ctx.moveTo(pad, y);
+    ctx.lineTo(pad + 28, y);
+    ctx.stroke();
+    ctx.fillStyle = '#000';
+    ctx.fillText(s.label, pad + 36, y + 4);
+  });
   out.toBlob((blob) => blob && download(`${name}.png`, blob), 'image/png');
 }

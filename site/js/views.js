@@ -40,6 +40,8 @@ export class Views {
     this.sparse = cfg.x1 === 'sparse';
     const th = runs[0].theory;
     const plot = (id) => this.root.getElementById(`plot-${id}`);
+    this.syncKey ??= `mesaflow-${Math.random().toString(36).slice(2)}`;
+    const sync = this.syncKey;
     const hasOde = runs[0].ode.epoch.length > 0;
     // Keep the theory lines readable: a start far above them (a0 = b0 = 2 gives ab = 4) is cut off.
     const near = (ref) => (min, max) => [Math.max(min, Math.min(0, -ref)), Math.min(max, 3 * ref)];
@@ -47,6 +49,7 @@ export class Views {
     this.charts.ab = new LineChart(plot('ab'), {
       xLabel: 'epoch',
       yLabel: 'ab',
+      sync,
       clip: ref > 0 ? near(ref) : null,
       series: [
         ...runs.map((r) => ({ label: `ab ${r.label}`, colour: r.colour })),
@@ -61,12 +64,14 @@ export class Views {
     this.charts.ratio = new LineChart(plot('ratio'), {
       xLabel: 'epoch',
       yLabel: what,
+      sync,
       clip: !this.sparse && th.ratio_pred > 0 ? near(th.ratio_pred) : null,
       series: [...runs.map((r) => ({ label: `${this.sparse ? 'MSE' : 'ratio'} ${r.label}`, colour: r.colour })), { label: 'predicted', colour: OKABE_ITO.grey, dash: [6, 4] }],
     });
     this.charts.loss = new LineChart(plot('loss'), {
       xLabel: 'epoch',
       yLabel: 'loss',
+      sync,
       log: true,
       series: [
         ...runs.map((r) => ({ label: `train ${r.label}`, colour: r.colour })),
@@ -157,6 +162,8 @@ export class Views {
   png(id, filename) {
     const title = this.root.getElementById(`h-${id}`).textContent;
     const canvases = id === 'weights' ? [this.heat.wkq.canvas, this.heat.wpv.canvas] : [this.charts[id].canvas()];
-    savePNG(`${filename}-${id}`, title, canvases);
+    if (id !== 'weights') return savePNG(`${filename}-${id}`, title, canvases, this.charts[id].legend());
+    const caption = (name, what) => `${name} (${what}), ${this.wmode === 'mod' ? 'modulus' : this.wmode === 'im' ? 'imaginary part' : 'real part'}, max |·| ${this.root.getElementById(`${name.toLowerCase().replace('_', '')}-max`).textContent}`;
+    return savePNG(`${filename}-${id}`, 'Weights W_KQ and W_PV (outlined: the red blocks)', canvases, [], [caption('W_KQ', '2d × 2d'), caption('W_PV', 'd × 2d')]);
   }
 }

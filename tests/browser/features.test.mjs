@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { setup, teardown, openPage, waitReady, trainToEnd, shadow } from './helpers.mjs';
+import path from 'node:path';
+import { setup, teardown, openPage, waitReady, trainToEnd, shadow, SCREENSHOTS } from './helpers.mjs';
 
 let ctx;
 before(async () => {
@@ -65,8 +66,11 @@ test('history exports as CSV and JSON, charts as PNG', async () => {
   const png = await save('[data-png="ab"]');
   assert.equal(png.name, 'mesaflow-quick-ab.png');
   assert.deepEqual([...png.body.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  fs.writeFileSync(path.join(SCREENSHOTS, 'export-ab.png'), png.body);
   const heat = await save('[data-png="weights"]');
   assert.ok(heat.body.length > 100);
+  fs.writeFileSync(path.join(SCREENSHOTS, 'export-weights.png'), heat.body);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
