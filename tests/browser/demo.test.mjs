@@ -63,6 +63,9 @@ test('the URL reflects the configuration and a link restores it', async () => {
   assert.equal(cfg.lr, 0.0015);
   assert.equal(cfg.x1, 'sparse');
   assert.equal(await shadow(again, '#f-lr').inputValue(), '0.0015');
+  // Editing the hash by hand (or going back) reconfigures the demo.
+  await again.evaluate(() => (location.hash = '#preset=full-one&m=300&test-m=100'));
+  await again.waitForFunction(() => document.querySelector('mesaflow-demo').config?.x1 === 'full-one' && document.querySelector('mesaflow-demo').config.m === 300);
   assert.deepEqual(page.problems, []);
   assert.deepEqual(again.problems, []);
   await page.close();

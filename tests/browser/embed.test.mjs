@@ -29,6 +29,7 @@ test('embed.html reads the URL keys and trains', async () => {
 test('a custom element added by script trains, with play() called as soon as it is attached', async () => {
   const page = await openPage(ctx, 'embed.html');
   await waitReady(page);
+  const globalsBefore = await page.evaluate(() => Object.keys(window).length);
   const steps = await page.evaluate(async () => {
     document.querySelector('mesaflow-demo').remove();
     const el = document.createElement('mesaflow-demo');
@@ -46,6 +47,8 @@ test('a custom element added by script trains, with play() called as soon as it 
     return seen;
   });
   assert.equal(steps.length, 16, 'one mesaflow-step per recorded evaluation, epoch 0 included');
+  assert.equal(await page.evaluate(() => Object.keys(window).length), globalsBefore, 'no globals added');
+  assert.equal(await page.evaluate(() => 'uPlot' in window), false);
   assert.deepEqual(Object.keys(steps[0]).sort(), ['ab', 'epoch', 'lastMse', 'ratio', 'testLoss', 'trainLoss']);
   assert.ok(steps.every((s) => Number.isFinite(s.ab)));
   assert.equal(await shadow(page, '.text').first().isVisible(), false, 'text="hide" hides the explanations');
