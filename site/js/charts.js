@@ -100,10 +100,6 @@ export class LineChart {
     if (Math.abs(w - this.plot.width) > 2) this.plot.setSize({ width: w, height: HEIGHT });
   }
 
-  setSeriesVisible(i, show) {
-    this.plot.setSeries(i + 1, { show });
-  }
-
   canvas() {
     return this.plot.ctx.canvas;
   }

@@ -10,7 +10,7 @@ const SEQ_END = [8, 48, 107];
 
 const mix = (a, b, t) => a.map((v, i) => Math.round(v + (b[i] - v) * t));
 
-export function colourFor(v, vmax, mode) {
+function colourFor(v, vmax, mode) {
   if (!Number.isFinite(v)) return [200, 200, 200];
   const t = vmax > 0 ? Math.min(1, Math.abs(v) / vmax) : 0;
   if (mode === 'mod') return mix([255, 255, 255], SEQ_END, t);
