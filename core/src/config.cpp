@@ -1,6 +1,5 @@
 #include "mesaflow/config.hpp"
 
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -87,10 +86,12 @@ std::string set_field(Config& c, const std::string& name, const std::string& val
     return "";
   }
   if (value.empty() || value.size() > 64) return err;
-  errno = 0;
   char* end = nullptr;
+  // Underflow (ERANGE with a subnormal or zero result) is accepted: the value is what JavaScript's
+  // Number() gives too, and get_field's text of a subnormal ("5e-324") must read back here.
+  // Overflow gives an infinity, rejected below.
   const double v = std::strtod(value.c_str(), &end);
-  if (end == value.c_str() || *end != '\0' || errno == ERANGE || !std::isfinite(v)) return err;
+  if (end == value.c_str() || *end != '\0' || !std::isfinite(v)) return err;
   const bool below = f->min_open ? !(v > f->min) : !(v >= f->min);
   if (below || !(v <= f->max)) return err;
   if (f->type == FieldType::Int) {

@@ -172,6 +172,26 @@ TEST(Config, GoodValuesAreStoredAndRoundTrip) {
   EXPECT_NE(set_field(c, "bogus", "1"), "");
 }
 
+// Found by tests/fuzz (fuzz_config, fuzz_url): "0x1p-1074" was accepted but its get_field text
+// "5e-324" was rejected (strtod flags underflow), so validate failed on a config set_field made.
+TEST(Config, SubnormalNumbersRoundTripWhateverTheirSpelling) {
+  for (const char* text : {"0x1p-1074", "5e-324", "4.9406564584124654e-324", "-1e-310"}) {
+    Config c;
+    ASSERT_EQ(set_field(c, "a0", text), "") << text;
+    ASSERT_EQ(set_field(c, "lr", text[0] == '-' ? text + 1 : text), "") << text;
+    EXPECT_EQ(validate(c, kNativeMemoryBudget), "") << text;
+    Config d;
+    for (const auto& f : config_fields()) EXPECT_EQ(set_field(d, f.name, get_field(c, f)), "") << f.name;
+    EXPECT_EQ(d.a0, c.a0);
+    EXPECT_EQ(d.lr, c.lr);
+  }
+  Config c;
+  EXPECT_EQ(set_field(c, "a0", "1e-400"), "");  // rounds to 0, as Number("1e-400") does
+  EXPECT_EQ(c.a0, 0.0);
+  EXPECT_NE(set_field(c, "lr", "1e-400"), "");  // 0 is outside (0, 10]
+  EXPECT_NE(set_field(c, "a0", "1e400"), "");
+}
+
 TEST(Config, MemoryBudgetIsCheckedBeforeAllocating) {
   Config c;
   c.m = 10000000;
