@@ -137,22 +137,25 @@ std::string get_field(const Config& c, const FieldSpec& f) {
   return buf;
 }
 
-double estimate_bytes(const Config& c) {
+double estimate_bytes(const Config& c, DataLayout generated, bool train_from_file) {
   const double lanes = 8;
   const double m = std::ceil(c.m / lanes) * lanes, tm = std::ceil(c.test_m / lanes) * lanes;
   const double D = 2.0 * c.d;
-  // Tokens (complex double) of both sets, plus per-thread scratch and parameters.
-  return (m + tm) * c.T * c.d * 16.0 + 64.0 * D * D * lanes * 16.0 + (1 << 20);
+  const double tokens = c.T * c.d * 16.0;  // bytes per sequence held as tokens (complex double)
+  const double compact = 2 * c.d * 16.0;   // held as x_1 and lambda
+  const double per_generated = generated == DataLayout::Tokens ? tokens : compact;
+  // Both sets, plus per-thread scratch and parameters (1 MB also covers a materialised sequence).
+  return m * (train_from_file ? tokens : per_generated) + tm * per_generated + 64.0 * D * D * lanes * 16.0 + (1 << 20);
 }
 
-std::string validate(const Config& c, double budget) {
+std::string validate(const Config& c, double budget, DataLayout generated, bool train_from_file) {
   // Each field on its own (a Config built in code bypasses set_field).
   for (const auto& f : config_fields()) {
     Config probe;
     const std::string e = set_field(probe, f.name, get_field(c, f));
     if (!e.empty()) return e;
   }
-  const double bytes = estimate_bytes(c);
+  const double bytes = estimate_bytes(c, generated, train_from_file);
   if (bytes > budget) {
     char buf[256];
     std::snprintf(buf, sizeof buf,

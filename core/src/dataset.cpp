@@ -4,17 +4,77 @@
 
 namespace mesaflow {
 
-Dataset::Dataset(int m_, int T_, int d_) : m(m_), T(T_), d(d_), packs((m_ + kLanes - 1) / kLanes) {
-  const std::size_t n = static_cast<std::size_t>(packs) * T * d * kLanes;
-  re.assign(n, 0.0);
-  im.assign(n, 0.0);
+namespace {
+
+// x <- lambda x. Real and imaginary parts in separate variables and the products written out:
+// GCC's vectoriser turns an interleaved complex multiply into fused multiply-adds even with
+// -ffp-contract=off, which would break bit-identity with WebAssembly. The kernel's regenerating
+// scan (kernel.cpp) does exactly these operations.
+inline void advance(double& xr, double& xi, double lr, double li) {
+  const double nr = xr * lr - xi * li;
+  const double ni = xr * li + xi * lr;
+  xr = nr;
+  xi = ni;
 }
 
-Dataset generate_dataset(const Config& c, int m, std::uint64_t stream) {
-  Dataset ds(m, c.T, c.d);
-  // Real and imaginary parts in separate arrays and the products written out: GCC's vectoriser
-  // turns an interleaved complex multiply into fused multiply-adds even with -ffp-contract=off,
-  // which would break bit-identity with WebAssembly.
+}  // namespace
+
+Dataset::Dataset(int m_, int T_, int d_, DataLayout layout)
+    : m(m_), T(T_), d(d_), packs((m_ + kLanes - 1) / kLanes), regenerated(layout == DataLayout::Regenerated) {
+  if (regenerated) {
+    const std::size_t n = static_cast<std::size_t>(packs) * d * kLanes;
+    for (auto* v : {&x1_re, &x1_im, &lam_re, &lam_im}) v->assign(n, 0.0);
+  } else {
+    const std::size_t n = static_cast<std::size_t>(packs) * T * d * kLanes;
+    re.assign(n, 0.0);
+    im.assign(n, 0.0);
+  }
+}
+
+std::complex<double> Dataset::x(int s, int t, int j) const {
+  if (!regenerated) return {re[index(s, t, j)], im[index(s, t, j)]};
+  const std::size_t k = index1(s, j);
+  double xr = x1_re[k], xi = x1_im[k];
+  for (int i = 0; i < t; ++i) advance(xr, xi, lam_re[k], lam_im[k]);
+  return {xr, xi};
+}
+
+void Dataset::sequence(int s, double* re_out, double* im_out) const {
+  for (int j = 0; j < d; ++j) {
+    if (!regenerated) {
+      for (int t = 0; t < T; ++t) {
+        re_out[t * d + j] = re[index(s, t, j)];
+        im_out[t * d + j] = im[index(s, t, j)];
+      }
+      continue;
+    }
+    const std::size_t k = index1(s, j);
+    double xr = x1_re[k], xi = x1_im[k];
+    for (int t = 0; t < T; ++t) {
+      re_out[t * d + j] = xr;
+      im_out[t * d + j] = xi;
+      advance(xr, xi, lam_re[k], lam_im[k]);
+    }
+  }
+}
+
+Dataset Dataset::tokens() const {
+  if (!regenerated) return *this;
+  Dataset out(m, T, d);
+  std::vector<double> r(static_cast<std::size_t>(T) * d), i(r.size());
+  for (int s = 0; s < m; ++s) {
+    sequence(s, r.data(), i.data());
+    for (int t = 0; t < T; ++t)
+      for (int j = 0; j < d; ++j) {
+        out.re[out.index(s, t, j)] = r[t * d + j];
+        out.im[out.index(s, t, j)] = i[t * d + j];
+      }
+  }
+  return out;
+}
+
+Dataset generate_dataset(const Config& c, int m, std::uint64_t stream, DataLayout layout) {
+  Dataset ds(m, c.T, c.d, layout);
   std::vector<double> lr(c.d), li(c.d), xr(c.d), xi(c.d);
   std::vector<cplx> x1(c.d);
   for (int s = 0; s < m; ++s) {
@@ -25,14 +85,21 @@ Dataset generate_dataset(const Config& c, int m, std::uint64_t stream) {
       xr[j] = x1[j].real();
       xi[j] = x1[j].imag();
     }
+    if (ds.regenerated) {
+      for (int j = 0; j < c.d; ++j) {
+        const std::size_t k = ds.index1(s, j);
+        ds.x1_re[k] = xr[j];
+        ds.x1_im[k] = xi[j];
+        ds.lam_re[k] = lr[j];
+        ds.lam_im[k] = li[j];
+      }
+      continue;
+    }
     for (int t = 0; t < c.T; ++t) {
       for (int j = 0; j < c.d; ++j) {
         ds.re[ds.index(s, t, j)] = xr[j];
         ds.im[ds.index(s, t, j)] = xi[j];
-        const double nr = xr[j] * lr[j] - xi[j] * li[j];  // x_{t+1} = lambda x_t
-        const double ni = xr[j] * li[j] + xi[j] * lr[j];
-        xr[j] = nr;
-        xi[j] = ni;
+        advance(xr[j], xi[j], lr[j], li[j]);  // x_{t+1} = lambda x_t
       }
     }
   }

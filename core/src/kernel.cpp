@@ -97,11 +97,20 @@ inline void hermitian_matvec(int D, const V* __restrict sr, const V* __restrict 
   }
 }
 
-// One pack of L sequences: tokens xr/xi (T, d, L). Adds into out. DC = D known at compile time
-// (loops unrolled, vectors in registers), or 0 for any D <= kMaxD.
-template <int DC, bool kGrad>
-void pack_scan(const ParamArrays& P, const double* __restrict xr, const double* __restrict xi, int T, int d_any,
-               Scratch& sc, Partial& out) {
+// The tokens of one pack: stored, xr/xi (T, d, L); or regenerated, xr/xi = x_1 (d, L) and
+// lr/li = lambda (d, L).
+struct PackTokens {
+  const double* xr;
+  const double* xi;
+  const double* lr;
+  const double* li;
+};
+
+// One pack of L sequences. Adds into out. DC = D known at compile time (loops unrolled, vectors
+// in registers), or 0 for any D <= kMaxD. kRegen: tokens recomputed as x_{t+1} = lambda x_t with
+// the operations of generate_dataset() (dataset.cpp), so both representations give the same bits.
+template <int DC, bool kGrad, bool kRegen>
+void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scratch& sc, Partial& out) {
   constexpr int DM = DC ? DC : kMaxD;
   const int D = DC ? DC : 2 * d_any, d = D / 2;
   const double* kr = P.kr.data();
@@ -130,7 +139,19 @@ void pack_scan(const ParamArrays& P, const double* __restrict xr, const double* 
   V rr[DM], ri[DM];  // (d) (y_hat - x_{t+1}) / rho
   V wr[DM], wi[DM];  // (D) W_PV^H r
   V zr[DM], zi[DM];  // (D) S_t w
-  for (int j = 0; j < d; ++j) er[d + j] = ei[d + j] = zero();  // x_0 = 0
+  V nr[DM], ni[DM];  // (d) the next token x_{t+1}: the target
+  V lr[DM], li[DM];  // (d) lambda (regenerated tokens)
+  const double* __restrict xr = X.xr;
+  const double* __restrict xi = X.xi;
+  for (int j = 0; j < d; ++j) {
+    er[d + j] = ei[d + j] = zero();  // x_0 = 0
+    nr[j] = ld(xr + j * L);          // x_1
+    ni[j] = ld(xi + j * L);
+    if (kRegen) {
+      lr[j] = ld(X.lr + j * L);
+      li[j] = ld(X.li + j * L);
+    }
+  }
 
   for (int t0 = 0; t0 + 1 < T; ++t0) {  // 0-based token index; the paper's t = t0 + 1
     for (int j = 0; j < d; ++j) {
@@ -138,8 +159,15 @@ void pack_scan(const ParamArrays& P, const double* __restrict xr, const double* 
         er[d + j] = er[j];
         ei[d + j] = ei[j];
       }
-      er[j] = ld(xr + (t0 * d + j) * L);
-      ei[j] = ld(xi + (t0 * d + j) * L);
+      er[j] = nr[j];
+      ei[j] = ni[j];
+      if (kRegen) {  // x_{t+1} = lambda x_t, written out as in dataset.cpp
+        nr[j] = er[j] * lr[j] - ei[j] * li[j];
+        ni[j] = er[j] * li[j] + ei[j] * lr[j];
+      } else {
+        nr[j] = ld(xr + ((t0 + 1) * d + j) * L);
+        ni[j] = ld(xi + ((t0 + 1) * d + j) * L);
+      }
     }
     // S_t = S_{t-1} + e_t e_t^H (upper triangle)
     for (int a = 0; a < D; ++a)
@@ -173,7 +201,7 @@ void pack_scan(const ParamArrays& P, const double* __restrict xr, const double* 
         yi += cr * vi[b] + ci * vr[b];
       }
       const V hr = yr * inv_rho, hi = yi * inv_rho;
-      const V tr = ld(xr + ((t0 + 1) * d + i) * L), ti = ld(xi + ((t0 + 1) * d + i) * L);
+      const V tr = nr[i], ti = ni[i];
       const V dr = hr - tr, di = hi - ti;
       const V se = dr * dr + di * di;
       loss += se;
@@ -237,22 +265,27 @@ void pack_scan(const ParamArrays& P, const double* __restrict xr, const double* 
   }
 }
 
-using ScanFn = void (*)(const ParamArrays&, const double*, const double*, int, int, Scratch&, Partial&);
+using ScanFn = void (*)(const ParamArrays&, const PackTokens&, int, int, Scratch&, Partial&);
 
 // Unrolled kernels for d = 1..8 (the paper uses d = 5); the generic one above that.
-template <bool kGrad>
+template <bool kGrad, bool kRegen>
 ScanFn pick_scan(int d) {
   switch (d) {
-    case 1: return pack_scan<2, kGrad>;
-    case 2: return pack_scan<4, kGrad>;
-    case 3: return pack_scan<6, kGrad>;
-    case 4: return pack_scan<8, kGrad>;
-    case 5: return pack_scan<10, kGrad>;
-    case 6: return pack_scan<12, kGrad>;
-    case 7: return pack_scan<14, kGrad>;
-    case 8: return pack_scan<16, kGrad>;
-    default: return pack_scan<0, kGrad>;
+    case 1: return pack_scan<2, kGrad, kRegen>;
+    case 2: return pack_scan<4, kGrad, kRegen>;
+    case 3: return pack_scan<6, kGrad, kRegen>;
+    case 4: return pack_scan<8, kGrad, kRegen>;
+    case 5: return pack_scan<10, kGrad, kRegen>;
+    case 6: return pack_scan<12, kGrad, kRegen>;
+    case 7: return pack_scan<14, kGrad, kRegen>;
+    case 8: return pack_scan<16, kGrad, kRegen>;
+    default: return pack_scan<0, kGrad, kRegen>;
   }
+}
+
+ScanFn pick_scan(int d, bool grad, bool regen) {
+  if (regen) return grad ? pick_scan<true, true>(d) : pick_scan<false, true>(d);
+  return grad ? pick_scan<true, false>(d) : pick_scan<false, false>(d);
 }
 
 }  // namespace
@@ -261,15 +294,21 @@ Evaluation evaluate(const Params& p, const Dataset& ds, Params* grad, int thread
   const int d = ds.d, D = 2 * d, T = ds.T;
   const ParamArrays P(p);
   const bool want_grad = grad != nullptr;
-  const ScanFn scan = want_grad ? pick_scan<true>(d) : pick_scan<false>(d);
+  const ScanFn scan = pick_scan(d, want_grad, ds.regenerated);
   std::vector<Partial> shard(kShards);
-  const std::size_t pack_size = static_cast<std::size_t>(T) * d * L;
+  auto tokens = [&](int k) -> PackTokens {
+    if (ds.regenerated) {
+      const std::size_t o = static_cast<std::size_t>(k) * d * L;
+      return {ds.x1_re.data() + o, ds.x1_im.data() + o, ds.lam_re.data() + o, ds.lam_im.data() + o};
+    }
+    const std::size_t o = static_cast<std::size_t>(k) * T * d * L;
+    return {ds.re.data() + o, ds.im.data() + o, nullptr, nullptr};
+  };
   auto run_shard = [&](int s, Scratch& sc) {
     shard[s].reset(d, want_grad);
     const int begin = static_cast<int>(static_cast<long long>(ds.packs) * s / kShards);
     const int end = static_cast<int>(static_cast<long long>(ds.packs) * (s + 1) / kShards);
-    for (int k = begin; k < end; ++k)
-      scan(P, ds.re.data() + k * pack_size, ds.im.data() + k * pack_size, T, d, sc, shard[s]);
+    for (int k = begin; k < end; ++k) scan(P, tokens(k), T, d, sc, shard[s]);
   };
   int nthreads = 1;
 #ifdef MESAFLOW_THREADS
@@ -326,13 +365,30 @@ Evaluation evaluate(const Params& p, const Dataset& ds, Params* grad, int thread
   return ev;
 }
 
+// Counted from the loops of pack_scan (see kernel.hpp for the table). cmac: one complex
+// multiply-add a += b c written out in real arithmetic, 4 multiplies + 4 adds = 8 flops.
+namespace {
+constexpr double kCmac = 8;
+double state_flops(int d, int T) {  // S_t += e_t e_t^H on the upper triangle, t = 1..T-1
+  const double D = 2.0 * d;
+  return (T - 1) * D * (D + 1) / 2 * kCmac;
+}
+}  // namespace
+
+double forward_flops(int d, int T, int m) {
+  const double D = 2.0 * d;
+  // u = W_KQ e (D^2), v = S u (D^2), y = W_PV v (dD) complex multiply-adds, and per coordinate
+  // y / rho (2), y - x (2), |r|^2 (3), loss += (1).
+  const double per_t = (2 * D * D + d * D) * kCmac + 8.0 * d;
+  return static_cast<double>(m) * (state_flops(d, T) + per_t * (T - 2));
+}
+
 double epoch_flops(int d, int T, int m) {
-  const double D = 2.0 * d, cmac = 8.0;
-  const double state = D * (D + 1) / 2 * cmac * (T - 1);  // S_t updates, t = 1..T-1
-  // per prediction: u = W_KQ e (D^2), v = S u (D^2), y = W_PV v (dD), dW_PV (dD),
-  // w = W_PV^H r (dD), z = S w (D^2), dW_KQ (D^2)
-  const double per_t = (4 * D * D + 3 * d * D) * cmac;
-  return m * (state + per_t * (T - 2));
+  const double D = 2.0 * d;
+  // The forward products plus dW_PV += r v^H (dD), w = W_PV^H r (dD), z = S w (D^2),
+  // dW_KQ += z e^H (D^2), and r / rho (2 per coordinate).
+  const double per_t = (4 * D * D + 3 * d * D) * kCmac + 10.0 * d;
+  return static_cast<double>(m) * (state_flops(d, T) + per_t * (T - 2));
 }
 
 }  // namespace mesaflow

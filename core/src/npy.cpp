@@ -57,15 +57,17 @@ void write_npy(const std::string& path, const Dataset& ds) {
   f.write(reinterpret_cast<const char*>(lenb), 2);
   f.write(h.data(), static_cast<std::streamsize>(h.size()));
   std::vector<double> row(2 * static_cast<std::size_t>(ds.T));
-  for (int s = 0; s < ds.m; ++s)
+  std::vector<double> re(static_cast<std::size_t>(ds.T) * ds.d), im(re.size());  // (T, d) one sequence
+  for (int s = 0; s < ds.m; ++s) {
+    ds.sequence(s, re.data(), im.data());
     for (int j = 0; j < ds.d; ++j) {  // (m, d, T), C order: t fastest
       for (int t = 0; t < ds.T; ++t) {
-        const auto v = ds.x(s, t, j);
-        row[2 * t] = v.real();
-        row[2 * t + 1] = v.imag();
+        row[2 * t] = re[t * ds.d + j];
+        row[2 * t + 1] = im[t * ds.d + j];
       }
       f.write(reinterpret_cast<const char*>(row.data()), static_cast<std::streamsize>(row.size() * 8));
     }
+  }
   if (!f) throw NpyError("write to '" + path + "' failed");
 }
 

@@ -3,9 +3,11 @@
 namespace mesaflow {
 
 Eigen::MatrixXcd sequence_tokens(const Dataset& ds, int s) {
+  std::vector<double> re(static_cast<std::size_t>(ds.T) * ds.d), im(re.size());  // (T, d)
+  ds.sequence(s, re.data(), im.data());
   Eigen::MatrixXcd x(ds.d, ds.T);  // (d, T)
   for (int t = 0; t < ds.T; ++t)
-    for (int j = 0; j < ds.d; ++j) x(j, t) = ds.x(s, t, j);
+    for (int j = 0; j < ds.d; ++j) x(j, t) = {re[t * ds.d + j], im[t * ds.d + j]};
   return x;
 }
 

@@ -31,21 +31,21 @@ Theory theory_for(const Config& c) {
   return theory_from_moments(closed_moments(c.x1, c.scale, c.d), c.d, c.T, c.x1);
 }
 
-Session::Session(const Config& c, double budget, const Dataset* data) : cfg_(c) {
+Session::Session(const Config& c, double budget, const Dataset* data, DataLayout layout) : cfg_(c) {
   if (data) {
     cfg_.m = data->m;
     cfg_.d = data->d;
     cfg_.T = data->T;
   }
-  const std::string err = validate(cfg_, budget);
+  const std::string err = validate(cfg_, budget, layout, data != nullptr);
   if (!err.empty()) throw ConfigError(err);
   if (data) {
     train_ = *data;
     from_file_ = true;
   } else {
-    train_ = generate_dataset(cfg_, cfg_.m, kTrainStream);
+    train_ = generate_dataset(cfg_, cfg_.m, kTrainStream, layout);
   }
-  test_ = generate_dataset(cfg_, cfg_.test_m, kTestStream);
+  test_ = generate_dataset(cfg_, cfg_.test_m, kTestStream, layout);
   params_ = init_params(cfg_);
   objective_ = Objective{&train_, cfg_.threads, cfg_.clip};
 

@@ -30,28 +30,33 @@ void empirical_AB(const Dataset& ds, double* A, double* B) {
   const int d = ds.d, T = ds.T;
   double a_sum = 0, b_sum = 0;
   std::vector<double> cr(static_cast<std::size_t>(d) * d), ci(cr.size());  // C = sum_{i=2}^t x_i x_{i-1}^H  (d, d)
+  std::vector<double> xr(static_cast<std::size_t>(T) * d), xi(xr.size());  // (T, d) one sequence
   for (int s = 0; s < ds.m; ++s) {
+    ds.sequence(s, xr.data(), xi.data());
     std::fill(cr.begin(), cr.end(), 0.0);
     std::fill(ci.begin(), ci.end(), 0.0);
     for (int t0 = 1; t0 + 1 < T; ++t0) {
+      const double* ar = &xr[t0 * d];  // x_t
+      const double* ai = &xi[t0 * d];
+      const double* br = &xr[(t0 - 1) * d];  // x_{t-1}
+      const double* bi = &xi[(t0 - 1) * d];
+      const double* nr = &xr[(t0 + 1) * d];  // x_{t+1}
+      const double* ni = &xi[(t0 + 1) * d];
       for (int j = 0; j < d; ++j)
         for (int k = 0; k < d; ++k) {  // x_{t,j} conj(x_{t-1,k})
-          const double ar = ds.re[ds.index(s, t0, j)], ai = ds.im[ds.index(s, t0, j)];
-          const double br = ds.re[ds.index(s, t0 - 1, k)], bi = ds.im[ds.index(s, t0 - 1, k)];
-          cr[j * d + k] += ar * br + ai * bi;
-          ci[j * d + k] += ai * br - ar * bi;
+          cr[j * d + k] += ar[j] * br[k] + ai[j] * bi[k];
+          ci[j * d + k] += ai[j] * br[k] - ar[j] * bi[k];
         }
       for (int j = 0; j < d; ++j) {
         double gr = 0, gi = 0;  // g_j = (C x_t)_j / (t - 1)
         for (int k = 0; k < d; ++k) {
-          const double xr = ds.re[ds.index(s, t0, k)], xi = ds.im[ds.index(s, t0, k)];
-          gr += cr[j * d + k] * xr - ci[j * d + k] * xi;
-          gi += cr[j * d + k] * xi + ci[j * d + k] * xr;
+          gr += cr[j * d + k] * ar[k] - ci[j * d + k] * ai[k];
+          gi += cr[j * d + k] * ai[k] + ci[j * d + k] * ar[k];
         }
         gr /= t0;
         gi /= t0;
         a_sum += gr * gr + gi * gi;
-        b_sum += gr * ds.re[ds.index(s, t0 + 1, j)] + gi * ds.im[ds.index(s, t0 + 1, j)];  // Re(conj(g) x_{t+1})
+        b_sum += gr * nr[j] + gi * ni[j];  // Re(conj(g) x_{t+1})
       }
     }
   }

@@ -51,7 +51,7 @@ TEST(Cli, BadOptionsExitTwoNameTheOptionAndWriteNothing) {
                         Case{"train --epochs", "missing value"}, Case{"train --bogus 1", "unknown option '--bogus'"},
                         Case{"train --m 1e9", "[1, 10000000]"}, Case{"fly", "unknown command"},
                         Case{"train --data /nonexistent.npy", "--data: cannot open"},
-                        Case{"train --m 10000000 --T 100000", "reduce m"}, Case{"theory --scale -1", "--scale"},
+                        Case{"train --m 10000000 --test-m 10000000 --d 32", "reduce m"}, Case{"theory --scale -1", "--scale"},
                         Case{"train --mesa-seqs -3", "--mesa-seqs"}}) {
     const Result r = run(std::string(c.args) + " --out " + out);
     EXPECT_EQ(r.status, 2) << c.args;

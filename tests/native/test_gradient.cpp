@@ -81,3 +81,78 @@ TEST(Gradient, ThreadCountDoesNotChangeOneBit) {
   EXPECT_TRUE(g1.wkq == g2.wkq && g1.wpv == g2.wpv);
   EXPECT_TRUE(g1.wkq == g3.wkq && g1.wpv == g3.wpv);
 }
+
+// The regenerated representation (x_1 and lambda; tokens recomputed in the scan) against the
+// stored tokens: the same bits everywhere, with and without gradient, on the unrolled (d <= 8)
+// and generic (d > 8) kernels, with a partly padded last pack.
+TEST(Regenerated, TokensEqualStoredBitForBit) {
+  for (X1Family f : {X1Family::Gaussian, X1Family::Sparse, X1Family::UnitPhase}) {
+    Config c = small_config(4, 57, 13);
+    c.x1 = f;
+    const Dataset stored = generate_dataset(c, c.m, kTrainStream);
+    const Dataset regen = generate_dataset(c, c.m, kTrainStream, DataLayout::Regenerated);
+    EXPECT_TRUE(regen.regenerated);
+    EXPECT_TRUE(regen.re.empty());
+    const Dataset back = regen.tokens();
+    EXPECT_TRUE(back.re == stored.re && back.im == stored.im) << to_string(f);
+    for (int s : {0, 5, 12})
+      for (int t : {0, 1, 30, 56})
+        for (int j = 0; j < c.d; ++j) EXPECT_EQ(regen.x(s, t, j), stored.x(s, t, j));
+  }
+}
+
+TEST(Regenerated, LossAndGradientEqualStoredBitForBit) {
+  for (int d : {1, 3, 5, 9}) {
+    Config c = small_config(d, 31, 37);
+    const Dataset stored = generate_dataset(c, c.m, kTrainStream);
+    const Dataset regen = generate_dataset(c, c.m, kTrainStream, DataLayout::Regenerated);
+    const Params p = random_params(d, 40 + d);
+    for (int threads : {1, 2}) {
+      Params gs, gr;
+      const Evaluation es = evaluate(p, stored, &gs, threads), er = evaluate(p, regen, &gr, threads);
+      EXPECT_EQ(es.loss, er.loss) << "d = " << d;
+      EXPECT_EQ(es.ratio, er.ratio) << "d = " << d;
+      EXPECT_EQ(es.last_mse, er.last_mse) << "d = " << d;
+      EXPECT_TRUE(gs.wkq == gr.wkq && gs.wpv == gr.wpv) << "d = " << d;
+      const Evaluation fs = evaluate(p, stored, nullptr, threads), fr = evaluate(p, regen, nullptr, threads);
+      EXPECT_EQ(fs.loss, es.loss) << "forward-only = forward of the gradient pass, d = " << d;
+      EXPECT_EQ(fr.loss, fs.loss);
+      EXPECT_EQ(fr.ratio, fs.ratio);
+      EXPECT_EQ(fr.last_mse, fs.last_mse);
+    }
+  }
+}
+
+TEST(Regenerated, FastKernelEqualsReference) {
+  Config c = small_config(5, 23, 37);
+  const Dataset ds = generate_dataset(c, c.m, kTrainStream, DataLayout::Regenerated);
+  const Params p = random_params(c.d, 77);
+  Params g_ref, g_fast;
+  const double l_ref = reference_loss_grad(p, ds, &g_ref);
+  const double l_fast = evaluate(p, ds, &g_fast, 1).loss;
+  EXPECT_NEAR(l_fast, l_ref, 1e-12 * l_ref);
+  EXPECT_LT(rel_diff(g_fast.wkq, g_ref.wkq), 1e-12);
+  EXPECT_LT(rel_diff(g_fast.wpv, g_ref.wpv), 1e-12);
+}
+
+TEST(Regenerated, ThreadCountDoesNotChangeOneBit) {
+  Config c = small_config(5, 30, 1000);
+  const Dataset ds = generate_dataset(c, c.m, kTrainStream, DataLayout::Regenerated);
+  const Params p = random_params(c.d, 5);
+  Params g1, g2, g3;
+  const double l1 = evaluate(p, ds, &g1, 1).loss;
+  const double l2 = evaluate(p, ds, &g2, 2).loss;
+  const double l3 = evaluate(p, ds, &g3, 32).loss;
+  EXPECT_EQ(l1, l2);
+  EXPECT_EQ(l1, l3);
+  EXPECT_TRUE(g1.wkq == g2.wkq && g1.wpv == g2.wpv);
+  EXPECT_TRUE(g1.wkq == g3.wkq && g1.wpv == g3.wpv);
+}
+
+// The documented flop count (kernel.hpp) at the paper's setting: 479,660 flops per sequence.
+TEST(Kernel, FlopCountAtThePaperSetting) {
+  EXPECT_EQ(epoch_flops(5, 100, 10000), 4796600000.0);
+  EXPECT_EQ(forward_flops(5, 100, 10000), 2434800000.0);
+  // d = 1 (D = 2), T = 3: one position; state 2 x 3 cmac, forward 6 cmac + 8, backward 8 cmac + 2.
+  EXPECT_EQ(epoch_flops(1, 3, 1), 2 * 3 * 8 + (4 * 4 + 3 * 2) * 8 + 10);
+}

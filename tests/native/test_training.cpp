@@ -150,6 +150,38 @@ TEST(Training, SameSeedSameNumbersAnyThreadCount) {
   EXPECT_NE(a.history().train_loss, other.history().train_loss);
 }
 
+TEST(Training, RegeneratedAndStoredDataGiveTheSameRun) {
+  for (Method method : {Method::GD, Method::Flow}) {
+    Config c = quick(X1Family::Gaussian, 1.0);
+    c.m = 61;  // a padded last pack
+    c.test_m = 27;
+    c.epochs = 6;
+    c.eval_every = 2;
+    c.lr = 5e-4;
+    c.method = method;
+    c.threads = 2;
+    Session stored(c, kNativeMemoryBudget, nullptr, DataLayout::Tokens);
+    Session regen(c, kNativeMemoryBudget, nullptr, DataLayout::Regenerated);
+    EXPECT_FALSE(stored.train().regenerated);
+    EXPECT_TRUE(regen.train().regenerated && regen.test().regenerated);
+    stored.run(c.epochs);
+    regen.run(c.epochs);
+    const History &a = stored.history(), &b = regen.history();
+    EXPECT_EQ(a.epoch, b.epoch);
+    EXPECT_EQ(a.train_loss, b.train_loss);
+    EXPECT_EQ(a.test_loss, b.test_loss);
+    EXPECT_EQ(a.ab, b.ab);
+    EXPECT_EQ(a.ratio, b.ratio);
+    EXPECT_EQ(a.last_mse, b.last_mse);
+    EXPECT_TRUE(stored.params().wkq == regen.params().wkq && stored.params().wpv == regen.params().wpv);
+    EXPECT_EQ(stored.theory().A_emp, regen.theory().A_emp);
+    EXPECT_EQ(stored.theory().B_emp, regen.theory().B_emp);
+    const MesaView ms = stored.mesa(10), mr = regen.mesa(10);
+    EXPECT_EQ(ms.model, mr.model);
+    EXPECT_EQ(ms.gd1, mr.gd1);
+  }
+}
+
 TEST(Training, HistoryRecordsEpochZeroEveryKAndTheLast) {
   Config c = small_config(2, 10, 20);
   c.epochs = 23;

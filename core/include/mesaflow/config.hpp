@@ -32,6 +32,19 @@ struct Config {
   int threads = 0;        // 0 = all hardware threads; results do not depend on it
 };
 
+// How a generated set is held: every token (m x T x d complex numbers), or per sequence only
+// x_1 and the phases lambda (2 d complex numbers), from which the kernel regenerates the tokens
+// during its scan, bit for bit (dataset.hpp). Data read from a file is always held as tokens.
+enum class DataLayout { Tokens, Regenerated };
+// The layout a Session uses for generated sets. The WebAssembly binding still reads training
+// tokens through Dataset::re/im (wasm/convert.cpp, samples()); it keeps the token layout until it
+// reads them through Dataset::x() or Dataset::sequence(). The numbers are the same either way.
+#ifdef __EMSCRIPTEN__
+constexpr DataLayout kGeneratedLayout = DataLayout::Tokens;
+#else
+constexpr DataLayout kGeneratedLayout = DataLayout::Regenerated;
+#endif
+
 enum class FieldType { Int, Number, Enum, Bool };
 
 struct FieldSpec {
@@ -57,10 +70,13 @@ std::string get_field(const Config& c, const FieldSpec& f);
 
 // Checks that hold between fields (e.g. eval-every <= epochs is not required, but T >= 3 is)
 // and the memory budget. Returns "" or an error message naming the field.
-std::string validate(const Config& c, double memory_budget_bytes);
+// generated: the layout of generated sets; train_from_file: the training set is read from a file
+// (held as tokens).
+std::string validate(const Config& c, double memory_budget_bytes, DataLayout generated = kGeneratedLayout,
+                     bool train_from_file = false);
 
 // Bytes the training and test sets and scratch take for this configuration.
-double estimate_bytes(const Config& c);
+double estimate_bytes(const Config& c, DataLayout generated = kGeneratedLayout, bool train_from_file = false);
 constexpr double kNativeMemoryBudget = 16.0 * 1024 * 1024 * 1024;
 constexpr double kBrowserMemoryBudget = 1.0 * 1024 * 1024 * 1024;
 

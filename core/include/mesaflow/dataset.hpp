@@ -1,6 +1,13 @@
-// A set of m sequences x_1..x_T in C^d, held in the layout the kernel reads:
-// packs of kLanes sequences, lane index fastest, real and imaginary parts apart
-// (structure of arrays, so one SIMD register holds the same entry of several sequences).
+// A set of m sequences x_1..x_T in C^d, in the layout the kernel reads: packs of kLanes
+// sequences, lane index fastest, real and imaginary parts apart (structure of arrays, so one
+// SIMD register holds the same entry of several sequences). Two representations:
+//   tokens      : every token, re/im (packs, T, d, kLanes) — data read from a file, or generated
+//                 sets wherever all tokens are wanted;
+//   regenerated : per sequence x_1 and the phases lambda (W = diag(lambda)), x1_re/x1_im and
+//                 lam_re/lam_im (packs, d, kLanes); the tokens x_{t+1} = lambda x_t are recomputed
+//                 when read, with the same operations in the same order as generate_dataset(),
+//                 so they equal the stored tokens bit for bit. m x 2d instead of m x T x d numbers.
+// x() and sequence() read tokens from either; re/im are empty in the regenerated representation.
 #pragma once
 #include <complex>
 #include <cstdint>
@@ -15,24 +22,38 @@ constexpr int kLanes = 8;  // sequences per pack
 struct Dataset {
   int m = 0, T = 0, d = 0;
   int packs = 0;           // ceil(m / kLanes); missing lanes of the last pack are zero
-  std::vector<double> re;  // (packs, T, d, kLanes)
+  bool regenerated = false;
+  std::vector<double> re;  // (packs, T, d, kLanes) tokens
   std::vector<double> im;  // (packs, T, d, kLanes)
+  std::vector<double> x1_re, x1_im;    // (packs, d, kLanes) first tokens   } regenerated
+  std::vector<double> lam_re, lam_im;  // (packs, d, kLanes) phases lambda  } representation only
 
   Dataset() = default;
-  Dataset(int m, int T, int d);
+  // Zero tokens (or zero x_1 and lambda with layout = Regenerated).
+  Dataset(int m, int T, int d, DataLayout layout = DataLayout::Tokens);
   std::size_t index(int s, int t, int j) const {  // s: sequence, t: 0-based token, j: coordinate
     return ((static_cast<std::size_t>(s / kLanes) * T + t) * d + j) * kLanes + s % kLanes;
   }
-  std::complex<double> x(int s, int t, int j) const { return {re[index(s, t, j)], im[index(s, t, j)]}; }
+  std::size_t index1(int s, int j) const {  // into x1_* and lam_*
+    return (static_cast<std::size_t>(s / kLanes) * d + j) * kLanes + s % kLanes;
+  }
+  // Token t (0-based) of coordinate j of sequence s; O(t) in the regenerated representation.
+  std::complex<double> x(int s, int t, int j) const;
+  // All tokens of sequence s into re_out, im_out, each (T, d) row-major.
+  void sequence(int s, double* re_out, double* im_out) const;
+  // Token layout only.
   void set(int s, int t, int j, std::complex<double> v) {
     re[index(s, t, j)] = v.real();
     im[index(s, t, j)] = v.imag();
   }
+  // The same set in the token representation (a copy if it already is).
+  Dataset tokens() const;
 };
 
 // m sequences of the AR process x_{t+1} = W x_t, W = diag(e^{i theta}), x_1 ~ c.x1.
 // Sequence i depends only on (c.seed, stream, i); streams: 0 training, 1 test.
-Dataset generate_dataset(const Config& c, int m, std::uint64_t stream);
+// Both layouts hold the same tokens bit for bit.
+Dataset generate_dataset(const Config& c, int m, std::uint64_t stream, DataLayout layout = DataLayout::Tokens);
 
 enum Stream : std::uint64_t { kTrainStream = 0, kTestStream = 1, kInitStream = 2 };
 

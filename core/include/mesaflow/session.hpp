@@ -27,8 +27,10 @@ struct History {
 class Session {
  public:
   // Validates c against the memory budget (throws ConfigError naming the field), then draws
-  // the training set (or takes *data, whose m, d, T override c's) and the test set.
-  explicit Session(const Config& c, double memory_budget = kNativeMemoryBudget, const Dataset* data = nullptr);
+  // the training set (or takes *data, whose m, d, T override c's) and the test set, held in
+  // `layout` (the numbers do not depend on it; see DataLayout).
+  explicit Session(const Config& c, double memory_budget = kNativeMemoryBudget, const Dataset* data = nullptr,
+                   DataLayout layout = kGeneratedLayout);
 
   // Advances up to k epochs; returns how many were done. Stops at c.epochs or on divergence.
   int run(int k);
