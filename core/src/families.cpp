@@ -41,12 +41,14 @@ Moments closed_moments(X1Family f, double c, int d) {
       m.M4 = d * 3.0 * c4;
       m.M6 = d * 15.0 * c6;
       m.M24 = d * (d - 1.0) * c2 * 3.0 * c4;
+      m.nonzero = d;  // zero with probability 0
       break;
     case X1Family::Sparse:  // exactly one non-zero coordinate, so no cross moments
       m.M2 = c2;
       m.M4 = c4;
       m.M6 = c6;
       m.M24 = 0.0;
+      m.nonzero = 1;
       break;
     case X1Family::FullOne:
     case X1Family::Rademacher:
@@ -55,6 +57,7 @@ Moments closed_moments(X1Family f, double c, int d) {
       m.M4 = d * c4;
       m.M6 = d * c6;
       m.M24 = d * (d - 1.0) * c6;
+      m.nonzero = d;
       break;
   }
   return m;
@@ -62,32 +65,33 @@ Moments closed_moments(X1Family f, double c, int d) {
 
 Moments monte_carlo_moments(X1Family f, double scale, int d, long n, std::uint64_t seed, Moments* se) {
   // Per-draw values of the four sums, accumulated with their squares for the standard error.
-  double s[4] = {0, 0, 0, 0}, q[4] = {0, 0, 0, 0};
+  double s[5] = {0, 0, 0, 0, 0}, q[5] = {0, 0, 0, 0, 0};
   std::vector<cplx> x(d);
   Rng rng(seed, 7, 0);
   for (long i = 0; i < n; ++i) {
     sample_x1(f, scale, d, rng, x.data());
-    double p2 = 0, p4 = 0, p6 = 0;
+    double p2 = 0, p4 = 0, p6 = 0, nz = 0;
     for (int j = 0; j < d; ++j) {
       const double a = std::norm(x[j]);
       p2 += a;
       p4 += a * a;
       p6 += a * a * a;
+      nz += a > 0 ? 1 : 0;
     }
-    const double v[4] = {p2, p4, p6, p2 * p4 - p6};  // sum_{j!=k} |x_j|^2 |x_k|^4
-    for (int k = 0; k < 4; ++k) {
+    const double v[5] = {p2, p4, p6, p2 * p4 - p6, nz};  // p2 p4 - p6 = sum_{j!=k} |x_j|^2 |x_k|^4
+    for (int k = 0; k < 5; ++k) {
       s[k] += v[k];
       q[k] += v[k] * v[k];
     }
   }
-  double mean[4], err[4];
-  for (int k = 0; k < 4; ++k) {
+  double mean[5], err[5];
+  for (int k = 0; k < 5; ++k) {
     mean[k] = s[k] / n;
     const double var = std::max(0.0, q[k] / n - mean[k] * mean[k]);
     err[k] = std::sqrt(var / n);
   }
-  if (se) *se = Moments{err[0], err[1], err[2], err[3]};
-  return Moments{mean[0], mean[1], mean[2], mean[3]};
+  if (se) *se = Moments{err[0], err[1], err[2], err[3], err[4]};
+  return Moments{mean[0], mean[1], mean[2], mean[3], mean[4]};
 }
 
 }  // namespace mesaflow

@@ -10,7 +10,7 @@
 namespace mesaflow {
 
 Moments sample_moments(const Dataset& ds) {
-  double s2 = 0, s4 = 0, s6 = 0, s24 = 0;
+  double s2 = 0, s4 = 0, s6 = 0, s24 = 0, nz = 0;
   for (int s = 0; s < ds.m; ++s) {
     double p2 = 0, p4 = 0, p6 = 0;
     for (int j = 0; j < ds.d; ++j) {
@@ -18,13 +18,14 @@ Moments sample_moments(const Dataset& ds) {
       p2 += a;
       p4 += a * a;
       p6 += a * a * a;
+      nz += a > 0 ? 1 : 0;
     }
     s2 += p2;
     s4 += p4;
     s6 += p6;
     s24 += p2 * p4 - p6;
   }
-  return {s2 / ds.m, s4 / ds.m, s6 / ds.m, s24 / ds.m};
+  return {s2 / ds.m, s4 / ds.m, s6 / ds.m, s24 / ds.m, nz / ds.m};
 }
 
 Theory theory_for(const Config& c) {
@@ -56,10 +57,9 @@ Session::Session(const Config& c, double budget, const Dataset* data, DataLayout
     ode_ = mesaflow::ode_ab(cfg_.a0, cfg_.b0, theory_.A, theory_.B, cfg_.d, cfg_.lr, cfg_.epochs);
     ode_emp_ = mesaflow::ode_ab(cfg_.a0, cfg_.b0, theory_.A_emp, theory_.B_emp, cfg_.d, cfg_.lr, cfg_.epochs);
   }
-  if (cfg_.epochs == 0) {
-    record(objective_(params_, nullptr));
-    done_ = true;
-  }
+  // Epoch 0 is recorded at once, so a new session already has its first history row.
+  if (refresh(cfg_.method == Method::GD && cfg_.epochs > 0)) record(loss_);
+  if (cfg_.epochs == 0) done_ = true;
 }
 
 bool Session::exploded(double loss) const {
@@ -88,27 +88,25 @@ void Session::record(double train_loss) {
   if (record_params_) hist_.params.push_back(params_);
 }
 
+bool Session::refresh(bool need_grad) {
+  loss_ = objective_(params_, need_grad ? &grad_ : nullptr);
+  if (need_grad) ++grad_evals_;
+  if (epoch_ == 0) first_loss_ = loss_;
+  if (exploded(loss_) || (need_grad && !grad_.finite())) {
+    char why[160];
+    std::snprintf(why, sizeof why, "the training loss reached %g (it started at %g)", loss_, first_loss_);
+    fail(why);
+    return false;
+  }
+  return true;
+}
+
 int Session::run(int k) {
   int advanced = 0;
-  char why[160];
   while (advanced < k && !done_) {
     if (cfg_.method == Method::GD) {
-      Params grad;
-      const double loss = objective_(params_, &grad);
-      ++grad_evals_;
-      if (epoch_ == 0) first_loss_ = loss;
-      if (exploded(loss) || !grad.finite()) {
-        std::snprintf(why, sizeof why, "the training loss reached %g (it started at %g)", loss, first_loss_);
-        fail(why);
-        break;
-      }
-      if (epoch_ % cfg_.eval_every == 0) record(loss);
-      gd_step(params_, grad, cfg_.lr, cfg_.clip);
+      gd_step(params_, grad_, cfg_.lr, cfg_.clip);  // grad_ was taken at params_
     } else {
-      if (epoch_ == 0) {
-        first_loss_ = objective_(params_, nullptr);
-        record(first_loss_);
-      }
       const long before = flow_.evaluations();
       const std::string err = flow_.advance(objective_, params_, cfg_.lr);
       grad_evals_ += flow_.evaluations() - before;
@@ -124,16 +122,13 @@ int Session::run(int k) {
       break;
     }
     const bool last = epoch_ == cfg_.epochs;
-    const bool flow_eval = cfg_.method == Method::Flow && epoch_ % cfg_.eval_every == 0;
-    if (last || flow_eval) {
-      const double loss = objective_(params_, nullptr);
-      if (exploded(loss)) {
-        std::snprintf(why, sizeof why, "the training loss reached %g (it started at %g)", loss, first_loss_);
-        fail(why);
-        break;
-      }
-      record(loss);
+    const bool eval = last || epoch_ % cfg_.eval_every == 0;
+    // GD needs the gradient for its next step anyway, and it brings the loss along; the flow
+    // computes the loss only where it is recorded.
+    if (cfg_.method == Method::GD || eval) {
+      if (!refresh(cfg_.method == Method::GD && !last)) break;
     }
+    if (eval) record(loss_);
     if (last) done_ = true;
   }
   return advanced;

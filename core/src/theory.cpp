@@ -18,7 +18,10 @@ Theory theory_from_moments(const Moments& mo, int d, int T, X1Family f) {
   th.B = (T - 2) * mo.M4;
   th.c_star_T = th.B / th.A;
   th.c_star_inf = mo.M4 / mo.M6;
-  th.ratio_pred = th.c_star_T * mo.M2 / d;
+  // At the optimum coordinate j's prediction is c |x_1j|^2 x_{t+1,j} plus cross terms of mean
+  // zero: the ratio averaged over the non-zero coordinates is c M2 / E#{nonzero}.
+  th.ratio_pred = mo.nonzero > 0 ? th.c_star_T * mo.M2 / mo.nonzero : 0.0;
+  (void)d;
   th.moment_ratio = mo.M4 * mo.M4 / (mo.M2 * mo.M6);
   th.recovery = std::fabs(th.moment_ratio - 1.0) < 1e-9;
   (void)f;

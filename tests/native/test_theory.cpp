@@ -26,6 +26,7 @@ TEST_P(MomentsTest, ClosedFormAgreesWithMonteCarlo) {
   EXPECT_NEAR(mc.M4, cf.M4, 5 * se.M4 + 1e-12 * cf.M4);
   EXPECT_NEAR(mc.M6, cf.M6, 5 * se.M6 + 1e-12 * cf.M6);
   EXPECT_NEAR(mc.M24, cf.M24, 5 * se.M24 + 1e-12 * cf.M24 + 1e-15);
+  EXPECT_NEAR(mc.nonzero, cf.nonzero, 5 * se.nonzero + 1e-12);
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, MomentsTest,
@@ -46,6 +47,7 @@ TEST(Theory, PaperValues) {
   c.x1 = X1Family::Sparse;
   c.scale = 0.5;
   EXPECT_NEAR(theory_for(c).c_star_T, 4.0, 1e-12);  // 1 / c^2 for every T
+  EXPECT_NEAR(theory_for(c).ratio_pred, 1.0, 1e-12);  // the one non-zero coordinate is recovered
   EXPECT_TRUE(theory_for(c).recovery);
   c.x1 = X1Family::Rademacher;
   EXPECT_TRUE(theory_for(c).recovery);

@@ -14,9 +14,10 @@ void sample_x1(X1Family f, double scale, int d, Rng& rng, cplx* x);
 
 // Moments of x_1 that the theory needs:
 //   M2 = sum_j E|x_j|^2, M4 = sum_j E|x_j|^4, M6 = sum_j E|x_j|^6,
-//   M24 = sum_{j != k} E |x_j|^2 |x_k|^4.
+//   M24 = sum_{j != k} E |x_j|^2 |x_k|^4,
+//   nonzero = E #{j : x_j != 0} (the coordinates over which the ratio y_hat / x is taken).
 struct Moments {
-  double M2 = 0, M4 = 0, M6 = 0, M24 = 0;
+  double M2 = 0, M4 = 0, M6 = 0, M24 = 0, nonzero = 0;
 };
 
 // Closed form for each family.

@@ -34,8 +34,12 @@ class Session {
 
   // Advances up to k epochs; returns how many were done. Stops at c.epochs or on divergence.
   int run(int k);
-  // Keep W_KQ and W_PV at every evaluation from now on (History::params).
-  void record_params(bool on) { record_params_ = on; }
+  // Keep W_KQ and W_PV at every evaluation (History::params). Call before run(): the epoch-0
+  // row, recorded by the constructor, then gets the initial parameters too.
+  void record_params(bool on) {
+    record_params_ = on;
+    if (on && epoch_ == 0 && hist_.params.size() < hist_.epoch.size()) hist_.params.push_back(params_);
+  }
 
   int epoch() const { return epoch_; }
   bool done() const { return done_; }
@@ -57,6 +61,9 @@ class Session {
 
  private:
   void record(double train_loss);
+  // Loss (and, for GD, the gradient for the next step) at the current parameters; false and
+  // the run marked diverged when the loss has exploded.
+  bool refresh(bool need_grad);
   void fail(const std::string& why);
   bool exploded(double loss) const;
 
@@ -73,6 +80,8 @@ class Session {
   bool done_ = false, diverged_ = false, record_params_ = false;
   std::string message_;
   double first_loss_ = 0;
+  double loss_ = 0;  // training loss at params_
+  Params grad_;      // GD: gradient at params_, computed right after each step
   long grad_evals_ = 0;
 };
 

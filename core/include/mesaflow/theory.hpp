@@ -20,7 +20,8 @@ struct Theory {
   double A = 0, B = 0;          // population sums over t = 2..T-1
   double A_emp = 0, B_emp = 0;  // the same sums measured on the training set (0 if not computed)
   double c_star_T = 0, c_star_inf = 0, c_star_empirical = 0;
-  double ratio_pred = 0;        // c*(T) * mean_j E|x_1j|^2: the expected Re(y_hat/x) at the optimum
+  double ratio_pred = 0;        // c*(T) M2 / E#{j: x_1j != 0}: the expected Re(y_hat/x) at the optimum
+                                // (the ratio is taken over non-zero coordinates; = c*(T) sigma^2 for gaussian)
   double moment_ratio = 0;      // M4^2 / (M2 M6) <= 1 (Cauchy-Schwarz); = 1 iff recovery
   bool recovery = false;
 };
