@@ -39,8 +39,7 @@ function deleteRuns() {
 function sendRows(r) {
   const h = r.s.history();
   const n = h.epoch.length;
-  // Posted even without new rows: the row of epoch e only appears when step e+1 starts
-  // (wasm/API.md), so the page learns the epoch count from here.
+  // Posted even without new rows (eval-every > 1): the page learns the epoch count from here.
   {
     const rows = {};
     for (const k of Object.keys(h)) rows[k] = Array.from(h[k].subarray(r.sent, n));
