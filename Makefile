@@ -6,7 +6,6 @@ NATIVE := build/native
 WASM := build/wasm
 ASAN := build/asan
 FUZZ := build/fuzz
-FUZZERS := fuzz_npy fuzz_config fuzz_cli fuzz_url
 FUZZ_SECONDS ?= 45
 
 .PHONY: demo test setup native wasm site test-native test-sanitize fuzz-short test-node test-browser bench clean
@@ -41,19 +40,13 @@ test-sanitize:
 	cmake --build $(ASAN) -j$(JOBS)
 	cd $(ASAN) && ctest -j$(JOBS) --output-on-failure
 
-# Each libFuzzer target for FUZZ_SECONDS, starting from a copy of its seed corpus in tests/fuzz/corpus
-# (new inputs go to the copy; crashes to $(FUZZ)/artifacts). See tests/fuzz/README.md for longer runs.
+# Each libFuzzer target for FUZZ_SECONDS, JOBS at a time, from a copy of its seed corpus in
+# tests/fuzz/corpus (crashes go to $(FUZZ)/artifacts). See tests/fuzz/README.md for longer runs.
 fuzz-short:
 	cmake -S . -B $(FUZZ) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMESAFLOW_BUILD_FUZZERS=ON \
 	  -DMESAFLOW_BUILD_TESTS=OFF -DMESAFLOW_BUILD_BENCHMARKS=OFF -DMESAFLOW_BUILD_CLI=OFF
 	cmake --build $(FUZZ) -j$(JOBS)
-	mkdir -p $(FUZZ)/artifacts
-	for t in $(FUZZERS); do \
-	  rm -rf $(FUZZ)/corpus/$$t && mkdir -p $(FUZZ)/corpus/$$t && cp tests/fuzz/corpus/$$t/* $(FUZZ)/corpus/$$t/ && \
-	  dict=-dict=tests/fuzz/fields.dict; [ $$t = fuzz_npy ] && dict=; \
-	  $(FUZZ)/tests/fuzz/$$t $(FUZZ)/corpus/$$t $$dict -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -artifact_prefix=$(FUZZ)/artifacts/$$t- || exit 1; \
-	done
+	bash tests/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS) $(JOBS)
 
 test-node: native wasm
 	node --test tests/node/

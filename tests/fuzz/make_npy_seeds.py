@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Seed .npy files for fuzz_npy from small complex128 files written by `mesaflow train --save-data`:
 each input is copied, and also written as complex64 ('<c8') and with a version 2.0 header.
-usage: make_npy_seeds.py OUT_DIR IN.npy..."""
+The seeds have no .npy suffix (the repository ignores *.npy; libFuzzer reads any file).
+usage: make_npy_seeds.py OUT_DIR IN.npy...
+e.g. mesaflow train --m 2 --d 1 --T 3 --epochs 0 --test-m 1 --mesa-seqs 0 --quiet --save-data m2_d1_T3.npy"""
 import os
 import struct
 import sys
@@ -27,9 +29,9 @@ for path in sys.argv[2:]:
     doubles = struct.unpack('<%dd' % (len(data) // 8), data)
     c8 = struct.pack('<%df' % len(doubles), *doubles)
     files = {
-        name + '_c16.npy': pack(header, data),
-        name + '_c8.npy': pack(header.replace("'<c16'", "'<c8'"), c8),
-        name + '_c16_v2.npy': pack(header, data, major=2),
+        name + '_c16': pack(header, data),
+        name + '_c8': pack(header.replace("'<c16'", "'<c8'"), c8),
+        name + '_c16_v2': pack(header, data, major=2),
     }
     for fname, b in files.items():
         open(os.path.join(out, fname), 'wb').write(b)
