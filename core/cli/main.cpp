@@ -1,11 +1,16 @@
-// mesaflow command-line program: `mesaflow train` and `mesaflow theory`.
+// mesaflow command-line program: `mesaflow train`, `mesaflow theory` and `mesaflow sweep`.
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "mesaflow/json.hpp"
 #include "mesaflow/npy.hpp"
@@ -133,6 +138,83 @@ int train_command(const CliOptions& o) {
   return s->diverged() ? 3 : 0;
 }
 
+// The grid's runs in parallel, one thread each (results do not depend on the thread count), `jobs`
+// at a time; lines are written in grid order as soon as every earlier run has finished.
+int sweep_command(const CliOptions& o) {
+  if (!o.out.empty()) {
+    const std::string e = check_writable(o.out);
+    if (!e.empty()) return bad_input(e);
+  }
+  Dataset file_data;
+  if (!o.data.empty()) {
+    try {
+      file_data = read_npy(o.data, kNativeMemoryBudget);
+    } catch (const NpyError& e) {
+      return bad_input(std::string("--data: ") + e.what());
+    }
+  }
+  const long runs = static_cast<long>(o.grid.size());
+  bool threads_given = false;
+  for (const auto& a : o.grid.axes) threads_given |= a.name == "threads";
+  threads_given |= o.grid.base.threads != Config{}.threads;
+  std::vector<Config> configs;
+  for (long i = 0; i < runs; ++i) {  // every run checked before any starts
+    Config c = o.grid.at(i);
+    if (!threads_given) c.threads = 1;
+    if (!o.data.empty()) {
+      c.m = file_data.m;
+      c.d = file_data.d;
+      c.T = file_data.T;
+    }
+    const std::string err = validate(c, kNativeMemoryBudget, kGeneratedLayout, !o.data.empty());
+    if (!err.empty()) return bad_input("--" + err + (runs > 1 ? " (run " + std::to_string(i) + " of the grid)" : ""));
+    configs.push_back(c);
+  }
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int jobs = static_cast<int>(std::min<long>(o.jobs > 0 ? o.jobs : cores, runs));
+
+  std::ofstream file;
+  if (!o.out.empty()) {
+    file.open(o.out);
+    if (!file) return bad_input("--out: could not write '" + o.out + "'");
+  }
+  std::ostream& out = o.out.empty() ? std::cout : file;
+  std::vector<std::string> lines(static_cast<std::size_t>(runs));
+  std::vector<bool> ready(static_cast<std::size_t>(runs), false);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::atomic<long> next{0};
+  const auto t0 = std::chrono::steady_clock::now();
+  auto worker = [&] {
+    for (long i; (i = next.fetch_add(1)) < runs;) {
+      const auto start = std::chrono::steady_clock::now();
+      Session s(configs[static_cast<std::size_t>(i)], kNativeMemoryBudget, o.data.empty() ? nullptr : &file_data);
+      while (!s.done()) s.run(1 << 30);
+      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::string line = sweep_json(s, i, wall);
+      std::lock_guard<std::mutex> lock(mu);
+      lines[static_cast<std::size_t>(i)] = std::move(line);
+      ready[static_cast<std::size_t>(i)] = true;
+      cv.notify_one();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int j = 0; j < jobs; ++j) pool.emplace_back(worker);
+  for (long i = 0; i < runs; ++i) {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return ready[static_cast<std::size_t>(i)]; });
+    out << lines[static_cast<std::size_t>(i)] << "\n" << std::flush;
+    lines[static_cast<std::size_t>(i)].clear();
+    lock.unlock();
+    if (!o.quiet)
+      std::fprintf(stderr, "sweep: run %ld/%ld done (%.1f s)\n", i + 1, runs,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  for (auto& th : pool) th.join();
+  if (!o.out.empty() && !file) return bad_input("--out: could not write '" + o.out + "'");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -143,5 +225,6 @@ int main(int argc, char** argv) {
     std::cout << usage();
     return 0;
   }
+  if (o.command == "sweep") return sweep_command(o);
   return o.command == "theory" ? theory_command(o) : train_command(o);
 }

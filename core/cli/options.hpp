@@ -4,12 +4,15 @@
 #include <string>
 
 #include "mesaflow/config.hpp"
+#include "mesaflow/sweep.hpp"
 
 namespace mesaflow {
 
 struct CliOptions {
-  std::string command;  // train | theory | help
+  std::string command;  // train | theory | sweep | help
   Config config;
+  SweepGrid grid;       // sweep: the options, each a value, a list or a range
+  int jobs = 0;         // sweep: runs at the same time, 0 = one per core
   std::string out, data, save_data;
   int mesa_seqs = 1000;
   long mc = 0;          // theory: Monte Carlo draws of x_1 (0 = closed form only)

@@ -106,3 +106,61 @@ TEST(Cli, DivergingRunExitsThreeWithAMessage) {
   EXPECT_NE(slurp(out).find("\"diverged\":true"), std::string::npos);
   EXPECT_EQ(slurp(out).find("nan"), std::string::npos);
 }
+
+TEST(Cli, SweepWritesOneLinePerRunInGridOrder) {
+  const std::string out = tmp("sweep.jsonl");
+  std::remove(out.c_str());
+  const std::string common = " --d 3 --T 12 --m 40 --test-m 16 --epochs 3 --lr 1e-3 --quiet";
+  Result r = run("sweep" + common + " --scale 0.5,1 --a0 0.1:0.2:0.1 --jobs 2 --out " + out);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const std::string j = slurp(out);
+  std::vector<std::string> lines;
+  for (std::size_t p = 0, q; (q = j.find('\n', p)) != std::string::npos; p = q + 1) lines.push_back(j.substr(p, q - p));
+  ASSERT_EQ(lines.size(), 4u) << j;
+  const char* expect[4][2] = {{"\"scale\":0.5", "\"a0\":0.10000000000000001"}, {"\"scale\":0.5", "\"a0\":0.20000000000000001"},
+                              {"\"scale\":1,", "\"a0\":0.10000000000000001"}, {"\"scale\":1,", "\"a0\":0.20000000000000001"}};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(lines[i].rfind("{\"run\":" + std::to_string(i) + ",", 0), 0u) << lines[i];
+    EXPECT_NE(lines[i].find(expect[i][0]), std::string::npos) << lines[i];
+    EXPECT_NE(lines[i].find(expect[i][1]), std::string::npos) << lines[i];
+    EXPECT_NE(lines[i].find("\"diverged\":false"), std::string::npos) << lines[i];
+  }
+  // The same run alone through train gives the same final ab (one thread or several).
+  r = run("train" + common + " --scale 1 --a0 0.2 --out " + tmp("one.json"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  const std::string one = slurp(tmp("one.json"));
+  const std::string abs = one.substr(one.find("\"ab\":[") + 6);
+  const std::string last_ab = abs.substr(abs.rfind(',', abs.find(']')) + 1, abs.find(']') - abs.rfind(',', abs.find(']')) - 1);
+  EXPECT_NE(lines[3].find("\"ab\":" + last_ab + ","), std::string::npos) << last_ab << "\n" << lines[3];
+  // Sequential (one job) gives the same lines apart from the wall time.
+  r = run("sweep" + common + " --scale 0.5,1 --a0 0.1:0.2:0.1 --jobs 1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto strip = [](const std::string& s) {
+    std::string o;
+    for (std::size_t p = 0, q; (q = s.find("\"wall_seconds\":", p)) != std::string::npos; p = s.find('}', q)) o += s.substr(p, q - p);
+    return o;
+  };
+  EXPECT_EQ(strip(r.out), strip(j));
+}
+
+TEST(Cli, SweepBadValuesExitTwoAndWriteNothing) {
+  const std::string out = tmp("bad.jsonl");
+  std::remove(out.c_str());
+  struct Case {
+    const char* args;
+    const char* expect;
+  };
+  for (const Case& c : {Case{"sweep --scale 0.5:2", "--scale: '0.5:2' is not a valid range; expected start:stop:step"},
+                        Case{"sweep --scale 0.5,-1", "--scale: '-1' is not valid; expected a number in [0.001, 1000]"},
+                        Case{"sweep --lr 2:1:0.5", "--lr: '2:1:0.5' is not a valid range"},
+                        Case{"sweep --scale 1:100:1 --a0 1:100:1 --b0 1,2", "the grid has 20000 runs, more than the limit"},
+                        Case{"sweep --m 10000000 --test-m 10000000 --d 16,32", "reduce m"},
+                        Case{"sweep --jobs -1", "--jobs"}, Case{"sweep --save-data x.npy", "not with sweep"},
+                        Case{"train --scale 0.5,1", "lists and ranges go with 'mesaflow sweep'"},
+                        Case{"train --jobs 2", "--jobs goes with 'mesaflow sweep'"}}) {
+    const Result r = run(std::string(c.args) + " --out " + out);
+    EXPECT_EQ(r.status, 2) << c.args;
+    EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.args << "\n" << r.out;
+    EXPECT_FALSE(exists(out)) << c.args;
+  }
+}
