@@ -32,7 +32,7 @@ for t in "${targets[@]}"; do
   log=$build/logs/$t.log
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   rate=$(sed -n 's/.*DONE .*exec\/s: \([0-9]*\).*/\1/p' "$log")
-  if grep -q -E '^==[0-9]+==|^SUMMARY|fuzz invariant broken' "$log"; then
+  if [ -z "$execs" ] || grep -q -E '^==[0-9]+==|^SUMMARY|fuzz invariant broken' "$log"; then
     echo "$t: FAILED after ${execs:-?} executions; see $log"
     grep -E 'fuzz invariant broken|^SUMMARY|Test unit written' "$log"
     failed=1
