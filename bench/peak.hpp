@@ -8,8 +8,8 @@
 #pragma once
 #include <immintrin.h>
 
-#include <chrono>
 #include <cstdint>
+#include <ctime>
 
 namespace mesaflow::bench {
 
@@ -76,8 +76,15 @@ inline double peak_flops(Isa isa, Op op, std::int64_t n) {
 
 inline double run_peak(Isa isa, Op op, std::int64_t n) { return isa == Isa::Avx512 ? run_avx512(op, n) : run_avx2(op, n); }
 
-// GFLOP/s of the widest supported ISA for op on the calling thread: best of `repeats` runs of
-// about 50 ms each (the best, because another process can only slow a run down).
+// GFLOP/s of the widest supported ISA for op on the calling thread, per second of the thread's
+// CPU time (so other processes sharing the core do not lower it): best of `repeats` runs of at
+// least 40 ms each.
+inline double thread_cpu_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
 inline double measure_peak_gflops(Op op, int repeats = 5) {
   const Isa isa = isa_supported(Isa::Avx512) ? Isa::Avx512 : Isa::Avx2;
   if (!isa_supported(isa)) return 0;
@@ -85,9 +92,9 @@ inline double measure_peak_gflops(Op op, int repeats = 5) {
   double best = 0;
   volatile double sink = 0;
   for (int r = 0; r < repeats;) {
-    const auto t0 = std::chrono::steady_clock::now();
+    const double t0 = thread_cpu_seconds();
     sink = sink + run_peak(isa, op, n);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double s = thread_cpu_seconds() - t0;
     if (s < 0.04) {  // too short to time well: grow n and try again
       n *= 4;
       continue;
