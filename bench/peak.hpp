@@ -22,13 +22,16 @@ inline bool isa_supported(Isa isa) {
                             : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
 }
 
-// kChains independent chains: Zen 4 and recent Intel cores have 2 FMA pipes of latency 4,
-// so at least 8 chains are needed to keep both busy; 16 leaves margin.
-constexpr int kChains = 16;
+// Independent chains: Zen 4 and recent Intel cores have 2 FMA pipes of latency 4, so at least 8
+// chains keep both busy. AVX-512 has 32 vector registers (16 chains leave margin); AVX2 has 16,
+// so 12 chains plus the two constants fit without spilling to the stack.
+constexpr int kChains512 = 16;
+constexpr int kChains256 = 12;
 
 // Each returns a value depending on every chain so nothing is optimised away; noipa keeps the
 // compiler from treating the call as a pure function and hoisting it out of a timing loop.
 __attribute__((target("avx512f"), noipa)) inline double run_avx512(Op op, std::int64_t n) {
+  constexpr int kChains = kChains512;
   __m512d acc[kChains];
   for (int k = 0; k < kChains; ++k) acc[k] = _mm512_set1_pd(1.0 + k * 1e-3);
   const __m512d a = _mm512_set1_pd(0.999999), b = _mm512_set1_pd(1e-6);
@@ -48,6 +51,7 @@ __attribute__((target("avx512f"), noipa)) inline double run_avx512(Op op, std::i
 }
 
 __attribute__((target("avx2,fma"), noipa)) inline double run_avx2(Op op, std::int64_t n) {
+  constexpr int kChains = kChains256;
   __m256d acc[kChains];
   for (int k = 0; k < kChains; ++k) acc[k] = _mm256_set1_pd(1.0 + k * 1e-3);
   const __m256d a = _mm256_set1_pd(0.999999), b = _mm256_set1_pd(1e-6);
@@ -71,7 +75,7 @@ __attribute__((target("avx2,fma"), noipa)) inline double run_avx2(Op op, std::in
 // Flops of one call with n iterations.
 inline double peak_flops(Isa isa, Op op, std::int64_t n) {
   const double lanes = isa == Isa::Avx512 ? 8 : 4, per_instr = op == Op::Fma ? 2 : 1;
-  return static_cast<double>(n) * kChains * lanes * per_instr;
+  return static_cast<double>(n) * (isa == Isa::Avx512 ? kChains512 : kChains256) * lanes * per_instr;
 }
 
 inline double run_peak(Isa isa, Op op, std::int64_t n) { return isa == Isa::Avx512 ? run_avx512(op, n) : run_avx2(op, n); }
