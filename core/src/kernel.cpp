@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <stdexcept>
 #include <vector>
 #ifdef MESAFLOW_THREADS
 #include <thread>
@@ -27,18 +28,23 @@ inline V ld(const double* p) {
 }
 inline V zero() { return V{} * 0.0; }
 
-// Sums of one shard (or of the whole set): gradients unscaled, as sum r v^H / rho etc.
+// The sums of one shard, a view of its record in shard_sums()' output (layout in kernel.hpp):
+// gradients unscaled, as sum r v^H / rho etc.
 struct Partial {
-  double loss = 0, ratio = 0, ratio_count = 0, last = 0;
-  std::vector<double> gk_re, gk_im;  // (D, D)
-  std::vector<double> gp_re, gp_im;  // (d, D)
-  void reset(int d, bool grad) {
-    loss = ratio = ratio_count = last = 0;
+  double* loss;
+  double* ratio;
+  double* ratio_count;
+  double* last;
+  double *gk_re, *gk_im;  // (D, D)
+  double *gp_re, *gp_im;  // (d, D)
+  Partial(double* rec, int d, bool grad) {
     const int D = 2 * d;
-    gk_re.assign(grad ? D * D : 0, 0.0);
-    gk_im.assign(grad ? D * D : 0, 0.0);
-    gp_re.assign(grad ? d * D : 0, 0.0);
-    gp_im.assign(grad ? d * D : 0, 0.0);
+    loss = rec, ratio = rec + 1, ratio_count = rec + 2, last = rec + 3;
+    gk_re = gk_im = gp_re = gp_im = nullptr;
+    if (grad) {
+      gk_re = rec + 4, gk_im = gk_re + D * D;
+      gp_re = gk_im + D * D, gp_im = gp_re + d * D;
+    }
   }
 };
 
@@ -110,7 +116,7 @@ struct PackTokens {
 // in registers), or 0 for any D <= kMaxD. kRegen: tokens recomputed as x_{t+1} = lambda x_t with
 // the operations of generate_dataset() (dataset.cpp), so both representations give the same bits.
 template <int DC, bool kGrad, bool kRegen>
-void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scratch& sc, Partial& out) {
+void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scratch& sc, const Partial& out) {
   constexpr int DM = DC ? DC : kMaxD;
   const int D = DC ? DC : 2 * d_any, d = D / 2;
   const double* kr = P.kr.data();
@@ -246,10 +252,10 @@ void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scra
   }
   // Lanes into the shard's sums, in lane order.
   for (int l = 0; l < L; ++l) {
-    out.loss += loss[l];
-    out.ratio += ratio[l];
-    out.ratio_count += count[l];
-    out.last += last[l];
+    *out.loss += loss[l];
+    *out.ratio += ratio[l];
+    *out.ratio_count += count[l];
+    *out.last += last[l];
   }
   if (kGrad) {
     for (int k = 0; k < D * D; ++k)
@@ -265,7 +271,7 @@ void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scra
   }
 }
 
-using ScanFn = void (*)(const ParamArrays&, const PackTokens&, int, int, Scratch&, Partial&);
+using ScanFn = void (*)(const ParamArrays&, const PackTokens&, int, int, Scratch&, const Partial&);
 
 // Unrolled kernels for d = 1..8 (the paper uses d = 5); the generic one above that.
 // The browser never reads .npy files, so its stored-token path keeps only the generic kernel:
@@ -295,12 +301,20 @@ ScanFn pick_scan(int d, bool grad, bool regen) {
 
 }  // namespace
 
-Evaluation evaluate(const Params& p, const Dataset& ds, Params* grad, int threads) {
-  const int d = ds.d, D = 2 * d, T = ds.T;
+int shard_record_size(int d, bool grad) {
+  const int D = 2 * d;
+  return 4 + (grad ? 2 * D * D + 2 * d * D : 0);
+}
+
+void shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
+                std::vector<double>& out) {
+  if (p.d() != ds.d || first_shard < 0 || last_shard > kShards || first_shard > last_shard)
+    throw std::invalid_argument("shard_sums: parameters of another d, or shards outside [0, kShards)");
+  const int d = ds.d, T = ds.T;
   const ParamArrays P(p);
-  const bool want_grad = grad != nullptr;
-  const ScanFn scan = pick_scan(d, want_grad, ds.regenerated);
-  std::vector<Partial> shard(kShards);
+  const ScanFn scan = pick_scan(d, grad, ds.regenerated);
+  const int rec = shard_record_size(d, grad);
+  out.assign(static_cast<std::size_t>(last_shard - first_shard) * rec, 0.0);
   auto tokens = [&](int k) -> PackTokens {
     if (ds.regenerated) {
       const std::size_t o = static_cast<std::size_t>(k) * d * L;
@@ -310,64 +324,65 @@ Evaluation evaluate(const Params& p, const Dataset& ds, Params* grad, int thread
     return {ds.re.data() + o, ds.im.data() + o, nullptr, nullptr};
   };
   auto run_shard = [&](int s, Scratch& sc) {
-    shard[s].reset(d, want_grad);
+    const Partial sums(out.data() + static_cast<std::size_t>(s - first_shard) * rec, d, grad);
     const int begin = static_cast<int>(static_cast<long long>(ds.packs) * s / kShards);
     const int end = static_cast<int>(static_cast<long long>(ds.packs) * (s + 1) / kShards);
-    for (int k = begin; k < end; ++k) scan(P, tokens(k), T, d, sc, shard[s]);
+    for (int k = begin; k < end; ++k) scan(P, tokens(k), T, d, sc, sums);
   };
   int nthreads = 1;
 #ifdef MESAFLOW_THREADS
   nthreads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  nthreads = std::min({nthreads, kShards, std::max(1, ds.packs)});
+  nthreads = std::min({nthreads, last_shard - first_shard, std::max(1, ds.packs)});
 #else
   (void)threads;
 #endif
   if (nthreads <= 1) {
     Scratch sc(d);
-    for (int s = 0; s < kShards; ++s) run_shard(s, sc);
+    for (int s = first_shard; s < last_shard; ++s) run_shard(s, sc);
   }
 #ifdef MESAFLOW_THREADS
   else {
-    std::atomic<int> next{0};
+    std::atomic<int> next{first_shard};
     std::vector<std::thread> pool;
     for (int t = 0; t < nthreads; ++t)
       pool.emplace_back([&] {
         Scratch sc(d);
-        for (int s; (s = next.fetch_add(1)) < kShards;) run_shard(s, sc);
+        for (int s; (s = next.fetch_add(1)) < last_shard;) run_shard(s, sc);
       });
     for (auto& th : pool) th.join();
   }
 #endif
-  Partial total;
-  total.reset(d, want_grad);
-  for (const Partial& s : shard) {  // shard order: independent of the thread count
-    total.loss += s.loss;
-    total.ratio += s.ratio;
-    total.ratio_count += s.ratio_count;
-    total.last += s.last;
-    for (std::size_t k = 0; k < total.gk_re.size(); ++k) {
-      total.gk_re[k] += s.gk_re[k];
-      total.gk_im[k] += s.gk_im[k];
-    }
-    for (std::size_t k = 0; k < total.gp_re.size(); ++k) {
-      total.gp_re[k] += s.gp_re[k];
-      total.gp_im[k] += s.gp_im[k];
-    }
-  }
+}
+
+Evaluation combine_shard_sums(const std::vector<double>& sums, int m, int d, Params* grad) {
+  const int D = 2 * d;
+  const bool want_grad = grad != nullptr;
+  const std::size_t rec = static_cast<std::size_t>(shard_record_size(d, want_grad));
+  if (sums.size() != rec * kShards) throw std::invalid_argument("combine_shard_sums: expected kShards records of the size of shard_record_size(d, grad)");
+  std::vector<double> total(rec, 0.0);
+  for (int s = 0; s < kShards; ++s)  // shard order: independent of who computed which shard
+    for (std::size_t k = 0; k < rec; ++k) total[k] += sums[s * rec + k];
+  const Partial t(total.data(), d, want_grad);
   Evaluation ev;
-  ev.loss = total.loss / (2.0 * ds.m);
-  ev.ratio = total.ratio_count > 0 ? total.ratio / total.ratio_count : 0.0;
-  ev.last_mse = total.last / (static_cast<double>(ds.m) * d);
+  ev.loss = *t.loss / (2.0 * m);
+  ev.ratio = *t.ratio_count > 0 ? *t.ratio / *t.ratio_count : 0.0;
+  ev.last_mse = *t.last / (static_cast<double>(m) * d);
   if (want_grad) {
     Params g = Params::zeros(d);
-    const double inv_m = 1.0 / ds.m;
+    const double inv_m = 1.0 / m;
     for (int a = 0; a < D; ++a)
-      for (int b = 0; b < D; ++b) g.wkq(a, b) = {total.gk_re[a * D + b] * inv_m, total.gk_im[a * D + b] * inv_m};
+      for (int b = 0; b < D; ++b) g.wkq(a, b) = {t.gk_re[a * D + b] * inv_m, t.gk_im[a * D + b] * inv_m};
     for (int a = 0; a < d; ++a)
-      for (int b = 0; b < D; ++b) g.wpv(a, b) = {total.gp_re[a * D + b] * inv_m, total.gp_im[a * D + b] * inv_m};
+      for (int b = 0; b < D; ++b) g.wpv(a, b) = {t.gp_re[a * D + b] * inv_m, t.gp_im[a * D + b] * inv_m};
     *grad = g;
   }
   return ev;
+}
+
+Evaluation evaluate(const Params& p, const Dataset& ds, Params* grad, int threads) {
+  std::vector<double> sums;
+  shard_sums(p, ds, grad != nullptr, 0, kShards, threads, sums);
+  return combine_shard_sums(sums, ds.m, ds.d, grad);
 }
 
 // Counted from the loops of pack_scan (see kernel.hpp for the table). cmac: one complex

@@ -32,7 +32,8 @@ Theory theory_for(const Config& c) {
   return theory_from_moments(closed_moments(c.x1, c.scale, c.d), c.d, c.T, c.x1);
 }
 
-Session::Session(const Config& c, double budget, const Dataset* data, DataLayout layout) : cfg_(c) {
+Session::Session(const Config& c, double budget, const Dataset* data, DataLayout layout, bool external_sums)
+    : cfg_(c), external_(external_sums) {
   if (data) {
     cfg_.m = data->m;
     cfg_.d = data->d;
@@ -40,6 +41,7 @@ Session::Session(const Config& c, double budget, const Dataset* data, DataLayout
   }
   const std::string err = validate(cfg_, budget, layout, data != nullptr);
   if (!err.empty()) throw ConfigError(err);
+  if (external_ && cfg_.method != Method::GD) throw ConfigError("method: external sums need method gd");
   if (data) {
     train_ = *data;
     from_file_ = true;
@@ -57,9 +59,28 @@ Session::Session(const Config& c, double budget, const Dataset* data, DataLayout
     ode_ = mesaflow::ode_ab(cfg_.a0, cfg_.b0, theory_.A, theory_.B, cfg_.d, cfg_.lr, cfg_.epochs);
     ode_emp_ = mesaflow::ode_ab(cfg_.a0, cfg_.b0, theory_.A_emp, theory_.B_emp, cfg_.d, cfg_.lr, cfg_.epochs);
   }
+  if (external_) {
+    awaiting_ = true;  // epoch 0 is recorded by the first feed()
+    return;
+  }
   // Epoch 0 is recorded at once, so a new session already has its first history row.
   if (refresh(cfg_.method == Method::GD && cfg_.epochs > 0)) record(loss_);
   if (cfg_.epochs == 0) done_ = true;
+}
+
+ShardWorker::ShardWorker(const Config& c, double budget, DataLayout layout) : cfg_(c) {
+  const std::string err = validate(cfg_, budget, layout, false);
+  if (!err.empty()) throw ConfigError(err);
+  train_ = generate_dataset(cfg_, cfg_.m, kTrainStream, layout);
+  test_ = generate_dataset(cfg_, cfg_.test_m, kTestStream, layout);
+}
+
+void ShardWorker::train_sums(const Params& p, bool grad, int first, int last, std::vector<double>& out) const {
+  shard_sums(p, train_, grad, first, last, cfg_.threads, out);
+}
+
+void ShardWorker::test_sums(const Params& p, int first, int last, std::vector<double>& out) const {
+  shard_sums(p, test_, false, first, last, cfg_.threads, out);
 }
 
 bool Session::exploded(double loss) const {
@@ -77,8 +98,9 @@ void Session::fail(const std::string& why) {
   message_ = buf;
 }
 
-void Session::record(double train_loss) {
-  const Evaluation ev = evaluate(params_, test_, nullptr, cfg_.threads);
+void Session::record(double train_loss, const std::vector<double>& test_sums) {
+  const Evaluation ev = test_sums.empty() ? evaluate(params_, test_, nullptr, cfg_.threads)
+                                          : combine_shard_sums(test_sums, test_.m, test_.d, nullptr);
   hist_.epoch.push_back(epoch_);
   hist_.train_loss.push_back(train_loss);
   hist_.test_loss.push_back(ev.loss);
@@ -88,8 +110,10 @@ void Session::record(double train_loss) {
   if (record_params_) hist_.params.push_back(params_);
 }
 
-bool Session::refresh(bool need_grad) {
-  loss_ = objective_(params_, need_grad ? &grad_ : nullptr);
+bool Session::refresh(bool need_grad) { return accept(objective_(params_, need_grad ? &grad_ : nullptr), need_grad); }
+
+bool Session::accept(double loss, bool need_grad) {
+  loss_ = loss;
   if (need_grad) ++grad_evals_;
   if (epoch_ == 0) first_loss_ = loss_;
   if (exploded(loss_) || (need_grad && !grad_.finite())) {
@@ -101,7 +125,30 @@ bool Session::refresh(bool need_grad) {
   return true;
 }
 
+void Session::feed(const std::vector<double>& train_sums, const std::vector<double>& test_sums) {
+  if (!awaiting_) throw std::logic_error("Session::feed: no sums are awaited");
+  const bool need_grad = wants_gradient(), eval = wants_test();
+  // Throws before any state changes on records of the wrong size.
+  if (!test_sums.empty() && test_sums.size() != static_cast<std::size_t>(kShards) * shard_record_size(test_.d, false))
+    throw std::invalid_argument("Session::feed: test_sums must hold kShards forward-only records");
+  // As Objective: the loss, and the gradient with the clip projection.
+  const double loss = combine_shard_sums(train_sums, train_.m, train_.d, need_grad ? &grad_ : nullptr).loss;
+  if (need_grad && cfg_.clip) clip_red_blocks(grad_);
+  awaiting_ = false;
+  if (!accept(loss, need_grad)) return;
+  if (eval) record(loss_, test_sums);
+  if (epoch_ == cfg_.epochs) done_ = true;
+}
+
 int Session::run(int k) {
+  if (external_) {
+    if (awaiting_ || done_ || k <= 0) return 0;
+    gd_step(params_, grad_, cfg_.lr, cfg_.clip);
+    ++epoch_;
+    if (!params_.finite()) fail("the parameters are no longer finite");
+    else awaiting_ = true;
+    return 1;
+  }
   int advanced = 0;
   while (advanced < k && !done_) {
     if (cfg_.method == Method::GD) {

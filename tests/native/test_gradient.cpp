@@ -156,3 +156,40 @@ TEST(Kernel, FlopCountAtThePaperSetting) {
   // d = 1 (D = 2), T = 3: one position; state 2 x 3 cmac, forward 6 cmac + 8, backward 8 cmac + 2.
   EXPECT_EQ(epoch_flops(1, 3, 1), 2 * 3 * 8 + (4 * 4 + 3 * 2) * 8 + 10);
 }
+
+// The browser's Web Workers each compute some shards; the coordinator combines them.
+TEST(Kernel, ShardSumsSplitAnyWayEqualEvaluateBitForBit) {
+  for (DataLayout layout : {DataLayout::Tokens, DataLayout::Regenerated}) {
+    Config c = small_config(3, 11, 301);  // 38 packs, the last padded: shards of 1 and 2 packs
+    const Dataset ds = generate_dataset(c, c.m, kTrainStream, layout);
+    const Params p = random_params(c.d, 5);
+    for (bool grad : {false, true}) {
+      Params g_ref, g;
+      const Evaluation ref = evaluate(p, ds, grad ? &g_ref : nullptr, 1);
+      for (int cut : {0, 7, 16, 32}) {
+        std::vector<double> a, b;
+        shard_sums(p, ds, grad, 0, cut, 1, a);
+        shard_sums(p, ds, grad, cut, kShards, 2, b);
+        ASSERT_EQ(a.size() + b.size(), static_cast<std::size_t>(kShards) * shard_record_size(c.d, grad));
+        a.insert(a.end(), b.begin(), b.end());
+        const Evaluation ev = combine_shard_sums(a, ds.m, ds.d, grad ? &g : nullptr);
+        EXPECT_EQ(ev.loss, ref.loss);
+        EXPECT_EQ(ev.ratio, ref.ratio);
+        EXPECT_EQ(ev.last_mse, ref.last_mse);
+        if (grad) EXPECT_TRUE(g.wkq == g_ref.wkq && g.wpv == g_ref.wpv);
+      }
+    }
+  }
+}
+
+TEST(Kernel, CombineShardSumsRefusesRecordsOfTheWrongSize) {
+  Config c = small_config(2, 8, 20);
+  const Dataset ds = generate_dataset(c, c.m, kTrainStream);
+  std::vector<double> sums;
+  shard_sums(random_params(c.d, 1), ds, false, 0, kShards, 1, sums);
+  Params g;
+  EXPECT_THROW(combine_shard_sums(sums, ds.m, ds.d, &g), std::invalid_argument);  // no gradients in them
+  sums.pop_back();
+  EXPECT_THROW(combine_shard_sums(sums, ds.m, ds.d, nullptr), std::invalid_argument);
+  EXPECT_THROW(shard_sums(random_params(c.d, 1), ds, false, 3, 40, 1, sums), std::invalid_argument);
+}

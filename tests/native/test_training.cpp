@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "mesaflow/kernel.hpp"
 #include "mesaflow/session.hpp"
 #include "support.hpp"
 
@@ -223,4 +224,89 @@ TEST(Mesa, TrainedDiagonalModelIsOneStepOfGd) {
   EXPECT_LT(v.true_w[last], 1e-20);              // the true W predicts exactly
   EXPECT_LT(v.ls[last], 1e-12);                  // least squares has identified W (t - 1 > d)
   EXPECT_LT(v.model[last], v.model[1]);          // more context, better predictions
+}
+
+namespace {
+// Drives a session with external sums as the browser's coordinator does, the shards split
+// between `workers` ShardWorkers (equal ranges of [0, kShards)).
+void run_external(Session& s, const std::vector<ShardWorker>& workers, bool with_test) {
+  const int n = static_cast<int>(workers.size());
+  do {
+    if (!s.awaiting_sums()) break;
+    std::vector<double> train, test, part;
+    for (int w = 0; w < n; ++w) {
+      const int first = kShards * w / n, last = kShards * (w + 1) / n;
+      workers[w].train_sums(s.params(), s.wants_gradient(), first, last, part);
+      train.insert(train.end(), part.begin(), part.end());
+      if (with_test && s.wants_test()) {
+        workers[w].test_sums(s.params(), first, last, part);
+        test.insert(test.end(), part.begin(), part.end());
+      }
+    }
+    s.feed(train, test);
+    EXPECT_EQ(s.run(5), s.done() ? 0 : 1);  // one epoch at a time
+  } while (!s.done());
+}
+}  // namespace
+
+TEST(Training, ExternalSumsGiveTheSameRunBitForBit) {
+  for (bool clip : {false, true}) {
+    for (bool with_test : {false, true}) {
+      Config c = quick(X1Family::Gaussian, 1.0);
+      c.m = 301;
+      c.test_m = 45;
+      c.epochs = 9;
+      c.eval_every = 4;
+      c.lr = 5e-4;
+      c.clip = clip;
+      c.init = clip ? Init::Gaussian : Init::Diagonal;
+      c.threads = 1;
+      Session normal(c);
+      normal.record_params(true);
+      normal.run(c.epochs);
+      Session ext(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true);
+      ext.record_params(true);
+      EXPECT_TRUE(ext.awaiting_sums());
+      EXPECT_TRUE(ext.history().epoch.empty());
+      EXPECT_EQ(ext.run(1), 0);  // epoch 0 first
+      const std::vector<ShardWorker> workers{ShardWorker(c), ShardWorker(c), ShardWorker(c)};
+      run_external(ext, workers, with_test);
+      const History &a = normal.history(), &b = ext.history();
+      EXPECT_EQ(a.epoch, (std::vector<double>{0, 4, 8, 9}));
+      EXPECT_EQ(a.epoch, b.epoch);
+      EXPECT_EQ(a.train_loss, b.train_loss);
+      EXPECT_EQ(a.test_loss, b.test_loss);
+      EXPECT_EQ(a.ab, b.ab);
+      EXPECT_EQ(a.ratio, b.ratio);
+      EXPECT_EQ(a.last_mse, b.last_mse);
+      ASSERT_EQ(a.params.size(), b.params.size());
+      for (std::size_t i = 0; i < a.params.size(); ++i)
+        EXPECT_TRUE(a.params[i].wkq == b.params[i].wkq && a.params[i].wpv == b.params[i].wpv);
+      EXPECT_TRUE(ext.done());
+      EXPECT_FALSE(ext.awaiting_sums());
+      EXPECT_EQ(normal.gradient_evaluations(), ext.gradient_evaluations());
+      EXPECT_THROW(ext.feed({}, {}), std::logic_error);
+    }
+  }
+}
+
+TEST(Training, ExternalSumsDetectDivergence) {
+  Config c = small_config(2, 10, 40);
+  c.lr = 5;
+  c.epochs = 50;
+  Session normal(c);
+  normal.run(c.epochs);
+  ASSERT_TRUE(normal.diverged());
+  Session ext(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true);
+  run_external(ext, {ShardWorker(c), ShardWorker(c)}, true);
+  EXPECT_TRUE(ext.diverged());
+  EXPECT_EQ(ext.message(), normal.message());
+  EXPECT_EQ(ext.epoch(), normal.epoch());
+  EXPECT_EQ(ext.history().train_loss, normal.history().train_loss);
+}
+
+TEST(Training, ExternalSumsNeedGradientDescent) {
+  Config c = small_config();
+  c.method = Method::Flow;
+  EXPECT_THROW(Session(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true), ConfigError);
 }

@@ -6,6 +6,8 @@
 // order and the shards are added in shard order, so the result is bit-identical for any number
 // of threads (and natively and in WebAssembly, where there is one thread).
 #pragma once
+#include <vector>
+
 #include "mesaflow/dataset.hpp"
 #include "mesaflow/model.hpp"
 
@@ -20,7 +22,24 @@ struct Evaluation {
 };
 
 // Forward pass over the whole set; with grad != nullptr also the gradient (see reference.hpp).
+// = combine_shard_sums(shard_sums(all shards)): the one summation path.
 Evaluation evaluate(const Params& p, const Dataset& ds, Params* grad, int threads);
+
+// The same computation split across processes (the browser's Web Workers): each computes the
+// sums of some shards, one gathers all kShards records in shard order and combines them. The
+// result equals evaluate() bit for bit, however the shards were split.
+//
+// One record per shard, shard_record_size(d, grad) doubles, D = 2d:
+//   [loss, ratio, ratio_count, last, gk_re (D, D), gk_im (D, D), gp_re (d, D), gp_im (d, D)]
+// (the four sums only, without grad): unscaled sums over the shard's sequences, formed in pack
+// order; gk = sum z e^H, gp = sum (r / rho) v^H.
+int shard_record_size(int d, bool grad);
+// The records of shards [first_shard, last_shard) into out (resized).
+void shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
+                std::vector<double>& out);
+// Adds kShards records (shard order) and scales them as evaluate() does; the gradient into
+// *grad when grad != nullptr (then the records must carry gradients). m, d: of the data set.
+Evaluation combine_shard_sums(const std::vector<double>& sums, int m, int d, Params* grad);
 
 // Floating-point operations of one evaluate() call at (d, T, m), counted from the loops in
 // kernel.cpp; padding lanes excluded. D = 2d. A complex multiply-add (cmac) a += b c, written out

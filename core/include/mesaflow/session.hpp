@@ -29,11 +29,27 @@ class Session {
   // Validates c against the memory budget (throws ConfigError naming the field), then draws
   // the training set (or takes *data, whose m, d, T override c's) and the test set, held in
   // `layout` (the numbers do not depend on it; see DataLayout).
+  //
+  // external_sums: the loss, gradient and test-set sums come from outside (shard_sums() run by
+  // other processes, see ShardWorker), for method gd only (throws ConfigError otherwise). The
+  // session then alternates: it awaits the sums at its parameters (epoch 0 first), feed() records
+  // them, run(1) takes one step, and so on. The history equals a normal session's bit for bit.
   explicit Session(const Config& c, double memory_budget = kNativeMemoryBudget, const Dataset* data = nullptr,
-                   DataLayout layout = kGeneratedLayout);
+                   DataLayout layout = kGeneratedLayout, bool external_sums = false);
 
   // Advances up to k epochs; returns how many were done. Stops at c.epochs or on divergence.
+  // With external sums: at most one epoch, and none while sums are awaited.
   int run(int k);
+
+  // External sums. awaiting_sums(): feed() is due, with the training-set records of all kShards
+  // shards at params() (with gradients if wants_gradient()) and, if wants_test(), the test set's
+  // (forward only; empty: computed here instead). Records as in kernel.hpp's shard_sums().
+  bool external_sums() const { return external_; }
+  bool awaiting_sums() const { return awaiting_; }
+  bool wants_gradient() const { return awaiting_ && epoch_ < cfg_.epochs; }
+  bool wants_test() const { return awaiting_ && (epoch_ == cfg_.epochs || epoch_ % cfg_.eval_every == 0); }
+  // Throws std::logic_error when no sums are awaited, std::invalid_argument on a wrong size.
+  void feed(const std::vector<double>& train_sums, const std::vector<double>& test_sums);
   // Keep W_KQ and W_PV at every evaluation (History::params). Call before run(): the epoch-0
   // row, recorded by the constructor, then gets the initial parameters too.
   void record_params(bool on) {
@@ -60,10 +76,13 @@ class Session {
   long gradient_evaluations() const { return grad_evals_; }
 
  private:
-  void record(double train_loss);
+  // test_sums: the test set's shard records at params_, or empty to evaluate here.
+  void record(double train_loss, const std::vector<double>& test_sums = {});
   // Loss (and, for GD, the gradient for the next step) at the current parameters; false and
   // the run marked diverged when the loss has exploded.
   bool refresh(bool need_grad);
+  // The divergence checks of refresh() on a loss (and grad_) just computed.
+  bool accept(double loss, bool need_grad);
   void fail(const std::string& why);
   bool exploded(double loss) const;
 
@@ -78,11 +97,30 @@ class Session {
   History hist_;
   int epoch_ = 0;
   bool done_ = false, diverged_ = false, record_params_ = false;
+  bool external_ = false, awaiting_ = false;
   std::string message_;
   double first_loss_ = 0;
   double loss_ = 0;  // training loss at params_
   Params grad_;      // GD: gradient at params_, computed right after each step
   long grad_evals_ = 0;
+};
+
+// The data sets of a session for c (drawn as Session draws them) and nothing else: each Web
+// Worker of the browser's parallel path holds one and computes the shard sums that a Session
+// with external sums is fed.
+class ShardWorker {
+ public:
+  explicit ShardWorker(const Config& c, double memory_budget = kNativeMemoryBudget,
+                       DataLayout layout = kGeneratedLayout);
+  // Records of shards [first, last) (kernel.hpp) at p: on the training set, with gradients if
+  // grad; on the test set, forward only.
+  void train_sums(const Params& p, bool grad, int first, int last, std::vector<double>& out) const;
+  void test_sums(const Params& p, int first, int last, std::vector<double>& out) const;
+  const Config& config() const { return cfg_; }
+
+ private:
+  Config cfg_;
+  Dataset train_, test_;
 };
 
 // Moments of x_1 measured on a data set (for data read from a file).
