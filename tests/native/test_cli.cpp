@@ -35,8 +35,9 @@ TEST(Cli, HelpListsEveryOption) {
   const Result r = run("--help");
   EXPECT_EQ(r.status, 0);
   for (const char* o : {"--d", "--T", "--m", "--x1", "--scale", "--init", "--a0", "--b0", "--sigma-w", "--method", "--lr",
-                        "--epochs", "--eval-every", "--test-m", "--clip", "--seed", "--data", "--save-data", "--out"})
+                        "--epochs", "--eval-every", "--test-m", "--clip", "--seed", "--data", "--save-data", "--out", "--jobs"})
     EXPECT_NE(r.out.find(std::string(o) + " "), std::string::npos) << o;
+  EXPECT_NE(r.out.find("mesaflow sweep"), std::string::npos);
 }
 
 TEST(Cli, BadOptionsExitTwoNameTheOptionAndWriteNothing) {
