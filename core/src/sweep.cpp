@@ -48,8 +48,9 @@ std::string expand_range(const FieldSpec& f, const std::string& text, std::vecto
            " is not a valid range; expected start:stop:step (inclusive) with a step that leads from start to stop, "
            "e.g. 0.5:2:0.5";
   const double count = std::floor((stop - start) / step * (1 + 1e-12) + 1e-9) + 1;
-  if (count > kMaxSweepRuns)
-    return name + ": " + shown(text) + " has " + std::to_string(static_cast<long long>(count)) +
+  if (!(count <= kMaxSweepRuns))  // (stop - start) / step may be huge or infinite: no cast to an integer
+    return name + ": " + shown(text) + " has " +
+           (count < 1e15 ? std::to_string(static_cast<long long>(count)) : std::string("too many")) +
            " values, more than the limit of " + std::to_string(kMaxSweepRuns) + " runs";
   for (long k = 0; k < static_cast<long>(count); ++k) {
     char buf[40];

@@ -1,6 +1,6 @@
 // The command line: the input split at newlines (and NULs, which argv cannot hold) into
 // arguments after argv[0] = "mesaflow", then parse_cli. It returns "" or an error; an
-// accepted train/theory command carries a config that passes validate and counts in range.
+// accepted train/theory/sweep command carries configs that pass validate and counts in range.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -27,8 +27,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   CliOptions o;
   const std::string err = parse_cli(static_cast<int>(args.size()), argv.data(), o);
   if (!err.empty() || o.command == "help") return 0;
-  fuzz::require(o.command == "train" || o.command == "theory", "accepted an unknown command:", o.command);
+  fuzz::require(o.command == "train" || o.command == "theory" || o.command == "sweep", "accepted an unknown command:",
+                o.command);
   fuzz::check_validate(o.config);
+  if (o.command == "sweep") {  // every run of the grid is a config set_field accepted
+    const double runs = o.grid.size();
+    fuzz::require(runs >= 1 && runs <= kMaxSweepRuns, "sweep grid size out of range");
+    for (long i = 0; i < static_cast<long>(runs) && i < 64; ++i) fuzz::check_validate(o.grid.at(i));
+    fuzz::check_validate(o.grid.at(static_cast<long>(runs) - 1));
+  }
   fuzz::require(o.mesa_seqs >= 0 && o.mesa_seqs <= 100000, "--mesa-seqs out of range");
   fuzz::require(o.mc >= 0 && o.mc <= 100000000, "--mc out of range");
   if (o.command == "theory") fuzz::require(o.data.empty() && o.save_data.empty(), "theory accepted --data");

@@ -92,3 +92,14 @@ TEST(Sweep, JsonLineOfARun) {
     EXPECT_NE(j.find(k), std::string::npos) << k << "\n" << j;
   EXPECT_EQ(j.find('\n'), std::string::npos);
 }
+
+// Found by tests/fuzz (fuzz_cli): a range whose (stop - start) / step overflowed to infinity was
+// cast to an integer for the message (undefined behaviour).
+TEST(Sweep, HugeAndInfiniteRangesAreRefusedWithAMessage) {
+  std::vector<std::string> v;
+  EXPECT_EQ(expand_values("a0", "-1e308:1e308:1e-300", v),
+            "a0: '-1e308:1e308:1e-300' has too many values, more than the limit of 10000 runs");
+  EXPECT_EQ(expand_values("a0", "0:1e30:1", v), "a0: '0:1e30:1' has too many values, more than the limit of 10000 runs");
+  EXPECT_EQ(expand_values("a0", "0:20000:1", v), "a0: '0:20000:1' has 20001 values, more than the limit of 10000 runs");
+  EXPECT_TRUE(v.empty());
+}
