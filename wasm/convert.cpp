@@ -207,8 +207,9 @@ val JsSession::samples(int n) const {
     for (int t = 0; t < ds.T; ++t)
       for (int j = 0; j < ds.d; ++j) {
         const std::size_t k = (static_cast<std::size_t>(i) * ds.T + t) * ds.d + j;
-        re[k] = ds.re[ds.index(i, t, j)];
-        im[k] = ds.im[ds.index(i, t, j)];
+        const std::complex<double> x = ds.x(i, t, j);  // either layout
+        re[k] = x.real();
+        im[k] = x.imag();
       }
   val o = val::object();
   o.set("n", n);

@@ -36,14 +36,9 @@ struct Config {
 // x_1 and the phases lambda (2 d complex numbers), from which the kernel regenerates the tokens
 // during its scan, bit for bit (dataset.hpp). Data read from a file is always held as tokens.
 enum class DataLayout { Tokens, Regenerated };
-// The layout a Session uses for generated sets. The WebAssembly binding still reads training
-// tokens through Dataset::re/im (wasm/convert.cpp, samples()); it keeps the token layout until it
-// reads them through Dataset::x() or Dataset::sequence(). The numbers are the same either way.
-#ifdef __EMSCRIPTEN__
-constexpr DataLayout kGeneratedLayout = DataLayout::Tokens;
-#else
+// The layout a Session uses for generated sets: (x_1, lambda) per sequence, tokens recomputed in
+// the scan (the numbers are the same as with stored tokens, bit for bit).
 constexpr DataLayout kGeneratedLayout = DataLayout::Regenerated;
-#endif
 
 enum class FieldType { Int, Number, Enum, Bool };
 
