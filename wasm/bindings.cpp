@@ -7,11 +7,13 @@
 EMSCRIPTEN_BINDINGS(mesaflow) {
   using namespace emscripten;
   using mesaflow::js::JsSession;
+  using mesaflow::js::JsShardWorker;
 
   constant("browserMemoryBudget", mesaflow::kBrowserMemoryBudget);
+  constant("shards", mesaflow::kShards);
 
   class_<JsSession>("Session")
-      .constructor<val>()
+      .constructor<val, bool>()
       .property("error", &JsSession::error)
       .property("errorField", &JsSession::error_field)
       .function("run", &JsSession::run)
@@ -24,7 +26,18 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
       .function("odeCurve", &JsSession::ode_curve)
       .function("weights", &JsSession::weights)
       .function("samples", &JsSession::samples)
-      .function("mesa", &JsSession::mesa);
+      .function("mesa", &JsSession::mesa)
+      .property("awaitingSums", &JsSession::awaiting_sums)
+      .property("wantsGradient", &JsSession::wants_gradient)
+      .property("wantsTest", &JsSession::wants_test)
+      .function("feed", &JsSession::feed);
+
+  class_<JsShardWorker>("ShardWorker")
+      .constructor<val>()
+      .property("error", &JsShardWorker::error)
+      .property("errorField", &JsShardWorker::error_field)
+      .function("trainSums", &JsShardWorker::train_sums)
+      .function("testSums", &JsShardWorker::test_sums);
 
   function("fields", &mesaflow::js::fields);
   function("defaults", &mesaflow::js::defaults);

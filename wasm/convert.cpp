@@ -95,6 +95,31 @@ std::vector<double> part(const Eigen::MatrixXcd& m, bool imag) {
   return out;
 }
 
+// Weights from the object of JsSession::weights() (row-major real and imaginary parts) for a
+// data set of dimension d; false on any other shape.
+bool params_from(val w, int d, Params& p) {
+  if (w.typeOf().as<std::string>() != "object" || w["d"].typeOf().as<std::string>() != "number" || w["d"].as<double>() != d)
+    return false;
+  const int D = 2 * d;
+  const std::vector<double> kr = emscripten::convertJSArrayToNumberVector<double>(w["wkq_re"]);
+  const std::vector<double> ki = emscripten::convertJSArrayToNumberVector<double>(w["wkq_im"]);
+  const std::vector<double> pr = emscripten::convertJSArrayToNumberVector<double>(w["wpv_re"]);
+  const std::vector<double> pi = emscripten::convertJSArrayToNumberVector<double>(w["wpv_im"]);
+  if (kr.size() != static_cast<std::size_t>(D * D) || ki.size() != kr.size() ||
+      pr.size() != static_cast<std::size_t>(d * D) || pi.size() != pr.size())
+    return false;
+  p = Params::zeros(d);
+  for (int i = 0; i < D; ++i)
+    for (int j = 0; j < D; ++j) p.wkq(i, j) = {kr[i * D + j], ki[i * D + j]};
+  for (int i = 0; i < d; ++i)
+    for (int j = 0; j < D; ++j) p.wpv(i, j) = {pr[i * D + j], pi[i * D + j]};
+  return true;
+}
+
+std::vector<double> numbers(val a) {
+  return a.isUndefined() || a.isNull() ? std::vector<double>() : emscripten::convertJSArrayToNumberVector<double>(a);
+}
+
 }  // namespace
 
 val fields() {
@@ -142,7 +167,34 @@ double estimate_bytes(val cfg) { return mesaflow::estimate_bytes(parse(cfg, std:
 
 val theory(val cfg) { return theory_object(theory_for(parse(cfg, std::numeric_limits<double>::infinity()).cfg), false); }
 
-JsSession::JsSession(val cfg) {
+JsSession::JsSession(val cfg, bool external_sums) {
+  Parsed p = parse(cfg, kBrowserMemoryBudget);
+  if (p.message.empty() && external_sums && p.cfg.method != Method::GD) {
+    p.field = "method";
+    p.message = "method: the parallel path (external sums) needs method gd";
+  }
+  if (!p.message.empty()) {
+    error_ = p.message;
+    error_field_ = p.field;
+    return;
+  }
+  p.cfg.threads = 1;
+  s_ = std::make_unique<Session>(p.cfg, kBrowserMemoryBudget, nullptr, kGeneratedLayout, external_sums);
+}
+
+std::string JsSession::feed(val train, val test) {
+  if (!s_->awaiting_sums()) return "feed: no sums are awaited (createSession(cfg, {externalSums: true}), then feed before each run(1))";
+  const std::vector<double> tr = numbers(train), te = numbers(test);
+  const int d = s_->config().d;
+  if (tr.size() != static_cast<std::size_t>(kShards) * shard_record_size(d, s_->wants_gradient()))
+    return "feed: train must hold the records of all shards" + std::string(s_->wants_gradient() ? ", with gradients" : ", without gradients");
+  if (!te.empty() && te.size() != static_cast<std::size_t>(kShards) * shard_record_size(d, false))
+    return "feed: test must be empty or hold the forward-only records of all shards";
+  s_->feed(tr, te);
+  return "";
+}
+
+JsShardWorker::JsShardWorker(val cfg) {
   Parsed p = parse(cfg, kBrowserMemoryBudget);
   if (!p.message.empty()) {
     error_ = p.message;
@@ -150,7 +202,33 @@ JsSession::JsSession(val cfg) {
     return;
   }
   p.cfg.threads = 1;
-  s_ = std::make_unique<Session>(p.cfg, kBrowserMemoryBudget);
+  w_ = std::make_unique<ShardWorker>(p.cfg, kBrowserMemoryBudget);
+}
+
+namespace {
+std::string check_sums_args(val weights, int d, int first, int last, Params& p) {
+  if (first < 0 || last > kShards || first > last) return "shards: expected 0 <= first <= last <= " + std::to_string(kShards);
+  if (!params_from(weights, d, p)) return "weights: expected {d, wkq_re, wkq_im (2d*2d), wpv_re, wpv_im (d*2d)} of this config's d";
+  return "";
+}
+}  // namespace
+
+val JsShardWorker::train_sums(val weights, int first, int last, bool grad) const {
+  Params p;
+  const std::string err = check_sums_args(weights, w_->config().d, first, last, p);
+  if (!err.empty()) return val(err);
+  std::vector<double> out;
+  w_->train_sums(p, grad, first, last, out);
+  return f64(out);
+}
+
+val JsShardWorker::test_sums(val weights, int first, int last) const {
+  Params p;
+  const std::string err = check_sums_args(weights, w_->config().d, first, last, p);
+  if (!err.empty()) return val(err);
+  std::vector<double> out;
+  w_->test_sums(p, first, last, out);
+  return f64(out);
 }
 
 val JsSession::run(int k) {

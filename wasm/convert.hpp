@@ -7,6 +7,7 @@
 
 #include <emscripten/val.h>
 
+#include "mesaflow/kernel.hpp"
 #include "mesaflow/session.hpp"
 
 namespace mesaflow::js {
@@ -29,7 +30,8 @@ val theory(val cfg);
 // message and every other method is unusable.
 class JsSession {
  public:
-  explicit JsSession(val cfg);
+  // external_sums: see Session (the coordinator of the browser's parallel path).
+  JsSession(val cfg, bool external_sums);
   std::string error() const { return error_; }
   std::string error_field() const { return error_field_; }
 
@@ -44,10 +46,31 @@ class JsSession {
   val weights() const;
   val samples(int n) const;
   val mesa(int nseq) const;
+  bool awaiting_sums() const { return s_->awaiting_sums(); }
+  bool wants_gradient() const { return s_->wants_gradient(); }
+  bool wants_test() const { return s_->wants_test(); }
+  // train, test: Float64Arrays of kShards records each (test may be empty or undefined).
+  // Returns "" or what is wrong (checked here: the wasm build does not catch C++ exceptions).
+  std::string feed(val train, val test);
 
  private:
   std::unique_ptr<Session> s_;
   std::string error_, error_field_;
 };
 
+// A ShardWorker built from a JS config object (validated like JsSession). weights: an object
+// as JsSession::weights() returns. Results are Float64Arrays of the records of shards
+// [first, last) (kernel.hpp), or a string saying what is wrong with the arguments.
+class JsShardWorker {
+ public:
+  explicit JsShardWorker(val cfg);
+  std::string error() const { return error_; }
+  std::string error_field() const { return error_field_; }
+  val train_sums(val weights, int first, int last, bool grad) const;
+  val test_sums(val weights, int first, int last) const;
+
+ private:
+  std::unique_ptr<ShardWorker> w_;
+  std::string error_, error_field_;
+};
 }  // namespace mesaflow::js

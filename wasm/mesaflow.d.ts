@@ -86,6 +86,19 @@ export interface Session {
   weights(): Weights;
   samples(n?: number): Samples;
   mesa(nseq?: number): MesaView;
+  /** External sums only (createSession(cfg, {externalSums: true})). */
+  readonly awaitingSums: boolean;
+  readonly wantsGradient: boolean;
+  readonly wantsTest: boolean;
+  /** Records of all shards in shard order; throws on a wrong length or when nothing is awaited. */
+  feed(train: Float64Array, test?: Float64Array | null): void;
+  delete(): void;
+}
+
+export interface ShardWorker {
+  /** Records of shards [first, last) at weights; throws RangeError on bad arguments. */
+  trainSums(weights: Weights, first: number, last: number, grad: boolean): Float64Array;
+  testSums(weights: Weights, first: number, last: number): Float64Array;
   delete(): void;
 }
 
@@ -99,7 +112,11 @@ export interface Mesaflow {
   /** Throws an Error (with .field) when cfg is invalid. */
   theory(cfg: Config): Theory;
   /** Throws an Error (with .field) when cfg is invalid or exceeds the browser memory budget. */
-  createSession(cfg: Config): Session;
+  createSession(cfg: Config, options?: { externalSums?: boolean }): Session;
+  /** Throws like createSession. */
+  createShardWorker(cfg: Config): ShardWorker;
+  /** Number of fixed shards of every data set. */
+  readonly shards: number;
   readonly browserMemoryBudget: number;
 }
 

@@ -21,8 +21,8 @@ function count(k, name) {
 class Session {
   #s;
 
-  constructor(raw, cfg) {
-    const s = new raw.Session(cfg ?? {});
+  constructor(raw, cfg, externalSums) {
+    const s = new raw.Session(cfg ?? {}, externalSums);
     if (s.error) {
       const err = { field: s.errorField, message: s.error };
       s.delete();
@@ -47,10 +47,55 @@ class Session {
   weights() { return this.#live().weights(); }
   samples(n = 1) { return this.#live().samples(count(n, 'samples')); }
   mesa(nseq = 64) { return this.#live().mesa(Math.max(1, count(nseq, 'mesa'))); }
+  get awaitingSums() { return this.#live().awaitingSums; }
+  get wantsGradient() { return this.#live().wantsGradient; }
+  get wantsTest() { return this.#live().wantsTest; }
+  feed(train, test = null) {
+    const err = this.#live().feed(train, test);
+    if (err) throw new Error(err);
+  }
 
   delete() {
     if (this.#s) this.#s.delete();
     this.#s = null;
+  }
+}
+
+// Holds a session's data sets and computes shard sums for a session with external sums.
+class ShardWorker {
+  #w;
+
+  constructor(raw, cfg) {
+    const w = new raw.ShardWorker(cfg ?? {});
+    if (w.error) {
+      const err = { field: w.errorField, message: w.error };
+      w.delete();
+      fail(err);
+    }
+    this.#w = w;
+  }
+
+  #live() {
+    if (!this.#w) throw new Error('this shard worker was deleted');
+    return this.#w;
+  }
+
+  static #checked(r) {
+    if (typeof r === 'string') throw new RangeError(r);
+    return r;
+  }
+
+  trainSums(weights, first, last, grad) {
+    return ShardWorker.#checked(this.#live().trainSums(weights, count(first, 'first'), count(last, 'last'), Boolean(grad)));
+  }
+
+  testSums(weights, first, last) {
+    return ShardWorker.#checked(this.#live().testSums(weights, count(first, 'first'), count(last, 'last')));
+  }
+
+  delete() {
+    if (this.#w) this.#w.delete();
+    this.#w = null;
   }
 }
 
@@ -75,7 +120,9 @@ export async function loadMesaflow(options = {}) {
     validate: (cfg) => raw.validate(cfg ?? {}, raw.browserMemoryBudget),
     estimateBytes: (cfg) => raw.estimateBytes(checked(cfg)),
     theory: (cfg) => raw.theory(checked(cfg)),
-    createSession: (cfg) => new Session(raw, cfg),
+    createSession: (cfg, options = {}) => new Session(raw, cfg, Boolean(options.externalSums)),
+    createShardWorker: (cfg) => new ShardWorker(raw, cfg),
+    shards: raw.shards,
     browserMemoryBudget: raw.browserMemoryBudget,
   });
 }
