@@ -1,6 +1,8 @@
 // <mesaflow-demo>: the whole demo as one custom element (shadow root, no globals).
-// Attributes: every config field by its CLI name, plus preset, compare, controls="hide", text="hide".
-// API: play(), pause(), step(), reset(), .history, .config, .params;
+// Attributes: every config field by its CLI name, plus preset, compare, controls="hide", text="hide",
+// workers (Web Workers that train; default: one per core but one, up to 8, for settings where
+// that pays; 1: the single-worker path; the numbers are the same bits either way).
+// API: play(), pause(), step(), reset(), .history, .config, .params, .workers;
 // events: mesaflow-step (after each recorded evaluation), mesaflow-diverged, mesaflow-config.
 import { TEMPLATE } from './template.js';
 import { Views } from './views.js';
@@ -34,6 +36,8 @@ class MesaflowDemo extends HTMLElement {
     this._explicit = {};
     this._preset = DEFAULT_PRESET;
     this._compare = false;
+    this._workersSet = null; // the workers attribute, null when absent (automatic)
+    this._workersUsed = 0;
     this._lastStatus = 0;
     this._views = new Views(this._root);
     this._bindControls();
@@ -104,6 +108,11 @@ class MesaflowDemo extends HTMLElement {
     return this._runs[0]?.epoch ?? 0;
   }
 
+  // Web Workers computing the current runs' sums (1: the single-worker path).
+  get workers() {
+    return this._workersUsed;
+  }
+
   get config() {
     return this._cfg ? { ...this._cfg } : null;
   }
@@ -113,6 +122,7 @@ class MesaflowDemo extends HTMLElement {
     if (!this._cfg) return '';
     const extras = this._compare ? { compare: 'true' } : {};
     for (const k of ['controls', 'text']) if (this.getAttribute(k) === 'hide') extras[k] = 'hide';
+    if (this._workersSet !== null) extras.workers = String(this._workersSet);
     return configToParams(this._fields, this._defaults, this._preset, this._cfg, extras);
   }
 
@@ -190,6 +200,12 @@ class MesaflowDemo extends HTMLElement {
     if (extras.preset !== undefined && !PRESETS[extras.preset]) messages.push(`preset: "${String(extras.preset).slice(0, 40)}" is not one of ${Object.keys(PRESETS).join(', ')}`);
     this._preset = PRESETS[extras.preset] ? extras.preset : DEFAULT_PRESET;
     this._compare = isOn(extras.compare);
+    this._workersSet = null;
+    if (extras.workers !== undefined && String(extras.workers).trim() !== 'auto') {
+      const n = Number(String(extras.workers).trim());
+      if (Number.isInteger(n) && n >= 1 && n <= 32) this._workersSet = n;
+      else messages.push(`workers: "${String(extras.workers).slice(0, 40)}" is not auto or a whole number in [1, 32]`);
+    }
     this._explicit = explicit;
     this._configure(resolveConfig(this._fields, this._defaults, this._preset, explicit), messages);
   }
@@ -212,7 +228,7 @@ class MesaflowDemo extends HTMLElement {
     this._gen++;
     this._pendingRuns = inits.map(([a0, b0], i) => ({ id: `${this._gen}:${i}`, cfg: { ...cfg, a0, b0 } }));
     this._runs = [];
-    this._post({ type: 'create', runs: this._pendingRuns, budget: MEMORY_BUDGET });
+    this._post({ type: 'create', runs: this._pendingRuns, budget: MEMORY_BUDGET, workers: this._workersSet });
     this._status('Preparing the data…', true);
   }
 
@@ -224,6 +240,7 @@ class MesaflowDemo extends HTMLElement {
         hist: Object.fromEntries(COLUMNS.map((k) => [k, []])), diverged: false };
     });
     this._pendingRuns = null;
+    this._workersUsed = msg.workers;
     this._views.setup(this._cfg, this._runs);
     this._views.setSamples(msg.samples);
     this._fillCoordSelect(msg.samples.d);

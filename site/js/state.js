@@ -3,7 +3,7 @@
 import { PRESETS, DEFAULT_PRESET } from './presets.js';
 
 // Keys that are not config fields but are still read from the URL / attributes.
-export const EXTRA_KEYS = ['preset', 'compare', 'controls', 'text'];
+export const EXTRA_KEYS = ['preset', 'compare', 'controls', 'text', 'workers'];
 // Attribute names of the config fields, as in wasm/API.md (needed before the module is loaded).
 export const FIELD_ATTRS = ['x1', 'scale', 'd', 't', 'm', 'init', 'a0', 'b0', 'sigma-w', 'lr', 'epochs', 'eval-every', 'test-m', 'clip', 'seed', 'method'];
 

@@ -1,7 +1,14 @@
 // Module worker: owns the wasm module and the training sessions, so the page never freezes.
 // Runs epochs in chunks (about CHUNK_MS of work each) and posts only the new history rows;
 // the page draws at display rate, independently.
+//
+// Parallel path: with several workers, the sessions take their sums from a ShardPool of
+// sub-workers (gradworker.js), one round trip per epoch (weights out, shard sums back), and this
+// worker only combines and steps; the numbers are the single-worker path's, bit for bit.
+// Messages and chunks are handled one at a time, in order (see `enqueue`), so a chunk that
+// awaits its sub-workers is never interleaved with a reset or a step.
 import { loadMesaflow } from '../lib/mesaflow.js';
+import { ShardPool } from './pool.js';
 
 const CHUNK_MS = 40; // work per chunk before yielding to messages
 const WEIGHTS_EVERY_MS = 100; // heatmap refresh
@@ -9,6 +16,11 @@ const MESA_EVERY_MS = 3000; // error-vs-position refresh while training (it cost
 const MESA_NSEQ = 16; // sequences averaged in s.mesa() while training
 const MESA_NSEQ_STOPPED = 64; // ... and when training stops
 const SAMPLES_N = 3; // trajectories shown
+const MAX_WORKERS = 8; // sub-workers by default: hardwareConcurrency - 1, at most this
+const MAX_WORKERS_SET = 32; // ... and when set (the workers attribute / URL key)
+// Below this many flops per epoch (one round trip costs about a millisecond) the default is
+// the single-worker path: small settings stay as interactive as before.
+const PARALLEL_MIN_FLOPS = 3e7;
 
 let mf = null;
 let runs = []; // [{id, s, sent}]; runs[0] feeds the heatmaps and the mesa view
@@ -18,6 +30,8 @@ let msPerEpoch = null; // running estimate for one run (null: not measured yet, 
 let timer = 0;
 let lastWeights = 0;
 let lastMesa = 0;
+let pool = null; // ShardPool while the runs use the parallel path
+let chain = 0; // the current play loop; an older loop's pending tick ends itself
 
 const ODE_POINTS = 5000; // the ODE curve (one value per epoch) is thinned to this many points
 
@@ -30,6 +44,51 @@ function thinOde(o) {
   return { stride, epoch: pick(o.epoch), ab: pick(o.ab), ab_empirical: pick(o.ab_empirical) };
 }
 const plain = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v) : v]));
+
+// Flops of one epoch (training gradient and test loss), as kernel.hpp counts them.
+function epochFlops({ d, T, m, test_m: testM }) {
+  const D = 2 * d;
+  const state = (T - 1) * D * (D + 1) * 4;
+  return m * (state + (T - 2) * (8 * (4 * D * D + 3 * d * D) + 10 * d)) + testM * (state + (T - 2) * (8 * (2 * D * D + d * D) + 8 * d));
+}
+
+// Sub-workers for these runs: `workers` as set (null: hardwareConcurrency - 1, capped, and only
+// when an epoch is worth a round trip); 1 or fewer means the single-worker path.
+function workerCount(workers, cfgs, bytes, budget) {
+  if (cfgs.some((c) => c.method !== 'gd')) return 1; // the flow takes many gradients per epoch
+  let n;
+  if (workers == null) {
+    n = Math.min(MAX_WORKERS, (navigator.hardwareConcurrency || 1) - 1);
+    if (cfgs.reduce((f, c) => f + epochFlops(c), 0) < PARALLEL_MIN_FLOPS) n = 1;
+  } else n = Math.min(MAX_WORKERS_SET, Math.floor(workers));
+  // Every sub-worker holds its own copy of the data sets.
+  while (n > 1 && bytes * (n + 1) > budget) n--;
+  return Math.max(1, n);
+}
+
+function usePool(n) {
+  if (pool && pool.size === n) return;
+  pool?.terminate();
+  pool = n > 1 ? new ShardPool(n, mf.shards) : null;
+}
+
+// The sums at r's current weights from the sub-workers, fed to its session.
+async function feed(r) {
+  const { train, test } = await pool.sums(r.id, r.s.weights(), r.s.wantsGradient, r.s.wantsTest);
+  r.s.feed(train, test);
+}
+
+// k epochs of run r, on either path.
+async function runEpochs(r, k) {
+  if (!r.s.awaitingSums && !pool) {
+    r.s.run(k);
+    return;
+  }
+  for (let i = 0; i < k && !r.s.done; i++) {
+    r.s.run(1);
+    if (r.s.awaitingSums) await feed(r);
+  }
+}
 
 function deleteRuns() {
   for (const r of runs) r.s.delete();
@@ -69,11 +128,11 @@ function stop(reason) {
 }
 
 // Runs k epochs of the given runs, posts rows, reports divergence / completion.
-function advance(k, which) {
+async function advance(k, which) {
   for (const r of which) {
     if (r.s.done) continue;
     const t0 = performance.now();
-    r.s.run(k);
+    await runEpochs(r, k);
     const ms = (performance.now() - t0) / k;
     msPerEpoch = msPerEpoch === null ? ms : 0.7 * msPerEpoch + 0.3 * ms;
     sendRows(r);
@@ -87,8 +146,8 @@ function advance(k, which) {
 
 // One chunk of the run that is furthest behind, so that with several runs (and slow epochs)
 // pause and reset still answer within about one chunk.
-function tick() {
-  if (!playing) return;
+async function tick(loop) {
+  if (!playing || loop !== chain) return;
   const live = runs.filter((r) => !r.s.done);
   const behind = live.reduce((a, b) => (b.s.epoch < a.s.epoch ? b : a), live[0]);
   let k = msPerEpoch === null ? 1 : Math.max(1, Math.round(CHUNK_MS / Math.max(msPerEpoch, 1e-3)));
@@ -97,18 +156,18 @@ function tick() {
     k = Math.max(1, Math.min(k, Math.round(speed * 0.05)));
     delay = Math.max(0, (1000 * k) / (speed * live.length) - (msPerEpoch ?? 0) * k);
   }
-  const end = advance(k, behind ? [behind] : []);
+  const end = await advance(k, behind ? [behind] : []);
   if (end) {
     sendViews(true);
     stop(end);
     return;
   }
-  timer = setTimeout(tick, delay);
+  timer = setTimeout(() => enqueue(() => tick(loop)), delay);
 }
 
 const handlers = {
   // runs: [{id, cfg}]; every run is checked (validate + memory budget) before any is created.
-  create({ runs: specs, budget }) {
+  async create({ runs: specs, budget, workers }) {
     stop('reset');
     deleteRuns();
     for (const { cfg } of specs) {
@@ -120,11 +179,17 @@ const handlers = {
       const mib = (b) => `${Math.round(b / 2 ** 20)} MiB`;
       return post({ type: 'invalid', field: 'm', message: `this configuration needs about ${mib(bytes)}, more than the browser budget of ${mib(budget)}: reduce m, test-m, T or d` });
     }
+    const n = workerCount(workers, specs.map((r) => r.cfg), bytes, budget);
+    usePool(n);
     try {
-      for (const { id, cfg } of specs) runs.push({ id, s: mf.createSession(cfg), sent: 0 });
+      for (const { id, cfg } of specs) runs.push({ id, s: mf.createSession(cfg, { externalSums: n > 1 }), sent: 0 });
     } catch (e) {
       deleteRuns();
       return post({ type: 'invalid', field: String(e.message).split(':')[0], message: String(e.message) });
+    }
+    if (pool) {
+      await pool.create(specs);
+      for (const r of runs) await feed(r); // epoch 0
     }
     msPerEpoch = null;
     post({
@@ -132,6 +197,7 @@ const handlers = {
       runs: runs.map((r) => ({ id: r.id, theory: r.s.theory(), ode: thinOde(r.s.odeCurve()) })),
       samples: plain(runs[0].s.samples(SAMPLES_N)),
       bytes,
+      workers: n,
     });
     for (const r of runs) sendRows(r);
     sendViews(true);
@@ -141,7 +207,7 @@ const handlers = {
     if (playing || !runs.length || runs.every((r) => r.s.done)) return post({ type: 'stopped', reason: 'done' });
     playing = true;
     post({ type: 'playing' });
-    tick();
+    return tick(++chain);
   },
   pause() {
     if (playing) stop('paused');
@@ -150,9 +216,9 @@ const handlers = {
   speed({ speed: v }) {
     speed = v;
   },
-  step() {
+  async step() {
     if (playing || !runs.length) return;
-    const end = advance(1, runs);
+    const end = await advance(1, runs);
     sendViews(true);
     if (end) post({ type: 'stopped', reason: end });
   },
@@ -161,15 +227,23 @@ const handlers = {
   },
 };
 
-self.onmessage = ({ data }) => {
+async function guarded(job) {
   try {
-    if (!mf) return post({ type: 'error', message: 'the module is not loaded yet' });
-    handlers[data.type]?.(data);
+    await job();
   } catch (e) {
     stop('error');
     post({ type: 'error', message: String(e && e.message ? e.message : e) });
   }
-};
+}
+
+// Page messages and play-loop chunks, one at a time in arrival order.
+let queue = Promise.resolve();
+function enqueue(job) {
+  queue = queue.then(() => guarded(job));
+}
+
+self.onmessage = ({ data }) =>
+  enqueue(() => (mf ? handlers[data.type]?.(data) : post({ type: 'error', message: 'the module is not loaded yet' })));
 
 loadMesaflow().then(
   (m) => {

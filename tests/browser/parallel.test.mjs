@@ -1,0 +1,75 @@
+// The parallel path: several Web Workers compute the shard sums, and the training is the
+// single-worker path's bit for bit.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, teardown, openPage, waitReady, trainToEnd } from './helpers.mjs';
+
+let ctx;
+before(async () => {
+  ctx = await setup();
+});
+after(async () => {
+  await teardown(ctx);
+});
+
+async function trainedWith(hash) {
+  const page = await openPage(ctx, `index.html#${hash}`);
+  await waitReady(page);
+  const status = await trainToEnd(page);
+  const r = await page.evaluate(() => {
+    const el = document.querySelector('mesaflow-demo');
+    return { history: el.history, workers: el.workers, params: el.params };
+  });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+  return { status, ...r };
+}
+
+test('workers=2 trains the same history as workers=1, bit for bit', async () => {
+  const cfg = 'preset=quick&m=600&test-m=200&epochs=12&eval-every=1';
+  const one = await trainedWith(`${cfg}&workers=1`);
+  const two = await trainedWith(`${cfg}&workers=2`);
+  assert.equal(one.workers, 1);
+  assert.equal(two.workers, 2);
+  assert.match(two.status, /^finished: epoch 12 of 12/);
+  assert.equal(two.history.epoch.length, 13);
+  assert.deepEqual(two.history, one.history); // Object.is on every number: the same bits
+  assert.match(two.params, /workers=2/, 'a set worker count is part of the link');
+});
+
+test('three workers, clip, eval-every and compare mode: still the same numbers', async () => {
+  const cfg = 'preset=quick&m=300&test-m=100&epochs=7&eval-every=3&clip=true&compare=true&lr=0.0001';
+  const one = await trainedWith(`${cfg}&workers=1`);
+  const three = await trainedWith(`${cfg}&workers=3`);
+  assert.equal(three.workers, 3);
+  assert.match(three.status, /^finished/);
+  assert.deepEqual(Array.from(three.history.epoch), [0, 3, 6, 7]);
+  assert.deepEqual(three.history, one.history);
+});
+
+test('step, pause and divergence work on the parallel path', async () => {
+  const page = await openPage(ctx, 'index.html#preset=quick&m=200&test-m=50&epochs=30&workers=2');
+  await waitReady(page);
+  assert.equal(await page.evaluate(() => document.querySelector('mesaflow-demo').workers), 2);
+  await page.evaluate(() => document.querySelector('mesaflow-demo').step());
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').history.epoch.length === 2);
+  // A step size far too large: the run stops with the divergence message.
+  await page.evaluate(() => (location.hash = '#preset=quick&m=200&test-m=50&epochs=30&lr=5&workers=2'));
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').config?.lr === 5 && document.querySelector('mesaflow-demo').theory);
+  const status = await trainToEnd(page);
+  assert.match(status, /^diverged/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('small settings default to the single-worker path; the flow always does', async () => {
+  const page = await openPage(ctx, 'index.html#preset=quick&d=2&T=20&m=100&test-m=100');
+  await waitReady(page);
+  assert.equal(await page.evaluate(() => document.querySelector('mesaflow-demo').workers), 1);
+  await page.evaluate(() => (location.hash = '#preset=quick&method=flow&m=300&workers=2'));
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').config?.method === 'flow' && document.querySelector('mesaflow-demo').workers === 1);
+  await page.evaluate(() => (location.hash = '#preset=quick&workers=zero'));
+  await page.waitForFunction(() => /workers: "zero"/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('alert').textContent));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
