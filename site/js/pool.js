@@ -7,6 +7,7 @@ export class ShardPool {
     this.ranges = Array.from({ length: n }, (_, i) => [Math.floor((shards * i) / n), Math.floor((shards * (i + 1)) / n)]);
     this.pending = new Map(); // seq -> {resolve, reject}
     this.seq = 0;
+    this.failure = ''; // set once any sub-worker has failed: every later request is refused
     this.workers = this.ranges.map(() => {
       const w = new Worker(new URL('./gradworker.js', import.meta.url), { type: 'module' });
       w.onmessage = ({ data }) => this.#answer(data);
@@ -24,6 +25,7 @@ export class ShardPool {
   }
 
   #failAll(message) {
+    this.failure ||= message;
     for (const p of this.pending.values()) p.reject(new Error(message));
     this.pending.clear();
   }
@@ -31,6 +33,7 @@ export class ShardPool {
   #ask(i, msg) {
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
+      if (this.failure) return reject(new Error(this.failure));
       this.pending.set(seq, { resolve, reject });
       this.workers[i].postMessage({ ...msg, seq });
     });

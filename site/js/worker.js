@@ -179,7 +179,7 @@ const handlers = {
       const mib = (b) => `${Math.round(b / 2 ** 20)} MiB`;
       return post({ type: 'invalid', field: 'm', message: `this configuration needs about ${mib(bytes)}, more than the browser budget of ${mib(budget)}: reduce m, test-m, T or d` });
     }
-    const n = workerCount(workers, specs.map((r) => r.cfg), bytes, budget);
+    let n = workerCount(workers, specs.map((r) => r.cfg), bytes, budget);
     usePool(n);
     try {
       for (const { id, cfg } of specs) runs.push({ id, s: mf.createSession(cfg, { externalSums: n > 1 }), sent: 0 });
@@ -188,8 +188,17 @@ const handlers = {
       return post({ type: 'invalid', field: String(e.message).split(':')[0], message: String(e.message) });
     }
     if (pool) {
-      await pool.create(specs);
-      for (const r of runs) await feed(r); // epoch 0
+      try {
+        await pool.create(specs);
+        for (const r of runs) await feed(r); // epoch 0
+      } catch (e) {
+        // No sub-workers here (blocked or failed to load): the same training on this worker.
+        console.warn(`mesaflow: training on one worker, the sub-workers failed: ${e && e.message ? e.message : e}`);
+        deleteRuns();
+        usePool(1);
+        n = 1;
+        for (const { id, cfg } of specs) runs.push({ id, s: mf.createSession(cfg), sent: 0 });
+      }
     }
     msPerEpoch = null;
     post({
