@@ -18,12 +18,12 @@ const MESA_NSEQ_STOPPED = 64; // ... and when training stops
 const SAMPLES_N = 3; // trajectories shown
 const MAX_WORKERS = 8; // sub-workers by default: hardwareConcurrency - 1, at most this
 const MAX_WORKERS_SET = 32; // ... and when set (the workers attribute / URL key)
-// Below this many flops per epoch (one round trip costs about a millisecond) the default is
-// the single-worker path: small settings stay as interactive as before.
+// Below this many flops per epoch (a few ms of wasm; a round trip costs a fraction of a
+// millisecond) the default is the single-worker path: small settings stay as interactive.
 const PARALLEL_MIN_FLOPS = 3e7;
 
 let mf = null;
-let runs = []; // [{id, s, sent}]; runs[0] feeds the heatmaps and the mesa view
+let runs = []; // [{id, s, sent, parallel}]; runs[0] feeds the heatmaps and the mesa view
 let playing = false;
 let speed = 0; // epochs per second; 0 = as fast as possible
 let msPerEpoch = null; // running estimate for one run (null: not measured yet, so chunks of 1)
@@ -80,7 +80,7 @@ async function feed(r) {
 
 // k epochs of run r, on either path.
 async function runEpochs(r, k) {
-  if (!r.s.awaitingSums && !pool) {
+  if (!r.parallel) {
     r.s.run(k);
     return;
   }
@@ -182,7 +182,7 @@ const handlers = {
     let n = workerCount(workers, specs.map((r) => r.cfg), bytes, budget);
     usePool(n);
     try {
-      for (const { id, cfg } of specs) runs.push({ id, s: mf.createSession(cfg, { externalSums: n > 1 }), sent: 0 });
+      for (const { id, cfg } of specs) runs.push({ id, s: mf.createSession(cfg, { externalSums: n > 1 }), sent: 0, parallel: n > 1 });
     } catch (e) {
       deleteRuns();
       return post({ type: 'invalid', field: String(e.message).split(':')[0], message: String(e.message) });
@@ -197,7 +197,7 @@ const handlers = {
         deleteRuns();
         usePool(1);
         n = 1;
-        for (const { id, cfg } of specs) runs.push({ id, s: mf.createSession(cfg), sent: 0 });
+        for (const { id, cfg } of specs) runs.push({ id, s: mf.createSession(cfg), sent: 0, parallel: false });
       }
     }
     msPerEpoch = null;
