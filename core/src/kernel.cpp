@@ -274,12 +274,12 @@ void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scra
 using ScanFn = void (*)(const ParamArrays&, const PackTokens&, int, int, Scratch&, const Partial&);
 
 // Unrolled kernels for d = 1..8 (the paper uses d = 5); the generic one above that.
-// The browser never reads .npy files, so its stored-token path keeps only the generic kernel:
-// each unrolled instantiation costs download size there.
+// The browser holds generated sets as stored tokens (config.hpp, kGeneratedLayout), so its
+// regenerating path keeps only the generic kernel: each unrolled instantiation costs download size.
 template <bool kGrad, bool kRegen>
 ScanFn pick_scan(int d) {
 #ifdef __EMSCRIPTEN__
-  if (!kRegen) return pack_scan<0, kGrad, kRegen>;
+  if (kRegen) return pack_scan<0, kGrad, kRegen>;
 #endif
   switch (d) {
     case 1: return pack_scan<2, kGrad, kRegen>;
