@@ -1,7 +1,7 @@
 // <mesaflow-demo>: the whole demo as one custom element (shadow root, no globals).
 // Attributes: every config field by its CLI name, plus preset, compare, controls="hide", text="hide",
-// workers (Web Workers that train; default: one per core but one, up to 8, for settings where
-// that pays; 1: the single-worker path; the numbers are the same bits either way).
+// workers (Web Workers that train; default: one per core, up to 8, for settings where that
+// pays; 1: the single-worker path; the numbers are the same bits either way).
 // API: play(), pause(), step(), reset(), .history, .config, .params, .workers;
 // events: mesaflow-step (after each recorded evaluation), mesaflow-diverged, mesaflow-config.
 import { TEMPLATE } from './template.js';

@@ -16,7 +16,7 @@ const MESA_EVERY_MS = 3000; // error-vs-position refresh while training (it cost
 const MESA_NSEQ = 16; // sequences averaged in s.mesa() while training
 const MESA_NSEQ_STOPPED = 64; // ... and when training stops
 const SAMPLES_N = 3; // trajectories shown
-const MAX_WORKERS = 8; // sub-workers by default: hardwareConcurrency - 1, at most this
+const MAX_WORKERS = 8; // sub-workers by default: hardwareConcurrency, at most this
 const MAX_WORKERS_SET = 32; // ... and when set (the workers attribute / URL key)
 // Below this many flops per epoch (a few ms of wasm; a round trip costs a fraction of a
 // millisecond) the default is the single-worker path: small settings stay as interactive.
@@ -52,13 +52,14 @@ function epochFlops({ d, T, m, test_m: testM }) {
   return m * (state + (T - 2) * (8 * (4 * D * D + 3 * d * D) + 10 * d)) + testM * (state + (T - 2) * (8 * (2 * D * D + d * D) + 8 * d));
 }
 
-// Sub-workers for these runs: `workers` as set (null: hardwareConcurrency - 1, capped, and only
-// when an epoch is worth a round trip); 1 or fewer means the single-worker path.
+// Sub-workers for these runs: `workers` as set (null: one per core, capped, and only when an
+// epoch is worth a round trip; this coordinating worker mostly waits for them, so it needs no core
+// of its own); 1 or fewer means the single-worker path.
 function workerCount(workers, cfgs, bytes, budget) {
   if (cfgs.some((c) => c.method !== 'gd')) return 1; // the flow takes many gradients per epoch
   let n;
   if (workers == null) {
-    n = Math.min(MAX_WORKERS, (navigator.hardwareConcurrency || 1) - 1);
+    n = Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1);
     if (cfgs.reduce((f, c) => f + epochFlops(c), 0) < PARALLEL_MIN_FLOPS) n = 1;
   } else n = Math.min(MAX_WORKERS_SET, Math.floor(workers));
   // Every sub-worker holds its own copy of the data sets.
