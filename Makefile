@@ -4,11 +4,12 @@ JOBS ?= 2
 EMENV := NODE_PATH=/usr/share/nodejs
 NATIVE := build/native
 WASM := build/wasm
+WASM_SCALAR := build/wasm-scalar
 ASAN := build/asan
 FUZZ := build/fuzz
 FUZZ_SECONDS ?= 45
 
-.PHONY: demo test setup native wasm site test-native test-sanitize fuzz-short test-node test-browser bench clean
+.PHONY: demo test setup native wasm wasm-scalar site test-native test-sanitize fuzz-short test-node test-browser bench clean
 
 demo: setup site
 	node site/serve.mjs
@@ -26,6 +27,13 @@ wasm:
 	$(EMENV) emcmake cmake -S . -B $(WASM) -DCMAKE_BUILD_TYPE=Release \
 	  -DEigen3_DIR=/usr/share/eigen3/cmake -DCMAKE_FIND_ROOT_PATH_MODE_PACKAGE=BOTH
 	$(EMENV) cmake --build $(WASM) -j$(JOBS)
+
+# The same module without -msimd128: the node tests check it gives the same numbers, and
+# bench/wasm_epoch.mjs compares its speed.
+wasm-scalar:
+	$(EMENV) emcmake cmake -S . -B $(WASM_SCALAR) -DCMAKE_BUILD_TYPE=Release -DMESAFLOW_WASM_SIMD=OFF \
+	  -DEigen3_DIR=/usr/share/eigen3/cmake -DCMAKE_FIND_ROOT_PATH_MODE_PACKAGE=BOTH
+	$(EMENV) cmake --build $(WASM_SCALAR) -j$(JOBS)
 
 site: wasm
 	node site/build.mjs
@@ -48,7 +56,7 @@ fuzz-short:
 	cmake --build $(FUZZ) -j$(JOBS)
 	bash tests/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS) $(JOBS)
 
-test-node: native wasm
+test-node: native wasm wasm-scalar
 	node --test tests/node/
 
 test-browser: site

@@ -68,8 +68,11 @@ test('small settings default to the single-worker path; the flow always does', a
   assert.equal(await page.evaluate(() => document.querySelector('mesaflow-demo').workers), 1);
   await page.evaluate(() => (location.hash = '#preset=quick&method=flow&m=300&workers=2'));
   await page.waitForFunction(() => document.querySelector('mesaflow-demo').config?.method === 'flow' && document.querySelector('mesaflow-demo').workers === 1);
+  // The element writes each accepted configuration back to the URL; wait for that before the next
+  // edit, so the write-back cannot land on top of it.
+  await page.waitForFunction(() => location.hash.includes('method=flow'), null, { timeout: 60000 });
   await page.evaluate(() => (location.hash = '#preset=quick&workers=zero'));
-  await page.waitForFunction(() => /workers: "zero"/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('alert').textContent));
+  await page.waitForFunction(() => /workers: "zero"/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('alert').textContent), null, { timeout: 60000 });
   assert.deepEqual(page.problems, []);
   await page.close();
 });
