@@ -34,6 +34,17 @@ std::string check_writable(const std::string& path) {
   return "";
 }
 
+// Reads --data when given; returns "" or the error to report.
+std::string load_data(const CliOptions& o, Dataset& out) {
+  if (o.data.empty()) return "";
+  try {
+    out = read_npy(o.data, kNativeMemoryBudget);
+  } catch (const NpyError& e) {
+    return std::string("--data: ") + e.what();
+  }
+  return "";
+}
+
 int theory_command(const CliOptions& o) {
   const Config& c = o.config;
   const std::string err = validate(c, kNativeMemoryBudget);
@@ -82,13 +93,7 @@ int train_command(const CliOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   Dataset file_data;
-  if (!o.data.empty()) {
-    try {
-      file_data = read_npy(o.data, kNativeMemoryBudget);
-    } catch (const NpyError& e) {
-      return bad_input(std::string("--data: ") + e.what());
-    }
-  }
+  if (const std::string e = load_data(o, file_data); !e.empty()) return bad_input(e);
   std::unique_ptr<Session> s;
   try {
     s = std::make_unique<Session>(o.config, kNativeMemoryBudget, o.data.empty() ? nullptr : &file_data);
@@ -146,13 +151,7 @@ int sweep_command(const CliOptions& o) {
     if (!e.empty()) return bad_input(e);
   }
   Dataset file_data;
-  if (!o.data.empty()) {
-    try {
-      file_data = read_npy(o.data, kNativeMemoryBudget);
-    } catch (const NpyError& e) {
-      return bad_input(std::string("--data: ") + e.what());
-    }
-  }
+  if (const std::string e = load_data(o, file_data); !e.empty()) return bad_input(e);
   const long runs = static_cast<long>(o.grid.size());
   bool threads_given = false;
   for (const auto& a : o.grid.axes) threads_given |= a.name == "threads";
