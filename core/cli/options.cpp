@@ -78,7 +78,7 @@ std::string parse_cli(int argc, char** argv, CliOptions& o) {
     if (!has_value && sweep && name == "clip" && next_is_value) {
       value = argv[++i];
     } else if (!has_value && !is_flag) {
-      if (i + 1 >= argc || std::string(argv[i + 1]).rfind("--", 0) == 0) return "--" + name + ": missing value";
+      if (i + 1 >= argc || std::string(argv[i + 1]).rfind("--", 0) == 0) return "--" + name.substr(0, 40) + ": missing value";
       value = argv[++i];
     }
     if (sweep && (name == "save-data" || name == "record-params" || name == "mesa-seqs" || name == "mc"))

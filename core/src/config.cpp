@@ -66,7 +66,7 @@ static std::string shown(const std::string& v) {
 
 std::string set_field(Config& c, const std::string& name, const std::string& value) {
   const FieldSpec* f = find_field(name);
-  if (!f) return "unknown option '" + name + "'";
+  if (!f) return "unknown option " + shown(name);
   const std::string err = std::string(f->name) + ": " + shown(value) + " is not valid; expected " + range_text(*f);
   const std::string key = f->key;
   if (f->type == FieldType::Enum) {

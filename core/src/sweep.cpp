@@ -64,7 +64,7 @@ std::string expand_range(const FieldSpec& f, const std::string& text, std::vecto
 
 std::string expand_values(const std::string& name, const std::string& text, std::vector<std::string>& out) {
   const FieldSpec* f = find_field(name);
-  if (!f) return "unknown option '" + name + "'";
+  if (!f) return "unknown option '" + name.substr(0, 40) + (name.size() > 40 ? "...'" : "'");
   std::vector<std::string> values;
   for (const std::string& item : split(text, ',')) {
     if (item.find(':') != std::string::npos) {

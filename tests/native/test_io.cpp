@@ -170,6 +170,11 @@ TEST(Config, GoodValuesAreStoredAndRoundTrip) {
   for (const auto& f : config_fields()) EXPECT_EQ(set_field(d, f.name, get_field(c, f)), "") << f.name;
   for (const auto& f : config_fields()) EXPECT_EQ(get_field(d, f), get_field(c, f)) << f.name;
   EXPECT_NE(set_field(c, "bogus", "1"), "");
+  // A hostile name is echoed cut short and printable, never whole.
+  const std::string e = set_field(c, std::string(5000, 'x') + "\n<script>", "1");
+  EXPECT_EQ(e.rfind("unknown option 'xxx", 0), 0u) << e;
+  EXPECT_LT(e.size(), 80u);
+  EXPECT_EQ(e.find('\n'), std::string::npos);
 }
 
 // Found by tests/fuzz (fuzz_config, fuzz_url): "0x1p-1074" was accepted but its get_field text
