@@ -63,6 +63,22 @@ Moments closed_moments(X1Family f, double c, int d) {
   return m;
 }
 
+void draw_sums(const cplx* x, int d, double v[5]) {
+  double p2 = 0, p4 = 0, p6 = 0, nz = 0;
+  for (int j = 0; j < d; ++j) {
+    const double a = std::norm(x[j]);
+    p2 += a;
+    p4 += a * a;
+    p6 += a * a * a;
+    nz += a > 0 ? 1 : 0;
+  }
+  v[0] = p2;
+  v[1] = p4;
+  v[2] = p6;
+  v[3] = p2 * p4 - p6;
+  v[4] = nz;
+}
+
 Moments monte_carlo_moments(X1Family f, double scale, int d, long n, std::uint64_t seed, Moments* se) {
   // Per-draw values of the four sums, accumulated with their squares for the standard error.
   double s[5] = {0, 0, 0, 0, 0}, q[5] = {0, 0, 0, 0, 0};
@@ -70,15 +86,8 @@ Moments monte_carlo_moments(X1Family f, double scale, int d, long n, std::uint64
   Rng rng(seed, 7, 0);
   for (long i = 0; i < n; ++i) {
     sample_x1(f, scale, d, rng, x.data());
-    double p2 = 0, p4 = 0, p6 = 0, nz = 0;
-    for (int j = 0; j < d; ++j) {
-      const double a = std::norm(x[j]);
-      p2 += a;
-      p4 += a * a;
-      p6 += a * a * a;
-      nz += a > 0 ? 1 : 0;
-    }
-    const double v[5] = {p2, p4, p6, p2 * p4 - p6, nz};  // p2 p4 - p6 = sum_{j!=k} |x_j|^2 |x_k|^4
+    double v[5];
+    draw_sums(x.data(), d, v);
     for (int k = 0; k < 5; ++k) {
       s[k] += v[k];
       q[k] += v[k] * v[k];

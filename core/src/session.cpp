@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
 #include "mesaflow/json.hpp"
 #include "mesaflow/kernel.hpp"
@@ -10,22 +11,15 @@
 namespace mesaflow {
 
 Moments sample_moments(const Dataset& ds) {
-  double s2 = 0, s4 = 0, s6 = 0, s24 = 0, nz = 0;
+  double sum[5] = {0, 0, 0, 0, 0};
+  std::vector<cplx> x1(ds.d);
   for (int s = 0; s < ds.m; ++s) {
-    double p2 = 0, p4 = 0, p6 = 0;
-    for (int j = 0; j < ds.d; ++j) {
-      const double a = std::norm(ds.x(s, 0, j));
-      p2 += a;
-      p4 += a * a;
-      p6 += a * a * a;
-      nz += a > 0 ? 1 : 0;
-    }
-    s2 += p2;
-    s4 += p4;
-    s6 += p6;
-    s24 += p2 * p4 - p6;
+    for (int j = 0; j < ds.d; ++j) x1[j] = ds.x(s, 0, j);
+    double v[5];
+    draw_sums(x1.data(), ds.d, v);
+    for (int k = 0; k < 5; ++k) sum[k] += v[k];
   }
-  return {s2 / ds.m, s4 / ds.m, s6 / ds.m, s24 / ds.m, nz / ds.m};
+  return {sum[0] / ds.m, sum[1] / ds.m, sum[2] / ds.m, sum[3] / ds.m, sum[4] / ds.m};
 }
 
 Theory theory_for(const Config& c) {

@@ -20,6 +20,11 @@ struct Moments {
   double M2 = 0, M4 = 0, M6 = 0, M24 = 0, nonzero = 0;
 };
 
+// The five sums of one draw x[0..d): sum|x_j|^2, sum|x_j|^4, sum|x_j|^6,
+// sum_{j!=k}|x_j|^2|x_k|^4 (= the first times the second minus the third), #{j: x_j != 0}.
+// Averaged over draws they are M2, M4, M6, M24 and nonzero.
+void draw_sums(const cplx* x, int d, double v[5]);
+
 // Closed form for each family.
 Moments closed_moments(X1Family f, double scale, int d);
 
