@@ -134,6 +134,88 @@ void Session::feed(const std::vector<double>& train_sums, const std::vector<doub
   if (epoch_ == cfg_.epochs) done_ = true;
 }
 
+Checkpoint Session::checkpoint() const {
+  if (diverged_) throw std::logic_error("Session::checkpoint: the run diverged");
+  Checkpoint cp;
+  cp.epoch = epoch_;
+  cp.params = params_;
+  cp.first_loss = first_loss_;
+  cp.flow_step = flow_.step_size();
+  cp.gradient_evaluations = grad_evals_;
+  cp.history = hist_;
+  cp.history.params.clear();
+  return cp;
+}
+
+namespace {
+// "" or what is wrong with cp for configuration c, naming the part ("checkpoint.epoch: ...").
+std::string check_checkpoint(const Checkpoint& cp, const Config& c) {
+  char buf[256];
+  if (cp.epoch < 0 || cp.epoch > c.epochs) {
+    std::snprintf(buf, sizeof buf, "checkpoint.epoch: %d is out of range [0, %d] (the configuration's epochs)", cp.epoch, c.epochs);
+    return buf;
+  }
+  const int D = 2 * c.d;
+  if (cp.params.wkq.rows() != D || cp.params.wkq.cols() != D || cp.params.wpv.rows() != c.d || cp.params.wpv.cols() != D ||
+      !cp.params.finite()) {
+    std::snprintf(buf, sizeof buf, "checkpoint.params: expected finite W_KQ (%d x %d) and W_PV (%d x %d) for d = %d", D, D, c.d,
+                  D, c.d);
+    return buf;
+  }
+  if (!std::isfinite(cp.first_loss) || cp.first_loss < 0) return "checkpoint.first_loss: expected a finite number >= 0";
+  if (!std::isfinite(cp.flow_step) || cp.flow_step < 0) return "checkpoint.flow_step: expected a finite number >= 0";
+  if (cp.gradient_evaluations < 0) return "checkpoint.gradient_evaluations: expected a count >= 0";
+  const History& h = cp.history;
+  const std::size_t n = h.epoch.size();
+  if (h.train_loss.size() != n || h.test_loss.size() != n || h.ab.size() != n || h.ratio.size() != n || h.last_mse.size() != n)
+    return "checkpoint.history: every column must have as many rows as epoch";
+  for (std::size_t i = 0; i < n; ++i) {
+    const double e = h.epoch[i];
+    if (!(e >= 0 && e <= cp.epoch && e == std::floor(e)) || (i > 0 && !(e > h.epoch[i - 1]))) {
+      std::snprintf(buf, sizeof buf, "checkpoint.history: epoch must be whole numbers rising from 0 to at most %d (row %zu)",
+                    cp.epoch, i);
+      return buf;
+    }
+  }
+  return "";
+}
+}  // namespace
+
+bool Session::is_new() const { return epoch_ == 0 && hist_.epoch.size() <= 1 && !diverged_; }
+
+std::string Session::resume_error(const Checkpoint& cp) const {
+  return is_new() ? check_checkpoint(cp, cfg_) : "resume: only a new session can resume";
+}
+
+void Session::resume(const Checkpoint& cp) {
+  if (!is_new()) throw std::logic_error("Session::resume: only a new session can resume");
+  const std::string err = check_checkpoint(cp, cfg_);
+  if (!err.empty()) throw ConfigError(err);
+  params_ = cp.params;
+  epoch_ = cp.epoch;
+  first_loss_ = cp.first_loss;
+  flow_.set_step_size(cp.flow_step);
+  hist_ = cp.history;
+  hist_.params.clear();
+  done_ = false;
+  // Recomputing what the checkpointed session held (the loss and gradient at params_) is not new
+  // work: the count goes on from the checkpoint's.
+  grad_evals_ = cp.gradient_evaluations;
+  const bool eval = !recorded_now() && (epoch_ == cfg_.epochs || epoch_ % cfg_.eval_every == 0);
+  if (external_) {
+    awaiting_ = epoch_ < cfg_.epochs || eval;
+    done_ = !awaiting_;
+    return;
+  }
+  const bool need_grad = cfg_.method == Method::GD && epoch_ < cfg_.epochs;
+  if (need_grad || eval) {
+    if (!refresh(need_grad)) return;
+    grad_evals_ = cp.gradient_evaluations;
+  }
+  if (eval) record(loss_);
+  if (epoch_ == cfg_.epochs) done_ = true;
+}
+
 int Session::run(int k) {
   if (external_) {
     if (awaiting_ || done_ || k <= 0) return 0;

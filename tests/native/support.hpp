@@ -1,12 +1,16 @@
 // Shared by the native tests: small settings and independent re-implementations.
 #pragma once
+#include <gtest/gtest.h>
+
 #include <complex>
 #include <vector>
 
 #include "mesaflow/config.hpp"
 #include "mesaflow/dataset.hpp"
 #include "mesaflow/model.hpp"
+#include "mesaflow/kernel.hpp"
 #include "mesaflow/rng.hpp"
+#include "mesaflow/session.hpp"
 
 namespace mesaflow::test {
 
@@ -60,6 +64,29 @@ inline double naive_loss(const Params& p, const Dataset& ds, const std::vector<E
 
 inline double rel_diff(const Eigen::MatrixXcd& a, const Eigen::MatrixXcd& b) {
   return (a - b).norm() / std::max(1e-300, b.norm());
+}
+
+// Drives a session with external sums as the browser's coordinator does, the shards split
+// between `workers` ShardWorkers (equal ranges of [0, kShards)), until it is done or has
+// reached epoch `until` (then it awaits the sums there).
+inline void run_external(Session& s, const std::vector<ShardWorker>& workers, bool with_test, int until = 1 << 30) {
+  const int n = static_cast<int>(workers.size());
+  do {
+    if (!s.awaiting_sums()) break;
+    std::vector<double> train, test, part;
+    for (int w = 0; w < n; ++w) {
+      const int first = kShards * w / n, last = kShards * (w + 1) / n;
+      workers[w].train_sums(s.params(), s.wants_gradient(), first, last, part);
+      train.insert(train.end(), part.begin(), part.end());
+      if (with_test && s.wants_test()) {
+        workers[w].test_sums(s.params(), first, last, part);
+        test.insert(test.end(), part.begin(), part.end());
+      }
+    }
+    s.feed(train, test);
+    if (s.epoch() >= until) break;
+    EXPECT_EQ(s.run(5), s.done() ? 0 : 1);  // one epoch at a time
+  } while (!s.done() && s.epoch() < until);
 }
 
 }  // namespace mesaflow::test

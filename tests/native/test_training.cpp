@@ -226,29 +226,6 @@ TEST(Mesa, TrainedDiagonalModelIsOneStepOfGd) {
   EXPECT_LT(v.model[last], v.model[1]);          // more context, better predictions
 }
 
-namespace {
-// Drives a session with external sums as the browser's coordinator does, the shards split
-// between `workers` ShardWorkers (equal ranges of [0, kShards)).
-void run_external(Session& s, const std::vector<ShardWorker>& workers, bool with_test) {
-  const int n = static_cast<int>(workers.size());
-  do {
-    if (!s.awaiting_sums()) break;
-    std::vector<double> train, test, part;
-    for (int w = 0; w < n; ++w) {
-      const int first = kShards * w / n, last = kShards * (w + 1) / n;
-      workers[w].train_sums(s.params(), s.wants_gradient(), first, last, part);
-      train.insert(train.end(), part.begin(), part.end());
-      if (with_test && s.wants_test()) {
-        workers[w].test_sums(s.params(), first, last, part);
-        test.insert(test.end(), part.begin(), part.end());
-      }
-    }
-    s.feed(train, test);
-    EXPECT_EQ(s.run(5), s.done() ? 0 : 1);  // one epoch at a time
-  } while (!s.done());
-}
-}  // namespace
-
 TEST(Training, ExternalSumsGiveTheSameRunBitForBit) {
   for (bool clip : {false, true}) {
     for (bool with_test : {false, true}) {

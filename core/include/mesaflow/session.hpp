@@ -24,6 +24,19 @@ struct History {
   std::vector<Params> params;  // one per evaluation when Session::record_params(true)
 };
 
+// What a session needs, besides its configuration and data, to go on exactly where another
+// session with the same configuration stopped: Session::checkpoint() of the one, resume() of the
+// other; the resumed run's numbers are the uninterrupted run's, bit for bit. (The browser keeps
+// the latest checkpoint of every run, so a worker that dies loses at most one chunk of epochs.)
+struct Checkpoint {
+  int epoch = 0;
+  Params params;            // after `epoch` epochs
+  double first_loss = 0;    // training loss at epoch 0 (the reference of the divergence check)
+  double flow_step = 0;     // method flow: the step size the integrator goes on with
+  long gradient_evaluations = 0;
+  History history;          // rows up to `epoch` (History::params not needed)
+};
+
 class Session {
  public:
   // Validates c against the memory budget (throws ConfigError naming the field), then draws
@@ -47,7 +60,9 @@ class Session {
   bool external_sums() const { return external_; }
   bool awaiting_sums() const { return awaiting_; }
   bool wants_gradient() const { return awaiting_ && epoch_ < cfg_.epochs; }
-  bool wants_test() const { return awaiting_ && (epoch_ == cfg_.epochs || epoch_ % cfg_.eval_every == 0); }
+  bool wants_test() const {
+    return awaiting_ && !recorded_now() && (epoch_ == cfg_.epochs || epoch_ % cfg_.eval_every == 0);
+  }
   // Throws std::logic_error when no sums are awaited, std::invalid_argument on a wrong size.
   void feed(const std::vector<double>& train_sums, const std::vector<double>& test_sums);
   // Keep W_KQ and W_PV at every evaluation (History::params). Call before run(): the epoch-0
@@ -56,6 +71,18 @@ class Session {
     record_params_ = on;
     if (on && epoch_ == 0 && hist_.params.size() < hist_.epoch.size()) hist_.params.push_back(params_);
   }
+
+  // The state after the epochs run so far (see Checkpoint); not for a diverged session, nor
+  // for one with external sums that awaits them (throws std::logic_error).
+  Checkpoint checkpoint() const;
+  // Continues from cp, which must come from a session with this configuration (epochs may be
+  // larger: the run goes on further). Only on a new session, before run() or feed(). Throws
+  // ConfigError naming the part of cp that does not fit ("checkpoint.epoch: ...") and then
+  // leaves the session as it was (std::logic_error if it is not new). With external sums, the
+  // next feed() brings the sums at cp's parameters (no history row if cp.history has it).
+  void resume(const Checkpoint& cp);
+  // What resume(cp) would throw, as text ("" if it would not): for callers without exceptions.
+  std::string resume_error(const Checkpoint& cp) const;
 
   int epoch() const { return epoch_; }
   bool done() const { return done_; }
@@ -85,6 +112,10 @@ class Session {
   bool accept(double loss, bool need_grad);
   void fail(const std::string& why);
   bool exploded(double loss) const;
+  // No epoch run, nothing fed but epoch 0's sums, not diverged.
+  bool is_new() const;
+  // The history's newest row is of the current epoch (true after resume() at an evaluation).
+  bool recorded_now() const { return !hist_.epoch.empty() && hist_.epoch.back() == epoch_; }
 
   Config cfg_;
   Dataset train_, test_;

@@ -28,6 +28,10 @@ class FlowIntegrator {
   std::string advance(const Objective& f, Params& p, double span);
   long evaluations() const { return evaluations_; }
   long steps() const { return steps_; }
+  // The step size the next advance() starts with (0: not chosen yet), and setting it, so that
+  // a resumed run (Session::resume) takes the same steps as one never interrupted.
+  double step_size() const { return h_; }
+  void set_step_size(double h) { h_ = h; }
 
  private:
   double rtol_, atol_, h_ = 0;

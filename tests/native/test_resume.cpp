@@ -1,0 +1,180 @@
+// Session::checkpoint() / resume(): a run stopped anywhere and resumed in a new session (the
+// browser's answer to a worker that dies) gives the uninterrupted run's numbers, bit for bit.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "support.hpp"
+
+using namespace mesaflow;
+using namespace mesaflow::test;
+
+namespace {
+Config resume_config(Method method) {
+  Config c = small_config(3, 14, 40);
+  c.test_m = 24;
+  c.method = method;
+  c.lr = method == Method::GD ? 2e-3 : 0.5;
+  c.epochs = 23;
+  c.eval_every = 4;
+  c.init = Init::Gaussian;  // every entry moves: nothing diagonal to hide a wrong restore
+  c.sigma_w = 0.2;
+  return c;
+}
+
+void expect_same_history(const History& a, const History& b) {
+  EXPECT_EQ(a.epoch, b.epoch);
+  EXPECT_EQ(a.train_loss, b.train_loss);
+  EXPECT_EQ(a.test_loss, b.test_loss);
+  EXPECT_EQ(a.ab, b.ab);
+  // ratio is NaN for families without it: compare the bits.
+  ASSERT_EQ(a.ratio.size(), b.ratio.size());
+  for (std::size_t i = 0; i < a.ratio.size(); ++i)
+    EXPECT_TRUE(a.ratio[i] == b.ratio[i] || (std::isnan(a.ratio[i]) && std::isnan(b.ratio[i])));
+  EXPECT_EQ(a.last_mse, b.last_mse);
+}
+
+void expect_same_params(const Params& a, const Params& b) {
+  EXPECT_TRUE(a.wkq == b.wkq);
+  EXPECT_TRUE(a.wpv == b.wpv);
+}
+}  // namespace
+
+TEST(Resume, AtEveryEpochGivesTheUninterruptedRunBitForBit) {
+  for (Method method : {Method::GD, Method::Flow}) {
+    const Config c = resume_config(method);
+    Session whole(c);
+    whole.run(c.epochs);
+    ASSERT_FALSE(whole.diverged()) << whole.message();
+    ASSERT_TRUE(whole.done());
+    for (int stop : {0, 1, 4, 7, 8, 22, 23}) {  // before, at and after evaluations; the last epoch
+      SCOPED_TRACE(testing::Message() << "method " << to_string(method) << ", stopped at epoch " << stop);
+      Session first(c);
+      first.run(stop);
+      const Checkpoint cp = first.checkpoint();
+      EXPECT_EQ(cp.epoch, stop);
+      Session second(c);
+      second.resume(cp);
+      second.run(c.epochs);
+      EXPECT_TRUE(second.done());
+      expect_same_history(second.history(), whole.history());
+      expect_same_params(second.params(), whole.params());
+      if (method == Method::GD) EXPECT_EQ(second.gradient_evaluations(), whole.gradient_evaluations());
+    }
+  }
+}
+
+TEST(Resume, ACheckpointOfAFinishedRunGoesOnWithMoreEpochs) {
+  Config c = resume_config(Method::GD);
+  c.eval_every = 1;  // so that the short run's last row is also a row of the long run
+  Config longer = c;
+  longer.epochs = 40;
+  Session whole(longer);
+  whole.run(longer.epochs);
+  Session short_run(c);
+  short_run.run(c.epochs);
+  ASSERT_TRUE(short_run.done());
+  Session more(longer);
+  more.resume(short_run.checkpoint());
+  EXPECT_FALSE(more.done());
+  EXPECT_EQ(more.run(100), longer.epochs - c.epochs);
+  expect_same_history(more.history(), whole.history());
+  expect_same_params(more.params(), whole.params());
+}
+
+TEST(Resume, ExternalSumsResumeFromAnyPoint) {
+  Config c = resume_config(Method::GD);
+  c.init = Init::Diagonal;
+  c.clip = true;
+  Session whole(c);
+  whole.run(c.epochs);
+  const std::vector<ShardWorker> workers{ShardWorker(c), ShardWorker(c)};
+  for (int stop : {0, 5, 8, 23}) {
+    SCOPED_TRACE(testing::Message() << "stopped at epoch " << stop);
+    Session first(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true);
+    run_external(first, workers, true, stop);  // stops awaiting the sums of epoch `stop`
+    ASSERT_EQ(first.epoch(), stop);
+    // Into a session with external sums, and into a normal one: either goes on the same.
+    Session ext(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true);
+    ext.resume(first.checkpoint());
+    EXPECT_EQ(ext.awaiting_sums(), stop < c.epochs || stop % c.eval_every != 0);
+    run_external(ext, workers, true);
+    expect_same_history(ext.history(), whole.history());
+    expect_same_params(ext.params(), whole.params());
+    Session normal(c);
+    normal.resume(first.checkpoint());
+    normal.run(c.epochs);
+    expect_same_history(normal.history(), whole.history());
+  }
+}
+
+TEST(Resume, ABadCheckpointIsRefusedNamingThePartAndChangesNothing) {
+  const Config c = resume_config(Method::GD);
+  Session source(c);
+  source.run(9);
+  const Checkpoint good = source.checkpoint();
+  Session whole(c);
+  whole.run(c.epochs);
+  struct Case {
+    const char* part;
+    void (*spoil)(Checkpoint&);
+  };
+  const Case cases[] = {
+      {"checkpoint.epoch", [](Checkpoint& cp) { cp.epoch = 24; }},
+      {"checkpoint.epoch", [](Checkpoint& cp) { cp.epoch = -1; }},
+      {"checkpoint.params", [](Checkpoint& cp) { cp.params = Params::zeros(4); }},
+      {"checkpoint.params", [](Checkpoint& cp) { cp.params.wkq(0, 1) = {1e300 * 1e300, 0}; }},
+      {"checkpoint.first_loss", [](Checkpoint& cp) { cp.first_loss = -1; }},
+      {"checkpoint.flow_step", [](Checkpoint& cp) { cp.flow_step = std::numeric_limits<double>::infinity(); }},
+      {"checkpoint.gradient_evaluations", [](Checkpoint& cp) { cp.gradient_evaluations = -3; }},
+      {"checkpoint.history", [](Checkpoint& cp) { cp.history.ab.pop_back(); }},
+      {"checkpoint.history", [](Checkpoint& cp) { cp.history.epoch.back() = 10; }},   // after cp.epoch
+      {"checkpoint.history", [](Checkpoint& cp) { cp.history.epoch[1] = 0; }},        // not rising
+      {"checkpoint.history", [](Checkpoint& cp) { cp.history.epoch[1] = 2.5; }},      // not whole
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.part);
+    Checkpoint bad = good;
+    k.spoil(bad);
+    Session s(c);
+    try {
+      s.resume(bad);
+      ADD_FAILURE() << "accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(std::string(k.part) + ": ", 0), 0u) << e.what();
+    }
+    // Unchanged: it still trains from the start exactly like a new session.
+    s.run(c.epochs);
+    expect_same_history(s.history(), whole.history());
+  }
+  Session used(c);
+  used.run(1);
+  EXPECT_THROW(used.resume(good), std::logic_error);
+}
+
+TEST(Resume, AResumedRunDivergesAsTheUninterruptedOneAndADivergedRunHasNoCheckpoint) {
+  Config c = small_config(2, 10, 40);
+  c.lr = 0.05;  // diverges at epoch 5
+  c.epochs = 50;
+  Session s(c);
+  s.run(c.epochs);
+  ASSERT_TRUE(s.diverged());
+  ASSERT_GE(s.epoch(), 3);
+  EXPECT_THROW(s.checkpoint(), std::logic_error);
+  // The divergence check measures against the loss at epoch 0, which the checkpoint carries
+  // (a session with external sums has not computed it itself).
+  Session first(c);
+  first.run(s.epoch() - 2);
+  Session second(c);
+  second.resume(first.checkpoint());
+  second.run(c.epochs);
+  Session ext(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true);
+  ext.resume(first.checkpoint());
+  run_external(ext, {ShardWorker(c), ShardWorker(c)}, true);
+  for (const Session* r : {&second, &ext}) {
+    EXPECT_TRUE(r->diverged());
+    EXPECT_EQ(r->epoch(), s.epoch());
+    EXPECT_EQ(r->message(), s.message());
+  }
+}
