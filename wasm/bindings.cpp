@@ -22,6 +22,8 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
       .property("diverged", &JsSession::diverged)
       .property("message", &JsSession::message)
       .function("history", &JsSession::history)
+      .function("checkpoint", &JsSession::checkpoint)
+      .function("resume", &JsSession::resume)
       .function("theory", &JsSession::theory)
       .function("odeCurve", &JsSession::ode_curve)
       .function("weights", &JsSession::weights)
@@ -42,6 +44,7 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
   function("fields", &mesaflow::js::fields);
   function("defaults", &mesaflow::js::defaults);
   function("validate", &mesaflow::js::validate);
+  function("parseField", &mesaflow::js::parse_field);
   function("estimateBytes", &mesaflow::js::estimate_bytes);
   function("theory", &mesaflow::js::theory);
 }

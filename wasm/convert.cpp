@@ -1,6 +1,9 @@
 #include "convert.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <vector>
 
@@ -120,6 +123,73 @@ std::vector<double> numbers(val a) {
   return a.isUndefined() || a.isNull() ? std::vector<double>() : emscripten::convertJSArrayToNumberVector<double>(a);
 }
 
+bool is_object(val v) { return v.typeOf().as<std::string>() == "object" && !v.isNull(); }
+bool is_number(val v) { return v.typeOf().as<std::string>() == "number"; }
+bool is_array(val v) {
+  return is_object(v) && (val::global("Array").call<bool>("isArray", v) || val::global("ArrayBuffer").call<bool>("isView", v));
+}
+
+// The History columns, in the order of JsSession::history().
+constexpr const char* kColumns[] = {"epoch", "train_loss", "test_loss", "ab", "ratio", "last_mse"};
+template <class H>  // History or const History
+auto column(H& h, int i) -> decltype((h.epoch)) {
+  decltype(&h.epoch) cols[] = {&h.epoch, &h.train_loss, &h.test_loss, &h.ab, &h.ratio, &h.last_mse};
+  return *cols[i];
+}
+
+// A Checkpoint from the object of JsSession::checkpoint(); "" or what is wrong with its form
+// (its values are checked by Session::resume_error).
+std::string checkpoint_from(val o, int d, Checkpoint& cp) {
+  if (!is_object(o)) return "checkpoint: expected an object as s.checkpoint() returns";
+  const val e = o["epoch"];
+  if (!is_number(e) || !(e.as<double>() >= -1 && e.as<double>() <= 2147483647.0) || e.as<double>() != std::floor(e.as<double>()))
+    return "checkpoint.epoch: expected a whole number";
+  cp.epoch = static_cast<int>(e.as<double>());
+  if (!params_from(o["weights"], d, cp.params))
+    return "checkpoint.params: expected weights {d, wkq_re, wkq_im (2d*2d), wpv_re, wpv_im (d*2d)} of this config's d";
+  struct Real {
+    const char *key, *name;  // JS key, core name (as in the core's messages)
+    double* out;
+  };
+  for (const Real& r : {Real{"firstLoss", "first_loss", &cp.first_loss}, Real{"flowStep", "flow_step", &cp.flow_step}}) {
+    if (!is_number(o[r.key])) return std::string("checkpoint.") + r.name + ": expected a number";
+    *r.out = o[r.key].as<double>();
+  }
+  const val g = o["gradientEvaluations"];
+  if (!is_number(g) || !(g.as<double>() >= 0 && g.as<double>() < 9e15)) return "checkpoint.gradient_evaluations: expected a count >= 0";
+  cp.gradient_evaluations = static_cast<long>(g.as<double>());
+  const val h = o["history"];
+  if (!is_object(h)) return "checkpoint.history: expected {epoch, train_loss, test_loss, ab, ratio, last_mse} arrays";
+  for (int i = 0; i < 6; ++i) {
+    const val a = h[kColumns[i]];
+    if (!is_array(a)) return std::string("checkpoint.history: ") + kColumns[i] + " is not an array";
+    column(cp.history, i) = emscripten::convertJSArrayToNumberVector<double>(a);
+  }
+  return "";
+}
+
+// Whether the heap can grow by what a session for c allocates (the browser may refuse memory
+// well below the budget). Without C++ exceptions a failed allocation inside the session would
+// abort the module; a plain malloc returns null instead (ALLOW_MEMORY_GROWTH, no ABORTING_MALLOC),
+// so we ask for the whole amount first and give it back. message: why not, naming m.
+bool memory_available(const Config& c, std::string& message) {
+  const double bytes = estimate_bytes(c) * 1.05 + (1 << 20);  // allocator overhead and slack
+  // Called through a volatile pointer: the compiler may otherwise drop an unused malloc/free pair.
+  void* (*volatile allocate)(std::size_t) = std::malloc;
+  void* probe = bytes < 4.0e9 ? allocate(static_cast<std::size_t>(bytes)) : nullptr;
+  if (probe) {
+    std::free(probe);
+    return true;
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "m, test-m, T, d: out of memory: this configuration needs about %.0f MiB and the browser did not "
+                "provide it; reduce m, test-m, T or d (or close other tabs)",
+                bytes / 1048576.0);
+  message = buf;
+  return false;
+}
+
 }  // namespace
 
 val fields() {
@@ -154,6 +224,17 @@ val defaults() {
   return o;
 }
 
+val parse_field(std::string name, std::string text) {
+  Config c;
+  const std::string err = set_field(c, name, text);
+  const FieldSpec* f = find_field(name);
+  val o = val::object();
+  o.set("field", f ? std::string(f->name) : name);
+  if (!err.empty()) o.set("message", err);
+  else o.set("value", field_value(c, *f));
+  return o;
+}
+
 val validate(val cfg, double budget) {
   const Parsed p = parse(cfg, budget);
   if (p.message.empty()) return val::null();
@@ -179,6 +260,10 @@ JsSession::JsSession(val cfg, bool external_sums) {
     return;
   }
   p.cfg.threads = 1;
+  if (!memory_available(p.cfg, error_)) {
+    error_field_ = "m";
+    return;
+  }
   s_ = std::make_unique<Session>(p.cfg, kBrowserMemoryBudget, nullptr, kGeneratedLayout, external_sums);
 }
 
@@ -202,6 +287,10 @@ JsShardWorker::JsShardWorker(val cfg) {
     return;
   }
   p.cfg.threads = 1;
+  if (!memory_available(p.cfg, error_)) {
+    error_field_ = "m";
+    return;
+  }
   w_ = std::make_unique<ShardWorker>(p.cfg, kBrowserMemoryBudget);
 }
 
@@ -241,16 +330,35 @@ val JsSession::run(int k) {
   return o;
 }
 
-val JsSession::history() const {
-  const History& h = s_->history();
+namespace {
+val history_object(const History& h) {
   val o = val::object();
-  o.set("epoch", f64(h.epoch));
-  o.set("train_loss", f64(h.train_loss));
-  o.set("test_loss", f64(h.test_loss));
-  o.set("ab", f64(h.ab));
-  o.set("ratio", f64(h.ratio));
-  o.set("last_mse", f64(h.last_mse));
+  for (int i = 0; i < 6; ++i) o.set(kColumns[i], f64(column(h, i)));
   return o;
+}
+}  // namespace
+
+val JsSession::history() const { return history_object(s_->history()); }
+
+val JsSession::checkpoint() const {
+  if (s_->diverged()) return val::null();
+  const Checkpoint cp = s_->checkpoint();
+  val o = val::object();
+  o.set("epoch", cp.epoch);
+  o.set("weights", weights());
+  o.set("firstLoss", cp.first_loss);
+  o.set("flowStep", cp.flow_step);
+  o.set("gradientEvaluations", static_cast<double>(cp.gradient_evaluations));
+  o.set("history", history_object(cp.history));
+  return o;
+}
+
+std::string JsSession::resume(val o) {
+  Checkpoint cp;
+  std::string err = checkpoint_from(o, s_->config().d, cp);
+  if (err.empty()) err = s_->resume_error(cp);
+  if (err.empty()) s_->resume(cp);  // cannot throw now
+  return err;
 }
 
 val JsSession::theory() const { return theory_object(s_->theory(), true); }

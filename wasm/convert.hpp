@@ -20,6 +20,9 @@ val fields();
 val defaults();
 // null if cfg is valid under budget (bytes), else {field, message}; field is the CLI name.
 val validate(val cfg, double budget);
+// One field given as text (a CLI option value, URL value, attribute): {field: CLI name, value} or
+// {field, message} with the core's message (set_field), e.g. "lr: 'abc' is not valid; expected ...".
+val parse_field(std::string name, std::string text);
 // Bytes a session for cfg allocates (cfg is assumed valid; see validate).
 double estimate_bytes(val cfg);
 // The theory object of cfg from closed-form moments (c_star_empirical is null: no data).
@@ -49,6 +52,12 @@ class JsSession {
   bool awaiting_sums() const { return s_->awaiting_sums(); }
   bool wants_gradient() const { return s_->wants_gradient(); }
   bool wants_test() const { return s_->wants_test(); }
+  // {epoch, weights, firstLoss, flowStep, gradientEvaluations, history} (Session::checkpoint),
+  // or null for a diverged run.
+  val checkpoint() const;
+  // Continues from such an object (a new session only). Returns "" or what is wrong, naming the
+  // part ("checkpoint.epoch: ...").
+  std::string resume(val cp);
   // train, test: Float64Arrays of kShards records each (test may be empty or undefined).
   // Returns "" or what is wrong (checked here: the wasm build does not catch C++ exceptions).
   std::string feed(val train, val test);

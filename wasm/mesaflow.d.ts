@@ -74,6 +74,16 @@ export interface MesaView {
   ls: Float64Array; true_w: Float64Array; gap: Float64Array;
 }
 
+/** Everything a new session with the same config needs to go on where this one stopped. */
+export interface Checkpoint {
+  epoch: number;
+  weights: Weights;
+  firstLoss: number;
+  flowStep: number;
+  gradientEvaluations: number;
+  history: History;
+}
+
 export interface Session {
   run(k?: number): RunResult;
   readonly epoch: number;
@@ -81,6 +91,8 @@ export interface Session {
   readonly diverged: boolean;
   readonly message: string;
   history(): History;
+  /** null once the run has diverged. */
+  checkpoint(): Checkpoint | null;
   theory(): Theory;
   odeCurve(): OdeCurve;
   weights(): Weights;
@@ -107,17 +119,22 @@ export interface Mesaflow {
   defaults(): Required<Pick<Config, 'd' | 'T' | 'm' | 'x1' | 'scale' | 'init' | 'a0' | 'b0' | 'sigma_w' |
     'method' | 'lr' | 'epochs' | 'eval_every' | 'test_m' | 'clip' | 'seed'>>;
   validate(cfg: Config): ConfigError | null;
+  /** One field as text, through the core's parser: {field, value} or {field, message}. */
+  parseField(name: string, text: string): { field: string; value?: number | string | boolean; message?: string };
   /** Throws an Error (with .field) when cfg is invalid. */
   estimateBytes(cfg: Config): number;
   /** Throws an Error (with .field) when cfg is invalid. */
   theory(cfg: Config): Theory;
   /** Throws an Error (with .field) when cfg is invalid or exceeds the browser memory budget. */
-  createSession(cfg: Config, options?: { externalSums?: boolean }): Session;
+  /** options.resume: go on from a checkpoint (throws with .field 'checkpoint' if it does not fit). */
+  createSession(cfg: Config, options?: { externalSums?: boolean; resume?: Checkpoint }): Session;
   /** Throws like createSession. */
   createShardWorker(cfg: Config): ShardWorker;
   /** Number of fixed shards of every data set. */
   readonly shards: number;
   readonly browserMemoryBudget: number;
+  /** '' while the module works; after an abort, why (every later call fails: load a new module). */
+  readonly aborted: string;
 }
 
 export interface LoadOptions {

@@ -21,12 +21,17 @@ function count(k, name) {
 class Session {
   #s;
 
-  constructor(raw, cfg, externalSums) {
+  constructor(raw, cfg, externalSums, resume) {
     const s = new raw.Session(cfg ?? {}, externalSums);
     if (s.error) {
       const err = { field: s.errorField, message: s.error };
       s.delete();
       fail(err);
+    }
+    const err = resume === undefined ? '' : s.resume(resume);
+    if (err) {
+      s.delete();
+      fail({ field: 'checkpoint', message: err });
     }
     this.#s = s;
   }
@@ -42,6 +47,7 @@ class Session {
   get diverged() { return this.#live().diverged; }
   get message() { return this.#live().message; }
   history() { return this.#live().history(); }
+  checkpoint() { return this.#live().checkpoint(); }
   theory() { return this.#live().theory(); }
   odeCurve() { return this.#live().odeCurve(); }
   weights() { return this.#live().weights(); }
@@ -103,10 +109,15 @@ class ShardWorker {
 // every other option is handed to the factory (e.g. wasmBinary).
 export async function loadMesaflow(options = {}) {
   const { factory = createMesaflowCore, ...moduleOptions } = options;
+  let aborted = ''; // set if the module aborts (a bug, or memory lost): it is unusable after that
   const raw = await factory({
     locateFile: (file, prefix) =>
       file.endsWith('.wasm') ? new URL('./mesaflow_core.wasm', import.meta.url).href : prefix + file,
     ...moduleOptions,
+    onAbort: (what) => {
+      aborted = String(what ?? 'abort');
+      moduleOptions.onAbort?.(what);
+    },
   });
   // Field checks only (no memory budget): estimateBytes and theory must answer for big configs.
   const checked = (cfg) => {
@@ -118,11 +129,14 @@ export async function loadMesaflow(options = {}) {
     fields: () => raw.fields(),
     defaults: () => raw.defaults(),
     validate: (cfg) => raw.validate(cfg ?? {}, raw.browserMemoryBudget),
+    parseField: (name, text) => raw.parseField(String(name), String(text)),
     estimateBytes: (cfg) => raw.estimateBytes(checked(cfg)),
     theory: (cfg) => raw.theory(checked(cfg)),
-    createSession: (cfg, options = {}) => new Session(raw, cfg, Boolean(options.externalSums)),
+    createSession: (cfg, options = {}) => new Session(raw, cfg, Boolean(options.externalSums), options.resume),
     createShardWorker: (cfg) => new ShardWorker(raw, cfg),
     shards: raw.shards,
     browserMemoryBudget: raw.browserMemoryBudget,
+    // '' while the module works; after an abort, why (every later call fails: load a new one).
+    get aborted() { return aborted; },
   });
 }

@@ -1,0 +1,138 @@
+// s.checkpoint() and createSession(cfg, {resume}): the site's answer to a worker that dies. A run
+// stopped anywhere, its checkpoint passed through structuredClone (as postMessage does), and
+// resumed in a new session gives the uninterrupted run's numbers bit for bit. Also: bad
+// checkpoints and an out-of-memory heap are refused with a message, and the module keeps working.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { load } from './helpers.mjs';
+
+const { mf } = await load();
+const COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'];
+const base = { d: 3, T: 14, m: 60, test_m: 20, epochs: 17, eval_every: 3, lr: 2e-3, init: 'gaussian', sigma_w: 0.2, seed: 5 };
+
+function sameRun(a, b, what) {
+  const ha = a.history(), hb = b.history();
+  for (const k of COLUMNS) assert.deepEqual(Array.from(ha[k]), Array.from(hb[k]), `${what}: ${k}`);
+  const wa = a.weights(), wb = b.weights();
+  for (const k of ['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im']) assert.deepEqual(Array.from(wa[k]), Array.from(wb[k]), `${what}: ${k}`);
+}
+
+test('a run resumed from a checkpoint at any epoch equals the uninterrupted run, bit for bit', () => {
+  for (const cfg of [base, { ...base, method: 'flow', lr: 0.4, epochs: 7, eval_every: 2 }, { ...base, x1: 'sparse', init: 'diagonal', clip: true }]) {
+    const whole = mf.createSession(cfg);
+    whole.run(cfg.epochs);
+    for (const stop of [0, 2, 3, cfg.epochs - 1, cfg.epochs]) {
+      const first = mf.createSession(cfg);
+      first.run(stop);
+      const cp = structuredClone(first.checkpoint());
+      first.delete();
+      assert.equal(cp.epoch, stop);
+      const second = mf.createSession(cfg, { resume: cp });
+      assert.equal(second.epoch, stop);
+      second.run(cfg.epochs);
+      assert.equal(second.done, true);
+      sameRun(second, whole, `${cfg.method ?? 'gd'} ${cfg.x1 ?? 'gaussian'} stopped at ${stop}`);
+      second.delete();
+    }
+    whole.delete();
+  }
+});
+
+test('the parallel path resumes too (external sums), and a finished run can go on with more epochs', () => {
+  const cfg = { ...base, epochs: 9 };
+  const longer = { ...cfg, epochs: 15, eval_every: 1 };
+  const whole = mf.createSession(longer);
+  whole.run(longer.epochs);
+  const short = mf.createSession({ ...cfg, eval_every: 1 });
+  short.run(cfg.epochs);
+  const w = mf.createShardWorker(longer);
+  const c = mf.createSession(longer, { externalSums: true, resume: structuredClone(short.checkpoint()) });
+  while (c.awaitingSums) {
+    const weights = c.weights();
+    c.feed(w.trainSums(weights, 0, mf.shards, c.wantsGradient), c.wantsTest ? w.testSums(weights, 0, mf.shards) : null);
+    c.run(1);
+  }
+  assert.equal(c.epoch, longer.epochs);
+  sameRun(c, whole, 'external sums, resumed at the end of a shorter run');
+  for (const s of [whole, short, c, w]) s.delete();
+});
+
+test('a checkpoint that does not fit is refused naming the part; nothing crashes', () => {
+  const s = mf.createSession(base);
+  s.run(4);
+  const good = s.checkpoint();
+  s.delete();
+  const spoilt = {
+    'not an object': ['checkpoint', 42],
+    'a string': ['checkpoint', 'checkpoint'],
+    'null': ['checkpoint', null],
+    'epoch past epochs': ['checkpoint.epoch', { ...good, epoch: 18 }],
+    'epoch negative': ['checkpoint.epoch', { ...good, epoch: -2 }],
+    'epoch NaN': ['checkpoint.epoch', { ...good, epoch: NaN }],
+    'epoch a string': ['checkpoint.epoch', { ...good, epoch: '4' }],
+    'epoch fractional': ['checkpoint.epoch', { ...good, epoch: 2.5 }],
+    'weights of another d': ['checkpoint.params', { ...good, weights: { ...good.weights, d: 4 } }],
+    'weights short': ['checkpoint.params', { ...good, weights: { ...good.weights, wpv_im: new Float64Array(3) } }],
+    'weights NaN': ['checkpoint.params', { ...good, weights: { ...good.weights, wkq_re: good.weights.wkq_re.map((v, i) => (i === 5 ? NaN : v)) } }],
+    'weights missing': ['checkpoint.params', { ...good, weights: undefined }],
+    'firstLoss missing': ['checkpoint.first_loss', { ...good, firstLoss: undefined }],
+    'firstLoss negative': ['checkpoint.first_loss', { ...good, firstLoss: -1 }],
+    'flowStep Infinity': ['checkpoint.flow_step', { ...good, flowStep: Infinity }],
+    'gradientEvaluations negative': ['checkpoint.gradient_evaluations', { ...good, gradientEvaluations: -1 }],
+    'history missing': ['checkpoint.history', { ...good, history: undefined }],
+    'history column a string': ['checkpoint.history', { ...good, history: { ...good.history, ab: 'abc' } }],
+    'history column short': ['checkpoint.history', { ...good, history: { ...good.history, ab: good.history.ab.slice(1) } }],
+    'history epochs not rising': ['checkpoint.history', { ...good, history: { ...good.history, epoch: good.history.epoch.map(() => 0) } }],
+    'history past the checkpoint': ['checkpoint.history', { ...good, epoch: 2 }],
+  };
+  const n = mf.createSession(base).history().epoch.length;
+  for (const [what, [part, cp]] of Object.entries(spoilt)) {
+    assert.throws(() => mf.createSession(base, { resume: cp }), (e) => {
+      assert.equal(e.field, 'checkpoint', what);
+      assert.ok(e.message.startsWith(`${part}: `), `${what}: ${e.message}`);
+      return true;
+    });
+  }
+  assert.equal(n, 1);
+  assert.equal(mf.aborted, '');
+  // Still working, and the good checkpoint still resumes.
+  const ok = mf.createSession(base, { resume: good });
+  assert.equal(ok.epoch, 4);
+  ok.run(100);
+  assert.equal(ok.done, true);
+  ok.delete();
+});
+
+test('a diverged run has no checkpoint', () => {
+  const s = mf.createSession({ d: 2, T: 10, m: 40, test_m: 16, epochs: 50, lr: 5 });
+  s.run(50);
+  assert.equal(s.diverged, true);
+  assert.equal(s.checkpoint(), null);
+  s.delete();
+});
+
+test('when the heap cannot grow, createSession says out of memory and the module keeps working', () => {
+  // Each of these is under the 1 GiB budget; the module may grow to 2 GiB, so the third cannot fit.
+  const big = { d: 5, T: 100, m: 110000, test_m: 1000, epochs: 1 };
+  assert.ok(mf.estimateBytes(big) < mf.browserMemoryBudget);
+  const held = [];
+  let refused = null;
+  for (let i = 0; i < 4 && !refused; i++) {
+    try {
+      held.push(mf.createSession(big));
+    } catch (e) {
+      refused = e;
+    }
+  }
+  assert.ok(refused, 'a session was refused');
+  assert.ok(held.length >= 1 && held.length <= 2, `${held.length} sessions fitted`);
+  assert.equal(refused.field, 'm');
+  assert.match(refused.message, /out of memory: this configuration needs about \d+ MiB .*reduce m, test-m, T or d/);
+  assert.throws(() => mf.createShardWorker(big), /out of memory/);
+  assert.equal(mf.aborted, '');
+  for (const s of held) s.delete();
+  const s = mf.createSession(base);
+  s.run(3);
+  assert.equal(s.epoch, 3);
+  s.delete();
+});
