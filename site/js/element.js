@@ -2,8 +2,10 @@
 // Attributes: every config field by its CLI name, plus preset, compare, controls="hide", text="hide",
 // workers (Web Workers that train; default: one per core, up to 8, for settings where that
 // pays; 1: the single-worker path; the numbers are the same bits either way).
-// API: play(), pause(), step(), reset(), .history, .config, .params, .workers;
-// events: mesaflow-step (after each recorded evaluation), mesaflow-diverged, mesaflow-config.
+// API: play(), pause(), step(), reset(), resume(), .history, .config, .params, .workers;
+// events: mesaflow-step (after each recorded evaluation), mesaflow-diverged, mesaflow-config,
+// mesaflow-fault (the training worker died: the history so far is kept; resume() goes on from
+// the last checkpoint, reset() starts again).
 import { TEMPLATE } from './template.js';
 import { Views } from './views.js';
 import { SettingsForm } from './controls.js';
@@ -15,8 +17,18 @@ import { saveCSV, saveJSON } from './export.js';
 
 const MEMORY_BUDGET = 2 ** 30; // bytes all sessions of one demo may allocate (mf.estimateBytes)
 const STATUS_EVERY_MS = 2000; // aria-live summary while running, so screen readers are not flooded
+const PING_EVERY_MS = 2000; // the worker answers pings between chunks ...
+const SILENT_MS = 10000; // ... so one unanswered this long means it is gone (or hung)
+const SILENT_CREATING_MS = 60000; // drawing a large data set is one long call
 const COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'];
-const isOn = (v) => v != null && ['', 'true', '1', 'yes', 'on'].includes(String(v).toLowerCase());
+const isOn = (v) => v != null && ['', 'true', '1', 'yes', 'on'].includes(String(v).trim().toLowerCase());
+// A value from outside as the core's messages show it (config.cpp): quoted, the first 40
+// characters, each outside printable ASCII as '?'.
+const quoted = (v) => {
+  const t = String(v);
+  return `'${t.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}${t.length > 40 ? '...' : ''}'`;
+};
+const isOff = (v) => ['false', '0', 'no', 'off'].includes(String(v).trim().toLowerCase());
 const num = (v, p = 4) => (v == null || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e-3 || v === 0 ? Number(v.toPrecision(p)).toString() : v.toExponential(2));
 
 class MesaflowDemo extends HTMLElement {
@@ -39,21 +51,28 @@ class MesaflowDemo extends HTMLElement {
     this._workersSet = null; // the workers attribute, null when absent (automatic)
     this._workersUsed = 0;
     this._lastStatus = 0;
+    this._fault = null; // {message, wantPlay} after the worker died, until resume() or reset()
+    this._resumeOnReady = false;
+    this._lastStepEpoch = -1; // mesaflow-step is dispatched once per epoch, also across a resume
+    this._parsing = new Map(); // seq -> resolve, for the worker's 'parsed' answers
+    this._parseSeq = 0;
+    this._attrSeq = 0;
+    this._formSeq = {};
     this._views = new Views(this._root);
     this._bindControls();
     this._ro = new ResizeObserver(() => this._views.cfg && requestAnimationFrame(() => this._views.resize()));
   }
 
   connectedCallback() {
-    if (!this._worker) this._startWorker();
+    if (!this._worker && !this._fault) this._startWorker();
     this._ro.observe(this);
   }
 
+  // Moved in the DOM (disconnected, then connected): the new worker resumes the runs.
   disconnectedCallback() {
     this._ro.disconnect();
-    this._worker?.terminate();
-    this._worker = null;
-    this._fields = null;
+    this._stopWorker();
+    this._resumeOnReady = this._runs.some((r) => r.state);
     this._playing = false;
   }
 
@@ -70,6 +89,10 @@ class MesaflowDemo extends HTMLElement {
 
   // --- public API ---------------------------------------------------------------------------
   play() {
+    if (this._fault) {
+      this._fault.wantPlay = true;
+      return this._restart(this._fault.resumable);
+    }
     this._wantPlay = true;
     if (this._runs.length && this._worker) this._post({ type: 'play', speed: Number(this._$('speed').value) });
   }
@@ -85,7 +108,14 @@ class MesaflowDemo extends HTMLElement {
   }
 
   reset() {
+    if (this._fault) return this._restart(false);
     if (this._cfg) this._configure(this._cfg);
+  }
+
+  // After a fault: a new worker goes on from each run's last checkpoint (at most one chunk of
+  // epochs is computed again), with the numbers the uninterrupted run would have had.
+  resume() {
+    if (this._fault) this._restart(true);
   }
 
   get history() {
@@ -128,9 +158,87 @@ class MesaflowDemo extends HTMLElement {
 
   // --- worker -------------------------------------------------------------------------------
   _startWorker() {
-    this._worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    this._worker.onmessage = (e) => this._onMessage(e.data);
-    this._worker.onerror = (e) => this._alert(`The training worker failed: ${e.message || 'unknown error'}`);
+    const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this._worker = w;
+    w.onmessage = (e) => {
+      if (w !== this._worker) return;
+      this._pingSent = 0;
+      this._onMessage(e.data);
+    };
+    w.onerror = (e) => {
+      e.preventDefault?.();
+      if (w === this._worker) this._onFault(`the training worker failed (${e.message || 'an error in the worker'})`);
+    };
+    w.onmessageerror = () => w === this._worker && this._onFault('the training worker sent a message that could not be read');
+    this._pingSent = 0;
+    this._watchdog = setInterval(() => this._checkWorker(), PING_EVERY_MS);
+  }
+
+  _stopWorker() {
+    clearInterval(this._watchdog);
+    this._worker?.terminate();
+    this._worker = null;
+  }
+
+  // Sign of life: a ping unanswered for SILENT_MS means the worker was terminated or hangs.
+  _checkWorker() {
+    if (!this._worker) return;
+    const now = performance.now();
+    if (!this._pingSent) {
+      this._pingSent = now;
+      this._post({ type: 'ping' });
+    } else if (now - this._pingSent > (this._pendingRuns ? SILENT_CREATING_MS : SILENT_MS)) {
+      this._onFault(`the training worker stopped answering (for ${Math.round((now - this._pingSent) / 1000)} s)`);
+    }
+  }
+
+  // The worker is gone: keep the history, say so, offer to resume or restart.
+  _onFault(reason) {
+    if (this._fault) return;
+    this._stopWorker();
+    const wantPlay = this._wantPlay || this._playing;
+    this._playing = false;
+    this._wantPlay = false;
+    this._showPlaying();
+    const resumable = this._runs.length > 0;
+    const epoch = this._runs[0]?.epoch ?? 0;
+    this._fault = { message: reason, wantPlay, resumable };
+    const kept = resumable ? ` The history up to epoch ${epoch} is kept (export it below); Resume goes on from there.` : '';
+    this._$('fault-text').textContent = `Training stopped: ${reason}.${kept}`;
+    this._$('resume').hidden = !resumable;
+    this._$('fault').hidden = false;
+    this._status(`Training stopped: ${reason}.`, true);
+    this.dispatchEvent(new CustomEvent('mesaflow-fault', { detail: { message: reason, epoch, resumable }, bubbles: true, composed: true }));
+  }
+
+  _restart(resume) {
+    const wantPlay = this._fault?.wantPlay;
+    this._fault = null;
+    this._$('fault').hidden = true;
+    this._resumeOnReady = resume && this._runs.some((r) => r.state);
+    this._wantPlay = Boolean(wantPlay);
+    if (!this._resumeOnReady) this._runs = [];
+    this._status(resume ? 'Resuming…' : 'Restarting…', true);
+    this._startWorker();
+  }
+
+  // New runs for the current ones, each going on from its last checkpoint (rows after it, from a
+  // chunk whose checkpoint never arrived, are computed again).
+  _resumeRuns() {
+    this._resumeOnReady = false;
+    const cfg = this._cfg;
+    this._gen++;
+    this._pendingRuns = this._runs.map((r, i) => {
+      const spec = { id: `${this._gen}:${i}`, cfg: { ...cfg, a0: r.a0, b0: r.b0 } };
+      if (r.state) {
+        const keep = r.hist.epoch.filter((e) => e <= r.state.epoch).length;
+        spec.resume = { ...r.state, history: Object.fromEntries(COLUMNS.map((k) => [k, r.hist[k].slice(0, keep)])) };
+      }
+      return spec;
+    });
+    this._runs = [];
+    this._post({ type: 'create', runs: this._pendingRuns, budget: MEMORY_BUDGET, workers: this._workersSet });
+    this._status('Resuming…', true);
   }
 
   _post(msg) {
@@ -142,10 +250,20 @@ class MesaflowDemo extends HTMLElement {
     if (msg.id !== undefined && !run && msg.type !== 'created') return; // stale: from a previous configuration
     switch (msg.type) {
       case 'ready':
-        this._fields = msg.fields;
-        this._defaults = msg.defaults;
-        this._form = new SettingsForm(this._$('form'), this._fields, (name, value) => this._onField(name, value));
-        this._applyAttributes();
+        if (!this._form) {
+          this._fields = msg.fields;
+          this._defaults = msg.defaults;
+          this._form = new SettingsForm(this._$('form'), this._fields, (name, text) => this._onFieldText(name, text));
+          this._applyAttributes();
+        } else if (this._resumeOnReady) this._resumeRuns();
+        else if (this._cfg) this._configure(this._cfg);
+        else this._applyAttributes();
+        break;
+      case 'pong':
+        break;
+      case 'parsed':
+        this._parsing.get(msg.seq)?.(msg);
+        this._parsing.delete(msg.seq);
         break;
       case 'created':
         this._onCreated(msg);
@@ -154,7 +272,7 @@ class MesaflowDemo extends HTMLElement {
         this._runs = [];
         this._playing = false;
         this._showPlaying();
-        if (!this._form.setError(msg.field, msg.message)) this._form.setError('m', msg.message);
+        this._form.setError(msg.field, msg.message);
         this._alert(`Not started: ${msg.message}`);
         this._status(`Not started: ${msg.message}`, true);
         break;
@@ -181,8 +299,11 @@ class MesaflowDemo extends HTMLElement {
         this._status(this._summary(), true);
         break;
       case 'error':
-        this._alert(msg.message);
-        this._status(msg.message, true);
+        if (msg.fatal) this._onFault(msg.message);
+        else {
+          this._alert(msg.message);
+          this._status(msg.message, true);
+        }
         break;
       default:
         break;
@@ -190,28 +311,49 @@ class MesaflowDemo extends HTMLElement {
   }
 
   // --- configuration ------------------------------------------------------------------------
-  _applyAttributes() {
+  // Field values are parsed by the core (in the worker: the same set_field as the CLI's options
+  // and the JS API's config objects), so every message reads the same everywhere.
+  _parse(pairs) {
+    const seq = ++this._parseSeq;
+    return new Promise((resolve) => {
+      this._parsing.set(seq, resolve);
+      this._post({ type: 'parse', seq, pairs });
+    });
+  }
+
+  async _applyAttributes() {
     const names = new Set(MesaflowDemo.observedAttributes);
     const pairs = this.getAttributeNames().filter((n) => names.has(n)).map((n) => [n, this.getAttribute(n)]);
-    const { explicit, errors, extras } = readPairs(this._fields, pairs);
+    const { texts, extras } = readPairs(this._fields, pairs);
+    const mine = ++this._attrSeq;
+    const { explicit, errors } = await this._parse(texts);
+    if (mine !== this._attrSeq) return; // newer attributes are on their way
     this._form.clearErrors();
     const messages = errors.map((e) => e.message);
     for (const e of errors) this._form.setError(e.field, e.message);
-    if (extras.preset !== undefined && !PRESETS[extras.preset]) messages.push(`preset: "${String(extras.preset).slice(0, 40)}" is not one of ${Object.keys(PRESETS).join(', ')}`);
+    const bad = (key, text, expected) => messages.push(`${key}: ${quoted(text)} is not valid; expected ${expected}`);
+    if (extras.preset !== undefined && !PRESETS[extras.preset]) bad('preset', extras.preset, `one of ${Object.keys(PRESETS).join(', ')}`);
     this._preset = PRESETS[extras.preset] ? extras.preset : DEFAULT_PRESET;
     this._compare = isOn(extras.compare);
+    if (extras.compare !== undefined && !this._compare && !isOff(extras.compare)) bad('compare', extras.compare, 'true or false');
     this._workersSet = null;
     if (extras.workers !== undefined && String(extras.workers).trim() !== 'auto') {
       const n = Number(String(extras.workers).trim());
-      if (Number.isInteger(n) && n >= 1 && n <= 32) this._workersSet = n;
-      else messages.push(`workers: "${String(extras.workers).slice(0, 40)}" is not auto or a whole number in [1, 32]`);
+      if (/^\s*\d+\s*$/.test(extras.workers) && n >= 1 && n <= 32) this._workersSet = n;
+      else bad('workers', extras.workers, 'auto or an integer in [1, 32]');
     }
     this._explicit = explicit;
     this._configure(resolveConfig(this._fields, this._defaults, this._preset, explicit), messages);
   }
 
-  _onField(name, value) {
-    this._explicit[name] = value;
+  // A settings-form edit: text as typed, parsed by the core.
+  async _onFieldText(name, text) {
+    const mine = (this._formSeq[name] = (this._formSeq[name] ?? 0) + 1);
+    const { explicit, errors } = await this._parse([[name, text]]);
+    if (mine !== this._formSeq[name]) return;
+    if (errors.length) return this._form.setError(name, errors[0].message);
+    this._form.setError(name, '');
+    this._explicit[name] = explicit[name];
     this._configure(resolveConfig(this._fields, this._defaults, this._preset, this._explicit));
   }
 
@@ -226,6 +368,7 @@ class MesaflowDemo extends HTMLElement {
       for (const p of PAPER_INITS) if (inits.length < 3 && !inits.some((q) => q[0] === p[0] && q[1] === p[1])) inits.push(p);
     }
     this._gen++;
+    this._lastStepEpoch = -1;
     this._pendingRuns = inits.map(([a0, b0], i) => ({ id: `${this._gen}:${i}`, cfg: { ...cfg, a0, b0 } }));
     this._runs = [];
     this._post({ type: 'create', runs: this._pendingRuns, budget: MEMORY_BUDGET, workers: this._workersSet });
@@ -253,11 +396,13 @@ class MesaflowDemo extends HTMLElement {
 
   _onRows(run, msg) {
     run.epoch = msg.epoch;
+    if (msg.state) run.state = msg.state;
     const first = run === this._runs[0];
     const n = msg.rows.epoch.length;
     for (let i = 0; i < n; i++) {
       for (const k of COLUMNS) run.hist[k].push(msg.rows[k][i]);
-      if (first) {
+      if (first && msg.rows.epoch[i] > this._lastStepEpoch) {
+        this._lastStepEpoch = msg.rows.epoch[i];
         const r = msg.rows;
         this.dispatchEvent(new CustomEvent('mesaflow-step', { detail: { epoch: r.epoch[i], ab: r.ab[i], trainLoss: r.train_loss[i],
           testLoss: r.test_loss[i], ratio: r.ratio[i], lastMse: r.last_mse[i] }, bubbles: true, composed: true }));
@@ -351,6 +496,8 @@ class MesaflowDemo extends HTMLElement {
     $('play').addEventListener('click', () => (this._playing ? this.pause() : this.play()));
     $('step').addEventListener('click', () => this.step());
     $('reset').addEventListener('click', () => this.reset());
+    $('resume').addEventListener('click', () => this.resume());
+    $('restart').addEventListener('click', () => this._restart(false));
     $('speed').addEventListener('change', () => this._post({ type: 'speed', speed: Number($('speed').value) }));
     presetSel.addEventListener('change', () => {
       this._preset = presetSel.value;

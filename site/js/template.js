@@ -28,6 +28,9 @@ export const TEMPLATE = `
   </div>
   <div id="status" class="status" role="status" aria-live="polite">Loading the WebAssembly module…</div>
   <div id="alert" class="alert" role="alert" hidden></div>
+  <div id="fault" class="alert fault" role="alert" hidden><span id="fault-text"></span>
+    <button type="button" id="resume" class="primary">Resume</button>
+    <button type="button" id="restart">Restart from epoch 0</button></div>
   <details class="settings controls" id="settings">
     <summary>Settings (every field of the command-line tool)</summary>
     <form id="form" novalidate></form>

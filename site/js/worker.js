@@ -96,16 +96,18 @@ function deleteRuns() {
   runs = [];
 }
 
+// Posts the history rows not sent yet, with the run's checkpoint (its history left out: the
+// page has the rows), so that the page can resume the run in a new worker if this one dies.
 function sendRows(r) {
-  const h = r.s.history();
+  const cp = r.s.checkpoint(); // null once diverged
+  const h = cp ? cp.history : r.s.history();
   const n = h.epoch.length;
   // Posted even without new rows (eval-every > 1): the page learns the epoch count from here.
-  {
-    const rows = {};
-    for (const k of Object.keys(h)) rows[k] = Array.from(h[k].subarray(r.sent, n));
-    r.sent = n;
-    post({ type: 'rows', id: r.id, rows, epoch: r.s.epoch, done: r.s.done, diverged: r.s.diverged, message: r.s.message });
-  }
+  const rows = {};
+  for (const k of Object.keys(h)) rows[k] = Array.from(h[k].subarray(r.sent, n));
+  r.sent = n;
+  if (cp) delete cp.history;
+  post({ type: 'rows', id: r.id, rows, epoch: r.s.epoch, done: r.s.done, diverged: r.s.diverged, message: r.s.message, state: cp });
 }
 
 function sendViews(force) {
@@ -167,7 +169,9 @@ async function tick(loop) {
 }
 
 const handlers = {
-  // runs: [{id, cfg}]; every run is checked (validate + memory budget) before any is created.
+  parse,
+  // runs: [{id, cfg, resume?}]; every run is checked (validate + memory budget) before any is
+  // created. resume: a checkpoint (s.checkpoint()) to go on from, as kept by the page.
   async create({ runs: specs, budget, workers }) {
     stop('reset');
     deleteRuns();
@@ -183,22 +187,23 @@ const handlers = {
     let n = workerCount(workers, specs.map((r) => r.cfg), bytes, budget);
     usePool(n);
     try {
-      for (const { id, cfg } of specs) runs.push({ id, s: mf.createSession(cfg, { externalSums: n > 1 }), sent: 0, parallel: n > 1 });
+      for (const { id, cfg, resume } of specs) runs.push({ id, s: mf.createSession(cfg, { externalSums: n > 1, resume }), sent: 0, parallel: n > 1 });
     } catch (e) {
       deleteRuns();
-      return post({ type: 'invalid', field: String(e.message).split(':')[0], message: String(e.message) });
+      usePool(1);
+      return post({ type: 'invalid', field: e.field || String(e.message).split(':')[0], message: String(e.message) });
     }
     if (pool) {
       try {
         await pool.create(specs);
-        for (const r of runs) await feed(r); // epoch 0
+        for (const r of runs) if (r.s.awaitingSums) await feed(r); // epoch 0, or where a run resumes
       } catch (e) {
         // No sub-workers here (blocked or failed to load): the same training on this worker.
         console.warn(`mesaflow: training on one worker, the sub-workers failed: ${e && e.message ? e.message : e}`);
         deleteRuns();
         usePool(1);
         n = 1;
-        for (const { id, cfg } of specs) runs.push({ id, s: mf.createSession(cfg), sent: 0, parallel: false });
+        for (const { id, cfg, resume } of specs) runs.push({ id, s: mf.createSession(cfg, { resume }), sent: 0, parallel: false });
       }
     }
     msPerEpoch = null;
@@ -237,12 +242,19 @@ const handlers = {
   },
 };
 
+// fatal: this worker cannot go on (the module aborted, or a sub-worker died): the page keeps
+// what it has and may start a new worker that resumes from the checkpoints it was sent.
 async function guarded(job) {
   try {
     await job();
   } catch (e) {
-    stop('error');
-    post({ type: 'error', message: String(e && e.message ? e.message : e) });
+    const fatal = Boolean(mf?.aborted || pool?.failure);
+    // Fatal: no 'stopped' (which would end the page's wish to play): a resumed run plays on.
+    if (fatal) {
+      playing = false;
+      clearTimeout(timer);
+    } else stop('error');
+    post({ type: 'error', fatal, message: String(e && e.message ? e.message : e) });
   }
 }
 
@@ -252,13 +264,30 @@ function enqueue(job) {
   queue = queue.then(() => guarded(job));
 }
 
-self.onmessage = ({ data }) =>
-  enqueue(() => (mf ? handlers[data.type]?.(data) : post({ type: 'error', message: 'the module is not loaded yet' })));
+// Field texts through the core's parser: {explicit: {name: value}, errors: [{field, message}]}.
+function parse({ seq, pairs }) {
+  const explicit = {};
+  const errors = [];
+  for (const [name, text] of pairs) {
+    const r = mf.parseField(name, text);
+    if (r.message) errors.push({ field: r.field, message: r.message });
+    else explicit[r.field] = r.value;
+  }
+  post({ type: 'parsed', seq, explicit, errors });
+}
+
+// A ping is answered at once (between chunks), outside the queue: the page's sign of life; so
+// are parse requests once the module is there (they touch no session).
+self.onmessage = ({ data }) => {
+  if (data.type === 'ping') return post({ type: 'pong' });
+  if (data.type === 'parse' && mf) return parse(data);
+  return enqueue(() => (mf ? handlers[data.type]?.(data) : post({ type: 'error', message: 'the module is not loaded yet' })));
+};
 
 loadMesaflow().then(
   (m) => {
     mf = m;
     post({ type: 'ready', fields: mf.fields(), defaults: mf.defaults() });
   },
-  (e) => post({ type: 'error', message: `could not load the WebAssembly module: ${e && e.message ? e.message : e}` }),
+  (e) => post({ type: 'error', fatal: true, message: `could not load the WebAssembly module: ${e && e.message ? e.message : e}` }),
 );
