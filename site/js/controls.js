@@ -1,9 +1,10 @@
 // The settings form, built from mf.fields(): one labelled input per config field, each with
 // an inline error message (aria-describedby) that names the field and its allowed range.
-import { parseField, formatValue } from './state.js';
+import { formatValue } from './state.js';
 
 export class SettingsForm {
-  // onChange(name, value) is called with a parsed, range-checked value.
+  // onChange(name, text) is called with the text of an edited field (the caller parses it and
+  // shows any error with setError).
   constructor(form, fields, onChange) {
     this.form = form;
     this.fields = fields;
@@ -42,15 +43,7 @@ export class SettingsForm {
       help.id = `${id}-help`;
       help.textContent = f.type === 'int' || f.type === 'number' ? `${f.help || ''} ${f.min_open ? '(' : '['}${f.min}, ${f.max}]` : f.help || '';
       input.setAttribute('aria-describedby', `${help.id} ${err.id}`);
-      input.addEventListener('change', () => {
-        const text = f.type === 'bool' ? String(input.checked) : input.value;
-        const r = parseField(f, text);
-        if (r.error) this.setError(f.name, r.error);
-        else {
-          this.setError(f.name, '');
-          onChange(f.name, r.value);
-        }
-      });
+      input.addEventListener('change', () => onChange(f.name, f.type === 'bool' ? String(input.checked) : input.value.trim()));
       row.append(label, input, help, err);
       form.append(row);
       this.inputs.set(f.name, input);

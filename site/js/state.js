@@ -7,28 +7,6 @@ export const EXTRA_KEYS = ['preset', 'compare', 'controls', 'text', 'workers'];
 // Attribute names of the config fields, as in wasm/API.md (needed before the module is loaded).
 export const FIELD_ATTRS = ['x1', 'scale', 'd', 't', 'm', 'init', 'a0', 'b0', 'sigma-w', 'lr', 'epochs', 'eval-every', 'test-m', 'clip', 'seed', 'method'];
 
-const shown = (s) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
-
-// Parses one text value for a field. Returns {value} or {error}; error names the field and range.
-export function parseField(field, text) {
-  const s = String(text).trim();
-  if (field.type === 'bool') {
-    if (['', 'true', '1', 'yes', 'on'].includes(s.toLowerCase())) return { value: true };
-    if (['false', '0', 'no', 'off'].includes(s.toLowerCase())) return { value: false };
-    return { error: `${field.name}: "${shown(s)}" is not true or false` };
-  }
-  if (field.type === 'enum') {
-    if (field.choices.includes(s)) return { value: s };
-    return { error: `${field.name}: "${shown(s)}" is not one of ${field.choices.join(', ')}` };
-  }
-  const v = s === '' ? NaN : Number(s);
-  const range = `${field.min_open ? '(' : '['}${field.min}, ${field.max}]`;
-  if (!Number.isFinite(v)) return { error: `${field.name}: "${shown(s)}" is not a number (allowed ${range})` };
-  if (field.type === 'int' && !Number.isInteger(v)) return { error: `${field.name}: ${v} is not an integer (allowed ${range})` };
-  if (v < field.min || (field.min_open && v === field.min) || v > field.max) return { error: `${field.name}: ${v} is out of range ${range}` };
-  return { value: v };
-}
-
 export function formatValue(field, v) {
   if (field.type === 'bool') return v ? 'true' : 'false';
   return String(v);
@@ -46,25 +24,21 @@ export function resolveConfig(fields, defaults, presetName, explicit) {
   return cfg;
 }
 
-// Reads text pairs (URL params or attributes). Returns {explicit, errors, unknown, extras}.
-// Keys are matched case-sensitively, except that "t" means "T" (HTML lower-cases attributes).
+// Sorts text pairs (URL params or attributes) into field texts (to be parsed by the core, see
+// element.js), extras and unknown keys. Keys are matched case-sensitively, except that "t" means
+// "T" (HTML lower-cases attributes). Returns {texts: [[name, text]], unknown, extras}.
 export function readPairs(fields, pairs) {
-  const byName = new Map(fields.map((f) => [f.name, f]));
-  byName.set('t', byName.get('T'));
-  const explicit = {};
-  const errors = [];
+  const names = new Set(fields.map((f) => f.name));
+  const texts = [];
   const unknown = [];
   const extras = {};
   for (const [k, text] of pairs) {
-    const f = byName.get(k);
-    if (f) {
-      const r = parseField(f, text);
-      if (r.error) errors.push({ field: f.name, message: r.error });
-      else explicit[f.name] = r.value;
-    } else if (EXTRA_KEYS.includes(k)) extras[k] = text;
+    const name = k === 't' ? 'T' : k;
+    if (names.has(name)) texts.push([name, String(text).trim()]);
+    else if (EXTRA_KEYS.includes(k)) extras[k] = text;
     else unknown.push(k);
   }
-  return { explicit, errors, unknown, extras };
+  return { texts, unknown, extras };
 }
 
 // The URL form of a config: preset=NAME plus only the fields that differ from the preset.

@@ -17,7 +17,7 @@ export function applyHash(el, hash = location.hash) {
     seen.add(attr);
     el.setAttribute(attr, value);
   }
-  for (const attr of [...FIELD_ATTRS, 'preset', 'compare', 'workers']) if (!seen.has(attr)) el.removeAttribute(attr);
+  for (const attr of [...FIELD_ATTRS, ...EXTRA_KEYS]) if (!seen.has(attr)) el.removeAttribute(attr);
 }
 
 export function syncHash(el, onChange) {
