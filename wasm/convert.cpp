@@ -43,7 +43,8 @@ Parsed parse(val obj, double budget) {
       return p;
     }
   }
-  p.message = mesaflow::validate(p.cfg, budget);
+  // The browser's time budget goes with its memory budget (estimateBytes and theory pass none).
+  p.message = mesaflow::validate(p.cfg, budget, kGeneratedLayout, false, std::isinf(budget) ? kNoTimeBudget : kBrowserTimeBudget);
   if (!p.message.empty()) p.field = p.message.rfind("m, ", 0) == 0 ? "m" : p.message.substr(0, p.message.find(':'));
   return p;
 }

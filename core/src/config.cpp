@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "mesaflow/kernel.hpp"
+
 namespace mesaflow {
 
 const std::vector<FieldSpec>& config_fields() {
@@ -148,7 +150,23 @@ double estimate_bytes(const Config& c, DataLayout generated, bool train_from_fil
   return m * (train_from_file ? tokens : per_generated) + tm * per_generated + 64.0 * D * D * lanes * 16.0 + (1 << 20);
 }
 
-std::string validate(const Config& c, double budget, DataLayout generated, bool train_from_file) {
+double estimate_flops(const Config& c) {
+  const double gradients = c.method == Method::GD ? c.epochs : 6.0 * c.epochs + 1;
+  const double evaluations = std::floor(c.epochs / static_cast<double>(c.eval_every)) + 2;
+  return gradients * epoch_flops(c.d, c.T, c.m) + evaluations * forward_flops(c.d, c.T, c.test_m);
+}
+
+// "45 s", "12 min", "3.5 hours", "9 days".
+static std::string duration_text(double s) {
+  char buf[64];
+  if (s < 90) std::snprintf(buf, sizeof buf, "%.0f s", s);
+  else if (s < 90 * 60) std::snprintf(buf, sizeof buf, "%.0f min", s / 60);
+  else if (s < 48 * 3600) std::snprintf(buf, sizeof buf, "%.1f hours", s / 3600);
+  else std::snprintf(buf, sizeof buf, "%.0f days", s / 86400);
+  return buf;
+}
+
+std::string validate(const Config& c, double budget, DataLayout generated, bool train_from_file, const TimeBudget& time) {
   // Each field on its own (a Config built in code bypasses set_field).
   for (const auto& f : config_fields()) {
     Config probe;
@@ -162,6 +180,16 @@ std::string validate(const Config& c, double budget, DataLayout generated, bool 
                   "m, test-m, T, d: this setting needs about %.2f GB, more than the budget of %.2f GB; "
                   "reduce m, test-m or T",
                   bytes / 1e9, budget / 1e9);
+    return buf;
+  }
+  const double flops = estimate_flops(c), seconds = flops / time.flops_per_second;
+  if (seconds > time.seconds) {
+    char buf[384];
+    std::snprintf(buf, sizeof buf,
+                  "epochs: this run needs about %.2g floating-point operations, %s at %.0f GFLOP/s, more than the "
+                  "budget of %s %s; reduce epochs, m, test-m or T%s",
+                  flops, duration_text(seconds).c_str(), time.flops_per_second / 1e9, duration_text(time.seconds).c_str(),
+                  time.where, time.hint);
     return buf;
   }
   return "";

@@ -109,6 +109,18 @@ test('a configuration too large for the browser is refused before a session is c
   });
   assert.match(big.alert, /Not started: .*(MiB|GB|out of range)/);
   assert.equal(big.n, 0);
+  // Past the time budget: refused too, the message on the epochs field.
+  const long = await page.evaluate(async () => {
+    const el = document.querySelector('mesaflow-demo');
+    for (const a of ['m', 'test-m', 't']) el.removeAttribute(a);
+    el.setAttribute('preset', 'gaussian-1');
+    el.setAttribute('epochs', '100000');
+    await new Promise((r) => setTimeout(r, 500));
+    return { alert: el.shadowRoot.getElementById('alert').textContent, field: el.shadowRoot.getElementById('f-epochs-err').textContent, n: el.history.epoch.length };
+  });
+  assert.match(long.alert, /^Not started: epochs: this run needs about .* more than the budget of 60 min in a browser; reduce epochs/);
+  assert.match(long.field, /^epochs: this run needs about/);
+  assert.equal(long.n, 0);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -62,8 +62,8 @@ test('the defaults and every boundary value are valid', () => {
     const edges = f.min_open ? [f.max] : [f.min, f.max];
     for (const v of edges) {
       const e = mf.validate({ ...small, [f.key]: v });
-      // Large m, T, test_m hit the memory budget instead (checked below).
-      if (e) assert.equal(e.field, 'm', `${f.key} = ${v}: ${e.message}`);
+      // Large m, T, test_m hit the memory budget instead, many epochs the time budget (below).
+      if (e) assert.ok(e.field === 'm' || (f.key === 'epochs' && e.field === 'epochs'), `${f.key} = ${v}: ${e.message}`);
     }
   }
 });
@@ -104,4 +104,17 @@ test('over the browser memory budget: validate and createSession refuse, naming 
   assert.throws(() => mf.createSession(big), (e) => e.field === 'm' && /budget/.test(e.message));
   assert.ok(mf.estimateBytes(big) > mf.browserMemoryBudget);
   assert.ok(mf.estimateBytes(small) < mf.estimateBytes({ ...small, m: 800 }));
+});
+
+test('over the browser time budget: validate and createSession refuse, naming epochs and how to reduce', () => {
+  const paper = { d: 5, T: 100, m: 10000, test_m: 10000 };
+  assert.equal(mf.validate({ ...paper, epochs: 1000 }), null);
+  const long = { ...paper, epochs: 100000 };
+  const v = mf.validate(long);
+  assert.equal(v.field, 'epochs');
+  assert.match(v.message, /^epochs: this run needs about 7\.2e\+14 floating-point operations, 2 days at 4 GFLOP\/s, more than the budget of 60 min in a browser; reduce epochs, m, test-m or T \(or run it with the command-line tool\)$/);
+  assert.throws(() => mf.createSession(long), (e) => e.field === 'epochs');
+  // The estimates themselves answer for any valid config.
+  assert.ok(mf.theory(long).c_star_T > 0);
+  assert.ok(mf.estimateBytes(long) > 0);
 });

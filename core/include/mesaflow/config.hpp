@@ -69,12 +69,31 @@ std::string range_text(const FieldSpec& f);
 // The value of a field as text (the inverse of set_field), the shortest that reads back exactly.
 std::string get_field(const Config& c, const FieldSpec& f);
 
-// Checks that hold between fields (e.g. eval-every <= epochs is not required, but T >= 3 is)
-// and the memory budget. Returns "" or an error message naming the field.
+// The time budget: a run whose estimated work (estimate_flops) would take longer than `seconds`
+// at `flops_per_second` is refused before anything is allocated. The rates are those of a modest
+// machine (this project's 2-core test machine does 37 GFLOP/s per core natively, 13-20 in wasm),
+// so the refusal comes well after a run that fits would have finished.
+struct TimeBudget {
+  double seconds;
+  double flops_per_second;
+  const char* where;  // for the message: "natively", "in a browser"
+  const char* hint;   // appended to "reduce epochs, m, test-m or T"
+};
+constexpr TimeBudget kNativeTimeBudget{7 * 24 * 3600.0, 10e9, "natively", ""};
+constexpr TimeBudget kBrowserTimeBudget{3600.0, 4e9, "in a browser", " (or run it with the command-line tool)"};
+constexpr TimeBudget kNoTimeBudget{1e300, 1, "", ""};
+
+// Checks that hold between fields (e.g. eval-every <= epochs is not required, but T >= 3 is),
+// the memory budget and the time budget. Returns "" or an error message naming the field.
 // generated: the layout of generated sets; train_from_file: the training set is read from a file
 // (held as tokens).
 std::string validate(const Config& c, double memory_budget_bytes, DataLayout generated = kGeneratedLayout,
-                     bool train_from_file = false);
+                     bool train_from_file = false, const TimeBudget& time = kNativeTimeBudget);
+
+// Floating-point operations of a whole run, as kernel.hpp counts them: the training gradient of
+// every epoch (method flow: at least one Dormand-Prince step, 6 new gradients, per epoch) and the
+// test set's forward pass at every evaluation.
+double estimate_flops(const Config& c);
 
 // Bytes the training and test sets and scratch take for this configuration.
 double estimate_bytes(const Config& c, DataLayout generated = kGeneratedLayout, bool train_from_file = false);
