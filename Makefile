@@ -7,7 +7,7 @@ WASM := build/wasm
 WASM_SCALAR := build/wasm-scalar
 ASAN := build/asan
 FUZZ := build/fuzz
-FUZZ_SECONDS ?= 45
+FUZZ_SECONDS ?= 60
 
 .PHONY: demo test setup native wasm wasm-scalar site test-native test-sanitize fuzz-short test-node test-browser bench clean
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -47,7 +48,8 @@ std::string load_data(const CliOptions& o, Dataset& out) {
 
 int theory_command(const CliOptions& o) {
   const Config& c = o.config;
-  const std::string err = validate(c, kNativeMemoryBudget);
+  // No data and no training here: the fields are checked, not the memory or time budgets.
+  const std::string err = validate(c, std::numeric_limits<double>::infinity(), kGeneratedLayout, false, kNoTimeBudget);
   if (!err.empty()) return bad_input("--" + err);
   const Theory th = theory_for(c);
   std::vector<double> epochs, ode;

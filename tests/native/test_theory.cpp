@@ -140,3 +140,35 @@ TEST(Theory, OdeConservesTheDifferenceOfSquaresAndReachesTheOptimum) {
   // dc/dtau = -(sqrt((a0^2-b0^2)^2 + 4c^2)/d)(A c - B): c is monotone towards B/A.
   for (std::size_t k = 1; k < ab.size(); ++k) EXPECT_LE(ab[k], ab[k - 1] + 1e-15);
 }
+
+TEST(Theory, OdeStaysFiniteAndMonotoneWhenTooStiffForRk4) {
+  // Scale 1000 with d = 32 gives A ~ 1e18 (the moments grow as scale^6): far too stiff for RK4's
+  // sub-steps. The curve must still go monotonically from a0 b0 to c = B / A, finite throughout.
+  const double A = 3e18, B = 6e11, c = B / A;
+  for (const auto& [a0, b0] : {std::pair{5.0, 5.0}, std::pair{0.1, 0.1}, std::pair{-2.0, 3.0}, std::pair{0.5, -1.5}}) {
+    const std::vector<double> ab = ode_ab(a0, b0, A, B, 32, 10, 50);
+    ASSERT_EQ(ab.size(), 51u);
+    for (std::size_t k = 1; k < ab.size(); ++k) {
+      ASSERT_TRUE(std::isfinite(ab[k])) << k;
+      EXPECT_LE(std::fabs(ab[k] - c), std::fabs(ab[k - 1] - c) * (1 + 1e-12) + 1e-30) << "a0 " << a0 << ", epoch " << k;
+    }
+    EXPECT_NEAR(ab.back(), c, 1e-9 * c) << a0;
+  }
+}
+
+TEST(Theory, OdeExactStiffEpochsAgreeWithRk4) {
+  // The same flow sampled at the same times: lr = 0.003 (stiffness * lr past RK4's sub-step limit
+  // of 1000: the exact solution) against lr = 0.00003, a hundred epochs per sample (RK4).
+  const double a0 = 0.5, b0 = 1.5, A = 4e4, B = 1e4;
+  const double stiff = (a0 * a0 + b0 * b0) * A / 5 + std::fabs(A * a0 * b0 - B) / 5;
+  ASSERT_GT(0.003 * stiff / 0.05, 1000);
+  ASSERT_LT(0.00003 * stiff / 0.05, 1000);
+  const std::vector<double> coarse = ode_ab(a0, b0, A, B, 5, 0.003, 20), fine = ode_ab(a0, b0, A, B, 5, 0.00003, 2000);
+  for (int k = 0; k <= 20; ++k) EXPECT_NEAR(coarse[k], fine[100 * k], 1e-7 * std::fabs(fine[100 * k])) << k;
+  // a0 = b0 and a tiny c: fast at first, then slow near c (S = a^2 + b^2 shrinks to 2c), so the
+  // stiff epochs still have a visible approach: lr = 0.01 (exact) against lr = 1e-6 (RK4).
+  const double A2 = 1e8, B2 = 100, c2 = B2 / A2;
+  const std::vector<double> stiff2 = ode_ab(1, 1, A2, B2, 5, 0.01, 10), rk4 = ode_ab(1, 1, A2, B2, 5, 1e-6, 100000);
+  EXPECT_GT(rk4[50000] - c2, 0.01 * c2);  // still on its way at t = 0.05
+  for (int k = 1; k <= 10; ++k) EXPECT_NEAR(stiff2[k], rk4[10000 * k], 1e-7 * rk4[10000 * k]) << k;
+}
