@@ -155,7 +155,8 @@ TEST(Cli, SweepBadValuesExitTwoAndWriteNothing) {
                         Case{"sweep --scale 0.5,-1", "--scale: '-1' is not valid; expected a number in [0.001, 1000]"},
                         Case{"sweep --lr 2:1:0.5", "--lr: '2:1:0.5' is not a valid range"},
                         Case{"sweep --scale 1:100:1 --a0 1:100:1 --b0 1,2", "the grid has 20000 runs, more than the limit"},
-                        Case{"sweep --m 10000000 --test-m 10000000 --d 16,32", "reduce m"},
+                        Case{"sweep --m 10000000 --test-m 10000000 --d 16,32 --epochs 1", "reduce m"},
+                        Case{"sweep --T 1000 --epochs 1000,1000000", "more than the budget of 7 days natively; reduce epochs, m, test-m or T (run 1 of the grid)"},
                         Case{"sweep --jobs -1", "--jobs"}, Case{"sweep --save-data x.npy", "not with sweep"},
                         Case{"train --scale 0.5,1", "lists and ranges go with 'mesaflow sweep'"},
                         Case{"train --jobs 2", "--jobs goes with 'mesaflow sweep'"}}) {
