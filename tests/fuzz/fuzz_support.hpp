@@ -47,11 +47,20 @@ inline void checked_set_field(Config& c, const std::string& name, const std::str
 }
 
 // A config made only by set_field passes validate's per-field checks; only the budget can fail.
+// Without budgets a config built by set_field is valid; with them, it fails only on the memory
+// budget, or on the time budget exactly when its flop estimate says so.
 inline void check_validate(const Config& c) {
-  require(validate(c, 1e300).empty(), "set_field config fails validate:", validate(c, 1e300));
-  for (double budget : {kBrowserMemoryBudget, kNativeMemoryBudget}) {
-    const std::string e = validate(c, budget);
-    require(e.empty() || e.rfind("m, test-m, T, d:", 0) == 0, "unexpected validate error:", e);
+  const std::string free = validate(c, 1e300, kGeneratedLayout, false, kNoTimeBudget);
+  require(free.empty(), "set_field config fails validate:", free);
+  for (const TimeBudget& time : {kBrowserTimeBudget, kNativeTimeBudget}) {
+    const std::string slow = validate(c, 1e300, kGeneratedLayout, false, time);
+    const bool over = estimate_flops(c) / time.flops_per_second > time.seconds;
+    require(slow.empty() != over, "time budget and flop estimate disagree:", slow);
+    require(slow.empty() || slow.rfind("epochs: this run needs about ", 0) == 0, "unexpected time budget error:", slow);
+    for (double budget : {kBrowserMemoryBudget, kNativeMemoryBudget}) {
+      const std::string e = validate(c, budget, kGeneratedLayout, false, time);
+      require(e.empty() || e.rfind("m, test-m, T, d:", 0) == 0 || e == slow, "unexpected validate error:", e);
+    }
   }
 }
 
