@@ -164,6 +164,9 @@ std::string checkpoint_from(val o, int d, Checkpoint& cp) {
   for (int i = 0; i < 6; ++i) {
     const val a = h[kColumns[i]];
     if (!is_array(a)) return std::string("checkpoint.history: ") + kColumns[i] + " is not an array";
+    // At most one row per epoch 0..epoch: checked before copying, so a huge array is no burden.
+    if (!(a["length"].as<double>() <= cp.epoch + 1.0))
+      return std::string("checkpoint.history: ") + kColumns[i] + " has more rows than epochs 0.." + std::to_string(cp.epoch);
     column(cp.history, i) = emscripten::convertJSArrayToNumberVector<double>(a);
   }
   return "";

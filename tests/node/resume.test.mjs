@@ -84,6 +84,7 @@ test('a checkpoint that does not fit is refused naming the part; nothing crashes
     'history column short': ['checkpoint.history', { ...good, history: { ...good.history, ab: good.history.ab.slice(1) } }],
     'history epochs not rising': ['checkpoint.history', { ...good, history: { ...good.history, epoch: good.history.epoch.map(() => 0) } }],
     'history past the checkpoint': ['checkpoint.history', { ...good, epoch: 2 }],
+    'history of 10^8 rows': ['checkpoint.history', { ...good, history: { ...good.history, ratio: new Float64Array(1e8) } }],
   };
   const n = mf.createSession(base).history().epoch.length;
   for (const [what, [part, cp]] of Object.entries(spoilt)) {
