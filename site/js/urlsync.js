@@ -28,7 +28,10 @@ export function syncHash(el, onChange) {
     if (location.hash !== written) history.replaceState(null, '', written);
     onChange?.(e.detail.params);
   });
-  addEventListener('hashchange', () => {
-    if (location.hash !== written) applyHash(el);
+  // The event's own URL, not location: a write-back of an earlier configuration may have replaced
+  // location.hash between the user's (or a script's) change and this event.
+  addEventListener('hashchange', (e) => {
+    const hash = new URL(e.newURL).hash;
+    if (hash !== written) applyHash(el, hash);
   });
 }
