@@ -66,6 +66,19 @@ inline double rel_diff(const Eigen::MatrixXcd& a, const Eigen::MatrixXcd& b) {
   return (a - b).norm() / std::max(1e-300, b.norm());
 }
 
+// Two runs that must be the same bits: every history column and the final parameters.
+inline void expect_same_history(const History& a, const History& b) {
+  EXPECT_EQ(a.epoch, b.epoch);
+  EXPECT_EQ(a.train_loss, b.train_loss);
+  EXPECT_EQ(a.test_loss, b.test_loss);
+  EXPECT_EQ(a.ab, b.ab);
+  EXPECT_EQ(a.ratio, b.ratio);
+  EXPECT_EQ(a.last_mse, b.last_mse);
+}
+inline void expect_same_params(const Params& a, const Params& b) {
+  EXPECT_TRUE(a.wkq == b.wkq && a.wpv == b.wpv);
+}
+
 // Drives a session with external sums as the browser's coordinator does, the shards split
 // between `workers` ShardWorkers (equal ranges of [0, kShards)), until it is done or has
 // reached epoch `until` (then it awaits the sums there).

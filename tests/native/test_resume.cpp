@@ -2,7 +2,6 @@
 // browser's answer to a worker that dies) gives the uninterrupted run's numbers, bit for bit.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <limits>
 
 #include "support.hpp"
@@ -21,23 +20,6 @@ Config resume_config(Method method) {
   c.init = Init::Gaussian;  // every entry moves: nothing diagonal to hide a wrong restore
   c.sigma_w = 0.2;
   return c;
-}
-
-void expect_same_history(const History& a, const History& b) {
-  EXPECT_EQ(a.epoch, b.epoch);
-  EXPECT_EQ(a.train_loss, b.train_loss);
-  EXPECT_EQ(a.test_loss, b.test_loss);
-  EXPECT_EQ(a.ab, b.ab);
-  // ratio is NaN for families without it: compare the bits.
-  ASSERT_EQ(a.ratio.size(), b.ratio.size());
-  for (std::size_t i = 0; i < a.ratio.size(); ++i)
-    EXPECT_TRUE(a.ratio[i] == b.ratio[i] || (std::isnan(a.ratio[i]) && std::isnan(b.ratio[i])));
-  EXPECT_EQ(a.last_mse, b.last_mse);
-}
-
-void expect_same_params(const Params& a, const Params& b) {
-  EXPECT_TRUE(a.wkq == b.wkq);
-  EXPECT_TRUE(a.wpv == b.wpv);
 }
 }  // namespace
 

@@ -167,14 +167,8 @@ TEST(Training, RegeneratedAndStoredDataGiveTheSameRun) {
     EXPECT_TRUE(regen.train().regenerated && regen.test().regenerated);
     stored.run(c.epochs);
     regen.run(c.epochs);
-    const History &a = stored.history(), &b = regen.history();
-    EXPECT_EQ(a.epoch, b.epoch);
-    EXPECT_EQ(a.train_loss, b.train_loss);
-    EXPECT_EQ(a.test_loss, b.test_loss);
-    EXPECT_EQ(a.ab, b.ab);
-    EXPECT_EQ(a.ratio, b.ratio);
-    EXPECT_EQ(a.last_mse, b.last_mse);
-    EXPECT_TRUE(stored.params().wkq == regen.params().wkq && stored.params().wpv == regen.params().wpv);
+    expect_same_history(stored.history(), regen.history());
+    expect_same_params(stored.params(), regen.params());
     EXPECT_EQ(stored.theory().A_emp, regen.theory().A_emp);
     EXPECT_EQ(stored.theory().B_emp, regen.theory().B_emp);
     const MesaView ms = stored.mesa(10), mr = regen.mesa(10);
@@ -250,15 +244,9 @@ TEST(Training, ExternalSumsGiveTheSameRunBitForBit) {
       run_external(ext, workers, with_test);
       const History &a = normal.history(), &b = ext.history();
       EXPECT_EQ(a.epoch, (std::vector<double>{0, 4, 8, 9}));
-      EXPECT_EQ(a.epoch, b.epoch);
-      EXPECT_EQ(a.train_loss, b.train_loss);
-      EXPECT_EQ(a.test_loss, b.test_loss);
-      EXPECT_EQ(a.ab, b.ab);
-      EXPECT_EQ(a.ratio, b.ratio);
-      EXPECT_EQ(a.last_mse, b.last_mse);
+      expect_same_history(a, b);
       ASSERT_EQ(a.params.size(), b.params.size());
-      for (std::size_t i = 0; i < a.params.size(); ++i)
-        EXPECT_TRUE(a.params[i].wkq == b.params[i].wkq && a.params[i].wpv == b.params[i].wpv);
+      for (std::size_t i = 0; i < a.params.size(); ++i) expect_same_params(a.params[i], b.params[i]);
       EXPECT_TRUE(ext.done());
       EXPECT_FALSE(ext.awaiting_sums());
       EXPECT_EQ(normal.gradient_evaluations(), ext.gradient_evaluations());
