@@ -201,7 +201,7 @@ void Session::resume(const Checkpoint& cp) {
   // Recomputing what the checkpointed session held (the loss and gradient at params_) is not new
   // work: the count goes on from the checkpoint's.
   grad_evals_ = cp.gradient_evaluations;
-  const bool eval = !recorded_now() && (epoch_ == cfg_.epochs || epoch_ % cfg_.eval_every == 0);
+  const bool eval = row_due();
   if (external_) {
     awaiting_ = epoch_ < cfg_.epochs || eval;
     done_ = !awaiting_;
@@ -245,7 +245,7 @@ int Session::run(int k) {
       break;
     }
     const bool last = epoch_ == cfg_.epochs;
-    const bool eval = last || epoch_ % cfg_.eval_every == 0;
+    const bool eval = evaluated_now();
     // GD needs the gradient for its next step anyway, and it brings the loss along; the flow
     // computes the loss only where it is recorded.
     if (cfg_.method == Method::GD || eval) {

@@ -60,9 +60,7 @@ class Session {
   bool external_sums() const { return external_; }
   bool awaiting_sums() const { return awaiting_; }
   bool wants_gradient() const { return awaiting_ && epoch_ < cfg_.epochs; }
-  bool wants_test() const {
-    return awaiting_ && !recorded_now() && (epoch_ == cfg_.epochs || epoch_ % cfg_.eval_every == 0);
-  }
+  bool wants_test() const { return awaiting_ && row_due(); }
   // Throws std::logic_error when no sums are awaited, std::invalid_argument on a wrong size.
   void feed(const std::vector<double>& train_sums, const std::vector<double>& test_sums);
   // Keep W_KQ and W_PV at every evaluation (History::params). Call before run(): the epoch-0
@@ -114,8 +112,10 @@ class Session {
   bool exploded(double loss) const;
   // No epoch run, nothing fed but epoch 0's sums, not diverged.
   bool is_new() const;
-  // The history's newest row is of the current epoch (true after resume() at an evaluation).
-  bool recorded_now() const { return !hist_.epoch.empty() && hist_.epoch.back() == epoch_; }
+  // The current epoch is one with a history row (epoch 0, every eval_every, the last) ...
+  bool evaluated_now() const { return epoch_ == cfg_.epochs || epoch_ % cfg_.eval_every == 0; }
+  // ... and its row is not recorded yet (it is after resume() at an evaluation).
+  bool row_due() const { return evaluated_now() && (hist_.epoch.empty() || hist_.epoch.back() != epoch_); }
 
   Config cfg_;
   Dataset train_, test_;
