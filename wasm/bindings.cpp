@@ -46,5 +46,6 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
   function("validate", &mesaflow::js::validate);
   function("parseField", &mesaflow::js::parse_field);
   function("estimateBytes", &mesaflow::js::estimate_bytes);
+  function("epochFlops", &mesaflow::js::epoch_flops);
   function("theory", &mesaflow::js::theory);
 }

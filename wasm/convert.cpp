@@ -248,27 +248,44 @@ val validate(val cfg, double budget) {
   return e;
 }
 
+double epoch_flops(val cfg) {
+  const Config c = parse(cfg, std::numeric_limits<double>::infinity()).cfg;
+  return mesaflow::epoch_flops(c.d, c.T, c.m) + forward_flops(c.d, c.T, c.test_m);
+}
+
 double estimate_bytes(val cfg) { return mesaflow::estimate_bytes(parse(cfg, std::numeric_limits<double>::infinity()).cfg); }
 
 val theory(val cfg) { return theory_object(theory_for(parse(cfg, std::numeric_limits<double>::infinity()).cfg), false); }
 
-JsSession::JsSession(val cfg, bool external_sums) {
-  Parsed p = parse(cfg, kBrowserMemoryBudget);
+namespace {
+// The config of a JS object for a Session or ShardWorker: checked against the field table, the
+// browser's budgets (and, with external sums, the method) and then the heap, in that order.
+// False with error and field set when any check fails.
+bool browser_config(val obj, bool external_sums, Config& c, std::string& error, std::string& field) {
+  Parsed p = parse(obj, kBrowserMemoryBudget);
   if (p.message.empty() && external_sums && p.cfg.method != Method::GD) {
     p.field = "method";
     p.message = "method: the parallel path (external sums) needs method gd";
   }
   if (!p.message.empty()) {
-    error_ = p.message;
-    error_field_ = p.field;
-    return;
+    error = p.message;
+    field = p.field;
+    return false;
   }
-  p.cfg.threads = 1;
-  if (!memory_available(p.cfg, error_)) {
-    error_field_ = "m";
-    return;
+  c = p.cfg;
+  c.threads = 1;
+  if (!memory_available(c, error)) {
+    field = "m";
+    return false;
   }
-  s_ = std::make_unique<Session>(p.cfg, kBrowserMemoryBudget, nullptr, kGeneratedLayout, external_sums);
+  return true;
+}
+}  // namespace
+
+JsSession::JsSession(val cfg, bool external_sums) {
+  Config c;
+  if (browser_config(cfg, external_sums, c, error_, error_field_))
+    s_ = std::make_unique<Session>(c, kBrowserMemoryBudget, nullptr, kGeneratedLayout, external_sums);
 }
 
 std::string JsSession::feed(val train, val test) {
@@ -284,18 +301,8 @@ std::string JsSession::feed(val train, val test) {
 }
 
 JsShardWorker::JsShardWorker(val cfg) {
-  Parsed p = parse(cfg, kBrowserMemoryBudget);
-  if (!p.message.empty()) {
-    error_ = p.message;
-    error_field_ = p.field;
-    return;
-  }
-  p.cfg.threads = 1;
-  if (!memory_available(p.cfg, error_)) {
-    error_field_ = "m";
-    return;
-  }
-  w_ = std::make_unique<ShardWorker>(p.cfg, kBrowserMemoryBudget);
+  Config c;
+  if (browser_config(cfg, false, c, error_, error_field_)) w_ = std::make_unique<ShardWorker>(c, kBrowserMemoryBudget);
 }
 
 namespace {

@@ -23,6 +23,9 @@ val validate(val cfg, double budget);
 // One field given as text (a CLI option value, URL value, attribute): {field: CLI name, value} or
 // {field, message} with the core's message (set_field), e.g. "lr: 'abc' is not valid; expected ...".
 val parse_field(std::string name, std::string text);
+// Flops of one epoch for cfg: the training gradient and one test evaluation (kernel.hpp's counts;
+// cfg is assumed valid).
+double epoch_flops(val cfg);
 // Bytes a session for cfg allocates (cfg is assumed valid; see validate).
 double estimate_bytes(val cfg);
 // The theory object of cfg from closed-form moments (c_star_empirical is null: no data).

@@ -123,6 +123,8 @@ export interface Mesaflow {
   parseField(name: string, text: string): { field: string; value?: number | string | boolean; message?: string };
   /** Throws an Error (with .field) when cfg is invalid. */
   estimateBytes(cfg: Config): number;
+  /** Flops of one epoch (training gradient and one test evaluation); throws like estimateBytes. */
+  epochFlops(cfg: Config): number;
   /** Throws an Error (with .field) when cfg is invalid. */
   theory(cfg: Config): Theory;
   /** Throws an Error (with .field) when cfg is invalid or exceeds the browser memory budget. */

@@ -131,6 +131,7 @@ export async function loadMesaflow(options = {}) {
     validate: (cfg) => raw.validate(cfg ?? {}, raw.browserMemoryBudget),
     parseField: (name, text) => raw.parseField(String(name), String(text)),
     estimateBytes: (cfg) => raw.estimateBytes(checked(cfg)),
+    epochFlops: (cfg) => raw.epochFlops(checked(cfg)),
     theory: (cfg) => raw.theory(checked(cfg)),
     createSession: (cfg, options = {}) => new Session(raw, cfg, Boolean(options.externalSums), options.resume),
     createShardWorker: (cfg) => new ShardWorker(raw, cfg),

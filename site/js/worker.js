@@ -45,13 +45,6 @@ function thinOde(o) {
 }
 const plain = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v) : v]));
 
-// Flops of one epoch (training gradient and test loss), as kernel.hpp counts them.
-function epochFlops({ d, T, m, test_m: testM }) {
-  const D = 2 * d;
-  const state = (T - 1) * D * (D + 1) * 4;
-  return m * (state + (T - 2) * (8 * (4 * D * D + 3 * d * D) + 10 * d)) + testM * (state + (T - 2) * (8 * (2 * D * D + d * D) + 8 * d));
-}
-
 // Sub-workers for these runs: `workers` as set (null: one per core, capped, and only when an
 // epoch is worth a round trip; this coordinating worker mostly waits for them, so it needs no core
 // of its own); 1 or fewer means the single-worker path.
@@ -60,7 +53,7 @@ function workerCount(workers, cfgs, bytes, budget) {
   let n;
   if (workers == null) {
     n = Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1);
-    if (cfgs.reduce((f, c) => f + epochFlops(c), 0) < PARALLEL_MIN_FLOPS) n = 1;
+    if (cfgs.reduce((f, c) => f + mf.epochFlops(c), 0) < PARALLEL_MIN_FLOPS) n = 1;
   } else n = Math.min(MAX_WORKERS_SET, Math.floor(workers));
   // Every sub-worker holds its own copy of the data sets.
   while (n > 1 && bytes * (n + 1) > budget) n--;

@@ -118,3 +118,9 @@ test('over the browser time budget: validate and createSession refuse, naming ep
   assert.ok(mf.theory(long).c_star_T > 0);
   assert.ok(mf.estimateBytes(long) > 0);
 });
+
+test('epochFlops is kernel.hpp hand count: gradient 4.7966e9 + test evaluation 2.4348e9 at the paper setting', () => {
+  assert.equal(mf.epochFlops({ d: 5, T: 100, m: 10000, test_m: 10000 }), 4796600000 + 2434800000);
+  assert.equal(mf.epochFlops({ d: 5, T: 100, m: 10000, test_m: 1 }), 4796600000 + 243480);
+  assert.throws(() => mf.epochFlops({ d: 0 }), (e) => e.field === 'd');
+});
