@@ -226,19 +226,20 @@ class MesaflowDemo extends HTMLElement {
   // chunk whose checkpoint never arrived, are computed again).
   _resumeRuns() {
     this._resumeOnReady = false;
-    const cfg = this._cfg;
+    this._create(this._runs.map((r) => {
+      if (!r.state) return { a0: r.a0, b0: r.b0 };
+      const keep = r.hist.epoch.filter((e) => e <= r.state.epoch).length;
+      return { a0: r.a0, b0: r.b0, resume: { ...r.state, history: Object.fromEntries(COLUMNS.map((k) => [k, r.hist[k].slice(0, keep)])) } };
+    }), 'Resuming…');
+  }
+
+  // Asks the worker for new runs of this._cfg, one per {a0, b0, resume?}; 'created' answers.
+  _create(runs, status) {
     this._gen++;
-    this._pendingRuns = this._runs.map((r, i) => {
-      const spec = { id: `${this._gen}:${i}`, cfg: { ...cfg, a0: r.a0, b0: r.b0 } };
-      if (r.state) {
-        const keep = r.hist.epoch.filter((e) => e <= r.state.epoch).length;
-        spec.resume = { ...r.state, history: Object.fromEntries(COLUMNS.map((k) => [k, r.hist[k].slice(0, keep)])) };
-      }
-      return spec;
-    });
+    this._pendingRuns = runs.map(({ a0, b0, resume }, i) => ({ id: `${this._gen}:${i}`, cfg: { ...this._cfg, a0, b0 }, resume }));
     this._runs = [];
     this._post({ type: 'create', runs: this._pendingRuns, budget: MEMORY_BUDGET, workers: this._workersSet });
-    this._status('Resuming…', true);
+    this._status(status, true);
   }
 
   _post(msg) {
@@ -367,12 +368,8 @@ class MesaflowDemo extends HTMLElement {
     if (this._compare && cfg.init === 'diagonal') {
       for (const p of PAPER_INITS) if (inits.length < 3 && !inits.some((q) => q[0] === p[0] && q[1] === p[1])) inits.push(p);
     }
-    this._gen++;
     this._lastStepEpoch = -1;
-    this._pendingRuns = inits.map(([a0, b0], i) => ({ id: `${this._gen}:${i}`, cfg: { ...cfg, a0, b0 } }));
-    this._runs = [];
-    this._post({ type: 'create', runs: this._pendingRuns, budget: MEMORY_BUDGET, workers: this._workersSet });
-    this._status('Preparing the data…', true);
+    this._create(inits.map(([a0, b0]) => ({ a0, b0 })), 'Preparing the data…');
   }
 
   _onCreated(msg) {
