@@ -5,7 +5,79 @@
 
 namespace mesaflow {
 
-std::string usage() {
+const std::vector<CliOption>& cli_options() {
+  using O = CliOptions;
+  static const std::vector<CliOption> options = {
+      {"data", "--data F.npy", "train on a .npy file: complex128 or complex64, shape (m, d, T), C order", kTrain | kSweep,
+       &O::data},
+      {"save-data", "--save-data F.npy", "write the training set as .npy (complex128, shape (m, d, T))", kTrain,
+       &O::save_data},
+      {"out", "--out F.json", "write the run (config, history, theory, final, mesa, diverged, wall_seconds)",
+       kTrain | kTheory | kSweep, &O::out},
+      {"mesa-seqs", "--mesa-seqs N", "test sequences for the error-versus-position view, [0, 100000], default 1000",
+       kTrain | kTheory, nullptr, &O::mesa_seqs, nullptr, 0, 100000},
+      {"mc", "--mc N", "theory: also estimate the moments by Monte Carlo from N draws, [0, 100000000]", kTrain | kTheory,
+       nullptr, &O::mc, nullptr, 0, 100000000},
+      {"record-params", "--record-params", "keep W_KQ and W_PV at every evaluation (history.params in --out)",
+       kTrain | kTheory, nullptr, nullptr, &O::record_params},
+      {"quiet", "--quiet", "no progress line", kTrain | kTheory | kSweep, nullptr, nullptr, &O::quiet},
+      {"jobs", "--jobs N", "sweep: runs at the same time, one thread each, [0, 256], default 0 = one per core", kSweep,
+       nullptr, &O::jobs, nullptr, 0, 256},
+  };
+  return options;
+}
+
+namespace {
+
+const CliOption* find_option(const std::string& name) {
+  for (const auto& o : cli_options())
+    if (name == o.name) return &o;
+  return nullptr;
+}
+
+std::string commands_text(unsigned commands) {
+  std::string s;
+  for (auto [bit, name] : {std::pair{kTrain, "train"}, {kTheory, "theory"}, {kSweep, "sweep"}})
+    if (commands & bit) s += (s.empty() ? "'mesaflow " : " or 'mesaflow ") + std::string(name) + "'";
+  return s;
+}
+
+unsigned command_bit(const std::string& command) {
+  return command == "train" ? kTrain : command == "theory" ? kTheory : kSweep;
+}
+
+Problem parse_count(const CliOption& opt, const std::string& v, long& out) {
+  char* end = nullptr;
+  const double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || !(x >= opt.min && x <= opt.max) || x != static_cast<long>(x))
+    return {opt.name, shown(v) + " is not valid; expected an integer in [" + std::to_string(opt.min) + ", " +
+                          std::to_string(opt.max) + "]",
+            {}};
+  out = static_cast<long>(x);
+  return {};
+}
+
+// One option of the program (not a field) with its value.
+Problem set_option(const CliOption& opt, const std::string& value, CliOptions& o) {
+  if (!(opt.commands & command_bit(o.command)))  // the command line's own sentence
+    return {"", std::string("--") + opt.name + " goes with " + commands_text(opt.commands) + ", not with " + o.command, {}};
+  if (opt.flag) o.*opt.flag = true;
+  else if (opt.count) return parse_count(opt, value, o.*opt.count);
+  else if (value.empty()) return {opt.name, "missing file name", {}};
+  else o.*opt.file = value;
+  return {};
+}
+
+}  // namespace
+
+std::string cli_text(const Problem& p, const FieldTable& fields) {
+  const bool option = find_field(p.field, fields) || find_option(p.field);
+  return option ? "--" + describe(p) : describe(p);
+}
+
+std::string cli_setting(const std::string& field, const std::string& value) { return "--" + field + " " + value; }
+
+std::string usage(const FieldTable& fields) {
   std::ostringstream u;
   u << "mesaflow: the one-layer linear attention model of arXiv 2405.16845, trained by gradient descent\n\n"
        "usage:\n"
@@ -15,121 +87,72 @@ std::string usage() {
        "                              start:stop:step (0.5:2:0.5); one JSON line per run (the cartesian product)\n"
        "  mesaflow --help\n\n"
        "options (defaults: the paper's gaussian sigma = 1 setting):\n";
-  for (const auto& f : config_fields()) {
-    Config def;
-    const std::string range = f.type == FieldType::Bool ? "flag" : range_text(f);
-    std::string opt = std::string("  --") + f.name;
-    opt.resize(16, ' ');
-    u << opt << f.help << "; " << range << "; default " << get_field(def, f) << "\n";
+  const auto line = [&](std::string left, const std::string& text, std::size_t width) {
+    left = "  " + left;
+    left.resize(std::max(width, left.size() + 1), ' ');
+    u << left << text << "\n";
+  };
+  const Config def;
+  for (const auto& f : fields) {
+    const std::string range = f.kind == FieldKind::Flag ? "flag" : range_text(f);
+    line(std::string("--") + f.name, std::string(f.help) + "; " + range + "; default " + get_field(def, f), 16);
   }
-  u << "  --data F.npy    train on a .npy file: complex128 or complex64, shape (m, d, T), C order\n"
-       "  --save-data F.npy  write the training set as .npy (complex128, shape (m, d, T))\n"
-       "  --out F.json    write the run (config, history, theory, final, mesa, diverged, wall_seconds)\n"
-       "  --mesa-seqs N   test sequences for the error-versus-position view, [0, 100000], default 1000\n"
-       "  --mc N          theory: also estimate the moments by Monte Carlo from N draws, [0, 100000000]\n"
-       "  --record-params keep W_KQ and W_PV at every evaluation (history.params in --out)\n"
-       "  --quiet         no progress line\n"
-       "  --jobs N        sweep: runs at the same time, one thread each, [0, 256], default 0 = one per core\n\n"
-       "sweep: at most " << kMaxSweepRuns << " runs; --out F.jsonl (default: standard output) gets one line per run in grid\n"
+  for (const auto& o : cli_options()) line(o.syntax, o.help, 18);
+  u << "\nsweep: at most " << kMaxSweepRuns << " runs; --out F.jsonl (default: standard output) gets one line per run in grid\n"
        "order: run, config, data, epochs_done, ab, test_loss, ratio, last_mse, c_star_T, c_star_inf, c_star_empirical,\n"
        "ratio_pred, moment_ratio, recovery, diverged, message, wall_seconds. A diverged run is reported, not fatal.\n\n"
        "exit status: 0 ok, 2 bad options or input, 3 the run diverged (train)\n";
   return u.str();
 }
 
-static std::string parse_count(const std::string& name, const std::string& v, long lo, long hi, long& out) {
-  char* end = nullptr;
-  const double x = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || !(x >= lo && x <= hi) || x != static_cast<long>(x))
-    return name + ": '" + v.substr(0, 40) + "' is not valid; expected an integer in [" + std::to_string(lo) + ", " +
-           std::to_string(hi) + "]";
-  out = static_cast<long>(x);
-  return "";
-}
-
-std::string parse_cli(int argc, char** argv, CliOptions& o) {
-  if (argc < 2) return "missing command: train, theory or sweep";
+Problem parse_cli(int argc, char** argv, CliOptions& o, const FieldTable& fields) {
+  if (argc < 2) return {"", "missing command: train, theory or sweep", {}};
   o.command = argv[1];
   if (o.command == "--help" || o.command == "-h" || o.command == "help") {
     o.command = "help";
-    return "";
+    return {};
   }
   if (o.command != "train" && o.command != "theory" && o.command != "sweep")
-    return "unknown command '" + o.command.substr(0, 40) + "'; expected train, theory or sweep";
+    return {"", "unknown command '" + o.command.substr(0, 40) + "'; expected train, theory or sweep", {}};
   const bool sweep = o.command == "sweep";
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       o.command = "help";
-      return "";
+      return {};
     }
-    if (arg.rfind("--", 0) != 0) return "unexpected argument '" + arg.substr(0, 40) + "'";
+    if (arg.rfind("--", 0) != 0) return {"", "unexpected argument '" + arg.substr(0, 40) + "'", {}};
     std::string name = arg.substr(2), value;
     bool has_value = false;
-    const auto eq = name.find('=');
-    if (eq != std::string::npos) {
+    if (const auto eq = name.find('='); eq != std::string::npos) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
       has_value = true;
     }
-    const bool is_flag = name == "clip" || name == "quiet" || name == "record-params";
-    // In a sweep --clip may take a list: --clip true,false (or --clip=true,false).
+    const FieldSpec* f = find_field(name, fields);
+    if (f && std::string(f->name) != name) f = nullptr;  // the CLI name only: --sigma-w, not --sigma_w
+    const CliOption* opt = find_option(name);
+    if (!f && !opt) return {"", "unknown option '--" + name.substr(0, 40) + "' (see mesaflow --help)", {}};
+    const bool is_flag = (f && f->kind == FieldKind::Flag) || (opt && opt->flag);
     const bool next_is_value = i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0;
-    if (!has_value && sweep && name == "clip" && next_is_value) {
-      value = argv[++i];
+    if (!has_value && sweep && f && f->kind == FieldKind::Flag && next_is_value) {
+      value = argv[++i];  // in a sweep a flag may take a list: --clip true,false
     } else if (!has_value && !is_flag) {
-      if (i + 1 >= argc || std::string(argv[i + 1]).rfind("--", 0) == 0) return "--" + name.substr(0, 40) + ": missing value";
+      if (!next_is_value) return {name.substr(0, 40), "missing value", {}};
       value = argv[++i];
     }
-    if (sweep && (name == "save-data" || name == "record-params" || name == "mesa-seqs" || name == "mc"))
-      return "--" + name + " goes with 'mesaflow train' or 'mesaflow theory', not with sweep";
-    if (name == "quiet" || name == "record-params") {
-      (name == "quiet" ? o.quiet : o.record_params) = true;
+    if (opt) {
+      if (Problem p = set_option(*opt, value, o)) return p;
       continue;
     }
-    if (name == "out" || name == "data" || name == "save-data") {
-      if (value.empty()) return "--" + name + ": missing file name";
-      (name == "out" ? o.out : name == "data" ? o.data : o.save_data) = value;
-      continue;
-    }
-    if (name == "jobs") {
-      if (!sweep) return "--jobs goes with 'mesaflow sweep'";
-      long v;
-      const std::string e = parse_count("--jobs", value, 0, 256, v);
-      if (!e.empty()) return e;
-      o.jobs = static_cast<int>(v);
-      continue;
-    }
-    if (name == "mesa-seqs") {
-      long v;
-      const std::string e = parse_count("--mesa-seqs", value, 0, 100000, v);
-      if (!e.empty()) return e;
-      o.mesa_seqs = static_cast<int>(v);
-      continue;
-    }
-    if (name == "mc") {
-      const std::string e = parse_count("--mc", value, 0, 100000000, o.mc);
-      if (!e.empty()) return e;
-      continue;
-    }
-    if (!find_field(name) || std::string(find_field(name)->name) != name)
-      return "unknown option '--" + name.substr(0, 40) + "' (see mesaflow --help)";
-    const std::string e = sweep ? o.grid.add(name, value) : set_field(o.config, name, value);
-    if (!e.empty() && !sweep && value.find_first_of(",:") != std::string::npos)
-      return "--" + e + " (lists and ranges go with 'mesaflow sweep')";
-    if (!e.empty()) return "--" + e;
-    if (name == "a0") o.ode_given[0] = true;
-    if (name == "b0") o.ode_given[1] = true;
-    if (name == "lr") o.ode_given[2] = true;
-    if (name == "epochs") o.ode_given[3] = true;
+    Problem p = sweep ? o.grid.add(name, value) : set_field(o.config, name, value, fields);
+    if (p && !sweep && value.find_first_of(",:") != std::string::npos)
+      p.message += " (lists and ranges go with 'mesaflow sweep')";
+    if (p) return p;
+    o.given.insert(name);
   }
-  if (sweep) {
-    const std::string e = o.grid.check_size();
-    if (!e.empty()) return e;
-  }
-  if (o.command == "theory" && (!o.data.empty() || !o.save_data.empty()))
-    return "--data and --save-data go with 'mesaflow train'";
-  return "";
+  if (sweep) return o.grid.check_size();
+  return {};
 }
 
 }  // namespace mesaflow

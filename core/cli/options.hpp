@@ -1,9 +1,14 @@
-// Command-line parsing for mesaflow: long options named after the paper, checked by the
-// core's field table before anything runs.
+// Command-line parsing for mesaflow. The options that set a field of the run are the core's
+// field table (fields.hpp); the others (files, counts, flags of the program itself) are the
+// second table here, kCliOptions. Both are checked before anything runs.
 #pragma once
+#include <set>
 #include <string>
+#include <vector>
 
 #include "mesaflow/config.hpp"
+#include "mesaflow/fields.hpp"
+#include "mesaflow/problem.hpp"
 #include "mesaflow/sweep.hpp"
 
 namespace mesaflow {
@@ -11,18 +16,39 @@ namespace mesaflow {
 struct CliOptions {
   std::string command;  // train | theory | sweep | help
   Config config;
-  SweepGrid grid;       // sweep: the options, each a value, a list or a range
-  int jobs = 0;         // sweep: runs at the same time, 0 = one per core
+  SweepGrid grid;              // sweep: the options, each a value, a list or a range
+  std::set<std::string> given; // fields given on the command line, by CLI name
+  long jobs = 0;               // sweep: runs at the same time, 0 = one per core
   std::string out, data, save_data;
-  int mesa_seqs = 1000;
-  long mc = 0;          // theory: Monte Carlo draws of x_1 (0 = closed form only)
+  long mesa_seqs = 1000;
+  long mc = 0;                 // theory: Monte Carlo draws of x_1 (0 = closed form only)
   bool quiet = false;
   bool record_params = false;  // W_KQ, W_PV at every evaluation into history.params
-  bool ode_given[4] = {false, false, false, false};  // a0, b0, lr, epochs given explicitly
 };
 
-// Returns "" or an error message naming the option and the allowed range.
-std::string parse_cli(int argc, char** argv, CliOptions& o);
-std::string usage();
+enum Command : unsigned { kTrain = 1, kTheory = 2, kSweep = 4 };
+
+// An option of the program that is not a field of the run.
+struct CliOption {
+  const char* name;      // without "--"
+  const char* syntax;    // as --help shows it: "--out F.json"
+  const char* help;
+  unsigned commands;     // where it is accepted: kTrain | kTheory | kSweep
+  std::string CliOptions::*file = nullptr;  // a file name ...
+  long CliOptions::*count = nullptr;        // ... or a count in [min, max] ...
+  bool CliOptions::*flag = nullptr;         // ... or a flag
+  long min = 0, max = 0;
+};
+
+const std::vector<CliOption>& cli_options();
+
+// Parses argv into o, or returns the problem (its field the option's name, without "--").
+Problem parse_cli(int argc, char** argv, CliOptions& o, const FieldTable& fields = config_fields());
+// A problem as the command line shows it: "--lr: 'abc' is not valid; ...", "--m, test-m, T, d: ...".
+std::string cli_text(const Problem& p, const FieldTable& fields = config_fields());
+// How the command line writes a setting: "--lr 0.5".
+std::string cli_setting(const std::string& field, const std::string& value);
+// --help: the commands, every field of the table with its range and default, then kCliOptions.
+std::string usage(const FieldTable& fields = config_fields());
 
 }  // namespace mesaflow

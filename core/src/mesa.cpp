@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "mesaflow/reference.hpp"
 
 namespace mesaflow {
@@ -10,6 +12,7 @@ MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
   const int d = ds.d, T = ds.T, n = std::min(nseq, ds.m);
   const double ab = ab_of(p);
   MesaView v;
+  v.nseq = n;
   for (int t = 2; t <= T - 1; ++t) v.t.push_back(t);
   const std::size_t np = v.t.size();
   v.model.assign(np, 0.0);
@@ -42,6 +45,17 @@ MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
   for (auto* a : {&v.model, &v.gd1, &v.ls, &v.true_w, &v.gap})
     for (double& e : *a) e /= std::max(1, n);
   return v;
+}
+
+void to_json(Json& j, const MesaView& v) {
+  j = Json::object();
+  j["nseq"] = v.nseq;
+  j["t"] = numbers(v.t);
+  j["model"] = numbers(v.model);
+  j["gd1"] = numbers(v.gd1);
+  j["ls"] = numbers(v.ls);
+  j["true_w"] = numbers(v.true_w);
+  j["gap"] = numbers(v.gap);
 }
 
 }  // namespace mesaflow

@@ -1,5 +1,7 @@
 #include "mesaflow/model.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "mesaflow/dataset.hpp"
 #include "mesaflow/rng.hpp"
 
@@ -28,6 +30,26 @@ Params init_params(const Config& c) {
   }
   if (c.clip) clip_red_blocks(p);
   return p;
+}
+
+namespace {
+Json rows(const Eigen::MatrixXcd& m, bool imag) {
+  Json out = Json::array();
+  for (int i = 0; i < m.rows(); ++i) {
+    Json row = Json::array();
+    for (int j = 0; j < m.cols(); ++j) row.push_back(number(imag ? m(i, j).imag() : m(i, j).real()));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+}  // namespace
+
+void to_json(Json& j, const Params& p) {
+  j = Json::object();
+  j["wkq_re"] = rows(p.wkq, false);
+  j["wkq_im"] = rows(p.wkq, true);
+  j["wpv_re"] = rows(p.wpv, false);
+  j["wpv_im"] = rows(p.wpv, true);
 }
 
 void clip_red_blocks(Params& p) {

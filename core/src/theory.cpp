@@ -3,7 +3,25 @@
 #include <algorithm>
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 namespace mesaflow {
+
+void to_json(Json& j, const Theory& th) {
+  j = Json::object();
+  j["M2"] = number(th.moments.M2);
+  j["M4"] = number(th.moments.M4);
+  j["M6"] = number(th.moments.M6);
+  j["M24"] = number(th.moments.M24);
+  j["A"] = number(th.A);
+  j["B"] = number(th.B);
+  j["c_star_T"] = number(th.c_star_T);
+  j["c_star_inf"] = number(th.c_star_inf);
+  j["c_star_empirical"] = th.A_emp > 0 ? number(th.c_star_empirical) : Json(nullptr);
+  j["ratio_pred"] = number(th.ratio_pred);
+  j["moment_ratio"] = number(th.moment_ratio);
+  j["recovery"] = th.recovery;
+}
 
 double harmonic(int n) {
   double h = 0;
@@ -26,6 +44,22 @@ Theory theory_from_moments(const Moments& mo, int d, int T, X1Family f) {
   th.recovery = std::fabs(th.moment_ratio - 1.0) < 1e-9;
   (void)f;
   return th;
+}
+
+Theory theory_for(const Config& c) {
+  return theory_from_moments(closed_moments(c.x1, c.scale, c.d), c.d, c.T, c.x1);
+}
+
+Moments sample_moments(const Dataset& ds) {
+  double sum[5] = {0, 0, 0, 0, 0};
+  std::vector<cplx> x1(ds.d);
+  for (int s = 0; s < ds.m; ++s) {
+    for (int j = 0; j < ds.d; ++j) x1[j] = ds.x(s, 0, j);
+    double v[5];
+    draw_sums(x1.data(), ds.d, v);
+    for (int k = 0; k < 5; ++k) sum[k] += v[k];
+  }
+  return {sum[0] / ds.m, sum[1] / ds.m, sum[2] / ds.m, sum[3] / ds.m, sum[4] / ds.m};
 }
 
 void empirical_AB(const Dataset& ds, double* A, double* B) {

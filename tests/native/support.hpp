@@ -11,8 +11,16 @@
 #include "mesaflow/kernel.hpp"
 #include "mesaflow/rng.hpp"
 #include "mesaflow/session.hpp"
+#include "mesaflow/shard_worker.hpp"
 
 namespace mesaflow::test {
+
+// A problem or a divergence as text, the way the tests read them ("" when there is none).
+inline std::string text(const Problem& p) { return describe(p); }
+inline std::string message(const Session& s) {
+  return s.diverged() ? describe(s.divergence(), [](const std::string& f, const std::string& v) { return "--" + f + " " + v; })
+                      : "";
+}
 
 inline Config small_config(int d = 3, int T = 12, int m = 11) {
   Config c;

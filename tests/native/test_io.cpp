@@ -134,7 +134,7 @@ class ConfigErrorTest : public ::testing::TestWithParam<BadValue> {};
 TEST_P(ConfigErrorTest, NamesTheFieldTheValueAndTheRange) {
   Config c;
   const BadValue b = GetParam();
-  const std::string e = set_field(c, b.field, b.value);
+  const std::string e = test::text(set_field(c, b.field, b.value));
   EXPECT_EQ(e.rfind(std::string(find_field(b.field)->name) + ":", 0), 0u) << e;
   EXPECT_NE(e.find(b.range), std::string::npos) << e;
 }
@@ -156,22 +156,22 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Config, GoodValuesAreStoredAndRoundTrip) {
   Config c;
-  EXPECT_EQ(set_field(c, "x1", "unit-phase"), "");
-  EXPECT_EQ(set_field(c, "sigma-w", "0.25"), "");
-  EXPECT_EQ(set_field(c, "eval_every", "3"), "");
-  EXPECT_EQ(set_field(c, "lr", "1e-3"), "");
-  EXPECT_EQ(set_field(c, "clip", ""), "");
+  EXPECT_EQ(test::text(set_field(c, "x1", "unit-phase")), "");
+  EXPECT_EQ(test::text(set_field(c, "sigma-w", "0.25")), "");
+  EXPECT_EQ(test::text(set_field(c, "eval_every", "3")), "");
+  EXPECT_EQ(test::text(set_field(c, "lr", "1e-3")), "");
+  EXPECT_EQ(test::text(set_field(c, "clip", "")), "");
   EXPECT_EQ(c.x1, X1Family::UnitPhase);
   EXPECT_EQ(c.sigma_w, 0.25);
   EXPECT_EQ(c.eval_every, 3);
   EXPECT_EQ(c.lr, 1e-3);
   EXPECT_TRUE(c.clip);
   Config d;
-  for (const auto& f : config_fields()) EXPECT_EQ(set_field(d, f.name, get_field(c, f)), "") << f.name;
+  for (const auto& f : config_fields()) EXPECT_EQ(test::text(set_field(d, f.name, get_field(c, f))), "") << f.name;
   for (const auto& f : config_fields()) EXPECT_EQ(get_field(d, f), get_field(c, f)) << f.name;
-  EXPECT_NE(set_field(c, "bogus", "1"), "");
+  EXPECT_NE(test::text(set_field(c, "bogus", "1")), "");
   // A hostile name is echoed cut short and printable, never whole.
-  const std::string e = set_field(c, std::string(5000, 'x') + "\n<script>", "1");
+  const std::string e = test::text(set_field(c, std::string(5000, 'x') + "\n<script>", "1"));
   EXPECT_EQ(e.rfind("unknown option 'xxx", 0), 0u) << e;
   EXPECT_LT(e.size(), 80u);
   EXPECT_EQ(e.find('\n'), std::string::npos);
@@ -182,29 +182,29 @@ TEST(Config, GoodValuesAreStoredAndRoundTrip) {
 TEST(Config, SubnormalNumbersRoundTripWhateverTheirSpelling) {
   for (const char* text : {"0x1p-1074", "5e-324", "4.9406564584124654e-324", "-1e-310"}) {
     Config c;
-    ASSERT_EQ(set_field(c, "a0", text), "") << text;
-    ASSERT_EQ(set_field(c, "lr", text[0] == '-' ? text + 1 : text), "") << text;
-    EXPECT_EQ(validate(c, kNativeMemoryBudget), "") << text;
+    ASSERT_EQ(test::text(set_field(c, "a0", text)), "") << text;
+    ASSERT_EQ(test::text(set_field(c, "lr", text[0] == '-' ? text + 1 : text)), "") << text;
+    EXPECT_EQ(test::text(validate(c, kNativeMemoryBudget)), "") << text;
     Config d;
-    for (const auto& f : config_fields()) EXPECT_EQ(set_field(d, f.name, get_field(c, f)), "") << f.name;
+    for (const auto& f : config_fields()) EXPECT_EQ(test::text(set_field(d, f.name, get_field(c, f))), "") << f.name;
     EXPECT_EQ(d.a0, c.a0);
     EXPECT_EQ(d.lr, c.lr);
   }
   Config c;
-  EXPECT_EQ(set_field(c, "a0", "1e-400"), "");  // rounds to 0, as Number("1e-400") does
+  EXPECT_EQ(test::text(set_field(c, "a0", "1e-400")), "");  // rounds to 0, as Number("1e-400") does
   EXPECT_EQ(c.a0, 0.0);
-  EXPECT_NE(set_field(c, "lr", "1e-400"), "");  // 0 is outside (0, 10]
-  EXPECT_NE(set_field(c, "a0", "1e400"), "");
+  EXPECT_NE(test::text(set_field(c, "lr", "1e-400")), "");  // 0 is outside (0, 10]
+  EXPECT_NE(test::text(set_field(c, "a0", "1e400")), "");
 }
 
 TEST(Config, MemoryBudgetIsCheckedBeforeAllocating) {
   Config c;
   c.m = 10000000;
   c.T = 100000;
-  const std::string e = validate(c, kBrowserMemoryBudget);
+  const std::string e = test::text(validate(c, kBrowserMemoryBudget));
   EXPECT_NE(e.find("reduce m"), std::string::npos) << e;
   EXPECT_THROW(Session(c, kBrowserMemoryBudget), ConfigError);
-  EXPECT_EQ(validate(Config{}, kBrowserMemoryBudget), "");
+  EXPECT_EQ(test::text(validate(Config{}, kBrowserMemoryBudget)), "");
 }
 
 TEST(Config, TimeBudgetIsCheckedBeforeAllocating) {
@@ -214,20 +214,20 @@ TEST(Config, TimeBudgetIsCheckedBeforeAllocating) {
   Config c;
   c.T = 100;
   c.epochs = 1985;
-  EXPECT_EQ(validate(c, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget), "");
+  EXPECT_EQ(test::text(validate(c, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget)), "");
   c.epochs = 1995;
-  const std::string e = validate(c, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget);
+  const std::string e = test::text(validate(c, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget));
   EXPECT_EQ(e.rfind("epochs: this run needs about 1.4e+13 floating-point operations, 60 min at 4 GFLOP/s", 0), 0u) << e;
   EXPECT_NE(e.find("reduce epochs, m, test-m or T (or run it with the command-line tool)"), std::string::npos) << e;
-  EXPECT_EQ(validate(c, kNativeMemoryBudget), "");  // natively: 7 days at 10 GFLOP/s
+  EXPECT_EQ(test::text(validate(c, kNativeMemoryBudget)), "");  // natively: 7 days at 10 GFLOP/s
   // The flow takes at least 6 gradients per epoch: 500 epochs fit with GD, not with the flow.
   c.epochs = 500;
-  EXPECT_EQ(validate(c, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget), "");
+  EXPECT_EQ(test::text(validate(c, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget)), "");
   c.method = Method::Flow;
-  EXPECT_NE(validate(c, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget), "");
+  EXPECT_NE(test::text(validate(c, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget)), "");
   // Natively, 10^7 epochs of the paper's setting (7.2e16 flops) are refused before any data is drawn.
   c.method = Method::GD;
   c.epochs = 10000000;
   EXPECT_THROW(Session s(c), ConfigError);
-  EXPECT_NE(validate(c, kNativeMemoryBudget).find("more than the budget of 7 days natively"), std::string::npos);
+  EXPECT_NE(test::text(validate(c, kNativeMemoryBudget)).find("more than the budget of 7 days natively"), std::string::npos);
 }

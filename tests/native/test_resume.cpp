@@ -28,7 +28,7 @@ TEST(Resume, AtEveryEpochGivesTheUninterruptedRunBitForBit) {
     const Config c = resume_config(method);
     Session whole(c);
     whole.run(c.epochs);
-    ASSERT_FALSE(whole.diverged()) << whole.message();
+    ASSERT_FALSE(whole.diverged()) << message(whole);
     ASSERT_TRUE(whole.done());
     for (int stop : {0, 1, 4, 7, 8, 22, 23}) {  // before, at and after evaluations; the last epoch
       SCOPED_TRACE(testing::Message() << "method " << to_string(method) << ", stopped at epoch " << stop);
@@ -157,6 +157,6 @@ TEST(Resume, AResumedRunDivergesAsTheUninterruptedOneAndADivergedRunHasNoCheckpo
   for (const Session* r : {&second, &ext}) {
     EXPECT_TRUE(r->diverged());
     EXPECT_EQ(r->epoch(), s.epoch());
-    EXPECT_EQ(r->message(), s.message());
+    EXPECT_EQ(message(*r), message(s));
   }
 }

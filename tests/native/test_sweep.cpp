@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include "mesaflow/session.hpp"
+#include <nlohmann/json.hpp>
+
+#include "mesaflow/report.hpp"
 #include "mesaflow/sweep.hpp"
 #include "support.hpp"
 
@@ -10,13 +13,13 @@ using namespace mesaflow;
 namespace {
 std::vector<std::string> values(const std::string& name, const std::string& text) {
   std::vector<std::string> v;
-  const std::string e = expand_values(name, text, v);
+  const std::string e = test::text(expand_values(name, text, v));
   EXPECT_EQ(e, "") << name << " " << text;
   return v;
 }
 std::string error(const std::string& name, const std::string& text) {
   std::vector<std::string> v;
-  return expand_values(name, text, v);
+  return test::text(expand_values(name, text, v));
 }
 using Strings = std::vector<std::string>;
 }  // namespace
@@ -50,11 +53,11 @@ TEST(Sweep, BadValuesNameTheOptionAndTheRange) {
 
 TEST(Sweep, CartesianProductFirstOptionSlowest) {
   SweepGrid g;
-  ASSERT_EQ(g.add("d", "3"), "");
-  ASSERT_EQ(g.add("scale", "0.5,1"), "");
-  ASSERT_EQ(g.add("x1", "gaussian,sparse,full-one"), "");
+  ASSERT_EQ(test::text(g.add("d", "3")), "");
+  ASSERT_EQ(test::text(g.add("scale", "0.5,1")), "");
+  ASSERT_EQ(test::text(g.add("x1", "gaussian,sparse,full-one")), "");
   EXPECT_EQ(g.size(), 6);
-  EXPECT_EQ(g.check_size(), "");
+  EXPECT_EQ(test::text(g.check_size()), "");
   const Config c0 = g.at(0), c1 = g.at(1), c3 = g.at(3), c5 = g.at(5);
   EXPECT_EQ(c0.d, 3);
   EXPECT_EQ(c5.d, 3);
@@ -65,18 +68,18 @@ TEST(Sweep, CartesianProductFirstOptionSlowest) {
   EXPECT_EQ(c3.scale, 1.0);
   EXPECT_EQ(c3.x1, X1Family::Gaussian);
   EXPECT_EQ(c5.x1, X1Family::FullOne);
-  ASSERT_EQ(g.add("scale", "2"), "");  // given again: the last one wins
+  ASSERT_EQ(test::text(g.add("scale", "2")), "");  // given again: the last one wins
   EXPECT_EQ(g.size(), 3);
   EXPECT_EQ(g.at(2).scale, 2.0);
 }
 
 TEST(Sweep, GridSizeIsLimited) {
   SweepGrid g;
-  ASSERT_EQ(g.add("scale", "1:100:1"), "");
-  ASSERT_EQ(g.add("a0", "1:100:1"), "");
-  EXPECT_EQ(g.check_size(), "");  // exactly 10,000
-  ASSERT_EQ(g.add("b0", "1,2"), "");
-  EXPECT_EQ(g.check_size(), "sweep: the grid has 20000 runs, more than the limit of 10000; shorten the lists or ranges");
+  ASSERT_EQ(test::text(g.add("scale", "1:100:1")), "");
+  ASSERT_EQ(test::text(g.add("a0", "1:100:1")), "");
+  EXPECT_EQ(test::text(g.check_size()), "");  // exactly 10,000
+  ASSERT_EQ(test::text(g.add("b0", "1,2")), "");
+  EXPECT_EQ(test::text(g.check_size()), "sweep: the grid has 20000 runs, more than the limit of 10000; shorten the lists or ranges");
 }
 
 TEST(Sweep, JsonLineOfARun) {
@@ -84,7 +87,7 @@ TEST(Sweep, JsonLineOfARun) {
   c.epochs = 3;
   Session s(c);
   s.run(c.epochs);
-  const std::string j = sweep_json(s, 7, 0.25);
+  const std::string j = sweep_json(s, 7, 0.25, [](const std::string& f, const std::string& v) { return "--" + f + " " + v; }).dump();
   EXPECT_EQ(j.rfind("{\"run\":7,\"config\":{\"d\":2,", 0), 0u) << j;
   for (const char* k : {"\"data\":\"generated\"", "\"epochs_done\":3", "\"ab\":", "\"test_loss\":", "\"ratio\":",
                         "\"last_mse\":", "\"c_star_T\":", "\"c_star_empirical\":", "\"ratio_pred\":", "\"recovery\":false",
@@ -97,9 +100,9 @@ TEST(Sweep, JsonLineOfARun) {
 // cast to an integer for the message (undefined behaviour).
 TEST(Sweep, HugeAndInfiniteRangesAreRefusedWithAMessage) {
   std::vector<std::string> v;
-  EXPECT_EQ(expand_values("a0", "-1e308:1e308:1e-300", v),
+  EXPECT_EQ(test::text(expand_values("a0", "-1e308:1e308:1e-300", v)),
             "a0: '-1e308:1e308:1e-300' has too many values, more than the limit of 10000 runs");
-  EXPECT_EQ(expand_values("a0", "0:1e30:1", v), "a0: '0:1e30:1' has too many values, more than the limit of 10000 runs");
-  EXPECT_EQ(expand_values("a0", "0:20000:1", v), "a0: '0:20000:1' has 20001 values, more than the limit of 10000 runs");
+  EXPECT_EQ(test::text(expand_values("a0", "0:1e30:1", v)), "a0: '0:1e30:1' has too many values, more than the limit of 10000 runs");
+  EXPECT_EQ(test::text(expand_values("a0", "0:20000:1", v)), "a0: '0:20000:1' has 20001 values, more than the limit of 10000 runs");
   EXPECT_TRUE(v.empty());
 }

@@ -37,7 +37,7 @@ TEST(Training, SparseRecoversTheSequence) {
   c.epochs = 300;
   Session s(c);
   s.run(c.epochs);
-  ASSERT_FALSE(s.diverged()) << s.message();
+  ASSERT_FALSE(s.diverged()) << message(s);
   const History& h = s.history();
   EXPECT_NEAR(h.ab.back(), 1.0, 0.02);  // 1 / c^2
   EXPECT_LT(h.last_mse.back(), 1e-3 * h.last_mse.front());
@@ -55,7 +55,7 @@ TEST(Training, GaussianDoesNotRecover) {
   c.epochs = 150;
   Session s(c);
   s.run(c.epochs);
-  ASSERT_FALSE(s.diverged()) << s.message();
+  ASSERT_FALSE(s.diverged()) << message(s);
   const History& h = s.history();
   std::printf("gaussian d=2 T=30: ab %.5f c*(T) %.5f empirical %.5f ratio %.5f predicted %.5f\n", h.ab.back(),
               s.theory().c_star_T, s.theory().c_star_empirical, h.ratio.back(), s.theory().ratio_pred);
@@ -75,7 +75,7 @@ TEST(Training, GradientDescentApproachesTheFlowAsTheStepShrinks) {
   f.method = Method::Flow;
   Session flow(f);
   flow.run(1);
-  ASSERT_FALSE(flow.diverged()) << flow.message();
+  ASSERT_FALSE(flow.diverged()) << message(flow);
   const Eigen::VectorXd target = to_vector(flow.params());
   double prev = 0;
   for (int k : {80, 160, 320}) {  // GD steps of lr / k over the same flow time
@@ -100,7 +100,7 @@ TEST(Training, FlowNeedsNoStepSizeAndDoesNotDiverge) {
   f.method = Method::Flow;
   Session flow(f);
   flow.run(c.epochs);
-  ASSERT_FALSE(flow.diverged()) << flow.message();
+  ASSERT_FALSE(flow.diverged()) << message(flow);
   const History& h = flow.history();
   for (std::size_t k = 1; k < h.train_loss.size(); ++k) EXPECT_LT(h.train_loss[k], h.train_loss[k - 1]);
   Session big_step(c);
@@ -121,8 +121,8 @@ TEST(Training, DivergenceIsDetectedAndReported) {
   s.run(c.epochs);
   EXPECT_TRUE(s.diverged());
   EXPECT_TRUE(s.done());
-  EXPECT_NE(s.message().find("diverged at epoch"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("smaller"), std::string::npos);
+  EXPECT_NE(message(s).find("diverged at epoch"), std::string::npos) << message(s);
+  EXPECT_NE(message(s).find("smaller"), std::string::npos);
   const History& h = s.history();
   EXPECT_TRUE(all_finite(h.train_loss) && all_finite(h.test_loss) && all_finite(h.ab) && all_finite(h.ratio));
   EXPECT_LT(s.epoch(), c.epochs);
@@ -265,7 +265,7 @@ TEST(Training, ExternalSumsDetectDivergence) {
   Session ext(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true);
   run_external(ext, {ShardWorker(c), ShardWorker(c)}, true);
   EXPECT_TRUE(ext.diverged());
-  EXPECT_EQ(ext.message(), normal.message());
+  EXPECT_EQ(message(ext), message(normal));
   EXPECT_EQ(ext.epoch(), normal.epoch());
   EXPECT_EQ(ext.history().train_loss, normal.history().train_loss);
 }

@@ -1,35 +1,18 @@
-// A small JSON writer (no dependency): objects, arrays, numbers with 17 significant digits,
-// non-finite numbers as null.
+// JSON documents (schema in README.md) are nlohmann::ordered_json values: each struct has a
+// to_json beside it (found by argument-dependent lookup: Json j = theory;), and the CLI, the
+// sweep and the JS binding all serialise through them. Keys keep the order they are written in.
+// Numbers: a double that is a whole number (|v| < 2^53) is written as an integer, others as the
+// shortest text that reads back to the same double; a non-finite number as null.
 #pragma once
-#include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 namespace mesaflow {
 
-class JsonWriter {
- public:
-  JsonWriter& begin_object();
-  JsonWriter& end_object();
-  JsonWriter& begin_array();
-  JsonWriter& end_array();
-  JsonWriter& key(const std::string& k);
-  JsonWriter& value(double v);
-  JsonWriter& value(long long v);
-  JsonWriter& value(int v) { return value(static_cast<long long>(v)); }
-  JsonWriter& value(bool v);
-  JsonWriter& value(const std::string& v);
-  JsonWriter& value(const char* v) { return value(std::string(v)); }
-  JsonWriter& null();
-  JsonWriter& array(const std::vector<double>& v);
-  const std::string& str() const { return out_; }
+using Json = nlohmann::ordered_json;
 
- private:
-  void comma();
-  std::string out_;
-  std::vector<bool> first_;  // one per open container
-  bool after_key_ = false;
-};
-
-std::string json_escape(const std::string& s);
+Json number(double v);
+Json numbers(const std::vector<double>& v);
 
 }  // namespace mesaflow

@@ -10,13 +10,17 @@
 #include <vector>
 
 #include "mesaflow/dataset.hpp"
+#include "mesaflow/json.hpp"
 #include "mesaflow/model.hpp"
 
 namespace mesaflow {
 
 struct MesaView {
+  int nseq = 0;  // sequences averaged
   std::vector<double> t, model, gd1, ls, true_w, gap;
 };
+// {nseq, t, model, gd1, ls, true_w, gap}.
+void to_json(Json& j, const MesaView& v);
 
 // Uses the first min(nseq, ds.m) sequences.
 MesaView mesa_view(const Params& p, const Dataset& ds, int nseq);

@@ -5,37 +5,38 @@
 #include <string>
 #include <vector>
 
+#include "mesaflow/budget.hpp"
+#include "mesaflow/checkpoint.hpp"
 #include "mesaflow/config.hpp"
 #include "mesaflow/dataset.hpp"
+#include "mesaflow/history.hpp"
 #include "mesaflow/mesa.hpp"
 #include "mesaflow/model.hpp"
+#include "mesaflow/problem.hpp"
 #include "mesaflow/theory.hpp"
 #include "mesaflow/trainer.hpp"
 
 namespace mesaflow {
 
+// A configuration (or checkpoint) that cannot run, thrown by the constructors: the Problem,
+// and its describe() text as what().
 struct ConfigError : std::invalid_argument {
-  using std::invalid_argument::invalid_argument;
+  explicit ConfigError(Problem p) : std::invalid_argument(describe(p)), problem(std::move(p)) {}
+  Problem problem;
 };
 
-// One entry per evaluation (epoch 0, every eval_every epochs, and the last epoch).
-struct History {
-  std::vector<double> epoch, train_loss, test_loss, ab, ratio, last_mse;
-  std::vector<Params> params;  // one per evaluation when Session::record_params(true)
-};
-
-// What a session needs, besides its configuration and data, to go on exactly where another
-// session with the same configuration stopped: Session::checkpoint() of the one, resume() of the
-// other; the resumed run's numbers are the uninterrupted run's, bit for bit. (The browser keeps
-// the latest checkpoint of every run, so a worker that dies loses at most one chunk of epochs.)
-struct Checkpoint {
+// Why a run stopped early: at which epoch, what happened, the step size that was too large and a
+// smaller one to try.
+struct Divergence {
   int epoch = 0;
-  Params params;            // after `epoch` epochs
-  double first_loss = 0;    // training loss at epoch 0 (the reference of the divergence check)
-  double flow_step = 0;     // method flow: the step size the integrator goes on with
-  long gradient_evaluations = 0;
-  History history;          // rows up to `epoch` (History::params not needed)
+  std::string why;  // "the training loss reached 1e+30 (it started at 0.4)"
+  double lr = 0, suggested_lr = 0;
 };
+// How a front end writes "set this field to this value": the CLI "--lr 0.5", the JS API "lr = 0.5".
+using SettingSyntax = std::string (*)(const std::string& field, const std::string& value);
+// "diverged at epoch 12: <why>; the step size lr = 5 is too large for this setting, try a smaller
+// step such as --lr 0.5 (or --method flow)", the settings in the front end's syntax.
+std::string describe(const Divergence& d, SettingSyntax syntax);
 
 class Session {
  public:
@@ -79,13 +80,14 @@ class Session {
   // leaves the session as it was (std::logic_error if it is not new). With external sums, the
   // next feed() brings the sums at cp's parameters (no history row if cp.history has it).
   void resume(const Checkpoint& cp);
-  // What resume(cp) would throw, as text ("" if it would not): for callers without exceptions.
-  std::string resume_error(const Checkpoint& cp) const;
+  // What resume(cp) would throw (nothing if it would not): for callers without exceptions.
+  Problem resume_problem(const Checkpoint& cp) const;
 
   int epoch() const { return epoch_; }
   bool done() const { return done_; }
   bool diverged() const { return diverged_; }
-  const std::string& message() const { return message_; }
+  // Why the run diverged (when diverged()).
+  const Divergence& divergence() const { return divergence_; }
   const Config& config() const { return cfg_; }
   const History& history() const { return hist_; }
   const Theory& theory() const { return theory_; }
@@ -129,40 +131,11 @@ class Session {
   int epoch_ = 0;
   bool done_ = false, diverged_ = false, record_params_ = false;
   bool external_ = false, awaiting_ = false;
-  std::string message_;
+  Divergence divergence_;
   double first_loss_ = 0;
   double loss_ = 0;  // training loss at params_
   Params grad_;      // GD: gradient at params_, computed right after each step
   long grad_evals_ = 0;
 };
-
-// The data sets of a session for c (drawn as Session draws them) and nothing else: each Web
-// Worker of the browser's parallel path holds one and computes the shard sums that a Session
-// with external sums is fed.
-class ShardWorker {
- public:
-  explicit ShardWorker(const Config& c, double memory_budget = kNativeMemoryBudget,
-                       DataLayout layout = kGeneratedLayout);
-  // Records of shards [first, last) (kernel.hpp) at p: on the training set, with gradients if
-  // grad; on the test set, forward only.
-  void train_sums(const Params& p, bool grad, int first, int last, std::vector<double>& out) const;
-  void test_sums(const Params& p, int first, int last, std::vector<double>& out) const;
-  const Config& config() const { return cfg_; }
-
- private:
-  Config cfg_;
-  Dataset train_, test_;
-};
-
-// Moments of x_1 measured on a data set (for data read from a file).
-Moments sample_moments(const Dataset& ds);
-// The theory object of PAPER.md for c (closed-form moments), without data.
-Theory theory_for(const Config& c);
-
-// JSON documents (schema in README.md).
-std::string config_json(const Config& c);
-std::string theory_json(const Theory& th, const std::vector<double>* epochs, const std::vector<double>* ode,
-                        const std::vector<double>* ode_emp);
-std::string run_json(const Session& s, double wall_seconds, int mesa_nseq);
 
 }  // namespace mesaflow

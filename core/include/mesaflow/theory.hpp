@@ -12,6 +12,7 @@
 #include "mesaflow/config.hpp"
 #include "mesaflow/dataset.hpp"
 #include "mesaflow/families.hpp"
+#include "mesaflow/json.hpp"
 
 namespace mesaflow {
 
@@ -26,10 +27,18 @@ struct Theory {
   bool recovery = false;
 };
 
+// {M2, M4, M6, M24, A, B, c_star_T, c_star_inf, c_star_empirical (null when A_emp is not known),
+// ratio_pred, moment_ratio, recovery}.
+void to_json(Json& j, const Theory& th);
+
 double harmonic(int n);  // H_n = 1 + 1/2 + ... + 1/n
 
 // From moments alone (closed form or Monte Carlo).
 Theory theory_from_moments(const Moments& mo, int d, int T, X1Family f);
+// The theory object for c from the closed-form moments of its family, without data.
+Theory theory_for(const Config& c);
+// Moments of x_1 measured on a data set's first tokens (for data read from a file).
+Moments sample_moments(const Dataset& ds);
 // Empirical A and B of the diagonal family from a data set: with
 //   g_t = (1/(t-1)) sum_{i=2}^{t} x_i x_{i-1}^H x_t   (the prediction at ab = 1),
 //   A_emp = (1/m) sum_seq sum_t ||g_t||^2,  B_emp = (1/m) sum_seq sum_t Re<g_t, x_{t+1}>,

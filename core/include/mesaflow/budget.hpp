@@ -1,0 +1,42 @@
+// Whether a configuration may run: every field in its range (fields.hpp), and the memory and
+// time it needs within a budget, estimated before anything is allocated.
+#pragma once
+#include "mesaflow/config.hpp"
+#include "mesaflow/fields.hpp"
+#include "mesaflow/problem.hpp"
+
+namespace mesaflow {
+
+// The time budget: a run whose estimated work (estimate_flops) would take longer than `seconds`
+// at `flops_per_second` is refused before anything is allocated. The rates are those of a modest
+// machine (this project's 2-core test machine does 37 GFLOP/s per core natively, 13-20 in wasm),
+// so the refusal comes well after a run that fits would have finished.
+struct TimeBudget {
+  double seconds;
+  double flops_per_second;
+  const char* where;  // for the message: "natively", "in a browser"
+  const char* hint;   // appended to "reduce epochs, m, test-m or T"
+};
+constexpr TimeBudget kNativeTimeBudget{7 * 24 * 3600.0, 10e9, "natively", ""};
+constexpr TimeBudget kBrowserTimeBudget{3600.0, 4e9, "in a browser", " (or run it with the command-line tool)"};
+constexpr TimeBudget kNoTimeBudget{1e300, 1, "", ""};
+
+constexpr double kNativeMemoryBudget = 16.0 * 1024 * 1024 * 1024;
+constexpr double kBrowserMemoryBudget = 1.0 * 1024 * 1024 * 1024;
+
+// Every field of the table in its range, then the memory budget, then the time budget; the
+// first problem found. generated: the layout of generated sets; train_from_file: the training
+// set is read from a file (held as tokens).
+Problem validate(const Config& c, double memory_budget_bytes, DataLayout generated = kGeneratedLayout,
+                 bool train_from_file = false, const TimeBudget& time = kNativeTimeBudget,
+                 const FieldTable& table = config_fields());
+
+// Floating-point operations of a whole run, as flops.hpp counts them: the training gradient of
+// every epoch (method flow: at least one Dormand-Prince step, 6 new gradients, per epoch) and the
+// test set's forward pass at every evaluation.
+double estimate_flops(const Config& c);
+
+// Bytes the training and test sets and scratch take for this configuration.
+double estimate_bytes(const Config& c, DataLayout generated = kGeneratedLayout, bool train_from_file = false);
+
+}  // namespace mesaflow

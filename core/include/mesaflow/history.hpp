@@ -1,0 +1,24 @@
+// What a run records at each evaluation (epoch 0, every eval_every epochs, and the last epoch).
+#pragma once
+#include <utility>
+#include <vector>
+
+#include "mesaflow/json.hpp"
+#include "mesaflow/model.hpp"
+
+namespace mesaflow {
+
+struct History {
+  std::vector<double> epoch, train_loss, test_loss, ab, ratio, last_mse;
+  std::vector<Params> params;  // one per evaluation when Session::record_params(true)
+
+  // The columns of numbers, by their JSON names, in the order documents list them.
+  using Column = std::vector<double> History::*;
+  static const std::vector<std::pair<const char*, Column>>& columns();
+  std::size_t rows() const { return epoch.size(); }
+};
+
+// {epoch (integers), train_loss, test_loss, ab, ratio, last_mse, params (only when recorded)}.
+void to_json(Json& j, const History& h);
+
+}  // namespace mesaflow

@@ -1,0 +1,65 @@
+#include "mesaflow/budget.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "mesaflow/dataset.hpp"
+#include "mesaflow/flops.hpp"
+
+namespace mesaflow {
+
+double estimate_bytes(const Config& c, DataLayout generated, bool train_from_file) {
+  const double lanes = kLanes;
+  const double m = std::ceil(c.m / lanes) * lanes, tm = std::ceil(c.test_m / lanes) * lanes;
+  const double D = 2.0 * c.d;
+  const double tokens = c.T * c.d * 16.0;  // bytes per sequence held as tokens (complex double)
+  const double compact = 2 * c.d * 16.0;   // held as x_1 and lambda
+  const double per_generated = generated == DataLayout::Tokens ? tokens : compact;
+  // Both sets, plus per-thread scratch and parameters (1 MB also covers a materialised sequence).
+  return m * (train_from_file ? tokens : per_generated) + tm * per_generated + 64.0 * D * D * lanes * 16.0 + (1 << 20);
+}
+
+double estimate_flops(const Config& c) {
+  const double gradients = c.method == Method::GD ? c.epochs : 6.0 * c.epochs + 1;
+  const double evaluations = std::floor(c.epochs / static_cast<double>(c.eval_every)) + 2;
+  return gradients * epoch_flops(c.d, c.T, c.m) + evaluations * forward_flops(c.d, c.T, c.test_m);
+}
+
+namespace {
+// "45 s", "12 min", "3.5 hours", "9 days".
+std::string duration_text(double s) {
+  char buf[64];
+  if (s < 90) std::snprintf(buf, sizeof buf, "%.0f s", s);
+  else if (s < 90 * 60) std::snprintf(buf, sizeof buf, "%.0f min", s / 60);
+  else if (s < 48 * 3600) std::snprintf(buf, sizeof buf, "%.1f hours", s / 3600);
+  else std::snprintf(buf, sizeof buf, "%.0f days", s / 86400);
+  return buf;
+}
+}  // namespace
+
+Problem validate(const Config& c, double budget, DataLayout generated, bool train_from_file, const TimeBudget& time,
+                 const FieldTable& table) {
+  for (const auto& f : table)
+    if (Problem p = check_field(c, f)) return p;
+  const double bytes = estimate_bytes(c, generated, train_from_file);
+  if (bytes > budget) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "this setting needs about %.2f GB, more than the budget of %.2f GB; reduce m, test-m or T",
+                  bytes / 1e9, budget / 1e9);
+    return {"m", buf, {"test-m", "T", "d"}};
+  }
+  const double flops = estimate_flops(c), seconds = flops / time.flops_per_second;
+  if (seconds > time.seconds) {
+    char buf[384];
+    std::snprintf(buf, sizeof buf,
+                  "this run needs about %.2g floating-point operations, %s at %.0f GFLOP/s, more than the budget of %s "
+                  "%s; reduce epochs, m, test-m or T%s",
+                  flops, duration_text(seconds).c_str(), time.flops_per_second / 1e9, duration_text(time.seconds).c_str(),
+                  time.where, time.hint);
+    return {"epochs", buf, {}};
+  }
+  return {};
+}
+
+}  // namespace mesaflow

@@ -1,0 +1,37 @@
+#include "mesaflow/checkpoint.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace mesaflow {
+
+Problem check_checkpoint(const Checkpoint& cp, const Config& c) {
+  char buf[256];
+  if (cp.epoch < 0 || cp.epoch > c.epochs) {
+    std::snprintf(buf, sizeof buf, "%d is out of range [0, %d] (the configuration's epochs)", cp.epoch, c.epochs);
+    return {"checkpoint.epoch", buf, {}};
+  }
+  const int D = 2 * c.d;
+  if (cp.params.wkq.rows() != D || cp.params.wkq.cols() != D || cp.params.wpv.rows() != c.d || cp.params.wpv.cols() != D ||
+      !cp.params.finite()) {
+    std::snprintf(buf, sizeof buf, "expected finite W_KQ (%d x %d) and W_PV (%d x %d) for d = %d", D, D, c.d, D, c.d);
+    return {"checkpoint.params", buf, {}};
+  }
+  if (!std::isfinite(cp.first_loss) || cp.first_loss < 0) return {"checkpoint.first_loss", "expected a finite number >= 0", {}};
+  if (!std::isfinite(cp.flow_step) || cp.flow_step < 0) return {"checkpoint.flow_step", "expected a finite number >= 0", {}};
+  if (cp.gradient_evaluations < 0) return {"checkpoint.gradient_evaluations", "expected a count >= 0", {}};
+  const History& h = cp.history;
+  const std::size_t n = h.rows();
+  for (const auto& [name, col] : History::columns())
+    if ((h.*col).size() != n) return {"checkpoint.history", "every column must have as many rows as epoch", {}};
+  for (std::size_t i = 0; i < n; ++i) {
+    const double e = h.epoch[i];
+    if (!(e >= 0 && e <= cp.epoch && e == std::floor(e)) || (i > 0 && !(e > h.epoch[i - 1]))) {
+      std::snprintf(buf, sizeof buf, "epoch must be whole numbers rising from 0 to at most %d (row %zu)", cp.epoch, i);
+      return {"checkpoint.history", buf, {}};
+    }
+  }
+  return {};
+}
+
+}  // namespace mesaflow

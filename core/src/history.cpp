@@ -1,0 +1,21 @@
+#include "mesaflow/history.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace mesaflow {
+
+const std::vector<std::pair<const char*, History::Column>>& History::columns() {
+  static const std::vector<std::pair<const char*, Column>> cols = {
+      {"epoch", &History::epoch}, {"train_loss", &History::train_loss}, {"test_loss", &History::test_loss},
+      {"ab", &History::ab},       {"ratio", &History::ratio},           {"last_mse", &History::last_mse},
+  };
+  return cols;
+}
+
+void to_json(Json& j, const History& h) {
+  j = Json::object();
+  for (const auto& [name, col] : History::columns()) j[name] = numbers(h.*col);
+  if (!h.params.empty()) j["params"] = h.params;
+}
+
+}  // namespace mesaflow

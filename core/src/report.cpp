@@ -1,0 +1,72 @@
+#include "mesaflow/report.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+namespace mesaflow {
+
+Json theory_json(const Theory& th, const std::vector<double>* epochs, const std::vector<double>* ode,
+                 const std::vector<double>* ode_emp) {
+  Json j = th;
+  if (!epochs || !ode || ode->empty()) {
+    j["ode_ab"] = nullptr;
+    return j;
+  }
+  std::vector<double> a, b;
+  for (double e : *epochs) {
+    a.push_back((*ode)[static_cast<std::size_t>(e)]);
+    if (ode_emp && !ode_emp->empty()) b.push_back((*ode_emp)[static_cast<std::size_t>(e)]);
+  }
+  j["ode_epoch"] = numbers(*epochs);
+  j["ode_ab"] = numbers(a);
+  if (ode_emp && !ode_emp->empty()) j["ode_ab_empirical"] = numbers(b);
+  return j;
+}
+
+namespace {
+std::string message(const Session& s, SettingSyntax syntax) { return s.diverged() ? describe(s.divergence(), syntax) : ""; }
+}  // namespace
+
+Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSyntax syntax) {
+  const History& h = s.history();
+  Json j = Json::object();
+  j["config"] = s.config();
+  j["data"] = s.data_from_file() ? "file" : "generated";
+  j["history"] = h;
+  j["theory"] = theory_json(s.theory(), &h.epoch, &s.ode_ab(), &s.ode_ab_empirical());
+  j["final"] = s.params();
+  j["mesa"] = mesa_nseq > 0 && !s.diverged() ? Json(s.mesa(mesa_nseq)) : Json(nullptr);
+  j["diverged"] = s.diverged();
+  j["message"] = message(s, syntax);
+  j["gradient_evaluations"] = s.gradient_evaluations();
+  j["wall_seconds"] = number(wall_seconds);
+  return j;
+}
+
+Json sweep_json(const Session& s, long run, double wall_seconds, SettingSyntax syntax) {
+  const History& h = s.history();
+  const Theory& th = s.theory();
+  const auto last = [](const std::vector<double>& v) { return v.empty() ? Json(nullptr) : number(v.back()); };
+  Json j = Json::object();
+  j["run"] = run;
+  j["config"] = s.config();
+  j["data"] = s.data_from_file() ? "file" : "generated";
+  j["epochs_done"] = s.epoch();
+  j["ab"] = last(h.ab);
+  j["test_loss"] = last(h.test_loss);
+  j["ratio"] = last(h.ratio);
+  j["last_mse"] = last(h.last_mse);
+  j["c_star_T"] = number(th.c_star_T);
+  j["c_star_inf"] = number(th.c_star_inf);
+  j["c_star_empirical"] = number(th.c_star_empirical);
+  j["ratio_pred"] = number(th.ratio_pred);
+  j["moment_ratio"] = number(th.moment_ratio);
+  j["recovery"] = th.recovery;
+  j["diverged"] = s.diverged();
+  j["message"] = message(s, syntax);
+  j["wall_seconds"] = number(wall_seconds);
+  return j;
+}
+
+}  // namespace mesaflow
