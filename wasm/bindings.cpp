@@ -1,8 +1,12 @@
 // The one Embind block: names only, in a fixed order (constants, classes, free functions).
 // Conversions live in convert.cpp; the JS API of wasm/API.md is wrapped by mesaflow.js.
+// Names: camelCase for methods and properties, the JSON's snake_case for data keys (API.md).
 #include <emscripten/bind.h>
 
-#include "convert.hpp"
+#include "api.hpp"
+#include "mesaflow/budget.hpp"
+#include "mesaflow/kernel.hpp"
+#include "session.hpp"
 
 EMSCRIPTEN_BINDINGS(mesaflow) {
   using namespace emscripten;
@@ -14,13 +18,13 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
 
   class_<JsSession>("Session")
       .constructor<val, bool>()
-      .property("error", &JsSession::error)
-      .property("errorField", &JsSession::error_field)
+      .property("problem", &JsSession::problem)
       .function("run", &JsSession::run)
       .property("epoch", &JsSession::epoch)
       .property("done", &JsSession::done)
       .property("diverged", &JsSession::diverged)
       .property("message", &JsSession::message)
+      .property("divergence", &JsSession::divergence)
       .function("history", &JsSession::history)
       .function("checkpoint", &JsSession::checkpoint)
       .function("resume", &JsSession::resume)
@@ -36,15 +40,15 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
 
   class_<JsShardWorker>("ShardWorker")
       .constructor<val>()
-      .property("error", &JsShardWorker::error)
-      .property("errorField", &JsShardWorker::error_field)
+      .property("problem", &JsShardWorker::problem)
       .function("trainSums", &JsShardWorker::train_sums)
       .function("testSums", &JsShardWorker::test_sums);
 
   function("fields", &mesaflow::js::fields);
   function("defaults", &mesaflow::js::defaults);
-  function("validate", &mesaflow::js::validate);
+  function("check", &mesaflow::js::check);
   function("parseField", &mesaflow::js::parse_field);
+  function("invalid", &mesaflow::js::invalid);
   function("estimateBytes", &mesaflow::js::estimate_bytes);
   function("epochFlops", &mesaflow::js::epoch_flops);
   function("theory", &mesaflow::js::theory);

@@ -1,13 +1,15 @@
 // The JS API of wasm/API.md over the Embind module (bindings.cpp). The module already speaks
-// camelCase and plain objects; this file only loads it, turns the binding's error values into
-// Error objects, and guards sessions against use after delete().
+// camelCase (methods, options) and snake_case (data keys); this file only loads it, turns the
+// binding's problems ({field, fields, message}) into Error objects, and guards sessions against
+// use after delete().
 import createMesaflowCore from './mesaflow_core.js';
 
 const INT_MAX = 2147483647;
 
-function fail({ field, message }) {
-  const e = new Error(message);
-  e.field = field;
+// e.message: the core's wording; e.field: the field to fix (CLI name); e.fields: every field the
+// problem involves (a memory budget: m, test-m, T, d).
+function fail({ field, fields = [field], message }, extra = {}) {
+  const e = Object.assign(new Error(message), { field, fields }, extra);
   throw e;
 }
 
@@ -23,15 +25,16 @@ class Session {
 
   constructor(raw, cfg, externalSums, resume) {
     const s = new raw.Session(cfg ?? {}, externalSums);
-    if (s.error) {
-      const err = { field: s.errorField, message: s.error };
+    const problem = s.problem;
+    if (problem) {
       s.delete();
-      fail(err);
+      fail(problem);
     }
-    const err = resume === undefined ? '' : s.resume(resume);
-    if (err) {
+    const refused = resume === undefined ? null : s.resume(resume);
+    if (refused) {
       s.delete();
-      fail({ field: 'checkpoint', message: err });
+      // The option that is wrong is the checkpoint; e.part names the part of it (checkpoint.epoch).
+      fail({ field: 'checkpoint', fields: ['checkpoint'], message: refused.message }, { part: refused.field });
     }
     this.#s = s;
   }
@@ -46,6 +49,7 @@ class Session {
   get done() { return this.#live().done; }
   get diverged() { return this.#live().diverged; }
   get message() { return this.#live().message; }
+  get divergence() { return this.#live().divergence; }
   history() { return this.#live().history(); }
   checkpoint() { return this.#live().checkpoint(); }
   theory() { return this.#live().theory(); }
@@ -73,10 +77,10 @@ class ShardWorker {
 
   constructor(raw, cfg) {
     const w = new raw.ShardWorker(cfg ?? {});
-    if (w.error) {
-      const err = { field: w.errorField, message: w.error };
+    const problem = w.problem;
+    if (problem) {
       w.delete();
-      fail(err);
+      fail(problem);
     }
     this.#w = w;
   }
@@ -121,15 +125,16 @@ export async function loadMesaflow(options = {}) {
   });
   // Field checks only (no memory budget): estimateBytes and theory must answer for big configs.
   const checked = (cfg) => {
-    const e = raw.validate(cfg ?? {}, Infinity);
-    if (e) fail(e);
+    const problem = raw.check(cfg ?? {}, Infinity);
+    if (problem) fail(problem);
     return cfg ?? {};
   };
   return Object.freeze({
     fields: () => raw.fields(),
     defaults: () => raw.defaults(),
-    validate: (cfg) => raw.validate(cfg ?? {}, raw.browserMemoryBudget),
+    validate: (cfg) => raw.check(cfg ?? {}, raw.browserMemoryBudget),
     parseField: (name, text) => raw.parseField(String(name), String(text)),
+    invalid: (name, text, expected) => raw.invalid(String(name), String(text), String(expected)),
     estimateBytes: (cfg) => raw.estimateBytes(checked(cfg)),
     epochFlops: (cfg) => raw.epochFlops(checked(cfg)),
     theory: (cfg) => raw.theory(checked(cfg)),

@@ -103,9 +103,14 @@ Problem set_field(Config& c, const std::string& name, const std::string& text, c
   return {};
 }
 
-Problem set_fields(Config& c, const std::vector<std::pair<std::string, std::string>>& pairs, const FieldTable& table) {
-  for (const auto& [name, text] : pairs)
-    if (Problem p = set_field(c, name, text, table)) return p;
+Problem set_fields(Config& c, const std::vector<std::pair<std::string, std::string>>& pairs, const FieldTable& table,
+                   std::size_t* failed) {
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    Problem p = set_field(c, pairs[i].first, pairs[i].second, table);
+    if (!p) continue;
+    if (failed) *failed = i;
+    return p;
+  }
   return {};
 }
 
@@ -184,7 +189,7 @@ Json fields_json(const FieldTable& table) {
       r["max"] = number(f.max);
       r["min_open"] = f.min_open;
     }
-    if (f.kind == FieldKind::Choice) r["choices"] = f.choices;
+    r["choices"] = f.kind == FieldKind::Choice ? Json(f.choices) : Json::array();
     r["default"] = values[f.key];
     rows.push_back(std::move(r));
   }

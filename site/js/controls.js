@@ -20,16 +20,16 @@ export class SettingsForm {
       label.textContent = f.name;
       label.title = f.help || '';
       let input;
-      if (f.type === 'enum') {
+      if (f.kind === 'choice') {
         input = document.createElement('select');
         for (const c of f.choices) input.append(new Option(c, c));
-      } else if (f.type === 'bool') {
+      } else if (f.kind === 'flag') {
         input = document.createElement('input');
         input.type = 'checkbox';
       } else {
         input = document.createElement('input');
         input.type = 'text';
-        input.inputMode = f.type === 'int' ? 'numeric' : 'decimal';
+        input.inputMode = f.kind === 'integer' ? 'numeric' : 'decimal';
         input.autocomplete = 'off';
         input.spellcheck = false;
       }
@@ -41,9 +41,9 @@ export class SettingsForm {
       const help = document.createElement('span');
       help.className = 'help';
       help.id = `${id}-help`;
-      help.textContent = f.type === 'int' || f.type === 'number' ? `${f.help || ''} ${f.min_open ? '(' : '['}${f.min}, ${f.max}]` : f.help || '';
+      help.textContent = f.kind === 'integer' || f.kind === 'number' ? `${f.help || ''} ${f.min_open ? '(' : '['}${f.min}, ${f.max}]` : f.help || '';
       input.setAttribute('aria-describedby', `${help.id} ${err.id}`);
-      input.addEventListener('change', () => onChange(f.name, f.type === 'bool' ? String(input.checked) : input.value.trim()));
+      input.addEventListener('change', () => onChange(f.name, f.kind === 'flag' ? String(input.checked) : input.value.trim()));
       row.append(label, input, help, err);
       form.append(row);
       this.inputs.set(f.name, input);
@@ -56,7 +56,7 @@ export class SettingsForm {
   show(cfg) {
     for (const f of this.fields) {
       const input = this.inputs.get(f.name);
-      if (f.type === 'bool') input.checked = !!cfg[f.key];
+      if (f.kind === 'flag') input.checked = !!cfg[f.key];
       else input.value = formatValue(f, cfg[f.key]);
     }
   }

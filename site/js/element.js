@@ -412,11 +412,9 @@ class MesaflowDemo extends HTMLElement {
   _onDiverged(run, msg) {
     run.diverged = true;
     this._wantPlay = false;
-    const lr = this._cfg.lr;
-    // The core's message speaks CLI (--lr 0.09); the page speaks field names (lr = 0.09).
-    const why = String(msg.message || '').replace(/--([a-z-]+) /g, '$1 = ').replace(/^diverged at epoch \d+:?\s*/, '');
-    const hint = /smaller/.test(why) ? '' : ` Try a smaller step size, e.g. lr = ${num(lr / 10, 2)}.`;
-    const text = `Training paused: the run with (a0, b0) = ${run.label} diverged at epoch ${msg.epoch}${why ? `: ${why}` : ''}.${hint}`;
+    const d = msg.divergence;
+    const why = d ? `: ${d.why}; the step size lr = ${num(d.lr, 3)} is too large for this setting` : '';
+    const text = `Training paused: the run with (a0, b0) = ${run.label} diverged at epoch ${msg.epoch}${why}. Try a smaller step size, e.g. lr = ${num(d ? d.suggested_lr : this._cfg.lr / 10, 2)}.`;
     this._alert(text);
     this._status(text, true);
     this.dispatchEvent(new CustomEvent('mesaflow-diverged', { detail: { epoch: msg.epoch, message: msg.message, a0: run.a0, b0: run.b0 }, bubbles: true, composed: true }));

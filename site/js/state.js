@@ -8,7 +8,7 @@ export const EXTRA_KEYS = ['preset', 'compare', 'controls', 'text', 'workers'];
 export const FIELD_ATTRS = ['x1', 'scale', 'd', 't', 'm', 'init', 'a0', 'b0', 'sigma-w', 'lr', 'epochs', 'eval-every', 'test-m', 'clip', 'seed', 'method'];
 
 export function formatValue(field, v) {
-  if (field.type === 'bool') return v ? 'true' : 'false';
+  if (field.kind === 'flag') return v ? 'true' : 'false';
   return String(v);
 }
 

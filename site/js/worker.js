@@ -132,7 +132,7 @@ async function advance(k, which) {
     const ms = (performance.now() - t0) / k;
     msPerEpoch = msPerEpoch === null ? ms : 0.7 * msPerEpoch + 0.3 * ms;
     sendRows(r);
-    if (r.s.diverged) post({ type: 'diverged', id: r.id, epoch: r.s.epoch, message: r.s.message });
+    if (r.s.diverged) post({ type: 'diverged', id: r.id, epoch: r.s.epoch, message: r.s.message, divergence: r.s.divergence });
   }
   sendViews(false);
   if (runs.some((r) => r.s.diverged)) return 'diverged';
@@ -184,7 +184,7 @@ const handlers = {
     } catch (e) {
       deleteRuns();
       usePool(1);
-      return post({ type: 'invalid', field: e.field || String(e.message).split(':')[0], message: String(e.message) });
+      return post({ type: 'invalid', field: e.field, fields: e.fields, message: String(e.message) });
     }
     if (pool) {
       try {

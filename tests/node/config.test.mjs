@@ -11,9 +11,9 @@ const small = { d: 2, T: 5, m: 8, test_m: 8, epochs: 1 };
 // The message names the field first and then what is allowed.
 function expectRange(f, message) {
   assert.ok(message.startsWith(`${f.name}: `), `"${message}" should start with "${f.name}: "`);
-  if (f.type === 'enum') assert.ok(message.includes(`one of ${f.choices.join(', ')}`), message);
-  else if (f.type === 'bool') assert.ok(message.includes('true or false'), message);
-  else assert.match(message, f.type === 'int' ? /expected an integer in [[(]\S+, \S+\]$/ : /expected a number in [[(]\S+, \S+\]$/);
+  if (f.kind === 'choice') assert.ok(message.includes(`one of ${f.choices.join(', ')}`), message);
+  else if (f.kind === 'flag') assert.ok(message.includes('true or false'), message);
+  else assert.match(message, f.kind === 'integer' ? /expected an integer in [[(]\S+, \S+\]$/ : /expected a number in [[(]\S+, \S+\]$/);
 }
 
 function expectRefused(f, cfg) {
@@ -31,10 +31,10 @@ function expectRefused(f, cfg) {
 
 // Values outside each numeric field's range, and ones that are not numbers at all.
 function badValues(f) {
-  if (f.type === 'enum') return ['nope', 3, true, ''];
-  if (f.type === 'bool') return ['maybe', 2, 'TRUE '];
+  if (f.kind === 'choice') return ['nope', 3, true, ''];
+  if (f.kind === 'flag') return ['maybe', 2, 'TRUE '];
   const bad = [f.max * 2 + 1, f.min_open ? f.min : f.min - 1, NaN, Infinity, 'abc', '', null, true, {}, [1, 2]];
-  if (f.type === 'int') bad.push(f.min + 0.5);
+  if (f.kind === 'integer') bad.push(f.min + 0.5);
   return bad;
 }
 
@@ -45,8 +45,8 @@ test('fields() lists every config field of API.md with type, range and default',
   const defaults = mf.defaults();
   for (const f of fields) {
     assert.equal(f.default, defaults[f.key], f.key);
-    if (f.type === 'int' || f.type === 'number') assert.ok(f.min <= f.max, f.key);
-    if (f.type === 'enum') assert.ok(f.choices.includes(f.default), f.key);
+    if (f.kind === 'integer' || f.kind === 'number') assert.ok(f.min <= f.max, f.key);
+    if (f.kind === 'choice') assert.ok(f.choices.includes(f.default), f.key);
   }
   assert.deepEqual(defaults, {
     d: 5, T: 100, m: 10000, x1: 'gaussian', scale: 1, init: 'diagonal', a0: 0.1, b0: 0.1, sigma_w: 0.1,
@@ -58,7 +58,7 @@ test('the defaults and every boundary value are valid', () => {
   assert.equal(mf.validate({}), null);
   assert.equal(mf.validate(mf.defaults()), null);
   for (const f of fields) {
-    if (f.type !== 'int' && f.type !== 'number') continue;
+    if (f.kind !== 'integer' && f.kind !== 'number') continue;
     const edges = f.min_open ? [f.max] : [f.min, f.max];
     for (const v of edges) {
       const e = mf.validate({ ...small, [f.key]: v });

@@ -47,9 +47,10 @@ const FieldSpec* find_field(const std::string& name_or_key, const FieldTable& ta
 Problem set_field(Config& c, const std::string& name_or_key, const std::string& text,
                   const FieldTable& table = config_fields());
 // Several fields given as (name or key, text) pairs, in order, as a JS config object or a URL
-// gives them; the first problem stops it (c then holds the values before it).
+// gives them; the first problem stops it (c then holds the values before it; *failed, when given,
+// is the index of the pair that failed).
 Problem set_fields(Config& c, const std::vector<std::pair<std::string, std::string>>& pairs,
-                   const FieldTable& table = config_fields());
+                   const FieldTable& table = config_fields(), std::size_t* failed = nullptr);
 // The value as text, the shortest that set_field reads back exactly ("0.1", "gaussian", "true").
 std::string get_field(const Config& c, const FieldSpec& f);
 // Whether c holds an allowed value of f (a Config built in code bypasses set_field).
@@ -62,7 +63,7 @@ std::string range_text(const FieldSpec& f);
 Json config_json(const Config& c, const FieldTable& table = config_fields());
 // The rows offered to the browser, for the JS API's fields() and the page's form: [{name, key,
 // kind ("integer", "number", "choice", "flag", "text"), label, group, help, min, max, min_open
-// (integer and number), choices (choice), default}].
+// (integer and number), choices ([] unless choice), default}].
 Json fields_json(const FieldTable& table = config_fields());
 void to_json(Json& j, const Config& c);
 

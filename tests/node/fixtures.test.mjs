@@ -1,0 +1,48 @@
+// The JS API against its outputs saved before the edges were redesigned (issue 11,
+// tests/fixtures/README.md): every number bit for bit, every message character for character.
+// What changed on purpose is listed here: keys renamed to the one naming convention of
+// wasm/API.md, and keys added; anything else that differs fails.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { load, ROOT } from './helpers.mjs';
+import { apiOutputs } from '../fixtures/js_outputs.mjs';
+
+const { mf } = await load();
+const saved = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'fixtures', 'js', 'api.json'), 'utf8'));
+
+// Data keys are snake_case (the JSON's); the field table's "type" became its "kind", named as in the core.
+const RENAMED = { firstLoss: 'first_loss', flowStep: 'flow_step', gradientEvaluations: 'gradient_evaluations', type: 'kind' };
+const KINDS = { int: 'integer', number: 'number', enum: 'choice', bool: 'flag' };
+// Keys that exist now and did not: every field a problem involves; a field's label and group (the
+// page's form); the number of sequences a mesa view averages.
+const ADDED = new Set(['fields', 'label', 'group', 'nseq']);
+
+function renamed(v) {
+  if (Array.isArray(v)) return v.map(renamed);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => (k === 'type' ? ['kind', KINDS[x]] : [RENAMED[k] ?? k, renamed(x)])));
+  }
+  return v;
+}
+
+// now must equal then, apart from ADDED keys; numbers bit for bit (JSON has no -0: a saved 0 is
+// either zero).
+function same(now, then, where) {
+  if (Array.isArray(then)) {
+    assert.ok(Array.isArray(now), `${where}: expected an array`);
+    assert.equal(now.length, then.length, `${where}: length`);
+    then.forEach((x, i) => same(now[i], x, `${where}[${i}]`));
+  } else if (then && typeof then === 'object') {
+    assert.ok(now && typeof now === 'object', `${where}: expected an object`);
+    for (const k of Object.keys(now)) assert.ok(k in then || ADDED.has(k), `${where}.${k}: a key that was not there`);
+    for (const [k, x] of Object.entries(then)) same(now[k], x, `${where}.${k}`);
+  } else {
+    assert.ok(then === 0 ? now === 0 : Object.is(now, then), `${where}: ${now} !== ${then}`);
+  }
+}
+
+test('the JS API gives the saved outputs: same numbers, same messages, keys renamed as API.md says', () => {
+  same(apiOutputs(mf), renamed(saved), 'api');
+});

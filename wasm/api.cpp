@@ -1,0 +1,68 @@
+// The module's free functions (bindings.cpp names them): the field table, checks, estimates and
+// the theory without a session.
+#include "api.hpp"
+
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+#include "mesaflow/budget.hpp"
+#include "mesaflow/flops.hpp"
+#include "mesaflow/theory.hpp"
+
+namespace mesaflow::js {
+
+namespace {
+constexpr double kNoBudget = std::numeric_limits<double>::infinity();
+}
+
+val fields() { return to_val(fields_json()); }
+
+val defaults() {
+  val o = val::object();
+  for (const val& row : emscripten::vecFromJSArray<val>(fields())) o.set(row["key"], row["default"]);
+  return o;
+}
+
+val check(val cfg, double budget) {
+  Config c;
+  std::string key;
+  Problem p = config_from(cfg, c, &key);
+  if (!p) p = validate(c, budget, kGeneratedLayout, false, budget == kNoBudget ? kNoTimeBudget : kBrowserTimeBudget);
+  return problem_val(p, key);
+}
+
+val parse_field(std::string name, std::string text) {
+  Config c;
+  const Problem p = set_field(c, name, text);
+  if (p) return problem_val(p, name);
+  const FieldSpec* f = find_field(name);
+  val o = val::object();
+  o.set("field", std::string(f->name));
+  o.set("value", to_val(config_json(c)[f->key]));
+  return o;
+}
+
+val invalid(std::string name, std::string text, std::string expected) {
+  return problem_val({name, shown(text) + " is not valid; expected " + expected, {}});
+}
+
+namespace {
+// cfg is checked by the JS wrapper first (mesaflow.js), without a budget.
+Config parsed(val cfg) {
+  Config c;
+  config_from(cfg, c);
+  return c;
+}
+}  // namespace
+
+double epoch_flops(val cfg) {
+  const Config c = parsed(cfg);
+  return mesaflow::epoch_flops(c.d, c.T, c.m) + forward_flops(c.d, c.T, c.test_m);
+}
+
+double estimate_bytes(val cfg) { return mesaflow::estimate_bytes(parsed(cfg)); }
+
+val theory(val cfg) { return to_val(theory_for(parsed(cfg))); }
+
+}  // namespace mesaflow::js

@@ -1,0 +1,29 @@
+// The module's free functions, as wasm/API.md describes them through mesaflow.js.
+#pragma once
+#include <string>
+
+#include "convert.hpp"
+
+namespace mesaflow::js {
+
+// The rows of the field table offered to the browser (fields.hpp fields_json).
+val fields();
+// {key: default value} for every row of fields().
+val defaults();
+// null if cfg is valid under the memory budget (bytes; Infinity: no memory or time budget),
+// else the problem as problem_val gives it.
+val check(val cfg, double budget);
+// One field given as text (a URL value, attribute, form input): {field: CLI name, value} or the
+// problem, e.g. {field: 'lr', fields: ['lr'], message: "lr: 'abc' is not valid; expected ..."}.
+val parse_field(std::string name, std::string text);
+// A value the page refused for one of its own keys (preset, compare, workers), worded as the
+// core words every refusal: {field, fields, message: "preset: 'x' is not valid; expected ..."}.
+val invalid(std::string name, std::string text, std::string expected);
+// Flops of one epoch for cfg: the training gradient and one test evaluation (flops.hpp).
+double epoch_flops(val cfg);
+// Bytes a session for cfg allocates.
+double estimate_bytes(val cfg);
+// The theory object of cfg from closed-form moments (c_star_empirical is null: no data).
+val theory(val cfg);
+
+}  // namespace mesaflow::js

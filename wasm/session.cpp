@@ -1,0 +1,170 @@
+#include "session.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include <emscripten/bind.h>
+#include <nlohmann/json.hpp>
+
+#include "mesaflow/kernel.hpp"
+
+namespace mesaflow::js {
+
+namespace {
+
+// Whether the heap can grow by what a session for c allocates (the browser may refuse memory
+// well below the budget). Without C++ exceptions a failed allocation inside the session would
+// abort the module; a plain malloc returns null instead (ALLOW_MEMORY_GROWTH, no ABORTING_MALLOC),
+// so we ask for the whole amount first and give it back.
+Problem memory_available(const Config& c) {
+  const double bytes = estimate_bytes(c) * 1.05 + (1 << 20);  // allocator overhead and slack
+  // Called through a volatile pointer: the compiler may otherwise drop an unused malloc/free pair.
+  void* (*volatile allocate)(std::size_t) = std::malloc;
+  void* probe = bytes < 4.0e9 ? allocate(static_cast<std::size_t>(bytes)) : nullptr;
+  if (probe) {
+    std::free(probe);
+    return {};
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "out of memory: this configuration needs about %.0f MiB and the browser did not provide it; reduce m, "
+                "test-m, T or d (or close other tabs)",
+                bytes / 1048576.0);
+  return {"m", buf, {"test-m", "T", "d"}};
+}
+
+std::string js_setting(const std::string& field, const std::string& value) { return field + " = " + value; }
+
+}  // namespace
+
+val browser_config(val obj, bool external_sums, Config& c) {
+  std::string key;
+  Problem p = config_from(obj, c, &key);
+  if (!p) p = validate(c, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget);
+  if (!p && external_sums && c.method != Method::GD) p = {"method", "the parallel path (external sums) needs method gd", {}};
+  if (!p) {
+    c.threads = 1;
+    p = memory_available(c);
+  }
+  return problem_val(p, key);
+}
+
+JsSession::JsSession(val cfg, bool external_sums) {
+  Config c;
+  problem_ = browser_config(cfg, external_sums, c);
+  if (problem_.isNull()) s_ = std::make_unique<Session>(c, kBrowserMemoryBudget, nullptr, kGeneratedLayout, external_sums);
+}
+
+val JsSession::run(int k) {
+  s_->run(std::max(k, 0));
+  val o = val::object();
+  o.set("epoch", s_->epoch());
+  o.set("done", s_->done());
+  o.set("diverged", s_->diverged());
+  o.set("message", message());
+  return o;
+}
+
+std::string JsSession::message() const { return s_->diverged() ? describe(s_->divergence(), js_setting) : ""; }
+
+val JsSession::divergence() const {
+  if (!s_->diverged()) return val::null();
+  const Divergence& d = s_->divergence();
+  val o = val::object();
+  o.set("epoch", d.epoch);
+  o.set("why", d.why);
+  o.set("lr", d.lr);
+  o.set("suggested_lr", d.suggested_lr);
+  return o;
+}
+
+val JsSession::checkpoint() const { return s_->diverged() ? val::null() : checkpoint_val(s_->checkpoint()); }
+
+val JsSession::resume(val o) {
+  Checkpoint cp;
+  Problem p = checkpoint_from(o, s_->config().d, cp);
+  if (!p) p = s_->resume_problem(cp);
+  if (!p) s_->resume(cp);  // cannot throw now
+  return problem_val(p);
+}
+
+std::string JsSession::feed(val train, val test) {
+  if (!s_->awaiting_sums()) return "feed: no sums are awaited (createSession(cfg, {externalSums: true}), then feed before each run(1))";
+  const auto numbers = [](val a) {
+    return a.isUndefined() || a.isNull() ? std::vector<double>() : emscripten::convertJSArrayToNumberVector<double>(a);
+  };
+  const std::vector<double> tr = numbers(train), te = numbers(test);
+  const int d = s_->config().d;
+  if (tr.size() != static_cast<std::size_t>(kShards) * shard_record_size(d, s_->wants_gradient()))
+    return "feed: train must hold the records of all shards" + std::string(s_->wants_gradient() ? ", with gradients" : ", without gradients");
+  if (!te.empty() && te.size() != static_cast<std::size_t>(kShards) * shard_record_size(d, false))
+    return "feed: test must be empty or hold the forward-only records of all shards";
+  s_->feed(tr, te);
+  return "";
+}
+
+val JsSession::theory() const { return to_val(s_->theory()); }
+
+val JsSession::mesa(int nseq) const { return to_val(s_->mesa(nseq)); }
+
+val JsSession::ode_curve() const {
+  const std::vector<double>& ab = s_->ode_ab();
+  std::vector<double> epoch(ab.size());
+  for (std::size_t e = 0; e < epoch.size(); ++e) epoch[e] = static_cast<double>(e);
+  val o = val::object();
+  o.set("epoch", f64(epoch));
+  o.set("ab", f64(ab));
+  o.set("ab_empirical", f64(s_->ode_ab_empirical()));
+  return o;
+}
+
+val JsSession::samples(int n) const {
+  const Dataset& ds = s_->train();
+  n = std::clamp(n, 0, ds.m);
+  std::vector<double> re(static_cast<std::size_t>(n) * ds.T * ds.d), im(re.size());
+  for (int i = 0; i < n; ++i) {
+    ds.sequence(i, &re[static_cast<std::size_t>(i) * ds.T * ds.d], &im[static_cast<std::size_t>(i) * ds.T * ds.d]);
+  }
+  val o = val::object();
+  o.set("n", n);
+  o.set("T", ds.T);
+  o.set("d", ds.d);
+  o.set("re", f64(re));
+  o.set("im", f64(im));
+  return o;
+}
+
+JsShardWorker::JsShardWorker(val cfg) {
+  Config c;
+  problem_ = browser_config(cfg, false, c);
+  if (problem_.isNull()) w_ = std::make_unique<ShardWorker>(c, kBrowserMemoryBudget);
+}
+
+namespace {
+std::string check_sums_args(val weights, int d, int first, int last, Params& p) {
+  if (first < 0 || last > kShards || first > last) return "shards: expected 0 <= first <= last <= " + std::to_string(kShards);
+  if (!params_from(weights, d, p)) return "weights: expected {d, wkq_re, wkq_im (2d*2d), wpv_re, wpv_im (d*2d)} of this config's d";
+  return "";
+}
+}  // namespace
+
+val JsShardWorker::train_sums(val weights, int first, int last, bool grad) const {
+  Params p;
+  const std::string err = check_sums_args(weights, w_->config().d, first, last, p);
+  if (!err.empty()) return val(err);
+  std::vector<double> out;
+  w_->train_sums(p, grad, first, last, out);
+  return f64(out);
+}
+
+val JsShardWorker::test_sums(val weights, int first, int last) const {
+  Params p;
+  const std::string err = check_sums_args(weights, w_->config().d, first, last, p);
+  if (!err.empty()) return val(err);
+  std::vector<double> out;
+  w_->test_sums(p, first, last, out);
+  return f64(out);
+}
+
+}  // namespace mesaflow::js

@@ -1,0 +1,69 @@
+// The Embind classes over the core's Session and ShardWorker. A JS config is checked (field
+// table, the browser's budgets, then the heap) before the core is asked to allocate, so the core's
+// constructors never throw here (the wasm build does not catch C++ exceptions); on a problem
+// problem() holds it and every other method is unusable.
+#pragma once
+#include <memory>
+
+#include "convert.hpp"
+#include "mesaflow/session.hpp"
+#include "mesaflow/shard_worker.hpp"
+
+namespace mesaflow::js {
+
+class JsSession {
+ public:
+  // external_sums: see Session (the coordinator of the browser's parallel path).
+  JsSession(val cfg, bool external_sums);
+  val problem() const { return problem_; }
+
+  val run(int k);
+  int epoch() const { return s_->epoch(); }
+  bool done() const { return s_->done(); }
+  bool diverged() const { return s_->diverged(); }
+  // Why the run diverged, settings written as the JS API writes them ("lr = 0.5"); "" otherwise.
+  std::string message() const;
+  // null, or why it diverged as data: {epoch, why, lr, suggested_lr}.
+  val divergence() const;
+  val history() const { return history_val(s_->history()); }
+  val theory() const;
+  val ode_curve() const;
+  val weights() const { return weights_val(s_->params()); }
+  val samples(int n) const;
+  val mesa(int nseq) const;
+  bool awaiting_sums() const { return s_->awaiting_sums(); }
+  bool wants_gradient() const { return s_->wants_gradient(); }
+  bool wants_test() const { return s_->wants_test(); }
+  // checkpoint_val of Session::checkpoint(), or null for a diverged run.
+  val checkpoint() const;
+  // Continues from such an object (a new session only): null, or the problem naming the part.
+  val resume(val cp);
+  // train, test: Float64Arrays of kShards records each (test may be empty or undefined).
+  // Returns "" or what is wrong with them.
+  std::string feed(val train, val test);
+
+ private:
+  std::unique_ptr<Session> s_;
+  val problem_ = val::null();
+};
+
+// weights: an object as JsSession::weights() returns. Results are Float64Arrays of the records
+// of shards [first, last) (kernel.hpp), or a string saying what is wrong with the arguments.
+class JsShardWorker {
+ public:
+  explicit JsShardWorker(val cfg);
+  val problem() const { return problem_; }
+  val train_sums(val weights, int first, int last, bool grad) const;
+  val test_sums(val weights, int first, int last) const;
+
+ private:
+  std::unique_ptr<ShardWorker> w_;
+  val problem_ = val::null();
+};
+
+// The config of a JS object for a Session or ShardWorker: the field table, the browser's memory
+// and time budgets (and, with external sums, the method), then whether the heap can grow by what
+// it needs, in that order. null, or the problem as problem_val gives it.
+val browser_config(val obj, bool external_sums, Config& c);
+
+}  // namespace mesaflow::js
