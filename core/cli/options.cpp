@@ -113,7 +113,7 @@ Problem parse_cli(int argc, char** argv, CliOptions& o, const FieldTable& fields
     return {};
   }
   if (o.command != "train" && o.command != "theory" && o.command != "sweep")
-    return {"", "unknown command '" + o.command.substr(0, 40) + "'; expected train, theory or sweep", {}};
+    return {"", "unknown command " + shown(o.command) + "; expected train, theory or sweep", {}};
   const bool sweep = o.command == "sweep";
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
@@ -121,7 +121,7 @@ Problem parse_cli(int argc, char** argv, CliOptions& o, const FieldTable& fields
       o.command = "help";
       return {};
     }
-    if (arg.rfind("--", 0) != 0) return {"", "unexpected argument '" + arg.substr(0, 40) + "'", {}};
+    if (arg.rfind("--", 0) != 0) return {"", "unexpected argument " + shown(arg), {}};
     std::string name = arg.substr(2), value;
     bool has_value = false;
     if (const auto eq = name.find('='); eq != std::string::npos) {
@@ -132,13 +132,13 @@ Problem parse_cli(int argc, char** argv, CliOptions& o, const FieldTable& fields
     const FieldSpec* f = find_field(name, fields);
     if (f && std::string(f->name) != name) f = nullptr;  // the CLI name only: --sigma-w, not --sigma_w
     const CliOption* opt = find_option(name);
-    if (!f && !opt) return {"", "unknown option '--" + name.substr(0, 40) + "' (see mesaflow --help)", {}};
+    if (!f && !opt) return {"", "unknown option " + shown("--" + name) + " (see mesaflow --help)", {}};
     const bool is_flag = (f && f->kind == FieldKind::Flag) || (opt && opt->flag);
     const bool next_is_value = i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0;
     if (!has_value && sweep && f && f->kind == FieldKind::Flag && next_is_value) {
       value = argv[++i];  // in a sweep a flag may take a list: --clip true,false
     } else if (!has_value && !is_flag) {
-      if (!next_is_value) return {name.substr(0, 40), "missing value", {}};
+      if (!next_is_value) return {name, "missing value", {}};
       value = argv[++i];
     }
     if (opt) {

@@ -37,26 +37,24 @@ bool parse_number(const std::string& s, double& v) {
   return end != s.c_str() && *end == '\0' && errno != ERANGE && std::isfinite(v);
 }
 
-std::string quoted(const std::string& v) { return "'" + v.substr(0, 40) + (v.size() > 40 ? "...'" : "'"); }
-
 // start:stop:step, inclusive; values written with 12 significant digits so 0.1:0.3:0.1 gives
 // 0.1, 0.2, 0.3 and not 0.30000000000000004.
 Problem expand_range(const FieldSpec& f, const std::string& text, std::vector<std::string>& out) {
   if (f.kind != FieldKind::Integer && f.kind != FieldKind::Number)
-    return {f.name, quoted(text) + " is a range, but " + f.name + " takes " + range_text(f) + "; list the values instead, e.g. a,b", {}};
+    return {f.name, shown(text) + " is a range, but " + f.name + " takes " + range_text(f) + "; list the values instead, e.g. a,b", {}};
   const std::vector<std::string> p = split(text, ':');
   double start, stop, step;
   if (p.size() != 3 || !parse_number(p[0], start) || !parse_number(p[1], stop) || !parse_number(p[2], step) ||
       step == 0 || (stop - start) / step < 0)
     return {f.name,
-            quoted(text) +
+            shown(text) +
                 " is not a valid range; expected start:stop:step (inclusive) with a step that leads from start to stop, "
                 "e.g. 0.5:2:0.5",
             {}};
   const double count = std::floor((stop - start) / step * (1 + 1e-12) + 1e-9) + 1;
   if (!(count <= kMaxSweepRuns))  // (stop - start) / step may be huge or infinite: no cast to an integer
     return {f.name,
-            quoted(text) + " has " + (count < 1e15 ? std::to_string(static_cast<long long>(count)) : std::string("too many")) +
+            shown(text) + " has " + (count < 1e15 ? std::to_string(static_cast<long long>(count)) : std::string("too many")) +
                 " values, more than the limit of " + std::to_string(kMaxSweepRuns) + " runs",
             {}};
   for (long k = 0; k < static_cast<long>(count); ++k) {
@@ -71,7 +69,7 @@ Problem expand_range(const FieldSpec& f, const std::string& text, std::vector<st
 
 Problem expand_values(const std::string& name, const std::string& text, std::vector<std::string>& out) {
   const FieldSpec* f = find_field(name);
-  if (!f) return {"", "unknown option " + quoted(name), {}};
+  if (!f) return {"", "unknown option " + shown(name), {}};
   std::vector<std::string> values;
   for (const std::string& item : split(text, ',')) {
     if (item.find(':') != std::string::npos) {

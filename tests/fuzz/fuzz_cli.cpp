@@ -9,6 +9,15 @@
 #include "fuzz_support.hpp"
 #include "options.hpp"
 
+namespace {
+// A refusal is worded for a person: it says something, and the command line's text of it is printable.
+void require_text(const mesaflow::Problem& p) {
+  const std::string t = mesaflow::cli_text(p);
+  mesaflow::fuzz::require(!p.message.empty() && t.size() < 600, "empty or runaway problem text:", t.substr(0, 200));
+  for (unsigned char ch : t) mesaflow::fuzz::require(ch >= 32 && ch < 127, "unprintable problem text:", t.substr(0, 200));
+}
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace mesaflow;
   const std::string in(reinterpret_cast<const char*>(data), size);
@@ -25,8 +34,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   argv.push_back(nullptr);  // as main() gets it
 
   CliOptions o;
-  const std::string err = parse_cli(static_cast<int>(args.size()), argv.data(), o);
-  if (!err.empty() || o.command == "help") return 0;
+  const Problem err = parse_cli(static_cast<int>(args.size()), argv.data(), o);
+  if (err) {
+    require_text(err);
+    return 0;
+  }
+  if (o.command == "help") return 0;
   fuzz::require(o.command == "train" || o.command == "theory" || o.command == "sweep", "accepted an unknown command:",
                 o.command);
   fuzz::check_validate(o.config);

@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "mesaflow/config.hpp"
+#include "mesaflow/budget.hpp"
+#include "mesaflow/fields.hpp"
 
 namespace mesaflow::fuzz {
 
@@ -27,10 +28,11 @@ inline std::vector<std::string> field_texts(const Config& c) {
 // why; an accepted one changes only its own field, and get_field reads back to the same value.
 inline void checked_set_field(Config& c, const std::string& name, const std::string& value) {
   const std::vector<std::string> before = field_texts(c);
-  const std::string err = set_field(c, name, value);
+  const Problem err = set_field(c, name, value);
   const FieldSpec* f = find_field(name);
-  if (!err.empty()) {
+  if (err) {
     require(field_texts(c) == before, "rejected value changed the config:", name);
+    require(f ? err.field == f->name : err.field.empty(), "the problem names another field:", err.field);
     return;
   }
   require(f != nullptr, "unknown field accepted:", name);
@@ -38,11 +40,12 @@ inline void checked_set_field(Config& c, const std::string& name, const std::str
   for (std::size_t i = 0; i < after.size(); ++i)
     if (&config_fields()[i] != f) require(after[i] == before[i], "set_field changed another field:", name);
   const std::string text = get_field(c, *f);
-  if (f->type == FieldType::Int || f->type == FieldType::Number)
+  if (f->kind == FieldKind::Integer || f->kind == FieldKind::Number)
     require(std::strtod(text.c_str(), nullptr) == std::strtod(value.c_str(), nullptr),
             "stored value differs from the text:", name + "=" + value + " -> " + text);
   Config again;
-  require(set_field(again, name, text).empty(), "get_field text rejected by set_field:", name + "=" + text);
+  require(!set_field(again, name, text), "get_field text rejected by set_field:", name + "=" + text);
+  require(!check_field(c, *f), "check_field refuses what set_field accepted:", name + "=" + text);
   require(get_field(again, *f) == text, "get_field/set_field round trip not exact:", name + "=" + text);
 }
 
@@ -50,16 +53,18 @@ inline void checked_set_field(Config& c, const std::string& name, const std::str
 // Without budgets a config built by set_field is valid; with them, it fails only on the memory
 // budget, or on the time budget exactly when its flop estimate says so.
 inline void check_validate(const Config& c) {
-  const std::string free = validate(c, 1e300, kGeneratedLayout, false, kNoTimeBudget);
-  require(free.empty(), "set_field config fails validate:", free);
+  const Problem free = validate(c, 1e300, kGeneratedLayout, false, kNoTimeBudget);
+  require(!free, "set_field config fails validate:", describe(free));
   for (const TimeBudget& time : {kBrowserTimeBudget, kNativeTimeBudget}) {
-    const std::string slow = validate(c, 1e300, kGeneratedLayout, false, time);
+    const Problem slow = validate(c, 1e300, kGeneratedLayout, false, time);
     const bool over = estimate_flops(c) / time.flops_per_second > time.seconds;
-    require(slow.empty() != over, "time budget and flop estimate disagree:", slow);
-    require(slow.empty() || slow.rfind("epochs: this run needs about ", 0) == 0, "unexpected time budget error:", slow);
+    require(!slow != over, "time budget and flop estimate disagree:", describe(slow));
+    require(!slow || (slow.field == "epochs" && slow.message.rfind("this run needs about ", 0) == 0),
+            "unexpected time budget problem:", describe(slow));
     for (double budget : {kBrowserMemoryBudget, kNativeMemoryBudget}) {
-      const std::string e = validate(c, budget, kGeneratedLayout, false, time);
-      require(e.empty() || e.rfind("m, test-m, T, d:", 0) == 0 || e == slow, "unexpected validate error:", e);
+      const Problem e = validate(c, budget, kGeneratedLayout, false, time);
+      require(!e || e.fields() == std::vector<std::string>{"m", "test-m", "T", "d"} || describe(e) == describe(slow),
+              "unexpected validate problem:", describe(e));
     }
   }
 }
