@@ -34,18 +34,66 @@ Problem check_writable(const std::string& field, const std::string& path) {
   return {};
 }
 
-// Reads --data when given.
-Problem load_data(const CliOptions& o, Dataset& out) {
+// --data, when given: the training set, and the test set from --test-data or held out of it.
+Problem load_data(const CliOptions& o, Dataset& train, Dataset& test) {
   if (o.data.empty()) return {};
-  try {
-    out = read_npy(o.data, kNativeMemoryBudget);
-  } catch (const NpyError& e) {
-    return {"data", e.what(), {}};
+  const auto read = [](const std::string& field, const std::string& path, Dataset& out) -> Problem {
+    try {
+      out = read_npy(path, kNativeMemoryBudget);
+    } catch (const NpyError& e) {
+      return {field, e.what(), {}};
+    }
+    return {};
+  };
+  Dataset all;
+  if (Problem p = read("data", o.data, all)) return p;
+  if (!o.test_data.empty()) {
+    if (Problem p = read("test-data", o.test_data, test)) return p;
+    if (test.d != all.d || test.T != all.T) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "has d = %d, T = %d; the training data has d = %d, T = %d", test.d, test.T, all.d, all.T);
+      return {"test-data", buf, {}};
+    }
+    train = std::move(all);
+    return {};
   }
+  if (all.m < 2) return {"data", "holds 1 sequence: a held-out test set needs at least 2 (or give --test-data)", {}};
+  split_dataset(all, o.test_fraction, o.config.seed, &train, &test);
   return {};
 }
 
+// Where the test set of a --data run came from, for the JSON document.
+Json test_set_json(const CliOptions& o, const Dataset& test) {
+  if (!o.test_data.empty()) return {{"source", "file"}, {"file", o.test_data}, {"sequences", test.m}};
+  return {{"source", "held out of --data, by sequence"}, {"fraction", o.test_fraction}, {"seed", o.config.seed},
+          {"sequences", test.m}};
+}
+
 std::string text(const Json& j) { return j.dump(); }
+
+// The last evaluation against the theory, where it applies.
+void print_summary(const Session& s, double wall) {
+  const History& h = s.history();
+  const Theory& th = s.theory();
+  const int epoch = static_cast<int>(h.epoch.back());
+  if (th.applies()) {
+    std::printf("epoch %d: ab %.5f (c*(T) %.5f, empirical optimum %.5f, c*(inf) %.5f)\n", epoch, h.ab.back(), th.c_star_T,
+                th.c_star_empirical, th.c_star_inf);
+    std::printf("  test loss %.6g  ratio %.5f (predicted %.5f)  last-position MSE %.6g (predicted %.6g)\n", h.test_loss.back(),
+                h.ratio.back(), th.ratio_pred, h.last_mse.back(), th.last_mse_pred);
+    std::printf("  Assumption 4.1 %s; Assumption 4.2 %s (M4^2/(M2 M6) = %.4f): %s\n",
+                th.assumption_4_1() ? "holds" : "fails, but clip keeps the red blocks diagonal",
+                th.recovery ? "holds" : "fails", th.moment_ratio, th.verdict().c_str());
+  } else {
+    std::printf("epoch %d: ab %.5f\n", epoch, h.ab.back());
+    std::printf("  test loss %.6g  ratio %.5f  last-position MSE %.6g (best vanilla one-step GD: %.6g)\n", h.test_loss.back(),
+                h.ratio.back(), h.last_mse.back(), s.vanilla_gd().last_mse);
+    std::printf("  off-diagonal mass of the red blocks: W_KQ %.4g, W_PV %.4g; outside them %.4g\n", h.offdiag_kq.back(),
+                h.offdiag_pv.back(), h.outside.back());
+    std::printf("  no prediction: %s\n", th.reason().c_str());
+  }
+  std::printf("  %.2f s, %ld gradient evaluations\n", wall, s.gradient_evaluations());
+}
 
 int theory_command(const CliOptions& o) {
   const Config& c = o.config;
@@ -61,10 +109,13 @@ int theory_command(const CliOptions& o) {
     if (epochs.back() != c.epochs) epochs.push_back(c.epochs);
   }
   Json j = theory_json(th, want_ode ? &epochs : nullptr, want_ode ? &ode : nullptr);
+  if (!o.capability_T.empty())
+    j["capability"] = th.applies() ? Json(capability(th.moments, c.d, o.capability_T)) : Json(nullptr);
   if (o.mc > 0) {
     Moments se;
-    const Moments mo = monte_carlo_moments(c.x1, c.scale, c.d, o.mc, c.seed, &se);
-    const Theory mth = theory_from_moments(mo, c.d, c.T, c.x1);
+    MixedMoments mixed;
+    const Moments mo = monte_carlo_moments(c.x1, c.scale, c.d, o.mc, c.seed, &se, c.magnitude, &mixed);
+    const Theory mth = theory_from_moments(mo, mixed, c.d, c.T, c.clip);
     j["monte_carlo"] = {{"draws", o.mc},
                         {"M2", number(mo.M2)},
                         {"M4", number(mo.M4)},
@@ -76,7 +127,10 @@ int theory_command(const CliOptions& o) {
                         {"M24_stderr", number(se.M24)},
                         {"c_star_T", number(mth.c_star_T)},
                         {"c_star_inf", number(mth.c_star_inf)},
-                        {"moment_ratio", number(mth.moment_ratio)}};
+                        {"moment_ratio", number(mth.moment_ratio)},
+                        {"mixed_moment_ratio", number(mixed.ratio)},
+                        {"largest_standard_errors", number(mixed.zscore)},
+                        {"assumption_4_1", mixed.vanish()}};
   }
   if (!o.out.empty()) {
     if (Problem p = check_writable("out", o.out)) return bad_input(p);
@@ -93,11 +147,13 @@ int train_command(const CliOptions& o) {
     if (Problem p = check_writable("save-data", o.save_data)) return bad_input(p);
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-  Dataset file_data;
-  if (Problem p = load_data(o, file_data)) return bad_input(p);
+  Dataset file_data, file_test;
+  if (Problem p = load_data(o, file_data, file_test)) return bad_input(p);
+  const bool file = !o.data.empty();
   std::unique_ptr<Session> s;
   try {
-    s = std::make_unique<Session>(o.config, kNativeMemoryBudget, o.data.empty() ? nullptr : &file_data);
+    s = std::make_unique<Session>(o.config, kNativeMemoryBudget, file ? &file_data : nullptr, kGeneratedLayout, false,
+                                  file ? &file_test : nullptr);
   } catch (const ConfigError& e) {
     return bad_input(e.problem);
   }
@@ -124,21 +180,13 @@ int train_command(const CliOptions& o) {
   }
   if (!o.quiet && tty && next_progress > 1.5) std::fprintf(stderr, "\n");
   const double wall = elapsed();
-  const auto& h = s->history();
-  const Theory& th = s->theory();
   if (s->diverged()) std::cerr << "mesaflow: " << describe(s->divergence(), cli_setting) << "\n";
-  if (!h.epoch.empty()) {
-    std::printf("epoch %d: ab %.5f (c*(T) %.5f, empirical optimum %.5f, c*(inf) %.5f)\n", static_cast<int>(h.epoch.back()),
-                h.ab.back(), th.c_star_T, th.c_star_empirical, th.c_star_inf);
-    std::printf("  test loss %.6g  ratio %.5f (predicted %.5f)  last-position MSE %.6g  recovery predicted: %s "
-                "(M4^2/(M2 M6) = %.4f)\n",
-                h.test_loss.back(), h.ratio.back(), th.ratio_pred, h.last_mse.back(), th.recovery ? "yes" : "no",
-                th.moment_ratio);
-    std::printf("  %.2f s, %ld gradient evaluations\n", wall, s->gradient_evaluations());
-  }
+  if (!s->history().epoch.empty()) print_summary(*s, wall);
   if (!o.out.empty()) {
     std::ofstream f(o.out);
-    f << text(run_json(*s, wall, static_cast<int>(o.mesa_seqs), cli_setting)) << "\n";
+    Json doc = run_json(*s, wall, static_cast<int>(o.mesa_seqs), cli_setting);
+    if (file) doc["test_set"] = test_set_json(o, file_test);
+    f << text(doc) << "\n";
     if (!f) return bad_input({"out", "could not write '" + o.out + "'", {}});
   }
   return s->diverged() ? 3 : 0;
@@ -148,8 +196,8 @@ int train_command(const CliOptions& o) {
 int sweep_command(const CliOptions& o) {
   if (!o.out.empty())
     if (Problem p = check_writable("out", o.out)) return bad_input(p);
-  Dataset file_data;
-  if (Problem p = load_data(o, file_data)) return bad_input(p);
+  Dataset file_data, file_test;
+  if (Problem p = load_data(o, file_data, file_test)) return bad_input(p);
   const long runs = static_cast<long>(o.grid.size());
   bool threads_given = o.grid.base.threads != Config{}.threads;
   for (const auto& a : o.grid.axes) threads_given |= a.name == "threads";
@@ -161,6 +209,7 @@ int sweep_command(const CliOptions& o) {
       c.m = file_data.m;
       c.d = file_data.d;
       c.T = file_data.T;
+      c.test_m = file_test.m;
     }
     if (Problem p = validate(c, kNativeMemoryBudget, kGeneratedLayout, !o.data.empty())) {
       if (runs > 1) p.message += " (run " + std::to_string(i) + " of the grid)";
@@ -176,7 +225,7 @@ int sweep_command(const CliOptions& o) {
   }
   std::ostream& out = o.out.empty() ? std::cout : file;
   const auto t0 = std::chrono::steady_clock::now();
-  run_sweep(configs, o.data.empty() ? nullptr : &file_data, o.jobs > 0 ? static_cast<int>(o.jobs) : cores, cli_setting,
+  run_sweep(configs, o.data.empty() ? nullptr : &file_data, o.data.empty() ? nullptr : &file_test, o.jobs > 0 ? static_cast<int>(o.jobs) : cores, cli_setting,
             [&](long i, const Json& line) {
               out << text(line) << "\n" << std::flush;
               if (!o.quiet)

@@ -1,7 +1,10 @@
 #include "options.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
+
+#include "mesaflow/theory.hpp"
 
 namespace mesaflow {
 
@@ -10,19 +13,23 @@ const std::vector<CliOption>& cli_options() {
   static const std::vector<CliOption> options = {
       {"data", "--data F.npy", "train on a .npy file: complex128 or complex64, shape (m, d, T), C order", kTrain | kSweep,
        &O::data},
+      {"test-data", "--test-data G.npy", "with --data: test on this file instead of a held-out part of the data", kTrain | kSweep,
+       &O::test_data},
+      {"test-fraction", "--test-fraction F", "with --data: the share of its sequences held out for testing, by sequence "
+       "(seeded by --seed), in (0, 0.9], default 0.1", kTrain | kSweep, nullptr, nullptr, nullptr, &O::test_fraction, 0, 0.9},
       {"save-data", "--save-data F.npy", "write the training set as .npy (complex128, shape (m, d, T))", kTrain,
        &O::save_data},
       {"out", "--out F.json", "write the run (config, history, theory, final, mesa, diverged, wall_seconds)",
        kTrain | kTheory | kSweep, &O::out},
       {"mesa-seqs", "--mesa-seqs N", "test sequences for the error-versus-position view, [0, 100000], default 1000",
-       kTrain | kTheory, nullptr, &O::mesa_seqs, nullptr, 0, 100000},
+       kTrain | kTheory, nullptr, &O::mesa_seqs, nullptr, nullptr, 0, 100000},
       {"mc", "--mc N", "theory: also estimate the moments by Monte Carlo from N draws, [0, 100000000]", kTrain | kTheory,
-       nullptr, &O::mc, nullptr, 0, 100000000},
+       nullptr, &O::mc, nullptr, nullptr, 0, 100000000},
       {"record-params", "--record-params", "keep W_KQ and W_PV at every evaluation (history.params in --out)",
        kTrain | kTheory, nullptr, nullptr, &O::record_params},
       {"quiet", "--quiet", "no progress line", kTrain | kTheory | kSweep, nullptr, nullptr, &O::quiet},
       {"jobs", "--jobs N", "sweep: runs at the same time, one thread each, [0, 256], default 0 = one per core", kSweep,
-       nullptr, &O::jobs, nullptr, 0, 256},
+       nullptr, &O::jobs, nullptr, nullptr, 0, 256},
   };
   return options;
 }
@@ -50,10 +57,35 @@ Problem parse_count(const CliOption& opt, const std::string& v, long& out) {
   char* end = nullptr;
   const double x = std::strtod(v.c_str(), &end);
   if (v.empty() || *end != '\0' || !(x >= opt.min && x <= opt.max) || x != static_cast<long>(x))
-    return {opt.name, shown(v) + " is not valid; expected an integer in [" + std::to_string(opt.min) + ", " +
-                          std::to_string(opt.max) + "]",
+    return {opt.name, shown(v) + " is not valid; expected an integer in [" + std::to_string(static_cast<long>(opt.min)) + ", " +
+                          std::to_string(static_cast<long>(opt.max)) + "]",
             {}};
   out = static_cast<long>(x);
+  return {};
+}
+
+Problem parse_fraction(const CliOption& opt, const std::string& v, double& out) {
+  char* end = nullptr;
+  const double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || v.size() > 64 || *end != '\0' || !(x > opt.min && x <= opt.max)) {
+    char range[64];
+    std::snprintf(range, sizeof range, "(%g, %g]", opt.min, opt.max);
+    return {opt.name, shown(v) + " is not valid; expected a number in " + range, {}};
+  }
+  out = x;
+  return {};
+}
+
+// theory --T LO:HI: the capability curve over log-spaced T; the theory object itself is at HI.
+Problem capability_range(const std::string& value, CliOptions& o) {
+  const std::size_t colon = value.find(':');
+  Config lo = o.config, hi = o.config;
+  if (value.find(':', colon + 1) != std::string::npos || set_field(lo, "T", value.substr(0, colon)) ||
+      set_field(hi, "T", value.substr(colon + 1)) || lo.T > hi.T)
+    return {"T", shown(value) + " is not a valid range; expected LO:HI, integers in [3, 100000] with LO <= HI, e.g. 10:100000 "
+                 "(the capability curve at log-spaced T)", {}};
+  o.config.T = hi.T;
+  o.capability_T = log_spaced(lo.T, hi.T);
   return {};
 }
 
@@ -63,6 +95,7 @@ Problem set_option(const CliOption& opt, const std::string& value, CliOptions& o
     return {"", std::string("--") + opt.name + " goes with " + commands_text(opt.commands) + ", not with " + o.command, {}};
   if (opt.flag) o.*opt.flag = true;
   else if (opt.count) return parse_count(opt, value, o.*opt.count);
+  else if (opt.fraction) return parse_fraction(opt, value, o.*opt.fraction);
   else if (value.empty()) return {opt.name, "missing file name", {}};
   else o.*opt.file = value;
   return {};
@@ -94,13 +127,14 @@ std::string usage(const FieldTable& fields) {
   };
   const Config def;
   for (const auto& f : fields) {
-    const std::string range = f.kind == FieldKind::Flag ? "flag" : range_text(f);
+    const std::string range = f.kind == FieldKind::Flag ? "flag" : f.kind == FieldKind::Text ? "text" : range_text(f);
     line(std::string("--") + f.name, std::string(f.help) + "; " + range + "; default " + get_field(def, f), 16);
   }
   for (const auto& o : cli_options()) line(o.syntax, o.help, 18);
   u << "\nsweep: at most " << kMaxSweepRuns << " runs; --out F.jsonl (default: standard output) gets one line per run in grid\n"
        "order: run, config, data, epochs_done, ab, test_loss, ratio, last_mse, c_star_T, c_star_inf, c_star_empirical,\n"
-       "ratio_pred, moment_ratio, recovery, diverged, message, wall_seconds. A diverged run is reported, not fatal.\n\n"
+       "ratio_pred, moment_ratio, recovery, applies, last_mse_pred, verdict, diverged, message, wall_seconds. A diverged\n"
+       "run is reported, not fatal. theory --T LO:HI adds the capability curve at log-spaced T.\n\n"
        "exit status: 0 ok, 2 bad options or input, 3 the run diverged (train)\n";
   return u.str();
 }
@@ -143,6 +177,12 @@ Problem parse_cli(int argc, char** argv, CliOptions& o, const FieldTable& fields
     }
     if (opt) {
       if (Problem p = set_option(*opt, value, o)) return p;
+      o.given.insert(name);
+      continue;
+    }
+    if (o.command == "theory" && name == "T" && value.find(':') != std::string::npos) {
+      if (Problem p = capability_range(value, o)) return p;
+      o.given.insert(name);
       continue;
     }
     Problem p = sweep ? o.grid.add(name, value) : set_field(o.config, name, value, fields);
@@ -151,6 +191,10 @@ Problem parse_cli(int argc, char** argv, CliOptions& o, const FieldTable& fields
     if (p) return p;
     o.given.insert(name);
   }
+  for (const char* name : {"test-data", "test-fraction"})
+    if (o.given.count(name) && o.data.empty()) return {"", std::string("--") + name + " goes with --data", {}};
+  if (o.given.count("test-data") && o.given.count("test-fraction"))
+    return {"", "--test-data and --test-fraction: give one of them (a test file, or the share of --data held out)", {}};
   if (sweep) return o.grid.check_size();
   return {};
 }

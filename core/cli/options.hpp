@@ -17,11 +17,13 @@ struct CliOptions {
   std::string command;  // train | theory | sweep | help
   Config config;
   SweepGrid grid;              // sweep: the options, each a value, a list or a range
-  std::set<std::string> given; // fields given on the command line, by CLI name
+  std::set<std::string> given; // options given on the command line, by name
   long jobs = 0;               // sweep: runs at the same time, 0 = one per core
-  std::string out, data, save_data;
+  std::string out, data, save_data, test_data;
+  double test_fraction = 0.1;  // --data without --test-data: the held-out share of the file
   long mesa_seqs = 1000;
   long mc = 0;                 // theory: Monte Carlo draws of x_1 (0 = closed form only)
+  std::vector<int> capability_T;  // theory --T LO:HI: the log-spaced T of the capability curve
   bool quiet = false;
   bool record_params = false;  // W_KQ, W_PV at every evaluation into history.params
 };
@@ -36,8 +38,9 @@ struct CliOption {
   unsigned commands;     // where it is accepted: kTrain | kTheory | kSweep
   std::string CliOptions::*file = nullptr;  // a file name ...
   long CliOptions::*count = nullptr;        // ... or a count in [min, max] ...
-  bool CliOptions::*flag = nullptr;         // ... or a flag
-  long min = 0, max = 0;
+  bool CliOptions::*flag = nullptr;         // ... or a flag ...
+  double CliOptions::*fraction = nullptr;   // ... or a number in (min, max)
+  double min = 0, max = 0;
 };
 
 const std::vector<CliOption>& cli_options();

@@ -17,7 +17,9 @@ double estimate_bytes(const Config& c, DataLayout generated, bool train_from_fil
   const double compact = 2 * c.d * 16.0;   // held as x_1 and lambda
   const double per_generated = generated == DataLayout::Tokens ? tokens : compact;
   // Both sets, plus per-thread scratch and parameters (1 MB also covers a materialised sequence).
-  return m * (train_from_file ? tokens : per_generated) + tm * per_generated + 64.0 * D * D * lanes * 16.0 + (1 << 20);
+  // Data from a file: both sets held as tokens (the test set is a held-out part of it, or another file).
+  const double per_test = train_from_file ? tokens : per_generated;
+  return m * (train_from_file ? tokens : per_generated) + tm * per_test + 64.0 * D * D * lanes * 16.0 + (1 << 20);
 }
 
 double estimate_flops(const Config& c) {
@@ -42,6 +44,7 @@ Problem validate(const Config& c, double budget, DataLayout generated, bool trai
                  const FieldTable& table) {
   for (const auto& f : table)
     if (Problem p = check_field(c, f)) return p;
+  if (Problem p = check_relations(c)) return p;
   const double bytes = estimate_bytes(c, generated, train_from_file);
   if (bytes > budget) {
     char buf[256];

@@ -69,6 +69,19 @@ FieldSpec flag(Names n) {
   return row<M>(FieldKind::Flag, n);
 }
 
+FieldSpec magnitude(Names n) {
+  FieldSpec f;
+  f.name = n.name;
+  f.key = n.key;
+  f.kind = FieldKind::Text;
+  f.label = n.label;
+  f.group = n.group;
+  f.help = n.help;
+  f.get_text = [](const Config& c) { return magnitude_text(c.magnitude); };
+  f.set_text = [](Config& c, const std::string& text) { return parse_magnitude(text, &c.magnitude); };
+  return f;
+}
+
 constexpr const char* kData = "data";
 constexpr const char* kModel = "model";
 constexpr const char* kTraining = "training";
@@ -86,6 +99,9 @@ const FieldTable& config_fields() {
         number<&Config::scale>({"scale", "scale", "Scale of the first token", kData,
                                 "sigma (gaussian) or c (sparse, full-one, rademacher, unit-phase)"},
                                1e-3, 1e3),
+        magnitude({"magnitude", "magnitude", "Magnitude law", kData,
+                   "modulus of each non-zero coordinate in units of scale: const, uniform:LO:HI or "
+                   "values:V1,V2@P1,P2 (sparse, rademacher, unit-phase, full-one)"}),
         choice<&Config::init>({"init", "init", "Initialisation", kModel, "initialisation"}, {"diagonal", "gaussian"}),
         number<&Config::a0>({"a0", "a0", "Initial a (W_KQ block)", kModel, "diagonal init: W_KQ red block = a0 I"}, -100, 100),
         number<&Config::b0>({"b0", "b0", "Initial b (W_PV block)", kModel, "diagonal init: W_PV red block = b0 I"}, -100, 100),
@@ -119,6 +135,15 @@ static const char* choice_text(const char* field, int i) {
 const char* to_string(X1Family f) { return choice_text("x1", static_cast<int>(f)); }
 const char* to_string(Init i) { return choice_text("init", static_cast<int>(i)); }
 const char* to_string(Method m) { return choice_text("method", static_cast<int>(m)); }
+Problem check_relations(const Config& c) {
+  if (c.x1 == X1Family::Gaussian && !c.magnitude.is_const())
+    return {"magnitude",
+            "a magnitude law (" + shown(magnitude_text(c.magnitude)) +
+                ") applies to sparse, rademacher, unit-phase and full-one, not to gaussian; use magnitude const or another x1",
+            {"x1"}};
+  return {};
+}
+
 bool ratio_defined(X1Family f) { return f != X1Family::Sparse; }
 
 }  // namespace mesaflow

@@ -1,5 +1,8 @@
 #include "mesaflow/dataset.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "mesaflow/families.hpp"
 
 namespace mesaflow {
@@ -80,7 +83,7 @@ Dataset generate_dataset(const Config& c, int m, std::uint64_t stream, DataLayou
   for (int s = 0; s < m; ++s) {
     Rng rng(c.seed, stream, static_cast<std::uint64_t>(s));
     for (int j = 0; j < c.d; ++j) rng.unit_phase(lr[j], li[j]);  // W = diag(lambda), lambda_j = e^{i theta_j}
-    sample_x1(c.x1, c.scale, c.d, rng, x1.data());
+    sample_x1(c.x1, c.scale, c.d, rng, x1.data(), c.magnitude);
     for (int j = 0; j < c.d; ++j) {
       xr[j] = x1[j].real();
       xi[j] = x1[j].imag();
@@ -104,6 +107,30 @@ Dataset generate_dataset(const Config& c, int m, std::uint64_t stream, DataLayou
     }
   }
   return ds;
+}
+
+void split_dataset(const Dataset& all, double fraction, std::uint64_t seed, Dataset* train, Dataset* test) {
+  const long n_test = std::clamp<long>(std::lround(fraction * all.m), 1, all.m - 1);
+  std::vector<int> order(static_cast<std::size_t>(all.m));
+  for (int s = 0; s < all.m; ++s) order[s] = s;
+  Rng rng(seed, kSplitStream, 0);
+  for (long k = 0; k < n_test; ++k) {  // the first n_test places of a Fisher-Yates shuffle
+    const long pick = k + static_cast<long>(rng.below(static_cast<std::uint64_t>(all.m - k)));
+    std::swap(order[k], order[pick]);
+  }
+  std::vector<bool> held(static_cast<std::size_t>(all.m), false);
+  for (long k = 0; k < n_test; ++k) held[order[k]] = true;
+  *test = Dataset(static_cast<int>(n_test), all.T, all.d);
+  *train = Dataset(all.m - static_cast<int>(n_test), all.T, all.d);
+  std::vector<double> re(static_cast<std::size_t>(all.T) * all.d), im(re.size());
+  int to_train = 0, to_test = 0;
+  for (int s = 0; s < all.m; ++s) {
+    all.sequence(s, re.data(), im.data());
+    Dataset& out = held[s] ? *test : *train;
+    const int i = held[s] ? to_test++ : to_train++;
+    for (int t = 0; t < all.T; ++t)
+      for (int j = 0; j < all.d; ++j) out.set(i, t, j, {re[t * all.d + j], im[t * all.d + j]});
+  }
 }
 
 }  // namespace mesaflow

@@ -79,7 +79,7 @@ std::string range_text(const FieldSpec& f) {
       return s;
     }
     case FieldKind::Flag: return "true or false";
-    case FieldKind::Text: return f.help;
+    case FieldKind::Text: return f.help;  // the Text field's own message says what it expects
     case FieldKind::Integer:
     case FieldKind::Number: break;
   }

@@ -8,6 +8,8 @@ const std::vector<std::pair<const char*, History::Column>>& History::columns() {
   static const std::vector<std::pair<const char*, Column>> cols = {
       {"epoch", &History::epoch}, {"train_loss", &History::train_loss}, {"test_loss", &History::test_loss},
       {"ab", &History::ab},       {"ratio", &History::ratio},           {"last_mse", &History::last_mse},
+      {"offdiag_kq", &History::offdiag_kq}, {"offdiag_pv", &History::offdiag_pv}, {"outside", &History::outside},
+      {"ab_spread", &History::ab_spread},
   };
   return cols;
 }

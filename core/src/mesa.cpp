@@ -20,6 +20,8 @@ MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
   v.ls.assign(np, 0.0);
   v.true_w.assign(np, 0.0);
   v.gap.assign(np, 0.0);
+  // Per t: sums of ||g||^2, Re<g, x_{t+1}> and ||x_{t+1}||^2, from which gd_best follows.
+  std::vector<double> gg(np, 0.0), gx(np, 0.0), xx(np, 0.0);
   for (int s = 0; s < n; ++s) {
     const Eigen::MatrixXcd x = sequence_tokens(ds, s);  // (d, T)
     const Eigen::MatrixXcd y = reference_predict(p, x);  // (d, T), column t0 predicts x_{t0+1}
@@ -40,10 +42,19 @@ MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
       v.ls[k] += (w_ls * x.col(t0) - target).squaredNorm();
       v.true_w[k] += (w_true * x.col(t0) - target).squaredNorm();
       v.gap[k] += (y.col(t0) - y_gd1).squaredNorm();
+      const Eigen::VectorXcd g = C * x.col(t0) / static_cast<double>(t0);
+      gg[k] += g.squaredNorm();
+      gx[k] += g.dot(target).real();  // Eigen's dot conjugates the first argument: Re<g, x>
+      xx[k] += target.squaredNorm();
     }
   }
   for (auto* a : {&v.model, &v.gd1, &v.ls, &v.true_w, &v.gap})
     for (double& e : *a) e /= std::max(1, n);
+  for (std::size_t k = 0; k < np; ++k) {
+    const double eta = gg[k] > 0 ? gx[k] / gg[k] : 0.0;
+    v.gd_best_eta.push_back(eta);
+    v.gd_best.push_back((eta * eta * gg[k] - 2 * eta * gx[k] + xx[k]) / std::max(1, n));
+  }
   return v;
 }
 
@@ -56,6 +67,38 @@ void to_json(Json& j, const MesaView& v) {
   j["ls"] = numbers(v.ls);
   j["true_w"] = numbers(v.true_w);
   j["gap"] = numbers(v.gap);
+  j["gd_best"] = numbers(v.gd_best);
+  j["gd_best_eta"] = numbers(v.gd_best_eta);
 }
+
+VanillaGD best_vanilla_gd(const Dataset& ds) {
+  const int d = ds.d, T = ds.T;
+  double gg = 0, gx = 0, xx = 0;
+  std::vector<double> re(static_cast<std::size_t>(T) * d), im(re.size());  // (T, d) one sequence
+  for (int s = 0; s < ds.m; ++s) {
+    ds.sequence(s, re.data(), im.data());
+    const auto x = [&](int t0, int j) { return std::complex<double>(re[t0 * d + j], im[t0 * d + j]); };
+    Eigen::MatrixXcd C = Eigen::MatrixXcd::Zero(d, d);  // sum_{i=2}^{T-1} x_i x_{i-1}^H
+    for (int t0 = 1; t0 + 1 < T; ++t0)
+      for (int j = 0; j < d; ++j)
+        for (int k = 0; k < d; ++k) C(j, k) += x(t0, j) * std::conj(x(t0 - 1, k));
+    const int last = T - 2;  // 0-based position of x_{T-1}; the target is x_T
+    Eigen::VectorXcd xt(d), target(d);
+    for (int j = 0; j < d; ++j) {
+      xt(j) = x(last, j);
+      target(j) = x(last + 1, j);
+    }
+    const Eigen::VectorXcd g = C * xt / static_cast<double>(last);
+    gg += g.squaredNorm();
+    gx += g.dot(target).real();
+    xx += target.squaredNorm();
+  }
+  VanillaGD v;
+  v.eta = gg > 0 ? gx / gg : 0.0;
+  v.last_mse = (v.eta * v.eta * gg - 2 * v.eta * gx + xx) / (static_cast<double>(ds.m) * d);
+  return v;
+}
+
+void to_json(Json& j, const VanillaGD& v) { j = {{"eta", number(v.eta)}, {"last_mse", number(v.last_mse)}}; }
 
 }  // namespace mesaflow

@@ -1,5 +1,8 @@
 #include "mesaflow/model.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "mesaflow/dataset.hpp"
@@ -67,6 +70,32 @@ double ab_of(const Params& p) {
   double s = 0;
   for (int j = 0; j < d; ++j) s += p.wkq(d + j, j).real() * p.wpv(j, j).real();
   return s / d;
+}
+
+Structure structure_of(const Params& p) {
+  const int d = p.d(), D = 2 * d;
+  double kq_diag = 0, kq_off = 0, pv_diag = 0, pv_off = 0, out = 0;
+  for (int i = 0; i < D; ++i)
+    for (int j = 0; j < D; ++j) {
+      const double a = std::norm(p.wkq(i, j));
+      if (i < d || j >= d) out += a;
+      else (i - d == j ? kq_diag : kq_off) += a;
+    }
+  for (int i = 0; i < d; ++i)
+    for (int j = 0; j < D; ++j) {
+      const double a = std::norm(p.wpv(i, j));
+      if (j >= d) out += a;
+      else (i == j ? pv_diag : pv_off) += a;
+    }
+  double mean = 0, sq = 0;
+  for (int j = 0; j < d; ++j) {
+    const double prod = p.wkq(d + j, j).real() * p.wpv(j, j).real();
+    mean += prod / d;
+    sq += prod * prod / d;
+  }
+  const auto ratio = [](double num, double den) { return num == 0 ? 0.0 : std::sqrt(num / den); };  // 0/0 = 0
+  return {ratio(kq_off, kq_diag), ratio(pv_off, pv_diag), ratio(out, kq_diag + kq_off + pv_diag + pv_off),
+          std::sqrt(std::max(0.0, sq - mean * mean))};
 }
 
 Eigen::VectorXd to_vector(const Params& p) {

@@ -9,7 +9,7 @@ namespace mesaflow {
 Json theory_json(const Theory& th, const std::vector<double>* epochs, const std::vector<double>* ode,
                  const std::vector<double>* ode_emp) {
   Json j = th;
-  if (!epochs || !ode || ode->empty()) {
+  if (!epochs || !ode || ode->empty() || !th.applies()) {
     j["ode_ab"] = nullptr;
     return j;
   }
@@ -37,6 +37,7 @@ Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSynta
   j["theory"] = theory_json(s.theory(), &h.epoch, &s.ode_ab(), &s.ode_ab_empirical());
   j["final"] = s.params();
   j["mesa"] = mesa_nseq > 0 && !s.diverged() ? Json(s.mesa(mesa_nseq)) : Json(nullptr);
+  j["vanilla_gd"] = s.vanilla_gd();
   j["diverged"] = s.diverged();
   j["message"] = message(s, syntax);
   j["gradient_evaluations"] = s.gradient_evaluations();
@@ -57,12 +58,10 @@ Json sweep_json(const Session& s, long run, double wall_seconds, SettingSyntax s
   j["test_loss"] = last(h.test_loss);
   j["ratio"] = last(h.ratio);
   j["last_mse"] = last(h.last_mse);
-  j["c_star_T"] = number(th.c_star_T);
-  j["c_star_inf"] = number(th.c_star_inf);
-  j["c_star_empirical"] = number(th.c_star_empirical);
-  j["ratio_pred"] = number(th.ratio_pred);
-  j["moment_ratio"] = number(th.moment_ratio);
-  j["recovery"] = th.recovery;
+  const Json theory = th;  // the theory's own keys: null where its predictions do not apply
+  for (const char* k : {"c_star_T", "c_star_inf", "c_star_empirical", "ratio_pred", "moment_ratio", "recovery", "applies",
+                        "last_mse_pred", "verdict"})
+    j[k] = theory[k];
   j["diverged"] = s.diverged();
   j["message"] = message(s, syntax);
   j["wall_seconds"] = number(wall_seconds);

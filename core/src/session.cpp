@@ -9,13 +9,17 @@
 
 namespace mesaflow {
 
-Session::Session(const Config& c, double budget, const Dataset* data, DataLayout layout, bool external_sums)
+Session::Session(const Config& c, double budget, const Dataset* data, DataLayout layout, bool external_sums,
+                 const Dataset* test_data)
     : cfg_(c), external_(external_sums) {
   if (data) {
     cfg_.m = data->m;
     cfg_.d = data->d;
     cfg_.T = data->T;
   }
+  if (test_data) cfg_.test_m = test_data->m;
+  if (test_data && (!data || test_data->d != data->d || test_data->T != data->T))
+    throw ConfigError({"test-data", "the test set must come with a training set of the same d and T", {}});
   if (Problem p = validate(cfg_, budget, layout, data != nullptr)) throw ConfigError(p);
   if (external_ && cfg_.method != Method::GD) throw ConfigError({"method", "external sums need method gd", {}});
   if (data) {
@@ -24,11 +28,18 @@ Session::Session(const Config& c, double budget, const Dataset* data, DataLayout
   } else {
     train_ = generate_dataset(cfg_, cfg_.m, kTrainStream, layout);
   }
-  test_ = generate_dataset(cfg_, cfg_.test_m, kTestStream, layout);
+  test_ = test_data ? *test_data : generate_dataset(cfg_, cfg_.test_m, kTestStream, layout);
   params_ = init_params(cfg_);
   objective_ = Objective{&train_, cfg_.threads, cfg_.clip};
 
-  theory_ = from_file_ ? theory_from_moments(sample_moments(train_), cfg_.d, cfg_.T, cfg_.x1) : theory_for(cfg_);
+  if (from_file_) {
+    MixedMoments mixed;
+    const Moments mo = sample_moments(train_, &mixed);
+    theory_ = theory_from_moments(mo, mixed, cfg_.d, cfg_.T, cfg_.clip);
+    theory_.source = "measured on the first tokens of the " + std::to_string(train_.m) + " training sequences";
+  } else {
+    theory_ = theory_for(cfg_);
+  }
   empirical_AB(train_, &theory_.A_emp, &theory_.B_emp);
   theory_.c_star_empirical = theory_.B_emp / theory_.A_emp;
   if (cfg_.init == Init::Diagonal) {
@@ -72,6 +83,11 @@ void Session::record(double train_loss, const std::vector<double>& test_sums) {
   hist_.ab.push_back(ab_of(params_));
   hist_.ratio.push_back(ev.ratio);
   hist_.last_mse.push_back(ev.last_mse);
+  const Structure st = structure_of(params_);
+  hist_.offdiag_kq.push_back(st.offdiag_kq);
+  hist_.offdiag_pv.push_back(st.offdiag_pv);
+  hist_.outside.push_back(st.outside);
+  hist_.ab_spread.push_back(st.ab_spread);
   if (record_params_) hist_.params.push_back(params_);
 }
 

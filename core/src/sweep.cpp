@@ -123,7 +123,7 @@ Problem SweepGrid::check_size() const {
   return {"sweep", buf, {}};
 }
 
-void run_sweep(const std::vector<Config>& configs, const Dataset* data, int jobs, SettingSyntax syntax,
+void run_sweep(const std::vector<Config>& configs, const Dataset* data, const Dataset* test_data, int jobs, SettingSyntax syntax,
                const std::function<void(long, const Json&)>& report) {
   const long runs = static_cast<long>(configs.size());
   std::vector<Json> lines(static_cast<std::size_t>(runs));
@@ -134,7 +134,7 @@ void run_sweep(const std::vector<Config>& configs, const Dataset* data, int jobs
   auto worker = [&] {
     for (long i; (i = next.fetch_add(1)) < runs;) {
       const auto start = std::chrono::steady_clock::now();
-      Session s(configs[static_cast<std::size_t>(i)], kNativeMemoryBudget, data);
+      Session s(configs[static_cast<std::size_t>(i)], kNativeMemoryBudget, data, kGeneratedLayout, false, test_data);
       while (!s.done()) s.run(1 << 30);
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       Json line = sweep_json(s, i, wall, syntax);

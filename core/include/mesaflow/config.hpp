@@ -3,6 +3,9 @@
 #pragma once
 #include <cstdint>
 
+#include "mesaflow/magnitude.hpp"
+#include "mesaflow/problem.hpp"
+
 namespace mesaflow {
 
 enum class X1Family { Gaussian, Sparse, FullOne, Rademacher, UnitPhase };
@@ -15,6 +18,7 @@ struct Config {
   int m = 10000;          // training sequences
   X1Family x1 = X1Family::Gaussian;
   double scale = 1.0;     // sigma (gaussian) or c (sparse, full-one, rademacher, unit-phase)
+  MagnitudeLaw magnitude; // modulus of each non-zero coordinate in units of c (not for gaussian)
   Init init = Init::Diagonal;
   double a0 = 0.1;        // W_KQ red block = a0 I
   double b0 = 0.1;        // W_PV red block = b0 I
@@ -42,6 +46,10 @@ constexpr DataLayout kGeneratedLayout = DataLayout::Tokens;
 #else
 constexpr DataLayout kGeneratedLayout = DataLayout::Regenerated;
 #endif
+
+// The rules between fields, after each field is in its own range: a magnitude law other than
+// const needs a family with a support (not gaussian).
+Problem check_relations(const Config& c);
 
 const char* to_string(X1Family f);
 const char* to_string(Init i);

@@ -55,6 +55,11 @@ struct Dataset {
 // Both layouts hold the same tokens bit for bit.
 Dataset generate_dataset(const Config& c, int m, std::uint64_t stream, DataLayout layout = DataLayout::Tokens);
 
-enum Stream : std::uint64_t { kTrainStream = 0, kTestStream = 1, kInitStream = 2 };
+enum Stream : std::uint64_t { kTrainStream = 0, kTestStream = 1, kInitStream = 2, kSplitStream = 3 };
+
+// Splits a data set by sequence: round(fraction m) sequences, chosen at random by seed, go to
+// *test, the others to *train, each in their original order (tokens layout). 0 < fraction < 1 and
+// at least one sequence on each side (the fraction is clamped so).
+void split_dataset(const Dataset& all, double fraction, std::uint64_t seed, Dataset* train, Dataset* test);
 
 }  // namespace mesaflow

@@ -4,7 +4,10 @@
 //           with step ab/(t-1):  W_hat_t = (ab/(t-1)) sum_{i=2}^t x_i x_{i-1}^H,
 //   ls    : the least-squares solution of that problem (minimum norm while t-1 < d),
 //   true_w: the sequence's own W (recovered from the whole sequence), the floor,
-//   gap   : mean ||y_hat_model - y_hat_gd1||^2, which vanishes with diagonal structure.
+//   gap   : mean ||y_hat_model - y_hat_gd1||^2, which vanishes with diagonal structure,
+//   gd_best: one step of gradient descent from W = 0 with the step eta_t that is best for position t
+//           over these sequences (least squares: eta_t = sum Re<g_t, x_{t+1}> / sum ||g_t||^2 with
+//           g_t = (1/(t-1)) sum_{i=2}^t x_i x_{i-1}^H x_t): the best any vanilla one-step GD can do.
 // Each entry is a mean over sequences of the squared error, summed over coordinates.
 #pragma once
 #include <vector>
@@ -17,12 +20,20 @@ namespace mesaflow {
 
 struct MesaView {
   int nseq = 0;  // sequences averaged
-  std::vector<double> t, model, gd1, ls, true_w, gap;
+  std::vector<double> t, model, gd1, ls, true_w, gap, gd_best, gd_best_eta;
 };
-// {nseq, t, model, gd1, ls, true_w, gap}.
+// {nseq, t, model, gd1, ls, true_w, gap, gd_best, gd_best_eta}.
 void to_json(Json& j, const MesaView& v);
 
 // Uses the first min(nseq, ds.m) sequences.
 MesaView mesa_view(const Params& p, const Dataset& ds, int nseq);
+
+// Vanilla one-step gradient descent at the last position (t = T-1) with the step that is best over
+// all of ds: that step, and its mean squared error per coordinate (comparable with last_mse).
+struct VanillaGD {
+  double eta = 0, last_mse = 0;
+};
+VanillaGD best_vanilla_gd(const Dataset& ds);
+void to_json(Json& j, const VanillaGD& v);
 
 }  // namespace mesaflow

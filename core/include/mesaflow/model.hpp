@@ -30,6 +30,15 @@ void clip_red_blocks(Params& p);
 // ab = mean_j Re(W_KQ[d+j, j]) * Re(W_PV[j, j]).
 double ab_of(const Params& p);
 
+// How far the weights are from the diagonal family (Frobenius norms, complex entries):
+//   offdiag_kq, offdiag_pv: the off-diagonal part of each red block over its diagonal part,
+//   outside: every entry outside the red blocks (both matrices) over the red blocks,
+//   ab_spread: the spread (standard deviation over j) of Re(W_KQ[d+j, j]) Re(W_PV[j, j]), whose mean is ab.
+struct Structure {
+  double offdiag_kq = 0, offdiag_pv = 0, outside = 0, ab_spread = 0;
+};
+Structure structure_of(const Params& p);
+
 // Real parameter vector view (real and imaginary parts of every entry are independent
 // parameters): [Re wkq (row-major), Im wkq, Re wpv, Im wpv], length 2 (D^2 + d D).
 Eigen::VectorXd to_vector(const Params& p);

@@ -48,8 +48,9 @@ class Session {
   // other processes, see ShardWorker), for method gd only (throws ConfigError otherwise). The
   // session then alternates: it awaits the sums at its parameters (epoch 0 first), feed() records
   // them, run(1) takes one step, and so on. The history equals a normal session's bit for bit.
+  // test_data: the test set read from a file too (data and test_data override m and test_m).
   explicit Session(const Config& c, double memory_budget = kNativeMemoryBudget, const Dataset* data = nullptr,
-                   DataLayout layout = kGeneratedLayout, bool external_sums = false);
+                   DataLayout layout = kGeneratedLayout, bool external_sums = false, const Dataset* test_data = nullptr);
 
   // Advances up to k epochs; returns how many were done. Stops at c.epochs or on divergence.
   // With external sums: at most one epoch, and none while sums are awaited.
@@ -100,6 +101,8 @@ class Session {
   const std::vector<double>& ode_ab() const { return ode_; }
   const std::vector<double>& ode_ab_empirical() const { return ode_emp_; }
   MesaView mesa(int nseq) const { return mesa_view(params_, test_, nseq); }
+  // The best vanilla one-step GD at the last position on the test set (mesa.hpp).
+  VanillaGD vanilla_gd() const { return best_vanilla_gd(test_); }
   long gradient_evaluations() const { return grad_evals_; }
 
  private:

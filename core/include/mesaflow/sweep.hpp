@@ -42,11 +42,11 @@ struct SweepGrid {
   Problem check_size() const;
 };
 
-// Runs every configuration (on data when given, else on generated sets), `jobs` at a time with
+// Runs every configuration (on data and test data when given, else on generated sets), `jobs` at a time with
 // one thread each (results do not depend on the thread count), and calls report(i, line) on the
 // calling thread in grid order, as soon as run i and every earlier run have finished; the line
 // is report.hpp's sweep_json. The configurations must be valid (validate them first).
-void run_sweep(const std::vector<Config>& configs, const Dataset* data, int jobs, SettingSyntax syntax,
+void run_sweep(const std::vector<Config>& configs, const Dataset* data, const Dataset* test_data, int jobs, SettingSyntax syntax,
                const std::function<void(long, const Json&)>& report);
 
 }  // namespace mesaflow

@@ -1,52 +1,77 @@
-// The theory of PAPER.md: the optimum c* = ab of the diagonal family, the predicted ratio,
-// the recovery condition, and the gradient-flow ODE of (a, b).
+// The theory of PAPER.md and what we derived from it (README, "The three results"): the optimum
+// c* = ab of the diagonal family, the predicted ratio and last-position error, the two moment
+// conditions (the paper's Assumptions 4.1 and 4.2), and, in ode.hpp, the gradient-flow ODE.
 //
 // In the diagonal family (all diagonal entries a, b; c = ab) the loss is
-//   (1/2) sum_{t=2}^{T-1} (A_t c^2 - 2 B_t c + const),  B_t = M4,  A_t = M6 + M24 / (t - 1),
+//   (1/2) sum_{t=2}^{T-1} (A_t c^2 - 2 B_t c + M2),  B_t = M4,  A_t = M6 + M24 / (t - 1),
 // so with A = sum_t A_t = (T-2) M6 + H_{T-2} M24 and B = sum_t B_t = (T-2) M4:
 //   c*(T) = B / A,  c*(inf) = M4 / M6,
-//   da/dtau = -(b/d)(A ab - B),  db/dtau = -(a/d)(A ab - B),  tau = lr * epoch.
+// and the squared error at position t is A_t c^2 - 2 M4 c + M2.
 #pragma once
+#include <string>
 #include <vector>
 
 #include "mesaflow/config.hpp"
 #include "mesaflow/dataset.hpp"
+#include "mesaflow/empirical.hpp"
 #include "mesaflow/families.hpp"
 #include "mesaflow/json.hpp"
+#include "mesaflow/ode.hpp"
 
 namespace mesaflow {
 
+// The last-position prediction "recovers" the sequence at this T when its expected squared error
+// is at most this fraction of E|x|^2 per coordinate.
+constexpr double kRecoveryTolerance = 0.01;
+
 struct Theory {
+  int d = 0, T = 0;
   Moments moments;
+  MixedMoments mixed;           // Assumption 4.1's mixed moments (families.hpp)
+  std::string source = "closed form";  // or how the moments were measured
+  bool clip = false;            // the run keeps the red blocks diagonal itself (the clip option)
   double A = 0, B = 0;          // population sums over t = 2..T-1
   double A_emp = 0, B_emp = 0;  // the same sums measured on the training set (0 if not computed)
   double c_star_T = 0, c_star_inf = 0, c_star_empirical = 0;
   double ratio_pred = 0;        // c*(T) M2 / E#{j: x_1j != 0}: the expected Re(y_hat/x) at the optimum
                                 // (the ratio is taken over non-zero coordinates; = c*(T) sigma^2 for gaussian)
-  double moment_ratio = 0;      // M4^2 / (M2 M6) <= 1 (Cauchy-Schwarz); = 1 iff recovery
-  bool recovery = false;
+  double last_mse_pred = 0;     // E|y_hat - x|^2 per coordinate at the last position (t = T-1) at c*(T)
+  double relative_error_pred = 0;  // last_mse_pred / (M2 / d)
+  double moment_ratio = 0;      // M4^2 / (M2 M6) <= 1 (Cauchy-Schwarz); = 1 iff Assumption 4.2
+  bool recovery = false;        // Assumption 4.2 holds: the learned optimizer recovers as T -> infinity
+  bool recovery_at_T = false;   // ... and already at this T (relative_error_pred <= kRecoveryTolerance)
+
+  // Assumption 4.1: the diagonal family is kept by gradient flow (the mixed moments vanish).
+  bool assumption_4_1() const { return mixed.vanish(); }
+  // The diagonal family's predictions describe the run: Assumption 4.1 holds, or clip keeps
+  // the run in the family.
+  bool applies() const { return assumption_4_1() || clip; }
+  // Why they do not ("" when they do).
+  std::string reason() const;
+  // "recovers at this T", "recovers as T -> infinity (...)" or "does not recover (...)".
+  std::string verdict() const;
 };
 
-// {M2, M4, M6, M24, A, B, c_star_T, c_star_inf, c_star_empirical (null when A_emp is not known),
-// ratio_pred, moment_ratio, recovery}.
+// The theory object: facts of the distribution (M2, M4, M6, M24, A, B, moment_ratio,
+// assumption_4_1, assumption_4_2, applies, reason) and the predictions (c_star_T, c_star_inf,
+// c_star_empirical, ratio_pred, last_mse_pred, relative_error_pred, recovery, recovery_at_T,
+// verdict), which are null where the theory does not apply (reason says why).
 void to_json(Json& j, const Theory& th);
 
 double harmonic(int n);  // H_n = 1 + 1/2 + ... + 1/n
 
-// From moments alone (closed form or Monte Carlo).
-Theory theory_from_moments(const Moments& mo, int d, int T, X1Family f);
-// The theory object for c from the closed-form moments of its family, without data.
+// From moments (closed form, Monte Carlo or measured) at (d, T); clip: the run clips.
+Theory theory_from_moments(const Moments& mo, const MixedMoments& mixed, int d, int T, bool clip = false);
+// The theory object for c from the closed-form moments of its family and magnitude law.
 Theory theory_for(const Config& c);
-// Moments of x_1 measured on a data set's first tokens (for data read from a file).
-Moments sample_moments(const Dataset& ds);
-// Empirical A and B of the diagonal family from a data set: with
-//   g_t = (1/(t-1)) sum_{i=2}^{t} x_i x_{i-1}^H x_t   (the prediction at ab = 1),
-//   A_emp = (1/m) sum_seq sum_t ||g_t||^2,  B_emp = (1/m) sum_seq sum_t Re<g_t, x_{t+1}>,
-// and c_star_empirical = B_emp / A_emp minimises the training loss in the family.
-void empirical_AB(const Dataset& ds, double* A, double* B);
 
-// ab on the ODE at epochs 0..epochs (time tau = lr * epoch), RK4 with enough sub-steps per epoch
-// for the stiffness (a^2 + b^2) A / d.
-std::vector<double> ode_ab(double a0, double b0, double A, double B, int d, double lr, int epochs);
+// The capability curve: the predictions at each T (log-spaced points from log_spaced()).
+struct Capability {
+  std::vector<double> T, c_star_T, ratio_pred, last_mse_pred, relative_error_pred;
+};
+Capability capability(const Moments& mo, int d, const std::vector<int>& Ts);
+void to_json(Json& j, const Capability& c);
+// About `per_decade` points per decade from lo to hi inclusive, rounded to integers, no repeats.
+std::vector<int> log_spaced(int lo, int hi, int per_decade = 10);
 
 }  // namespace mesaflow
