@@ -2,6 +2,7 @@
 // the theory without a session.
 #include "api.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include <nlohmann/json.hpp>
@@ -64,5 +65,14 @@ double epoch_flops(val cfg) {
 double estimate_bytes(val cfg) { return mesaflow::estimate_bytes(parsed(cfg)); }
 
 val theory(val cfg) { return to_val(theory_for(parsed(cfg))); }
+
+val capability(val cfg, int lo, int hi) {
+  const Config c = parsed(cfg);
+  const Theory th = theory_for(c);
+  if (!th.applies()) return val::null();
+  lo = std::max(3, std::min(lo, 100000));
+  hi = std::max(lo, std::min(hi, 100000));
+  return to_val(mesaflow::capability(th.moments, c.d, log_spaced(lo, hi)));
+}
 
 }  // namespace mesaflow::js

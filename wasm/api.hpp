@@ -25,5 +25,8 @@ double epoch_flops(val cfg);
 double estimate_bytes(val cfg);
 // The theory object of cfg from closed-form moments (c_star_empirical is null: no data).
 val theory(val cfg);
+// The capability curve of cfg's distribution at log-spaced T from lo to hi ({T, c_star_T,
+// ratio_pred, last_mse_pred, relative_error_pred}), or null where the theory does not apply.
+val capability(val cfg, int lo, int hi);
 
 }  // namespace mesaflow::js

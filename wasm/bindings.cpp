@@ -33,6 +33,7 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
       .function("weights", &JsSession::weights)
       .function("samples", &JsSession::samples)
       .function("mesa", &JsSession::mesa)
+      .function("vanillaGd", &JsSession::vanilla_gd)
       .property("awaitingSums", &JsSession::awaiting_sums)
       .property("wantsGradient", &JsSession::wants_gradient)
       .property("wantsTest", &JsSession::wants_test)
@@ -52,4 +53,5 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
   function("estimateBytes", &mesaflow::js::estimate_bytes);
   function("epochFlops", &mesaflow::js::epoch_flops);
   function("theory", &mesaflow::js::theory);
+  function("capability", &mesaflow::js::capability);
 }

@@ -57,6 +57,7 @@ class Session {
   weights() { return this.#live().weights(); }
   samples(n = 1) { return this.#live().samples(count(n, 'samples')); }
   mesa(nseq = 64) { return this.#live().mesa(Math.max(1, count(nseq, 'mesa'))); }
+  vanillaGd() { return this.#live().vanillaGd(); }
   get awaitingSums() { return this.#live().awaitingSums; }
   get wantsGradient() { return this.#live().wantsGradient; }
   get wantsTest() { return this.#live().wantsTest; }
@@ -138,6 +139,7 @@ export async function loadMesaflow(options = {}) {
     estimateBytes: (cfg) => raw.estimateBytes(checked(cfg)),
     epochFlops: (cfg) => raw.epochFlops(checked(cfg)),
     theory: (cfg) => raw.theory(checked(cfg)),
+    capability: (cfg, lo = 10, hi = 100000) => raw.capability(checked(cfg), count(lo, 'lo'), count(hi, 'hi')),
     createSession: (cfg, options = {}) => new Session(raw, cfg, Boolean(options.externalSums), options.resume),
     createShardWorker: (cfg) => new ShardWorker(raw, cfg),
     shards: raw.shards,

@@ -108,6 +108,8 @@ val JsSession::theory() const { return to_val(s_->theory()); }
 
 val JsSession::mesa(int nseq) const { return to_val(s_->mesa(nseq)); }
 
+val JsSession::vanilla_gd() const { return to_val(s_->vanilla_gd()); }
+
 val JsSession::ode_curve() const {
   const std::vector<double>& ab = s_->ode_ab();
   std::vector<double> epoch(ab.size());

@@ -31,6 +31,8 @@ class JsSession {
   val weights() const { return weights_val(s_->params()); }
   val samples(int n) const;
   val mesa(int nseq) const;
+  // The best vanilla one-step GD at the last position on the test set: {eta, last_mse}.
+  val vanilla_gd() const;
   bool awaiting_sums() const { return s_->awaiting_sums(); }
   bool wants_gradient() const { return s_->wants_gradient(); }
   bool wants_test() const { return s_->wants_test(); }

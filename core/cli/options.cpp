@@ -180,14 +180,16 @@ Problem parse_cli(int argc, char** argv, CliOptions& o, const FieldTable& fields
       o.given.insert(name);
       continue;
     }
-    if (o.command == "theory" && name == "T" && value.find(':') != std::string::npos) {
+    if (o.command == "theory" && name == "T" && value.find(':') != std::string::npos &&
+        value.find_first_not_of("0123456789:") == std::string::npos) {
       if (Problem p = capability_range(value, o)) return p;
       o.given.insert(name);
       continue;
     }
     Problem p = sweep ? o.grid.add(name, value) : set_field(o.config, name, value, fields);
     if (p && !sweep && value.find_first_of(",:") != std::string::npos)
-      p.message += " (lists and ranges go with 'mesaflow sweep')";
+      p.message += o.command == "theory" && name == "T" ? " (lists and ranges go with 'mesaflow sweep'; theory takes --T LO:HI)"
+                                                        : " (lists and ranges go with 'mesaflow sweep')";
     if (p) return p;
     o.given.insert(name);
   }

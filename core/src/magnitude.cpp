@@ -66,8 +66,8 @@ bool numbers(const std::string& s, std::vector<double>& out) {
 }
 
 const char kExpected[] =
-    "expected const, uniform:LO:HI (0 < LO <= HI <= 1000) or values:V1,V2,...@P1,P2,... (up to 16 values in "
-    "(0, 1000], probabilities > 0 summing to 1)";
+    "expected const, uniform:LO:HI (0 < LO <= HI <= 1000) or values:V1,...@P1,... (up to 16 V in (0, 1000], P > 0 "
+    "summing to 1)";
 
 }  // namespace
 

@@ -12,6 +12,7 @@ const small = { d: 2, T: 5, m: 8, test_m: 8, epochs: 1 };
 function expectRange(f, message) {
   assert.ok(message.startsWith(`${f.name}: `), `"${message}" should start with "${f.name}: "`);
   if (f.kind === 'choice') assert.ok(message.includes(`one of ${f.choices.join(', ')}`), message);
+  else if (f.kind === 'text') assert.ok(message.includes('expected const, uniform:LO:HI'), message);
   else if (f.kind === 'flag') assert.ok(message.includes('true or false'), message);
   else assert.match(message, f.kind === 'integer' ? /expected an integer in [[(]\S+, \S+\]$/ : /expected a number in [[(]\S+, \S+\]$/);
 }
@@ -33,6 +34,7 @@ function expectRefused(f, cfg) {
 function badValues(f) {
   if (f.kind === 'choice') return ['nope', 3, true, ''];
   if (f.kind === 'flag') return ['maybe', 2, 'TRUE '];
+  if (f.kind === 'text') return ['nope', 3, true, '', 'uniform:2:1', 'values:1,2@0.5'];
   const bad = [f.max * 2 + 1, f.min_open ? f.min : f.min - 1, NaN, Infinity, 'abc', '', null, true, {}, [1, 2]];
   if (f.kind === 'integer') bad.push(f.min + 0.5);
   return bad;
@@ -40,7 +42,7 @@ function badValues(f) {
 
 test('fields() lists every config field of API.md with type, range and default', () => {
   const keys = fields.map((f) => f.key);
-  assert.deepEqual(keys, ['d', 'T', 'm', 'x1', 'scale', 'init', 'a0', 'b0', 'sigma_w', 'method', 'lr', 'epochs',
+  assert.deepEqual(keys, ['d', 'T', 'm', 'x1', 'scale', 'magnitude', 'init', 'a0', 'b0', 'sigma_w', 'method', 'lr', 'epochs',
     'eval_every', 'test_m', 'clip', 'seed']);
   const defaults = mf.defaults();
   for (const f of fields) {
@@ -49,7 +51,7 @@ test('fields() lists every config field of API.md with type, range and default',
     if (f.kind === 'choice') assert.ok(f.choices.includes(f.default), f.key);
   }
   assert.deepEqual(defaults, {
-    d: 5, T: 100, m: 10000, x1: 'gaussian', scale: 1, init: 'diagonal', a0: 0.1, b0: 0.1, sigma_w: 0.1,
+    d: 5, T: 100, m: 10000, x1: 'gaussian', scale: 1, magnitude: 'const', init: 'diagonal', a0: 0.1, b0: 0.1, sigma_w: 0.1,
     method: 'gd', lr: 1e-4, epochs: 150, eval_every: 1, test_m: 10000, clip: false, seed: 1,
   });
 });

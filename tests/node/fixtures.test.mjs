@@ -16,8 +16,22 @@ const saved = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'fixtures', 'j
 const RENAMED = { firstLoss: 'first_loss', flowStep: 'flow_step', gradientEvaluations: 'gradient_evaluations', type: 'kind' };
 const KINDS = { int: 'integer', number: 'number', enum: 'choice', bool: 'flag' };
 // Keys that exist now and did not: every field a problem involves; a field's label and group (the
-// page's form); the number of sequences a mesa view averages.
-const ADDED = new Set(['fields', 'label', 'group', 'nseq']);
+// page's form); the number of sequences a mesa view averages (issue 11). Issue 9: the field
+// magnitude; the weights' structure at every evaluation; the best vanilla GD of the mesa view; the
+// two assumptions, whether the theory applies, the predicted last-position error and the verdicts.
+const ADDED = new Set(['fields', 'label', 'group', 'nseq', 'magnitude', 'offdiag_kq', 'offdiag_pv', 'outside', 'ab_spread',
+  'gd_best', 'gd_best_eta', 'assumption_4_1', 'assumption_4_2', 'applies', 'reason', 'last_mse_pred', 'relative_error_pred',
+  'recovery_at_T', 'verdict']);
+// Issue 9: rows of the field table that did not exist; where Assumption 4.1 fails (full-one without
+// clip) the diagonal family's predictions are null.
+const ADDED_FIELDS = new Set(['magnitude']);
+const WITHDRAWN = { 'full-one': ['c_star_T', 'c_star_inf', 'ratio_pred', 'recovery'] };
+
+function withIssue9(now, then) {
+  now.fields = now.fields.filter((f) => !ADDED_FIELDS.has(f.name));
+  for (const [x1, keys] of Object.entries(WITHDRAWN)) for (const k of keys) then.theory[x1][k] = null;
+  return [now, then];
+}
 
 function renamed(v) {
   if (Array.isArray(v)) return v.map(renamed);
@@ -44,5 +58,5 @@ function same(now, then, where) {
 }
 
 test('the JS API gives the saved outputs: same numbers, same messages, keys renamed as API.md says', () => {
-  same(apiOutputs(mf), renamed(saved), 'api');
+  same(...withIssue9(apiOutputs(mf), renamed(saved)), 'api');
 });

@@ -22,13 +22,46 @@ test('gaussian c*(inf) = 1/(5 sigma^2) for sigma = 0.5 and 2', () => {
   }
 });
 
-test('full-one d=5 T=100: c*(T) = 0.8258 = (T-2)/((T-2)+(d-1)H_{T-2}), recovery', () => {
-  const th = mf.theory({ ...paper, x1: 'full-one' });
+test('full-one d=5 T=100 with clip: c*(T) = 0.8258 = (T-2)/((T-2)+(d-1)H_{T-2}), recovery as T grows', () => {
+  const th = mf.theory({ ...paper, x1: 'full-one', clip: true });
   assert.equal(th.c_star_T.toFixed(4), '0.8258');
   let H = 0;
   for (let k = 1; k <= 98; k++) H += 1 / k;
   assert.ok(Math.abs(th.c_star_T - 98 / (98 + 4 * H)) < 1e-12);
   assert.equal(th.recovery, true);
+  assert.match(th.verdict, /^recovers as T -> infinity/);
+  // Without clip, Assumption 4.1 fails: no prediction, and the reason.
+  const free = mf.theory({ ...paper, x1: 'full-one' });
+  assert.equal(free.assumption_4_1.holds, false);
+  assert.equal(free.applies, false);
+  for (const k of ['c_star_T', 'c_star_inf', 'ratio_pred', 'recovery', 'verdict', 'last_mse_pred']) assert.equal(free[k], null, k);
+  assert.match(free.reason, /^Assumption 4.1 fails/);
+  assert.equal(mf.capability({ ...paper, x1: 'full-one' }), null);
+});
+
+test('capability: the predictions over T; sparse recovers at every T, rademacher as T grows, gaussian never', () => {
+  const at = (x1) => mf.capability({ d: 5, x1 }, 10, 100000);
+  const sparse = at('sparse'), rad = at('rademacher'), gauss = at('gaussian');
+  assert.equal(sparse.T[0], 10);
+  assert.equal(sparse.T.at(-1), 100000);
+  assert.ok(sparse.last_mse_pred.every((v) => v === 0));
+  assert.ok(rad.relative_error_pred[0] > 0.1 && rad.relative_error_pred.at(-1) < 1e-4);
+  for (let i = 1; i < rad.T.length; i++) assert.ok(rad.relative_error_pred[i] < rad.relative_error_pred[i - 1]);
+  assert.ok(gauss.relative_error_pred.every((v) => v > 0.35));
+  assert.ok(Math.abs(gauss.ratio_pred.at(-1) - 0.2) < 1e-3);  // c*(inf) sigma^2
+});
+
+test('a magnitude law: parsed by the field table, refused with gaussian, its moments in the theory', () => {
+  assert.deepEqual(mf.parseField('magnitude', 'values:1,2@0.5,0.5'), { field: 'magnitude', value: 'values:1,2@0.5,0.5' });
+  assert.match(mf.parseField('magnitude', 'uniform:2:1').message, /^magnitude: 'uniform:2:1' is not valid; expected const, uniform:LO:HI/);
+  const v = mf.validate({ magnitude: 'uniform:1:2' });
+  assert.equal(v.field, 'magnitude');
+  assert.deepEqual(v.fields, ['magnitude', 'x1']);
+  const th = mf.theory({ x1: 'sparse', scale: 1, magnitude: 'values:1,2@0.5,0.5' });
+  assert.ok(Math.abs(th.c_star_T - 8.5 / 32.5) < 1e-12);
+  assert.equal(th.recovery, false);
+  assert.equal(th.assumption_4_1.holds, true);
+  assert.ok(Math.abs(th.last_mse_pred - (2.5 - (8.5 * 8.5) / 32.5) / 5) < 1e-12);
 });
 
 test('sparse(c): M24 = 0 and c* = 1/c^2 for every T', () => {
