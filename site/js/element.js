@@ -13,7 +13,6 @@ import { explanation } from './explain.js';
 import { PRESETS, DEFAULT_PRESET, PAPER_INITS } from './presets.js';
 import { FIELD_ATTRS, EXTRA_KEYS, readPairs, resolveConfig, configToParams } from './state.js';
 import { RUN_COLOURS } from './charts.js';
-import { saveCSV, saveJSON } from './export.js';
 
 const MEMORY_BUDGET = 2 ** 30; // bytes all sessions of one demo may allocate (mf.estimateBytes)
 const STATUS_EVERY_MS = 2000; // aria-live summary while running, so screen readers are not flooded
@@ -513,8 +512,9 @@ class MesaflowDemo extends HTMLElement {
       this._views.drawSamples();
     });
     const runsOut = () => this._runs.map((r) => ({ a0: r.a0, b0: r.b0, theory: r.theory, history: r.hist }));
-    $('csv').addEventListener('click', () => saveCSV(`mesaflow-${this._preset}`, runsOut()));
-    $('json').addEventListener('click', () => saveJSON(`mesaflow-${this._preset}`, this.config, runsOut()));
+    // export.js is loaded on the first download.
+    $('csv').addEventListener('click', async () => (await import('./export.js')).saveCSV(`mesaflow-${this._preset}`, runsOut()));
+    $('json').addEventListener('click', async () => (await import('./export.js')).saveJSON(`mesaflow-${this._preset}`, this.config, runsOut()));
     this._root.addEventListener('click', (e) => {
       const id = e.target.closest?.('[data-png]')?.dataset.png;
       if (id && this._runs.length) this._views.png(id, `mesaflow-${this._preset}`);

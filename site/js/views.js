@@ -1,7 +1,6 @@
 // The six views of the demo and how run data maps onto them. Knows nothing of the worker.
 import { LineChart, OKABE_ITO } from './charts.js';
 import { Heatmap, matrices } from './heatmap.js';
-import { savePNG } from './export.js';
 
 const MAX_POINTS = 4000; // evaluation epochs drawn per series at most
 
@@ -159,7 +158,9 @@ export class Views {
     this.drawWeights();
   }
 
-  png(id, filename) {
+  // Downloads view id as a PNG (export.js is loaded on the first download).
+  async png(id, filename) {
+    const { savePNG } = await import('./export.js');
     const title = this.root.getElementById(`h-${id}`).textContent;
     const canvases = id === 'weights' ? [this.heat.wkq.canvas, this.heat.wpv.canvas] : [this.charts[id].canvas()];
     if (id !== 'weights') return savePNG(`${filename}-${id}`, title, canvases, this.charts[id].legend());

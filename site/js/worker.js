@@ -8,7 +8,6 @@
 // Messages and chunks are handled one at a time, in order (see `enqueue`), so a chunk that
 // awaits its sub-workers is never interleaved with a reset or a step.
 import { loadMesaflow } from '../lib/mesaflow.js';
-import { ShardPool } from './pool.js';
 
 const CHUNK_MS = 40; // work per chunk before yielding to messages
 const WEIGHTS_EVERY_MS = 100; // heatmap refresh
@@ -60,10 +59,15 @@ function workerCount(workers, cfgs, bytes, budget) {
   return Math.max(1, n);
 }
 
-function usePool(n) {
-  if (pool && pool.size === n) return;
+// n sub-workers (pool.js is loaded only for them); returns how many are used: 1 if none.
+async function usePool(n) {
+  if (pool?.size === n) return n;
   pool?.terminate();
-  pool = n > 1 ? new ShardPool(n, mf.shards) : null;
+  pool = null;
+  if (n <= 1) return 1;
+  const { ShardPool } = await import('./pool.js');
+  pool = new ShardPool(n, mf.shards);
+  return n;
 }
 
 // The sums at r's current weights from the sub-workers, fed to its session.
@@ -177,13 +181,12 @@ const handlers = {
       const mib = (b) => `${Math.round(b / 2 ** 20)} MiB`;
       return post({ type: 'invalid', field: 'm', message: `this configuration needs about ${mib(bytes)}, more than the browser budget of ${mib(budget)}: reduce m, test-m, T or d` });
     }
-    let n = workerCount(workers, specs.map((r) => r.cfg), bytes, budget);
-    usePool(n);
+    let n = await usePool(workerCount(workers, specs.map((r) => r.cfg), bytes, budget));
     try {
       for (const { id, cfg, resume } of specs) runs.push({ id, s: mf.createSession(cfg, { externalSums: n > 1, resume }), sent: 0, parallel: n > 1 });
     } catch (e) {
       deleteRuns();
-      usePool(1);
+      await usePool(1);
       return post({ type: 'invalid', field: e.field, fields: e.fields, message: String(e.message) });
     }
     if (pool) {
@@ -194,8 +197,7 @@ const handlers = {
         // No sub-workers here (blocked or failed to load): the same training on this worker.
         console.warn(`mesaflow: training on one worker, the sub-workers failed: ${e && e.message ? e.message : e}`);
         deleteRuns();
-        usePool(1);
-        n = 1;
+        n = await usePool(1);
         for (const { id, cfg, resume } of specs) runs.push({ id, s: mf.createSession(cfg, { resume }), sent: 0, parallel: false });
       }
     }
