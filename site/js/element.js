@@ -1,5 +1,6 @@
 // <mesaflow-demo>: the whole demo as one custom element (shadow root, no globals).
-// Attributes: every config field by its CLI name, plus preset, compare, controls="hide", text="hide",
+// Attributes: every config field by its CLI name, lower-cased (t for T; the rows of mf.fields(),
+// generated into fields.js), plus preset, compare, controls="hide", text="hide",
 // workers (Web Workers that train; default: one per core, up to 8, for settings where that
 // pays; 1: the single-worker path; the numbers are the same bits either way).
 // API: play(), pause(), step(), reset(), resume(), .history, .config, .params, .workers;
@@ -11,7 +12,7 @@ import { Views } from './views.js';
 import { SettingsForm } from './controls.js';
 import { explanation } from './explain.js';
 import { PRESETS, DEFAULT_PRESET, PAPER_INITS } from './presets.js';
-import { FIELD_ATTRS, EXTRA_KEYS, readPairs, resolveConfig, configToParams } from './state.js';
+import { FIELDS, DEFAULTS, FIELD_ATTRS, EXTRA_KEYS, readPairs, resolveConfig, configToParams } from './state.js';
 import { RUN_COLOURS } from './charts.js';
 
 const MEMORY_BUDGET = 2 ** 30; // bytes all sessions of one demo may allocate (mf.estimateBytes)
@@ -152,7 +153,7 @@ class MesaflowDemo extends HTMLElement {
     const extras = this._compare ? { compare: 'true' } : {};
     for (const k of ['controls', 'text']) if (this.getAttribute(k) === 'hide') extras[k] = 'hide';
     if (this._workersSet !== null) extras.workers = String(this._workersSet);
-    return configToParams(this._fields, this._defaults, this._preset, this._cfg, extras);
+    return configToParams(this._preset, this._cfg, extras);
   }
 
   // --- worker -------------------------------------------------------------------------------
@@ -251,8 +252,8 @@ class MesaflowDemo extends HTMLElement {
     switch (msg.type) {
       case 'ready':
         if (!this._form) {
-          this._fields = msg.fields;
-          this._defaults = msg.defaults;
+          this._fields = FIELDS;
+          this._defaults = DEFAULTS;
           this._form = new SettingsForm(this._$('form'), this._fields, (name, text) => this._onFieldText(name, text));
           this._applyAttributes();
         } else if (this._resumeOnReady) this._resumeRuns();
@@ -324,7 +325,7 @@ class MesaflowDemo extends HTMLElement {
   async _applyAttributes() {
     const names = new Set(MesaflowDemo.observedAttributes);
     const pairs = this.getAttributeNames().filter((n) => names.has(n)).map((n) => [n, this.getAttribute(n)]);
-    const { texts, extras } = readPairs(this._fields, pairs);
+    const { texts, extras } = readPairs(pairs);
     const mine = ++this._attrSeq;
     const { explicit, errors } = await this._parse(texts);
     if (mine !== this._attrSeq) return; // newer attributes are on their way
@@ -343,7 +344,7 @@ class MesaflowDemo extends HTMLElement {
       else bad('workers', extras.workers, 'auto or an integer in [1, 32]');
     }
     this._explicit = explicit;
-    this._configure(resolveConfig(this._fields, this._defaults, this._preset, explicit), messages);
+    this._configure(resolveConfig(this._preset, explicit), messages);
   }
 
   // A settings-form edit: text as typed, parsed by the core.
@@ -354,7 +355,7 @@ class MesaflowDemo extends HTMLElement {
     if (errors.length) return this._form.setError(name, errors[0].message);
     this._form.setError(name, '');
     this._explicit[name] = explicit[name];
-    this._configure(resolveConfig(this._fields, this._defaults, this._preset, this._explicit));
+    this._configure(resolveConfig(this._preset, this._explicit));
   }
 
   _configure(cfg, messages = []) {
@@ -497,7 +498,7 @@ class MesaflowDemo extends HTMLElement {
       this._preset = presetSel.value;
       this._explicit = {};
       this._form.clearErrors();
-      this._configure(resolveConfig(this._fields, this._defaults, this._preset, {}));
+      this._configure(resolveConfig(this._preset, {}));
     });
     $('compare').addEventListener('change', () => {
       this._compare = $('compare').checked;

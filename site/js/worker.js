@@ -282,7 +282,7 @@ self.onmessage = ({ data }) => {
 loadMesaflow().then(
   (m) => {
     mf = m;
-    post({ type: 'ready', fields: mf.fields(), defaults: mf.defaults() });
+    post({ type: 'ready' }); // the page has the field rows from fields.js
   },
   (e) => post({ type: 'error', fatal: true, message: `could not load the WebAssembly module: ${e && e.message ? e.message : e}` }),
 );

@@ -56,6 +56,24 @@ test('a custom element added by script trains, with play() called as soon as it 
   await page.close();
 });
 
+test("the element observes exactly the generated fields' attributes and the page's own keys", async () => {
+  const page = await openPage(ctx, 'embed.html');
+  await waitReady(page);
+  const r = await page.evaluate(async () => {
+    const { FIELDS } = await import('./js/fields.js');
+    return { names: FIELDS.map((f) => f.name), observed: customElements.get('mesaflow-demo').observedAttributes };
+  });
+  assert.ok(r.names.includes('T') && r.names.includes('sigma-w') && r.names.length === 16, `generated names: ${r.names}`);
+  const expected = [...r.names.map((n) => n.toLowerCase()), 'preset', 'compare', 'controls', 'text', 'workers'];
+  assert.deepEqual(r.observed.slice().sort(), expected.sort());
+  assert.equal(new Set(r.observed).size, r.observed.length, 'no attribute twice');
+  // The settings form has one input per generated field.
+  const inputs = await page.evaluate(() => [...document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('#form [name]')].map((i) => i.name));
+  assert.deepEqual(inputs, r.names);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('a crafted URL with markup in keys and values executes nothing and is reported', async () => {
   const hash = `#${encodeURIComponent('<script>window.__pwned=1</script>')}=1&${encodeURIComponent('<img src=x onerror="window.__pwned=2">')}=2` +
     `&lr=${encodeURIComponent('<img src=x onerror="window.__pwned=3">')}&preset=${encodeURIComponent('<b>x</b>')}`;
