@@ -29,6 +29,24 @@ export class Views {
     this.coord = 0;
   }
 
+  // The views' own controls: what the heatmaps show, the coordinate of the sample trajectories,
+  // and the PNG buttons (name(): the file name's stem).
+  bindControls(name) {
+    const $ = (id) => this.root.getElementById(id);
+    $('wmode').addEventListener('change', () => {
+      this.wmode = $('wmode').value;
+      this.drawWeights();
+    });
+    $('coord').addEventListener('change', () => {
+      this.coord = Number($('coord').value);
+      this.drawSamples();
+    });
+    this.root.addEventListener('click', (e) => {
+      const id = e.target.closest?.('[data-png]')?.dataset.png;
+      if (id && this.cfg) this.png(id, name());
+    });
+  }
+
   // runs: [{label, colour, ode, theory}]; rebuilds the charts for a new configuration.
   setup(cfg, runs) {
     for (const c of Object.values(this.charts)) c.destroy();
@@ -138,8 +156,13 @@ export class Views {
     this.charts.mesa.setData(Array.from(m.t), [m.model, m.gd1, m.ls, m.true_w].map((a) => Array.from(a)));
   }
 
+  // s: s.samples() of the first run; the coordinate select offers its d coordinates.
   setSamples(s) {
     this.samples = s;
+    const sel = this.root.getElementById('coord');
+    this.coord = Math.min(Number(sel.value) || 0, s.d - 1);
+    sel.replaceChildren(...Array.from({ length: s.d }, (_, j) => new Option(`j = ${j + 1}`, String(j))));
+    sel.value = String(this.coord);
     this.drawSamples();
   }
 

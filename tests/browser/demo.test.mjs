@@ -109,6 +109,12 @@ test('a configuration too large for the browser is refused before a session is c
   });
   assert.match(big.alert, /Not started: .*(MiB|GB|out of range)/);
   assert.equal(big.n, 0);
+  // The problem is shown under every field it involves, and only there.
+  const errs = () => page.evaluate(() => Object.fromEntries([...document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('.err')]
+    .filter((e) => e.textContent).map((e) => [e.id.replace(/^f-|-err$/g, ''), e.textContent])));
+  const budget = await errs();
+  assert.deepEqual(Object.keys(budget).sort(), ['T', 'd', 'm', 'test-m']);
+  for (const text of Object.values(budget)) assert.equal(`Not started: ${text}`, big.alert);
   // Past the time budget: refused too, the message on the epochs field.
   const long = await page.evaluate(async () => {
     const el = document.querySelector('mesaflow-demo');
@@ -121,6 +127,11 @@ test('a configuration too large for the browser is refused before a session is c
   assert.match(long.alert, /^Not started: epochs: this run needs about .* more than the budget of 60 min in a browser; reduce epochs/);
   assert.match(long.field, /^epochs: this run needs about/);
   assert.equal(long.n, 0);
+  assert.deepEqual(Object.keys(await errs()), ['epochs'], 'the budget problem is gone from m, test-m, T and d');
+  // A setting that fits: no problem left anywhere.
+  await page.evaluate(() => document.querySelector('mesaflow-demo').setAttribute('epochs', '10'));
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').config?.epochs === 10 && document.querySelector('mesaflow-demo').theory);
+  assert.deepEqual(await errs(), {});
   assert.deepEqual(page.problems, []);
   await page.close();
 });
