@@ -4,12 +4,13 @@
 // Workers that train; default: one per core, up to 8, for settings where that pays; 1: the
 // single-worker path; the numbers are the same bits either way).
 // API: play(), pause(), step(), reset(), resume(); properties history (the first run's arrays),
+// runs (every run, compare mode has three: [{a0, b0, label, history, theory, ode}], copies),
 // theory, odeCurve, epoch (the first run's), config, params, workers.
-// Events: mesaflow-step (detail {epoch, ab, trainLoss, testLoss, ratio, lastMse}: once per
-// recorded evaluation of the first run), mesaflow-diverged ({a0, b0, epoch, message}),
-// mesaflow-config ({params, config}), mesaflow-fault ({message, epoch, resumable}: the training
-// worker died; the history so far is kept; resume() goes on from the last checkpoint, reset()
-// starts again).
+// Events: mesaflow-step (detail {run, a0, b0, epoch, ab, train_loss, test_loss, ratio, last_mse}:
+// once per recorded evaluation of each run, run its index in runs), mesaflow-diverged ({run, a0,
+// b0, epoch, message}), mesaflow-config ({params, config}), mesaflow-fault ({message, epoch,
+// resumable}: the training worker died; the history so far is kept; resume() goes on from the
+// last checkpoint, reset() starts again).
 import { TEMPLATE } from './template.js';
 import { Views } from './views.js';
 import { SettingsForm } from './controls.js';
@@ -113,6 +114,11 @@ class MesaflowDemo extends HTMLElement {
   // The first run's history (the CLI's arrays).
   get history() {
     return this._runs.first ? copyHistory(this._runs.first.hist) : emptyHistory();
+  }
+
+  // Every run: [{a0, b0, label, history, theory, ode}].
+  get runs() {
+    return this._runs.copies();
   }
 
   // Theory of the first run (s.theory()): c_star_T, c_star_inf, ratio_pred, recovery, ...
@@ -268,7 +274,7 @@ class MesaflowDemo extends HTMLElement {
     const text = divergedText(run, msg, this._cfg);
     this._alert(text);
     this._status.say(text);
-    this._emit('mesaflow-diverged', { a0: run.a0, b0: run.b0, epoch: msg.epoch, message: msg.message });
+    this._emit('mesaflow-diverged', { run: run.index, a0: run.a0, b0: run.b0, epoch: msg.epoch, message: msg.message });
   }
 
   // --- drawing and text ---------------------------------------------------------------------

@@ -16,6 +16,9 @@ function newRun(i, id, cfg, theory, ode) {
     epoch: 0, done: false, diverged: false, state: null };
 }
 
+// The row of hist at i as the data keys of the JSON.
+const rowAt = (h, i) => columns((k) => h[k][i]);
+
 // The create spec that goes on from the run's last checkpoint (rows after it, from a chunk whose
 // checkpoint never arrived, are computed again); without one, the run starts again.
 function resumeSpec(run) {
@@ -62,8 +65,7 @@ export class Runs {
   }
 
   // Appends the rows of a `rows` message to its run; returns the mesaflow-step details of the
-  // epochs of the first run not announced before (a resumed run sends the rows up to its
-  // checkpoint again).
+  // epochs not announced before (a resumed run sends the rows up to its checkpoint again).
   append(msg) {
     const run = this.byId(msg.id);
     if (!run) return [];
@@ -74,10 +76,9 @@ export class Runs {
     for (let i = 0; i < msg.rows.epoch.length; i++) {
       for (const k of COLUMNS) run.hist[k].push(msg.rows[k][i]);
       const epoch = msg.rows.epoch[i];
-      if (run.index > 0 || epoch <= (this.announced[run.index] ?? -1)) continue;
+      if (epoch <= (this.announced[run.index] ?? -1)) continue;
       this.announced[run.index] = epoch;
-      const r = msg.rows;
-      details.push({ epoch, ab: r.ab[i], trainLoss: r.train_loss[i], testLoss: r.test_loss[i], ratio: r.ratio[i], lastMse: r.last_mse[i] });
+      details.push({ run: run.index, a0: run.a0, b0: run.b0, ...rowAt(msg.rows, i) });
     }
     return details;
   }
@@ -85,6 +86,11 @@ export class Runs {
   // Create specs that go on from every run's last checkpoint.
   resumeSpecs() {
     return this.list.map(resumeSpec);
+  }
+
+  // What the element shows of every run: copies, so callers cannot change the records.
+  copies() {
+    return this.list.map((r) => ({ a0: r.a0, b0: r.b0, label: r.label, history: copyHistory(r.hist), theory: copyOf(r.theory), ode: copyOf(r.ode) }));
   }
 
   // For the exports (export.js): [{a0, b0, theory, history}].
