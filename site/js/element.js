@@ -263,7 +263,8 @@ class MesaflowDemo extends HTMLElement {
   _onRows(msg) {
     for (const detail of this._runs.append(msg)) this._emit('mesaflow-step', detail);
     this._dirty();
-    this._status.refresh(!this._playing); // while training, at most every 2 s
+    // While training, at most every 2 s; the moment every run is done, at once.
+    this._status.refresh(!this._playing || this._runs.allDone);
   }
 
   _onDiverged(msg) {

@@ -1,5 +1,6 @@
 // The demo's status line (aria-live): the summary of the runs, at most every STATUS_EVERY_MS
-// while training, so screen readers are not flooded.
+// while training, so screen readers are not flooded, and always the latest state once that
+// interval is over (a trailing update) or training stops.
 const STATUS_EVERY_MS = 2000;
 
 // A number for reading: 4 significant digits, tiny ones in exponent form, '–' if not finite.
@@ -15,7 +16,7 @@ export function summary(runs, cfg, playing) {
   const th = r.theory;
   const recovery = `recovery predicted: ${th.recovery ? 'yes' : 'no'}`;
   if (i < 0) return `ready: ${cfg.epochs} epochs to train; c*(T) = ${num(th.c_star_T)}; ${recovery}. Press Play.`;
-  const state = runs.some((x) => x.diverged) ? 'diverged' : playing ? 'training' : h.epoch[i] >= cfg.epochs ? 'finished' : 'paused';
+  const state = runs.some((x) => x.diverged) ? 'diverged' : runs.every((x) => x.done) ? 'finished' : playing ? 'training' : 'paused';
   const emp = th.c_star_empirical;
   const off = ` (theory: c*(T) = ${num(th.c_star_T)}${Number.isFinite(emp) ? `, optimum for this training set ${num(emp)}` : ''})`;
   const last = cfg.x1 === 'sparse' ? `last-position MSE ${num(h.last_mse[i])}` : `ratio ${num(h.ratio[i])}`;
@@ -37,16 +38,21 @@ export class StatusLine {
     this.node = node;
     this.summarise = summarise;
     this.last = 0;
+    this.timer = 0;
   }
 
-  // Says text now (a message, not the summary).
+  // Says text now (a message, not the summary), dropping a pending summary.
   say(text) {
+    clearTimeout(this.timer);
+    this.timer = 0;
     this.last = performance.now();
     this.node.textContent = text;
   }
 
-  // The summary: now if forced or the interval is over.
+  // The summary: now if forced or the interval is over, else once it is.
   refresh(force) {
-    if (force || performance.now() - this.last >= STATUS_EVERY_MS) this.say(this.summarise());
+    const wait = this.last + STATUS_EVERY_MS - performance.now();
+    if (force || wait <= 0) this.say(this.summarise());
+    else this.timer ||= setTimeout(() => this.say(this.summarise()), wait);
   }
 }

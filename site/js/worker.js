@@ -173,10 +173,17 @@ class Trainer {
       this.sendRows(r);
       if (r.s.diverged) post(toPage.diverged(r.id, r.s.epoch, r.s.message, r.s.divergence));
     }
-    this.sendViews(false);
     if (this.runs.some((r) => r.s.diverged)) return 'diverged';
     if (this.runs.every((r) => r.s.done)) return 'done';
+    this.sendViews(false);
     return '';
+  }
+
+  // The end of training (done, diverged): said first, then the final views (the mesa view of
+  // MESA_NSEQ_STOPPED sequences takes a moment).
+  finish(end) {
+    this.stop(end);
+    this.sendViews(true);
   }
 
   // One chunk of the run that is furthest behind, so that with several runs (and slow epochs)
@@ -193,10 +200,7 @@ class Trainer {
       delay = Math.max(0, (1000 * k) / (rate * live.length) - (this.msPerEpoch ?? 0) * k);
     }
     const end = await this.advance(k, behind ? [behind] : []);
-    if (end) {
-      this.sendViews(true);
-      return this.stop(end);
-    }
+    if (end) return this.finish(end);
     this.timer = setTimeout(() => this.enqueue(() => this.tick(loop)), delay);
   }
 
@@ -260,8 +264,8 @@ class Trainer {
   async step() {
     if (this.playing || !this.runs.length) return;
     const end = await this.advance(1, this.runs);
-    this.sendViews(true);
-    if (end) post(toPage.stopped(end));
+    if (end) this.finish(end);
+    else this.sendViews(true);
   }
 
   // Field texts through the core's parser, the page's own keys checked here and worded by the

@@ -15,6 +15,8 @@ test('quick preset trains until ab is at the theory, and every view has data', a
   const page = await openPage(ctx, 'index.html#preset=quick');
   await waitReady(page);
   const epochs = await page.evaluate(() => document.querySelector('mesaflow-demo').config.epochs);
+  // The rows of the last epoch and the end of training are two messages: the status says
+  // 'finished' as soon as the last rows are in (read below without waiting for it).
   await trainUntil(page, epochs);
   const r = await page.evaluate(() => {
     const el = document.querySelector('mesaflow-demo');
