@@ -10,6 +10,8 @@ export class SettingsForm {
     this.fields = fields;
     this.inputs = new Map();
     this.errors = new Map();
+    this.textProblems = new Map(); // field name -> problem of its text
+    this.configProblem = null;
     form.replaceChildren();
     for (const f of fields) {
       const row = document.createElement('div');
@@ -61,17 +63,34 @@ export class SettingsForm {
     }
   }
 
-  setError(name, message) {
-    const input = this.inputs.get(name);
-    const err = this.errors.get(name);
-    if (!input) return false;
-    err.textContent = message;
-    if (message) input.setAttribute('aria-invalid', 'true');
-    else input.removeAttribute('aria-invalid');
-    return true;
+  // Problems (the core's {field, fields, message}) are shown under every field they involve: those
+  // of the texts typed or linked (one per field, until that text is parsed again) and the one of
+  // the configuration (a budget: under m, test-m, T and d), until the next configuration.
+  setTextProblem(name, problem) {
+    if (problem) this.textProblems.set(name, problem);
+    else this.textProblems.delete(name);
+    this.#render();
   }
 
-  clearErrors() {
-    for (const f of this.fields) this.setError(f.name, '');
+  // Replaces the problems of every text (an attribute or link read again).
+  setTextProblems(problems) {
+    this.textProblems = new Map(problems.map((p) => [p.field, p]));
+    this.#render();
+  }
+
+  setConfigProblem(problem) {
+    this.configProblem = problem;
+    this.#render();
+  }
+
+  #render() {
+    const shown = new Map();
+    for (const p of [this.configProblem, ...this.textProblems.values()]) for (const name of p?.fields ?? []) shown.set(name, p.message);
+    for (const [name, input] of this.inputs) {
+      const message = shown.get(name) ?? '';
+      this.errors.get(name).textContent = message;
+      if (message) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    }
   }
 }

@@ -1,6 +1,7 @@
 // The short explanations beside each view. Formulas come pre-rendered from build time
 // (formulas.js, trusted); numbers computed at run time go in with textContent only.
 import { FORMULA_HTML } from './formulas.js';
+import { num } from './status.js';
 
 // Each text is a list of parts: a string, {tex: name} (inline), {texd: name} (display)
 // or {slot: name} (a span the demo fills with a number).
@@ -56,4 +57,19 @@ export function explanation(view) {
     }
   }
   return { node: p, slots };
+}
+
+// Puts each view's explanation, with the numbers of theory th (s.theory()) for cfg, into the
+// element `text-VIEW` of root.
+export function fillExplanations(root, th, cfg) {
+  for (const view of Object.keys(TEXTS)) {
+    const { node, slots } = explanation(view);
+    const set = (k, v) => slots[k] && (slots[k].textContent = v);
+    set('cstarT', num(th.c_star_T));
+    set('cstarInf', num(th.c_star_inf));
+    set('recovery', th.recovery ? 'yes' : 'no');
+    set('momentRatio', num(th.moment_ratio));
+    set('ratioPred', cfg.x1 === 'sparse' ? (th.recovery ? 'MSE → 0' : 'MSE > 0') : `ratio → ${num(th.ratio_pred)}`);
+    root.getElementById(`text-${view}`).replaceChildren(node);
+  }
 }

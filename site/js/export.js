@@ -1,5 +1,5 @@
 // Downloads: history as CSV / JSON, any chart canvas as PNG (with a title and white background).
-const COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'];
+import { COLUMNS } from './runs.js';
 
 function download(filename, blob) {
   const url = URL.createObjectURL(blob);

@@ -2,6 +2,7 @@
 // sets of the current runs and answers each request with the sums of its range of shards at the
 // weights it is sent. Training state lives in worker.js; this worker only computes.
 import { loadMesaflow } from '../lib/mesaflow.js';
+import { fromShard, why } from './protocol.js';
 
 const loaded = loadMesaflow();
 const holders = new Map(); // run id -> mf.createShardWorker(cfg)
@@ -11,14 +12,14 @@ const handlers = {
     for (const w of holders.values()) w.delete();
     holders.clear();
     for (const { id, cfg } of runs) holders.set(id, mf.createShardWorker(cfg));
-    return [{}, []];
+    return [undefined, undefined, []];
   },
   sums(mf, { id, weights, first, last, grad, test }) {
     const w = holders.get(id);
     if (!w) throw new Error(`no data for run ${id}`);
     const train = w.trainSums(weights, first, last, grad);
     const testSums = test ? w.testSums(weights, first, last) : null;
-    return [{ train, test: testSums }, testSums ? [train.buffer, testSums.buffer] : [train.buffer]];
+    return [train, testSums, testSums ? [train.buffer, testSums.buffer] : [train.buffer]];
   },
 };
 
@@ -26,9 +27,9 @@ const handlers = {
 self.onmessage = async ({ data }) => {
   try {
     const mf = await loaded;
-    const [reply, transfer] = handlers[data.type](mf, data);
-    postMessage({ seq: data.seq, ...reply }, transfer);
+    const [train, test, transfer] = handlers[data.type](mf, data);
+    postMessage(fromShard.done(data.seq, train, test), transfer);
   } catch (e) {
-    postMessage({ seq: data.seq, error: String(e && e.message ? e.message : e) });
+    postMessage(fromShard.failed(data.seq, why(e)));
   }
 };

@@ -1,13 +1,14 @@
 // index.html: the demo synced with the URL, plus the "Embed" snippets for the current view.
 import './element.js';
 import { syncHash } from './urlsync.js';
+import { attributeOf } from './state.js';
 
 const demo = document.querySelector('mesaflow-demo');
 const base = new URL('.', location.href).href;
 const esc = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 function showSnippets(params) {
-  const attrs = [...new URLSearchParams(params)].map(([k, v]) => ` ${k === 'T' ? 't' : k}="${esc(v)}"`).join('');
+  const attrs = [...new URLSearchParams(params)].map(([k, v]) => ` ${attributeOf(k)}="${esc(v)}"`).join('');
   document.getElementById('snippet-element').textContent =
     `<script type="module" src="${base}js/element.js"></script>\n<mesaflow-demo${attrs}></mesaflow-demo>`;
   document.getElementById('snippet-iframe').textContent =

@@ -3,6 +3,8 @@
 // order, so the combined sums (and the training) are the same bits for any number of workers.
 // A sub-worker that throws, or does not answer in time (terminated, hung), fails the pool: every
 // pending and later request is refused, and the coordinator reports it (worker.js).
+import { toShard } from './protocol.js';
+
 const CREATE_MS = 120000; // drawing the data sets of a large setting
 const ANSWER_MS = 10000; // a sums request: at least this, or 20 times the slowest answer yet
 export class ShardPool {
@@ -43,26 +45,27 @@ export class ShardPool {
     this.pending.clear();
   }
 
-  #ask(i, msg) {
+  // message(seq): the request (toShard) to sub-worker i; sums: a sums request (timed by the
+  // slowest answer yet), else the creation of the data sets.
+  #ask(i, message, sums) {
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       if (this.failure) return reject(new Error(this.failure));
-      const sums = msg.type === 'sums';
       const ms = sums ? Math.max(ANSWER_MS, 20 * this.slowest) : CREATE_MS;
       const timer = setTimeout(() => this.#failAll(`a training sub-worker did not answer in ${Math.round(ms / 1000)} s`), ms);
       this.pending.set(seq, { resolve, reject, timer, sums, t0: performance.now() });
-      this.workers[i].postMessage({ ...msg, seq });
+      this.workers[i].postMessage(message(seq));
     });
   }
 
   // runs: [{id, cfg}]; every sub-worker draws the data sets of every run.
   create(runs) {
-    return Promise.all(this.workers.map((_, i) => this.#ask(i, { type: 'create', runs })));
+    return Promise.all(this.workers.map((_, i) => this.#ask(i, (seq) => toShard.create(seq, runs), false)));
   }
 
   // The records of all shards at `weights` for run `id`: {train, test (null unless wanted)}.
   async sums(id, weights, grad, test) {
-    const parts = await Promise.all(this.ranges.map(([first, last], i) => this.#ask(i, { type: 'sums', id, weights, first, last, grad, test })));
+    const parts = await Promise.all(this.ranges.map(([first, last], i) => this.#ask(i, (seq) => toShard.sums(seq, id, weights, first, last, grad, test), true)));
     return { train: concat(parts.map((p) => p.train)), test: test ? concat(parts.map((p) => p.test)) : null };
   }
 

@@ -1,19 +1,17 @@
 // Keeps a <mesaflow-demo> and the page's URL hash in step: the hash is read into attributes
 // (known keys only; unknown keys are ignored with a console.warn), and every accepted
 // configuration is written back, so any view is a link.
-import { FIELD_ATTRS, EXTRA_KEYS } from './state.js';
-
-const KNOWN = new Set([...FIELD_ATTRS, ...EXTRA_KEYS, 'T']);
+import { FIELD_ATTRS, EXTRA_KEYS, isFieldKey, attributeOf } from './state.js';
 
 export function applyHash(el, hash = location.hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const seen = new Set();
   for (const [key, value] of params) {
-    if (!KNOWN.has(key)) {
+    if (!isFieldKey(key) && !EXTRA_KEYS.includes(key)) {
       console.warn(`mesaflow: ignoring unknown URL key ${JSON.stringify(key.slice(0, 60))}`);
       continue;
     }
-    const attr = key === 'T' ? 't' : key;
+    const attr = attributeOf(key);
     seen.add(attr);
     el.setAttribute(attr, value);
   }

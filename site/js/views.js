@@ -1,7 +1,6 @@
 // The six views of the demo and how run data maps onto them. Knows nothing of the worker.
 import { LineChart, OKABE_ITO } from './charts.js';
 import { Heatmap, matrices } from './heatmap.js';
-import { savePNG } from './export.js';
 
 const MAX_POINTS = 4000; // evaluation epochs drawn per series at most
 
@@ -28,6 +27,24 @@ export class Views {
     this.weights = null;
     this.samples = null;
     this.coord = 0;
+  }
+
+  // The views' own controls: what the heatmaps show, the coordinate of the sample trajectories,
+  // and the PNG buttons (name(): the file name's stem).
+  bindControls(name) {
+    const $ = (id) => this.root.getElementById(id);
+    $('wmode').addEventListener('change', () => {
+      this.wmode = $('wmode').value;
+      this.drawWeights();
+    });
+    $('coord').addEventListener('change', () => {
+      this.coord = Number($('coord').value);
+      this.drawSamples();
+    });
+    this.root.addEventListener('click', (e) => {
+      const id = e.target.closest?.('[data-png]')?.dataset.png;
+      if (id && this.cfg) this.png(id, name());
+    });
   }
 
   // runs: [{label, colour, ode, theory}]; rebuilds the charts for a new configuration.
@@ -139,8 +156,13 @@ export class Views {
     this.charts.mesa.setData(Array.from(m.t), [m.model, m.gd1, m.ls, m.true_w].map((a) => Array.from(a)));
   }
 
+  // s: s.samples() of the first run; the coordinate select offers its d coordinates.
   setSamples(s) {
     this.samples = s;
+    const sel = this.root.getElementById('coord');
+    this.coord = Math.min(Number(sel.value) || 0, s.d - 1);
+    sel.replaceChildren(...Array.from({ length: s.d }, (_, j) => new Option(`j = ${j + 1}`, String(j))));
+    sel.value = String(this.coord);
     this.drawSamples();
   }
 
@@ -159,7 +181,9 @@ export class Views {
     this.drawWeights();
   }
 
-  png(id, filename) {
+  // Downloads view id as a PNG (export.js is loaded on the first download).
+  async png(id, filename) {
+    const { savePNG } = await import('./export.js');
     const title = this.root.getElementById(`h-${id}`).textContent;
     const canvases = id === 'weights' ? [this.heat.wkq.canvas, this.heat.wpv.canvas] : [this.charts[id].canvas()];
     if (id !== 'weights') return savePNG(`${filename}-${id}`, title, canvases, this.charts[id].legend());

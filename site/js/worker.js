@@ -1,6 +1,6 @@
 // Module worker: owns the wasm module and the training sessions, so the page never freezes.
 // Runs epochs in chunks (about CHUNK_MS of work each) and posts only the new history rows;
-// the page draws at display rate, independently.
+// the page draws at display rate, independently. Messages: protocol.js.
 //
 // Parallel path: with several workers, the sessions take their sums from a ShardPool of
 // sub-workers (gradworker.js), one round trip per epoch (weights out, shard sums back), and this
@@ -8,7 +8,8 @@
 // Messages and chunks are handled one at a time, in order (see `enqueue`), so a chunk that
 // awaits its sub-workers is never interleaved with a reset or a step.
 import { loadMesaflow } from '../lib/mesaflow.js';
-import { ShardPool } from './pool.js';
+import { toWorker, toPage, why } from './protocol.js';
+import { readExtras } from './state.js';
 
 const CHUNK_MS = 40; // work per chunk before yielding to messages
 const WEIGHTS_EVERY_MS = 100; // heatmap refresh
@@ -21,19 +22,8 @@ const MAX_WORKERS_SET = 32; // ... and when set (the workers attribute / URL key
 // Below this many flops per epoch (a few ms of wasm; a round trip costs a fraction of a
 // millisecond) the default is the single-worker path: small settings stay as interactive.
 const PARALLEL_MIN_FLOPS = 3e7;
-
-let mf = null;
-let runs = []; // [{id, s, sent, parallel}]; runs[0] feeds the heatmaps and the mesa view
-let playing = false;
-let speed = 0; // epochs per second; 0 = as fast as possible
-let msPerEpoch = null; // running estimate for one run (null: not measured yet, so chunks of 1)
-let timer = 0;
-let lastWeights = 0;
-let lastMesa = 0;
-let pool = null; // ShardPool while the runs use the parallel path
-let chain = 0; // the current play loop; an older loop's pending tick ends itself
-
 const ODE_POINTS = 5000; // the ODE curve (one value per epoch) is thinned to this many points
+const BUDGET_FIELDS = ['m', 'test-m', 'T', 'd']; // what a memory budget depends on
 
 const post = (msg) => postMessage(msg);
 
@@ -44,243 +34,271 @@ function thinOde(o) {
   return { stride, epoch: pick(o.epoch), ab: pick(o.ab), ab_empirical: pick(o.ab_empirical) };
 }
 const plain = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v) : v]));
+const mib = (b) => `${Math.round(b / 2 ** 20)} MiB`;
 
-// Sub-workers for these runs: `workers` as set (null: one per core, capped, and only when an
-// epoch is worth a round trip; this coordinating worker mostly waits for them, so it needs no core
-// of its own); 1 or fewer means the single-worker path.
-function workerCount(workers, cfgs, bytes, budget) {
-  if (cfgs.some((c) => c.method !== 'gd')) return 1; // the flow takes many gradients per epoch
-  let n;
-  if (workers == null) {
-    n = Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1);
-    if (cfgs.reduce((f, c) => f + mf.epochFlops(c), 0) < PARALLEL_MIN_FLOPS) n = 1;
-  } else n = Math.min(MAX_WORKERS_SET, Math.floor(workers));
-  // Every sub-worker holds its own copy of the data sets.
-  while (n > 1 && bytes * (n + 1) > budget) n--;
-  return Math.max(1, n);
-}
-
-function usePool(n) {
-  if (pool && pool.size === n) return;
-  pool?.terminate();
-  pool = n > 1 ? new ShardPool(n, mf.shards) : null;
-}
-
-// The sums at r's current weights from the sub-workers, fed to its session.
-async function feed(r) {
-  const { train, test } = await pool.sums(r.id, r.s.weights(), r.s.wantsGradient, r.s.wantsTest);
-  r.s.feed(train, test);
-}
-
-// k epochs of run r, on either path.
-async function runEpochs(r, k) {
-  if (!r.parallel) {
-    r.s.run(k);
-    return;
+// The sessions of the current runs and the play loop; one method per page message.
+class Trainer {
+  constructor(mf) {
+    this.mf = mf;
+    this.runs = []; // [{id, s, sent, parallel}]; runs[0] feeds the heatmaps and the mesa view
+    this.playing = false;
+    this.epochsPerSecond = 0; // 0 = as fast as possible
+    this.msPerEpoch = null; // running estimate for one run (null: not measured yet, so chunks of 1)
+    this.timer = 0;
+    this.lastWeights = 0;
+    this.lastMesa = 0;
+    this.pool = null; // ShardPool while the runs use the parallel path
+    this.chain = 0; // the current play loop; an older loop's pending tick ends itself
+    this.queue = Promise.resolve();
   }
-  for (let i = 0; i < k && !r.s.done; i++) {
-    r.s.run(1);
-    if (r.s.awaitingSums) await feed(r);
+
+  // Page messages and play-loop chunks, one at a time in arrival order.
+  enqueue(job) {
+    this.queue = this.queue.then(() => this.guarded(job));
   }
-}
 
-function deleteRuns() {
-  for (const r of runs) r.s.delete();
-  runs = [];
-}
-
-// Posts the history rows not sent yet, with the run's checkpoint (its history left out: the
-// page has the rows), so that the page can resume the run in a new worker if this one dies.
-function sendRows(r) {
-  const cp = r.s.checkpoint(); // null once diverged
-  const h = cp ? cp.history : r.s.history();
-  const n = h.epoch.length;
-  // Posted even without new rows (eval-every > 1): the page learns the epoch count from here.
-  const rows = {};
-  for (const k of Object.keys(h)) rows[k] = Array.from(h[k].subarray(r.sent, n));
-  r.sent = n;
-  if (cp) delete cp.history;
-  post({ type: 'rows', id: r.id, rows, epoch: r.s.epoch, done: r.s.done, diverged: r.s.diverged, message: r.s.message, state: cp });
-}
-
-function sendViews(force) {
-  const now = performance.now();
-  const r = runs[0];
-  if (!r) return;
-  if (force || now - lastWeights > WEIGHTS_EVERY_MS) {
-    lastWeights = now;
-    post({ type: 'weights', id: r.id, w: plain(r.s.weights()) });
-  }
-  if (force || now - lastMesa > MESA_EVERY_MS) {
-    lastMesa = now;
-    post({ type: 'mesa', id: r.id, mesa: plain(r.s.mesa(force ? MESA_NSEQ_STOPPED : MESA_NSEQ)) });
-  }
-}
-
-function stop(reason) {
-  playing = false;
-  clearTimeout(timer);
-  post({ type: 'stopped', reason });
-}
-
-// Runs k epochs of the given runs, posts rows, reports divergence / completion.
-async function advance(k, which) {
-  for (const r of which) {
-    if (r.s.done) continue;
-    const t0 = performance.now();
-    await runEpochs(r, k);
-    const ms = (performance.now() - t0) / k;
-    msPerEpoch = msPerEpoch === null ? ms : 0.7 * msPerEpoch + 0.3 * ms;
-    sendRows(r);
-    if (r.s.diverged) post({ type: 'diverged', id: r.id, epoch: r.s.epoch, message: r.s.message, divergence: r.s.divergence });
-  }
-  sendViews(false);
-  if (runs.some((r) => r.s.diverged)) return 'diverged';
-  if (runs.every((r) => r.s.done)) return 'done';
-  return '';
-}
-
-// One chunk of the run that is furthest behind, so that with several runs (and slow epochs)
-// pause and reset still answer within about one chunk.
-async function tick(loop) {
-  if (!playing || loop !== chain) return;
-  const live = runs.filter((r) => !r.s.done);
-  const behind = live.reduce((a, b) => (b.s.epoch < a.s.epoch ? b : a), live[0]);
-  let k = msPerEpoch === null ? 1 : Math.max(1, Math.round(CHUNK_MS / Math.max(msPerEpoch, 1e-3)));
-  let delay = 0;
-  if (speed > 0) {
-    k = Math.max(1, Math.min(k, Math.round(speed * 0.05)));
-    delay = Math.max(0, (1000 * k) / (speed * live.length) - (msPerEpoch ?? 0) * k);
-  }
-  const end = await advance(k, behind ? [behind] : []);
-  if (end) {
-    sendViews(true);
-    stop(end);
-    return;
-  }
-  timer = setTimeout(() => enqueue(() => tick(loop)), delay);
-}
-
-const handlers = {
-  parse,
-  // runs: [{id, cfg, resume?}]; every run is checked (validate + memory budget) before any is
-  // created. resume: a checkpoint (s.checkpoint()) to go on from, as kept by the page.
-  async create({ runs: specs, budget, workers }) {
-    stop('reset');
-    deleteRuns();
-    for (const { cfg } of specs) {
-      const err = mf.validate(cfg);
-      if (err) return post({ type: 'invalid', field: err.field, message: err.message });
-    }
-    const bytes = specs.reduce((sum, { cfg }) => sum + mf.estimateBytes(cfg), 0);
-    if (bytes > budget) {
-      const mib = (b) => `${Math.round(b / 2 ** 20)} MiB`;
-      return post({ type: 'invalid', field: 'm', message: `this configuration needs about ${mib(bytes)}, more than the browser budget of ${mib(budget)}: reduce m, test-m, T or d` });
-    }
-    let n = workerCount(workers, specs.map((r) => r.cfg), bytes, budget);
-    usePool(n);
+  // fatal: this worker cannot go on (the module aborted, or a sub-worker died): the page keeps
+  // what it has and may start a new worker that resumes from the checkpoints it was sent.
+  async guarded(job) {
     try {
-      for (const { id, cfg, resume } of specs) runs.push({ id, s: mf.createSession(cfg, { externalSums: n > 1, resume }), sent: 0, parallel: n > 1 });
+      await job();
     } catch (e) {
-      deleteRuns();
-      usePool(1);
-      return post({ type: 'invalid', field: e.field, fields: e.fields, message: String(e.message) });
+      const fatal = Boolean(this.mf.aborted || this.pool?.failure);
+      // Fatal: no 'stopped' (which would end the page's wish to play): a resumed run plays on.
+      if (fatal) this.halt();
+      else this.stop('error');
+      post(toPage.error(why(e), fatal));
     }
-    if (pool) {
+  }
+
+  // Sub-workers for these runs: `workers` as set (null: one per core, capped, and only when an
+  // epoch is worth a round trip; this coordinating worker mostly waits for them, so it needs no
+  // core of its own); 1 or fewer means the single-worker path.
+  workerCount(workers, cfgs, bytes, budget) {
+    if (cfgs.some((c) => c.method !== 'gd')) return 1; // the flow takes many gradients per epoch
+    let n;
+    if (workers == null) {
+      n = Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1);
+      if (cfgs.reduce((f, c) => f + this.mf.epochFlops(c), 0) < PARALLEL_MIN_FLOPS) n = 1;
+    } else n = Math.min(MAX_WORKERS_SET, Math.floor(workers));
+    // Every sub-worker holds its own copy of the data sets.
+    while (n > 1 && bytes * (n + 1) > budget) n--;
+    return Math.max(1, n);
+  }
+
+  // n sub-workers (pool.js is loaded only for them); returns how many are used: 1 if none.
+  async usePool(n) {
+    if (this.pool?.size === n) return n;
+    this.pool?.terminate();
+    this.pool = null;
+    if (n <= 1) return 1;
+    const { ShardPool } = await import('./pool.js');
+    this.pool = new ShardPool(n, this.mf.shards);
+    return n;
+  }
+
+  // The sums at r's current weights from the sub-workers, fed to its session.
+  async feed(r) {
+    const { train, test } = await this.pool.sums(r.id, r.s.weights(), r.s.wantsGradient, r.s.wantsTest);
+    r.s.feed(train, test);
+  }
+
+  // k epochs of run r, on either path.
+  async runEpochs(r, k) {
+    if (!r.parallel) {
+      r.s.run(k);
+      return;
+    }
+    for (let i = 0; i < k && !r.s.done; i++) {
+      r.s.run(1);
+      if (r.s.awaitingSums) await this.feed(r);
+    }
+  }
+
+  newRuns(specs, parallel) {
+    for (const { id, cfg, resume } of specs) this.runs.push({ id, s: this.mf.createSession(cfg, { externalSums: parallel, resume }), sent: 0, parallel });
+  }
+
+  deleteRuns() {
+    for (const r of this.runs) r.s.delete();
+    this.runs = [];
+  }
+
+  // Posts the history rows not sent yet, with the run's checkpoint (its history left out: the
+  // page has the rows), so that the page can resume the run in a new worker if this one dies.
+  sendRows(r) {
+    const cp = r.s.checkpoint(); // null once diverged
+    const h = cp ? cp.history : r.s.history();
+    const n = h.epoch.length;
+    // Posted even without new rows (eval-every > 1): the page learns the epoch count from here.
+    const rows = {};
+    for (const k of Object.keys(h)) rows[k] = Array.from(h[k].subarray(r.sent, n));
+    r.sent = n;
+    if (cp) delete cp.history;
+    post(toPage.rows(r.id, rows, r.s.epoch, r.s.done, cp));
+  }
+
+  sendViews(force) {
+    const now = performance.now();
+    const r = this.runs[0];
+    if (!r) return;
+    if (force || now - this.lastWeights > WEIGHTS_EVERY_MS) {
+      this.lastWeights = now;
+      post(toPage.weights(r.id, plain(r.s.weights())));
+    }
+    if (force || now - this.lastMesa > MESA_EVERY_MS) {
+      this.lastMesa = now;
+      post(toPage.mesa(r.id, plain(r.s.mesa(force ? MESA_NSEQ_STOPPED : MESA_NSEQ))));
+    }
+  }
+
+  halt() {
+    this.playing = false;
+    clearTimeout(this.timer);
+  }
+
+  stop(reason) {
+    this.halt();
+    post(toPage.stopped(reason));
+  }
+
+  // Runs k epochs of the given runs, posts rows, reports divergence / completion.
+  async advance(k, which) {
+    for (const r of which) {
+      if (r.s.done) continue;
+      const t0 = performance.now();
+      await this.runEpochs(r, k);
+      const ms = (performance.now() - t0) / k;
+      this.msPerEpoch = this.msPerEpoch === null ? ms : 0.7 * this.msPerEpoch + 0.3 * ms;
+      this.sendRows(r);
+      if (r.s.diverged) post(toPage.diverged(r.id, r.s.epoch, r.s.message, r.s.divergence));
+    }
+    if (this.runs.some((r) => r.s.diverged)) return 'diverged';
+    if (this.runs.every((r) => r.s.done)) return 'done';
+    this.sendViews(false);
+    return '';
+  }
+
+  // The end of training (done, diverged): said first, then the final views (the mesa view of
+  // MESA_NSEQ_STOPPED sequences takes a moment).
+  finish(end) {
+    this.stop(end);
+    this.sendViews(true);
+  }
+
+  // One chunk of the run that is furthest behind, so that with several runs (and slow epochs)
+  // pause and reset still answer within about one chunk.
+  async tick(loop) {
+    if (!this.playing || loop !== this.chain) return;
+    const live = this.runs.filter((r) => !r.s.done);
+    const behind = live.reduce((a, b) => (b.s.epoch < a.s.epoch ? b : a), live[0]);
+    let k = this.msPerEpoch === null ? 1 : Math.max(1, Math.round(CHUNK_MS / Math.max(this.msPerEpoch, 1e-3)));
+    let delay = 0;
+    const rate = this.epochsPerSecond;
+    if (rate > 0) {
+      k = Math.max(1, Math.min(k, Math.round(rate * 0.05)));
+      delay = Math.max(0, (1000 * k) / (rate * live.length) - (this.msPerEpoch ?? 0) * k);
+    }
+    const end = await this.advance(k, behind ? [behind] : []);
+    if (end) return this.finish(end);
+    this.timer = setTimeout(() => this.enqueue(() => this.tick(loop)), delay);
+  }
+
+  // Every run is checked (validate + memory budget) before any is created.
+  async create({ runs: specs, budget, workers }) {
+    this.stop('reset');
+    this.deleteRuns();
+    for (const { cfg } of specs) {
+      const problem = this.mf.validate(cfg);
+      if (problem) return post(toPage.invalid(specs[0].id, problem));
+    }
+    const bytes = specs.reduce((sum, { cfg }) => sum + this.mf.estimateBytes(cfg), 0);
+    if (bytes > budget) {
+      const message = `${BUDGET_FIELDS.join(', ')}: this configuration needs about ${mib(bytes)}, more than the browser budget of ${mib(budget)}; reduce m, test-m, T or d`;
+      return post(toPage.invalid(specs[0].id, { field: 'm', fields: BUDGET_FIELDS, message }));
+    }
+    let n = await this.usePool(this.workerCount(workers, specs.map((r) => r.cfg), bytes, budget));
+    try {
+      this.newRuns(specs, n > 1);
+    } catch (e) {
+      this.deleteRuns();
+      await this.usePool(1);
+      return post(toPage.invalid(specs[0].id, { field: e.field, fields: e.fields, message: why(e) }));
+    }
+    if (this.pool) {
       try {
-        await pool.create(specs);
-        for (const r of runs) if (r.s.awaitingSums) await feed(r); // epoch 0, or where a run resumes
+        await this.pool.create(specs);
+        for (const r of this.runs) if (r.s.awaitingSums) await this.feed(r); // epoch 0, or where a run resumes
       } catch (e) {
         // No sub-workers here (blocked or failed to load): the same training on this worker.
-        console.warn(`mesaflow: training on one worker, the sub-workers failed: ${e && e.message ? e.message : e}`);
-        deleteRuns();
-        usePool(1);
-        n = 1;
-        for (const { id, cfg, resume } of specs) runs.push({ id, s: mf.createSession(cfg, { resume }), sent: 0, parallel: false });
+        console.warn(`mesaflow: training on one worker, the sub-workers failed: ${why(e)}`);
+        this.deleteRuns();
+        n = await this.usePool(1);
+        this.newRuns(specs, false);
       }
     }
-    msPerEpoch = null;
-    post({
-      type: 'created',
-      runs: runs.map((r) => ({ id: r.id, theory: r.s.theory(), ode: thinOde(r.s.odeCurve()) })),
-      samples: plain(runs[0].s.samples(SAMPLES_N)),
-      bytes,
-      workers: n,
-    });
-    for (const r of runs) sendRows(r);
-    sendViews(true);
-  },
-  play({ speed: v }) {
-    speed = v;
-    if (playing || !runs.length || runs.every((r) => r.s.done)) return post({ type: 'stopped', reason: 'done' });
-    playing = true;
-    post({ type: 'playing' });
-    return tick(++chain);
-  },
+    this.msPerEpoch = null;
+    const runs = this.runs.map((r) => ({ id: r.id, theory: r.s.theory(), ode: thinOde(r.s.odeCurve()) }));
+    post(toPage.created(runs, plain(this.runs[0].s.samples(SAMPLES_N)), bytes, n));
+    for (const r of this.runs) this.sendRows(r);
+    this.sendViews(true);
+  }
+
+  play({ speed }) {
+    this.epochsPerSecond = speed;
+    if (this.playing || !this.runs.length || this.runs.every((r) => r.s.done)) return post(toPage.stopped('done'));
+    this.playing = true;
+    post(toPage.playing());
+    return this.tick(++this.chain);
+  }
+
   pause() {
-    if (playing) stop('paused');
-    sendViews(true);
-  },
-  speed({ speed: v }) {
-    speed = v;
-  },
+    if (this.playing) this.stop('paused');
+    this.sendViews(true);
+  }
+
+  speed({ speed }) {
+    this.epochsPerSecond = speed;
+  }
+
   async step() {
-    if (playing || !runs.length) return;
-    const end = await advance(1, runs);
-    sendViews(true);
-    if (end) post({ type: 'stopped', reason: end });
-  },
-  mesa() {
-    sendViews(true);
-  },
-};
+    if (this.playing || !this.runs.length) return;
+    const end = await this.advance(1, this.runs);
+    if (end) this.finish(end);
+    else this.sendViews(true);
+  }
 
-// fatal: this worker cannot go on (the module aborted, or a sub-worker died): the page keeps
-// what it has and may start a new worker that resumes from the checkpoints it was sent.
-async function guarded(job) {
-  try {
-    await job();
-  } catch (e) {
-    const fatal = Boolean(mf?.aborted || pool?.failure);
-    // Fatal: no 'stopped' (which would end the page's wish to play): a resumed run plays on.
-    if (fatal) {
-      playing = false;
-      clearTimeout(timer);
-    } else stop('error');
-    post({ type: 'error', fatal, message: String(e && e.message ? e.message : e) });
+  // Field texts through the core's parser, the page's own keys checked here and worded by the
+  // core (mf.invalid), so every message reads the same.
+  parse({ seq, pairs, extras }) {
+    const explicit = {};
+    const problems = [];
+    for (const [name, text] of pairs) {
+      const r = this.mf.parseField(name, text);
+      if (r.message) problems.push({ field: r.field, fields: r.fields, message: r.message });
+      else explicit[r.field] = r.value;
+    }
+    const { values, bad } = readExtras(extras);
+    for (const [key, text, expected] of bad) problems.push(this.mf.invalid(key, text, expected));
+    post(toPage.parsed(seq, explicit, values, problems));
   }
 }
 
-// Page messages and play-loop chunks, one at a time in arrival order.
-let queue = Promise.resolve();
-function enqueue(job) {
-  queue = queue.then(() => guarded(job));
-}
-
-// Field texts through the core's parser: {explicit: {name: value}, errors: [{field, message}]}.
-function parse({ seq, pairs }) {
-  const explicit = {};
-  const errors = [];
-  for (const [name, text] of pairs) {
-    const r = mf.parseField(name, text);
-    if (r.message) errors.push({ field: r.field, message: r.message });
-    else explicit[r.field] = r.value;
-  }
-  post({ type: 'parsed', seq, explicit, errors });
-}
-
+let trainer = null;
 // A ping is answered at once (between chunks), outside the queue: the page's sign of life; so
-// are parse requests once the module is there (they touch no session).
+// are parse requests once the module is there (they touch no session). The other messages of
+// toWorker are Trainer methods of the same name, queued.
 self.onmessage = ({ data }) => {
-  if (data.type === 'ping') return post({ type: 'pong' });
-  if (data.type === 'parse' && mf) return parse(data);
-  return enqueue(() => (mf ? handlers[data.type]?.(data) : post({ type: 'error', message: 'the module is not loaded yet' })));
+  if (data.type === 'ping') return post(toPage.pong());
+  if (!trainer) return post(toPage.error('the module is not loaded yet'));
+  if (data.type === 'parse') return trainer.parse(data);
+  if (Object.hasOwn(toWorker, data.type)) trainer.enqueue(() => trainer[data.type](data));
 };
 
 loadMesaflow().then(
-  (m) => {
-    mf = m;
-    post({ type: 'ready', fields: mf.fields(), defaults: mf.defaults() });
+  (mf) => {
+    trainer = new Trainer(mf);
+    post(toPage.ready());
   },
-  (e) => post({ type: 'error', fatal: true, message: `could not load the WebAssembly module: ${e && e.message ? e.message : e}` }),
+  (e) => post(toPage.error(`could not load the WebAssembly module: ${why(e)}`, true)),
 );

@@ -1,7 +1,7 @@
 // The main page: training converges to the theory, views get data, URL state, validation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, teardown, openPage, waitReady, trainUntil, shadow, screenshot } from './helpers.mjs';
+import { setup, teardown, openPage, waitReady, trainUntil, trainToEnd, shadow, screenshot } from './helpers.mjs';
 
 let ctx;
 before(async () => {
@@ -15,6 +15,8 @@ test('quick preset trains until ab is at the theory, and every view has data', a
   const page = await openPage(ctx, 'index.html#preset=quick');
   await waitReady(page);
   const epochs = await page.evaluate(() => document.querySelector('mesaflow-demo').config.epochs);
+  // The rows of the last epoch and the end of training are two messages: the status says
+  // 'finished' as soon as the last rows are in (read below without waiting for it).
   await trainUntil(page, epochs);
   const r = await page.evaluate(() => {
     const el = document.querySelector('mesaflow-demo');
@@ -109,6 +111,12 @@ test('a configuration too large for the browser is refused before a session is c
   });
   assert.match(big.alert, /Not started: .*(MiB|GB|out of range)/);
   assert.equal(big.n, 0);
+  // The problem is shown under every field it involves, and only there.
+  const errs = () => page.evaluate(() => Object.fromEntries([...document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('.err')]
+    .filter((e) => e.textContent).map((e) => [e.id.replace(/^f-|-err$/g, ''), e.textContent])));
+  const budget = await errs();
+  assert.deepEqual(Object.keys(budget).sort(), ['T', 'd', 'm', 'test-m']);
+  for (const text of Object.values(budget)) assert.equal(`Not started: ${text}`, big.alert);
   // Past the time budget: refused too, the message on the epochs field.
   const long = await page.evaluate(async () => {
     const el = document.querySelector('mesaflow-demo');
@@ -121,6 +129,11 @@ test('a configuration too large for the browser is refused before a session is c
   assert.match(long.alert, /^Not started: epochs: this run needs about .* more than the budget of 60 min in a browser; reduce epochs/);
   assert.match(long.field, /^epochs: this run needs about/);
   assert.equal(long.n, 0);
+  assert.deepEqual(Object.keys(await errs()), ['epochs'], 'the budget problem is gone from m, test-m, T and d');
+  // A setting that fits: no problem left anywhere.
+  await page.evaluate(() => document.querySelector('mesaflow-demo').setAttribute('epochs', '10'));
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').config?.epochs === 10 && document.querySelector('mesaflow-demo').theory);
+  assert.deepEqual(await errs(), {});
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -174,6 +187,42 @@ test('controls are keyboard operable and the summary is announced', async () => 
     const label = await page.evaluate((n) => document.querySelector('mesaflow-demo').shadowRoot.querySelector(`label[for="f-${n}"]`)?.textContent, f);
     assert.equal(label, f, `field ${f} has a label`);
   }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('compare mode: el.runs holds the three runs, each history grows, mesaflow-step comes for each run', async () => {
+  const page = await openPage(ctx, 'index.html#preset=quick&compare=true&epochs=20');
+  await waitReady(page);
+  await page.evaluate(() => {
+    window.__steps = [];
+    document.querySelector('mesaflow-demo').addEventListener('mesaflow-step', (e) => window.__steps.push(e.detail));
+  });
+  const before = await page.evaluate(() => document.querySelector('mesaflow-demo').runs.map((r) => r.history.epoch.length));
+  assert.equal(before.length, 3);
+  for (const n of before) assert.ok(n <= 1, `at most epoch 0 before training (${n} rows)`);
+  assert.match(await trainToEnd(page), /^finished: epoch 20 of 20/);
+  const { runs, history, steps } = await page.evaluate(() => {
+    const el = document.querySelector('mesaflow-demo');
+    el.runs[0].history.ab.push(42); // a copy: the element's record does not change
+    return { runs: el.runs, history: el.history, steps: window.__steps };
+  });
+  assert.deepEqual(runs.map((r) => [r.a0, r.b0]), [[0.1, 0.1], [0.5, 1.5], [2, 2]]);
+  assert.deepEqual(runs.map((r) => r.label), ['(0.1, 0.1)', '(0.5, 1.5)', '(2, 2)']);
+  assert.deepEqual(runs[0].history, history, 'history is the first run\'s');
+  for (const [i, r] of runs.entries()) {
+    assert.deepEqual(r.history.epoch, Array.from({ length: 21 }, (_, e) => e), `run ${i}: one row per epoch`);
+    assert.ok(r.history.ab.every(Number.isFinite), `run ${i}: finite`);
+    assert.ok(Number.isFinite(r.theory.c_star_T) && Array.isArray(r.ode.ab), `run ${i}: theory and ODE`);
+    const mine = steps.filter((s) => s.run === i);
+    assert.deepEqual(mine.map((s) => s.epoch).filter((e) => e > 0), Array.from({ length: 20 }, (_, e) => e + 1), `run ${i}: one event per epoch`);
+    for (const s of mine) {
+      assert.deepEqual([s.a0, s.b0], [r.a0, r.b0]);
+      const row = r.history.epoch.indexOf(s.epoch);
+      for (const k of ['ab', 'train_loss', 'test_loss', 'ratio', 'last_mse']) assert.equal(s[k], r.history[k][row], `run ${i}, epoch ${s.epoch}: ${k}`);
+    }
+  }
+  assert.notEqual(runs[1].history.ab[20], runs[2].history.ab[20], 'the runs differ');
   assert.deepEqual(page.problems, []);
   await page.close();
 });

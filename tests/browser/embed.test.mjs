@@ -49,9 +49,27 @@ test('a custom element added by script trains, with play() called as soon as it 
   assert.equal(steps.length, 16, 'one mesaflow-step per recorded evaluation, epoch 0 included');
   assert.equal(await page.evaluate(() => Object.keys(window).length), globalsBefore, 'no globals added');
   assert.equal(await page.evaluate(() => 'uPlot' in window), false);
-  assert.deepEqual(Object.keys(steps[0]).sort(), ['ab', 'epoch', 'lastMse', 'ratio', 'testLoss', 'trainLoss']);
-  assert.ok(steps.every((s) => Number.isFinite(s.ab)));
+  assert.deepEqual(Object.keys(steps[0]).sort(), ['a0', 'ab', 'b0', 'epoch', 'last_mse', 'ratio', 'run', 'test_loss', 'train_loss']);
+  assert.ok(steps.every((s) => Number.isFinite(s.ab) && s.run === 0));
   assert.equal(await shadow(page, '.text').first().isVisible(), false, 'text="hide" hides the explanations');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("the element observes exactly the generated fields' attributes and the page's own keys", async () => {
+  const page = await openPage(ctx, 'embed.html');
+  await waitReady(page);
+  const r = await page.evaluate(async () => {
+    const { FIELDS } = await import('./js/fields.js');
+    return { names: FIELDS.map((f) => f.name), observed: customElements.get('mesaflow-demo').observedAttributes };
+  });
+  assert.ok(r.names.includes('T') && r.names.includes('sigma-w') && r.names.length === 16, `generated names: ${r.names}`);
+  const expected = [...r.names.map((n) => n.toLowerCase()), 'preset', 'compare', 'controls', 'text', 'workers'];
+  assert.deepEqual(r.observed.slice().sort(), expected.sort());
+  assert.equal(new Set(r.observed).size, r.observed.length, 'no attribute twice');
+  // The settings form has one input per generated field.
+  const inputs = await page.evaluate(() => [...document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('#form [name]')].map((i) => i.name));
+  assert.deepEqual(inputs, r.names);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

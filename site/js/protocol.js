@@ -1,0 +1,78 @@
+// The messages between the page (worker-client.js) and its training worker (worker.js), and
+// between the training worker (pool.js) and its sub-workers (gradworker.js). Each message is an
+// object {type, ...payload}; it is built only by the constructor below of the same name and read
+// by a handler of that name on the other side, so a message is spelled out once, here.
+//
+// A problem is the core's {field, fields, message} (wasm/API.md): field, the CLI name of the field
+// to fix; fields, every field it involves (a memory budget: m, test-m, T, d); message, its words.
+
+// --- page -> training worker ---------------------------------------------------------------
+export const toWorker = {
+  // Sign of life: answered with `pong` at once, between chunks, even while runs are created.
+  ping: () => ({ type: 'ping' }),
+  // Texts to check with the core's parser, answered with `parsed` (same seq). pairs: [[field
+  // name, text]] (URL values, attributes, form inputs); extras: {preset, compare, workers} as
+  // texts, the page's own keys (absent = not set).
+  parse: (seq, pairs, extras = {}) => ({ type: 'parse', seq, pairs, extras }),
+  // New runs, replacing the current ones (answered with `created`, then `rows` for each run, or
+  // `invalid`). runs: [{id, cfg, resume?}], cfg a config object (mf.defaults() keys), resume a
+  // checkpoint (s.checkpoint() with the history kept by the page); budget: bytes all runs may
+  // allocate together; workers: sub-workers as set (null: automatic).
+  create: (runs, budget, workers) => ({ type: 'create', runs, budget, workers }),
+  // Train until done, diverged or paused; speed: epochs per second (0: as fast as possible).
+  play: (speed) => ({ type: 'play', speed }),
+  pause: () => ({ type: 'pause' }),
+  // One epoch of every run (while not playing).
+  step: () => ({ type: 'step' }),
+  speed: (speed) => ({ type: 'speed', speed }),
+};
+
+// --- training worker -> page ---------------------------------------------------------------
+export const toPage = {
+  // The module is loaded: the worker takes requests.
+  ready: () => ({ type: 'ready' }),
+  pong: () => ({ type: 'pong' }),
+  // The answer to `parse`: explicit, {field name: value} of the texts that are valid; extras,
+  // {preset, compare, workers} as values (a bad or absent one: the default, preset 'quick',
+  // compare false, workers null); problems, one per bad text.
+  parsed: (seq, explicit, extras, problems) => ({ type: 'parsed', seq, explicit, extras, problems }),
+  // The runs of a `create` exist. runs: [{id, theory (s.theory()), ode (s.odeCurve() every
+  // stride-th epoch, with stride)}]; samples: the first run's s.samples(); bytes: what they
+  // allocated; workers: the workers computing their sums (1: the single-worker path).
+  created: (runs, samples, bytes, workers) => ({ type: 'created', runs, samples, bytes, workers }),
+  // A `create` was refused (no run exists): the problem. request: the id of its first run.
+  invalid: (request, problem) => ({ type: 'invalid', request, problem }),
+  // History rows of run id not sent before (columns as s.history(), possibly none), its epoch,
+  // done, and its checkpoint without the history (null once diverged): what a new worker needs to
+  // resume it.
+  rows: (id, rows, epoch, done, state) => ({ type: 'rows', id, rows, epoch, done, state }),
+  // The first run's weights (s.weights()) and error by context position (s.mesa()).
+  weights: (id, weights) => ({ type: 'weights', id, weights }),
+  mesa: (id, mesa) => ({ type: 'mesa', id, mesa }),
+  // Run id diverged at epoch: s.message and s.divergence ({epoch, why, lr, suggested_lr}).
+  diverged: (id, epoch, message, divergence) => ({ type: 'diverged', id, epoch, message, divergence }),
+  playing: () => ({ type: 'playing' }),
+  // Training stopped; reason: 'paused', 'reset' (new runs), 'done', 'diverged' or 'error'.
+  stopped: (reason) => ({ type: 'stopped', reason }),
+  // Something failed. fatal: this worker cannot go on (the module aborted, a sub-worker failed):
+  // the page keeps what it has and may resume in a new worker.
+  error: (message, fatal = false) => ({ type: 'error', message, fatal }),
+};
+
+// --- training worker <-> sub-workers (every request carries a seq, every answer the same seq) ---
+export const toShard = {
+  // Draw the data sets of these runs ([{id, cfg}]), dropping the previous ones.
+  create: (seq, runs) => ({ type: 'create', seq, runs }),
+  // The records of shards [first, last) of run id at weights (s.weights()): training sums (with
+  // gradients if grad) and, if test, test sums.
+  sums: (seq, id, weights, first, last, grad, test) => ({ type: 'sums', seq, id, weights, first, last, grad, test }),
+};
+
+export const fromShard = {
+  // train, test: Float64Arrays (transferred), or absent for `create`; test null unless asked.
+  done: (seq, train, test) => ({ seq, train, test }),
+  failed: (seq, error) => ({ seq, error }),
+};
+
+// The text of anything thrown.
+export const why = (e) => String(e && e.message ? e.message : e);

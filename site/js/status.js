@@ -1,0 +1,58 @@
+// The demo's status line (aria-live): the summary of the runs, at most every STATUS_EVERY_MS
+// while training, so screen readers are not flooded, and always the latest state once that
+// interval is over (a trailing update) or training stops.
+const STATUS_EVERY_MS = 2000;
+
+// A number for reading: 4 significant digits, tiny ones in exponent form, '–' if not finite.
+export const num = (v, p = 4) =>
+  v == null || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e-3 || v === 0 ? Number(v.toPrecision(p)).toString() : v.toExponential(2);
+
+// What the runs have done: runs as runs.js records them, the first one summarised.
+export function summary(runs, cfg, playing) {
+  const r = runs[0];
+  if (!r) return '';
+  const h = r.hist;
+  const i = h.epoch.length - 1;
+  const th = r.theory;
+  const recovery = `recovery predicted: ${th.recovery ? 'yes' : 'no'}`;
+  if (i < 0) return `ready: ${cfg.epochs} epochs to train; c*(T) = ${num(th.c_star_T)}; ${recovery}. Press Play.`;
+  const state = runs.some((x) => x.diverged) ? 'diverged' : runs.every((x) => x.done) ? 'finished' : playing ? 'training' : 'paused';
+  const emp = th.c_star_empirical;
+  const off = ` (theory: c*(T) = ${num(th.c_star_T)}${Number.isFinite(emp) ? `, optimum for this training set ${num(emp)}` : ''})`;
+  const last = cfg.x1 === 'sparse' ? `last-position MSE ${num(h.last_mse[i])}` : `ratio ${num(h.ratio[i])}`;
+  const at = r.epoch > h.epoch[i] ? ` (last evaluated at epoch ${h.epoch[i]})` : '';
+  return `${state}: epoch ${r.epoch} of ${cfg.epochs}${at}; ab = ${num(h.ab[i])}${off}; test loss ${num(h.test_loss[i])}; ${last}; ${recovery}.`;
+}
+
+// The words for a run that diverged (msg: the worker's `diverged`).
+export function divergedText(run, msg, cfg) {
+  const d = msg.divergence;
+  const why = d ? `: ${d.why}; the step size lr = ${num(d.lr, 3)} is too large for this setting` : '';
+  const lr = num(d ? d.suggested_lr : cfg.lr / 10, 2);
+  return `Training paused: the run with (a0, b0) = ${run.label} diverged at epoch ${msg.epoch}${why}. Try a smaller step size, e.g. lr = ${lr}.`;
+}
+
+export class StatusLine {
+  // node: the status element; summarise(): the summary text of the moment.
+  constructor(node, summarise) {
+    this.node = node;
+    this.summarise = summarise;
+    this.last = 0;
+    this.timer = 0;
+  }
+
+  // Says text now (a message, not the summary), dropping a pending summary.
+  say(text) {
+    clearTimeout(this.timer);
+    this.timer = 0;
+    this.last = performance.now();
+    this.node.textContent = text;
+  }
+
+  // The summary: now if forced or the interval is over, else once it is.
+  refresh(force) {
+    const wait = this.last + STATUS_EVERY_MS - performance.now();
+    if (force || wait <= 0) this.say(this.summarise());
+    else this.timer ||= setTimeout(() => this.say(this.summarise()), wait);
+  }
+}
