@@ -9,7 +9,7 @@ const std::vector<std::pair<const char*, History::Column>>& History::columns() {
       {"epoch", &History::epoch}, {"train_loss", &History::train_loss}, {"test_loss", &History::test_loss},
       {"ab", &History::ab},       {"ratio", &History::ratio},           {"last_mse", &History::last_mse},
       {"offdiag_kq", &History::offdiag_kq}, {"offdiag_pv", &History::offdiag_pv}, {"outside", &History::outside},
-      {"ab_spread", &History::ab_spread},
+      {"ab_complex", &History::ab_complex}, {"ab_spread", &History::ab_spread},
   };
   return cols;
 }

@@ -89,12 +89,12 @@ Structure structure_of(const Params& p) {
     }
   double mean = 0, sq = 0;
   for (int j = 0; j < d; ++j) {
-    const double prod = p.wkq(d + j, j).real() * p.wpv(j, j).real();
+    const double prod = (p.wkq(d + j, j) * p.wpv(j, j)).real();
     mean += prod / d;
     sq += prod * prod / d;
   }
   const auto ratio = [](double num, double den) { return num == 0 ? 0.0 : std::sqrt(num / den); };  // 0/0 = 0
-  return {ratio(kq_off, kq_diag), ratio(pv_off, pv_diag), ratio(out, kq_diag + kq_off + pv_diag + pv_off),
+  return {ratio(kq_off, kq_diag), ratio(pv_off, pv_diag), ratio(out, kq_diag + kq_off + pv_diag + pv_off), mean,
           std::sqrt(std::max(0.0, sq - mean * mean))};
 }
 

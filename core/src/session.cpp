@@ -87,6 +87,7 @@ void Session::record(double train_loss, const std::vector<double>& test_sums) {
   hist_.offdiag_kq.push_back(st.offdiag_kq);
   hist_.offdiag_pv.push_back(st.offdiag_pv);
   hist_.outside.push_back(st.outside);
+  hist_.ab_complex.push_back(st.ab_complex);
   hist_.ab_spread.push_back(st.ab_spread);
   if (record_params_) hist_.params.push_back(params_);
 }

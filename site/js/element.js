@@ -166,7 +166,11 @@ class MesaflowDemo extends HTMLElement {
         this._status.say(`Not started: ${problem.message}`);
       },
       rows: (msg) => this._onRows(msg),
-      weights: (msg) => first(msg) && this._views.setWeights(msg.weights),
+      weights: (msg) => {
+        const run = this._runs.byId(msg.id);
+        if (run) run.weights = msg.weights;
+        if (first(msg)) this._views.setWeights(msg.weights);
+      },
       mesa: (msg) => first(msg) && this._views.setMesa(msg.mesa),
       diverged: (msg) => this._onDiverged(msg),
       playing: () => {

@@ -37,16 +37,18 @@ export const toPage = {
   // compare false, workers null); problems, one per bad text.
   parsed: (seq, explicit, extras, problems) => ({ type: 'parsed', seq, explicit, extras, problems }),
   // The runs of a `create` exist. runs: [{id, theory (s.theory()), ode (s.odeCurve() every
-  // stride-th epoch, with stride)}]; samples: the first run's s.samples(); bytes: what they
-  // allocated; workers: the workers computing their sums (1: the single-worker path).
-  created: (runs, samples, bytes, workers) => ({ type: 'created', runs, samples, bytes, workers }),
+  // stride-th epoch, with stride), vanilla_gd (s.vanillaGd(): the best one-step GD at the last
+  // position on the test set)}]; samples: the first run's s.samples(); bytes: what they
+  // allocated; workers: the workers computing their sums (1: the single-worker path);
+  // capability: mf.capability(cfg) of the first run (null where the theory does not apply).
+  created: (runs, samples, bytes, workers, capability) => ({ type: 'created', runs, samples, bytes, workers, capability }),
   // A `create` was refused (no run exists): the problem. request: the id of its first run.
   invalid: (request, problem) => ({ type: 'invalid', request, problem }),
   // History rows of run id not sent before (columns as s.history(), possibly none), its epoch,
   // done, and its checkpoint without the history (null once diverged): what a new worker needs to
   // resume it.
   rows: (id, rows, epoch, done, state) => ({ type: 'rows', id, rows, epoch, done, state }),
-  // The first run's weights (s.weights()) and error by context position (s.mesa()).
+  // Run id's weights (s.weights(), every run's) and the first run's error by context position (s.mesa()).
   weights: (id, weights) => ({ type: 'weights', id, weights }),
   mesa: (id, mesa) => ({ type: 'mesa', id, mesa }),
   // Run id diverged at epoch: s.message and s.divergence ({epoch, why, lr, suggested_lr}).

@@ -2,18 +2,20 @@
 // worker sent, and its last checkpoint (what a new worker needs to go on from there).
 import { RUN_COLOURS } from './charts.js';
 
-// The columns of s.history(), in the order of the CLI's output.
-export const COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'];
+// The columns of s.history(), in the order of the CLI's output: the evaluation, then the weights'
+// structure (off-diagonal masses of the red blocks, mass outside them, the complex products of the
+// diagonals: their mean and spread; model.hpp's Structure).
+export const COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse', 'offdiag_kq', 'offdiag_pv', 'outside', 'ab_complex', 'ab_spread'];
 
 const columns = (f) => Object.fromEntries(COLUMNS.map((k) => [k, f(k)]));
 export const emptyHistory = () => columns(() => []);
 export const copyHistory = (h, n = h.epoch.length) => columns((k) => h[k].slice(0, n));
 
 // A run of `created`: i is its place (colour, index in events); cfg its configuration.
-function newRun(i, id, cfg, theory, ode) {
+function newRun(i, id, cfg, { theory, ode, vanilla_gd: vanilla }) {
   const { a0, b0 } = cfg;
-  return { index: i, id, a0, b0, label: `(${a0}, ${b0})`, colour: RUN_COLOURS[i], theory, ode, hist: emptyHistory(),
-    epoch: 0, done: false, diverged: false, state: null };
+  return { index: i, id, a0, b0, label: `(${a0}, ${b0})`, colour: RUN_COLOURS[i], theory, ode, vanilla, hist: emptyHistory(),
+    epoch: 0, done: false, diverged: false, state: null, weights: null };
 }
 
 // The row of hist at i as the data keys of the JSON.
@@ -61,7 +63,7 @@ export class Runs {
 
   // The runs of `created` (specs: the create's, with each run's cfg).
   created(msg, specs) {
-    this.list = msg.runs.map((r, i) => newRun(i, r.id, specs[i].cfg, r.theory, r.ode));
+    this.list = msg.runs.map((r, i) => newRun(i, r.id, specs[i].cfg, r));
   }
 
   // Appends the rows of a `rows` message to its run; returns the mesaflow-step details of the

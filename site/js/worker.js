@@ -144,7 +144,7 @@ class Trainer {
     if (!r) return;
     if (force || now - this.lastWeights > WEIGHTS_EVERY_MS) {
       this.lastWeights = now;
-      post(toPage.weights(r.id, plain(r.s.weights())));
+      for (const x of this.runs) post(toPage.weights(x.id, plain(x.s.weights())));
     }
     if (force || now - this.lastMesa > MESA_EVERY_MS) {
       this.lastMesa = now;
@@ -238,8 +238,8 @@ class Trainer {
       }
     }
     this.msPerEpoch = null;
-    const runs = this.runs.map((r) => ({ id: r.id, theory: r.s.theory(), ode: thinOde(r.s.odeCurve()) }));
-    post(toPage.created(runs, plain(this.runs[0].s.samples(SAMPLES_N)), bytes, n));
+    const runs = this.runs.map((r) => ({ id: r.id, theory: r.s.theory(), ode: thinOde(r.s.odeCurve()), vanilla_gd: r.s.vanillaGd() }));
+    post(toPage.created(runs, plain(this.runs[0].s.samples(SAMPLES_N)), bytes, n, this.mf.capability(specs[0].cfg)));
     for (const r of this.runs) this.sendRows(r);
     this.sendViews(true);
   }

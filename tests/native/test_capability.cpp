@@ -150,6 +150,14 @@ TEST(Structure, MassesOffTheDiagonalFamily) {
   EXPECT_EQ(st.offdiag_pv, 0.0);
   EXPECT_DOUBLE_EQ(st.outside, std::sqrt(4.0 / (2 + 0.25 + 2)));
   EXPECT_EQ(st.ab_spread, 0.0);
+  EXPECT_EQ(st.ab_complex, 1.0);
+  // A phase on W_KQ[d+j, j] and the opposite one on W_PV[j, j] change no prediction: ab (Re times Re)
+  // sees cos^2 of it, ab_complex nothing.
+  const std::complex<double> turn = std::polar(1.0, 0.7);
+  p.wkq(2, 0) *= turn;
+  p.wpv(0, 0) /= turn;
+  EXPECT_NEAR(structure_of(p).ab_complex, 1.0, 1e-15);
+  EXPECT_NEAR(ab_of(p), (std::cos(0.7) * std::cos(0.7) + 1) / 2, 1e-15);
 }
 
 // The best vanilla step: the error is least there, and the mesa view over the whole set says the same.

@@ -99,7 +99,7 @@ std::string expected(const std::string& name, const std::string& what) {
 // the magnitude law; the structure of the weights at every evaluation; the best vanilla GD; the
 // two assumptions, whether the theory applies, and the predicted last-position error and verdict.
 const char* const kAdded[] = {
-    "/config/magnitude", "/history/offdiag_kq", "/history/offdiag_pv", "/history/outside", "/history/ab_spread",
+    "/config/magnitude", "/history/offdiag_kq", "/history/offdiag_pv", "/history/outside", "/history/ab_complex", "/history/ab_spread",
     "/mesa/gd_best", "/mesa/gd_best_eta", "/vanilla_gd", "/theory/assumption_4_1", "/theory/assumption_4_2",
     "/theory/applies", "/theory/reason", "/theory/last_mse_pred", "/theory/relative_error_pred", "/theory/recovery_at_T",
     "/theory/verdict",

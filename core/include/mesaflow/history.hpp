@@ -10,7 +10,7 @@ namespace mesaflow {
 
 struct History {
   std::vector<double> epoch, train_loss, test_loss, ab, ratio, last_mse;
-  std::vector<double> offdiag_kq, offdiag_pv, outside, ab_spread;  // model.hpp's Structure
+  std::vector<double> offdiag_kq, offdiag_pv, outside, ab_complex, ab_spread;  // model.hpp's Structure
   std::vector<Params> params;  // one per evaluation when Session::record_params(true)
 
   // The columns of numbers, by their JSON names, in the order documents list them.

@@ -33,9 +33,13 @@ double ab_of(const Params& p);
 // How far the weights are from the diagonal family (Frobenius norms, complex entries):
 //   offdiag_kq, offdiag_pv: the off-diagonal part of each red block over its diagonal part,
 //   outside: every entry outside the red blocks (both matrices) over the red blocks,
-//   ab_spread: the spread (standard deviation over j) of Re(W_KQ[d+j, j]) Re(W_PV[j, j]), whose mean is ab.
+//   ab_complex: mean_j Re(W_KQ[d+j, j] W_PV[j, j]), the real part of the complex products. The loss
+//     does not change when W_KQ[d+j, j] turns by a phase and W_PV[j, j] by the opposite one, so from a
+//     gaussian initialisation each pair settles at some phase; ab (the authors' Re times Re) then sees
+//     only cos^2 of it, ab_complex all of it (they agree for the diagonal initialisation),
+//   ab_spread: the spread (standard deviation over j) of those complex products' real parts.
 struct Structure {
-  double offdiag_kq = 0, offdiag_pv = 0, outside = 0, ab_spread = 0;
+  double offdiag_kq = 0, offdiag_pv = 0, outside = 0, ab_complex = 0, ab_spread = 0;
 };
 Structure structure_of(const Params& p);
 
