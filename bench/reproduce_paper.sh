@@ -3,7 +3,7 @@
 # runs with and without clip, a sparse law with two magnitudes, and the robustness runs from a
 # gaussian initialisation, and prints markdown tables of measured versus predicted values.
 # Usage: bench/reproduce_paper.sh [outdir]. Needs the native build (make native). Two runs at a
-# time, one thread each (about 25 minutes on a 2-core machine).
+# time, one thread each (about 45 minutes on a 2-core machine). ONLY=beyond,robust runs those rows alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build/paper}
@@ -32,7 +32,16 @@ for init in "${inits[@]}"; do
   done
 done
 for sw in 0.01 0.1 0.5; do
-  jobs+=("--x1 gaussian --scale 1 --lr 1e-4 --epochs 150 --init gaussian --sigma-w $sw --out $out/robust_gaussian_$sw.json")
+  for epochs in 150 1500; do
+    jobs+=("--x1 gaussian --scale 1 --lr 1e-4 --epochs $epochs --init gaussian --sigma-w $sw --out $out/robust_gaussian_${sw}_$epochs.json")
+  done
 done
+if [ -n "${ONLY:-}" ]; then
+  keep=()
+  for j in "${jobs[@]}"; do
+    for part in ${ONLY//,/ }; do [[ "$j" == *"/${part}_"* ]] && keep+=("$j"); done
+  done
+  jobs=("${keep[@]}")
+fi
 printf '%s\n' "${jobs[@]}" | xargs -P 2 -I{} sh -c "$bin train --threads 1 --quiet {} > /dev/null || true"
 node bench/paper_tables.mjs "$out"

@@ -90,6 +90,8 @@ void print_summary(const Session& s, double wall) {
                 h.ratio.back(), h.last_mse.back(), s.vanilla_gd().last_mse);
     std::printf("  off-diagonal mass of the red blocks: W_KQ %.4g, W_PV %.4g; outside them %.4g\n", h.offdiag_kq.back(),
                 h.offdiag_pv.back(), h.outside.back());
+    if (!s.diverged())
+      std::printf("  share of the last-position predictions no vanilla one-step GD makes: %.3g\n", s.mesa(1000).not_gd.back());
     std::printf("  no prediction: %s\n", th.reason().c_str());
   }
   std::printf("  %.2f s, %ld gradient evaluations\n", wall, s.gradient_evaluations());

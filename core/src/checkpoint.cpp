@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "mesaflow/fields.hpp"
+
 namespace mesaflow {
 
 Problem check_checkpoint(const Checkpoint& cp, const Config& c) {
@@ -24,6 +26,14 @@ Problem check_checkpoint(const Checkpoint& cp, const Config& c) {
   const std::size_t n = h.rows();
   for (const auto& [name, col] : History::columns())
     if ((h.*col).size() != n) return {"checkpoint.history", "every column must have as many rows as epoch", {}};
+  for (const Change& ch : h.changes) {
+    Config probe = c;
+    const FieldSpec* f = find_field(ch.field);
+    if (!(ch.epoch >= 1 && ch.epoch <= cp.epoch) || !f || set_field(probe, ch.field, ch.from) || set_field(probe, ch.field, ch.to)) {
+      std::snprintf(buf, sizeof buf, "a change must be at an epoch in [1, %d] and name a field and two of its values", cp.epoch);
+      return {"checkpoint.history.changes", buf, {}};
+    }
+  }
   for (std::size_t i = 0; i < n; ++i) {
     const double e = h.epoch[i];
     if (!(e >= 0 && e <= cp.epoch && e == std::floor(e)) || (i > 0 && !(e > h.epoch[i - 1]))) {

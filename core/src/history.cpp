@@ -18,6 +18,10 @@ void to_json(Json& j, const History& h) {
   j = Json::object();
   for (const auto& [name, col] : History::columns()) j[name] = numbers(h.*col);
   if (!h.params.empty()) j["params"] = h.params;
+  if (!h.changes.empty()) {
+    j["changes"] = Json::array();
+    for (const Change& c : h.changes) j["changes"].push_back({{"epoch", c.epoch}, {"field", c.field}, {"from", c.from}, {"to", c.to}});
+  }
 }
 
 }  // namespace mesaflow

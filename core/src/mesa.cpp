@@ -21,7 +21,7 @@ MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
   v.true_w.assign(np, 0.0);
   v.gap.assign(np, 0.0);
   // Per t: sums of ||g||^2, Re<g, x_{t+1}> and ||x_{t+1}||^2, from which gd_best follows.
-  std::vector<double> gg(np, 0.0), gx(np, 0.0), xx(np, 0.0);
+  std::vector<double> gg(np, 0.0), gx(np, 0.0), xx(np, 0.0), gy(np, 0.0), yy(np, 0.0);
   for (int s = 0; s < n; ++s) {
     const Eigen::MatrixXcd x = sequence_tokens(ds, s);  // (d, T)
     const Eigen::MatrixXcd y = reference_predict(p, x);  // (d, T), column t0 predicts x_{t0+1}
@@ -46,6 +46,8 @@ MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
       gg[k] += g.squaredNorm();
       gx[k] += g.dot(target).real();  // Eigen's dot conjugates the first argument: Re<g, x>
       xx[k] += target.squaredNorm();
+      gy[k] += g.dot(y.col(t0)).real();
+      yy[k] += y.col(t0).squaredNorm();
     }
   }
   for (auto* a : {&v.model, &v.gd1, &v.ls, &v.true_w, &v.gap})
@@ -54,6 +56,7 @@ MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
     const double eta = gg[k] > 0 ? gx[k] / gg[k] : 0.0;
     v.gd_best_eta.push_back(eta);
     v.gd_best.push_back((eta * eta * gg[k] - 2 * eta * gx[k] + xx[k]) / std::max(1, n));
+    v.not_gd.push_back(yy[k] > 0 && gg[k] > 0 ? std::max(0.0, 1 - gy[k] * gy[k] / (gg[k] * yy[k])) : 0.0);
   }
   return v;
 }
@@ -69,6 +72,7 @@ void to_json(Json& j, const MesaView& v) {
   j["gap"] = numbers(v.gap);
   j["gd_best"] = numbers(v.gd_best);
   j["gd_best_eta"] = numbers(v.gd_best_eta);
+  j["not_gd"] = numbers(v.not_gd);
 }
 
 VanillaGD best_vanilla_gd(const Dataset& ds) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <tuple>
 #include <vector>
 
 #include "mesaflow/kernel.hpp"
@@ -42,10 +44,7 @@ Session::Session(const Config& c, double budget, const Dataset* data, DataLayout
   }
   empirical_AB(train_, &theory_.A_emp, &theory_.B_emp);
   theory_.c_star_empirical = theory_.B_emp / theory_.A_emp;
-  if (cfg_.init == Init::Diagonal) {
-    ode_ = mesaflow::ode_ab(cfg_.a0, cfg_.b0, theory_.A, theory_.B, cfg_.d, cfg_.lr, cfg_.epochs);
-    ode_emp_ = mesaflow::ode_ab(cfg_.a0, cfg_.b0, theory_.A_emp, theory_.B_emp, cfg_.d, cfg_.lr, cfg_.epochs);
-  }
+  build_ode();
   if (external_) {
     awaiting_ = true;  // epoch 0 is recorded by the first feed()
     return;
@@ -62,7 +61,39 @@ bool Session::exploded(double loss) const {
 void Session::fail(const std::string& why) {
   diverged_ = true;
   done_ = true;
-  divergence_ = {epoch_, why, cfg_.lr, cfg_.lr / 10};
+  divergence_ = {epoch_, why, cfg_.lr, suggested_lr()};
+}
+
+double Session::suggested_lr() const {
+  // The largest curvature along the training set's ODE (stability / lr): a step with stability
+  // kFollowsTheFlow there follows the flow, and a smaller one covers only part of the path.
+  double largest = 0;
+  for (std::size_t e = 0; e < ode_emp_.stability.size(); ++e)
+    largest = std::max(largest, ode_emp_.stability[e] / cfg_.lr);
+  const double lr = largest > 0 ? kFollowsTheFlow / largest : cfg_.lr / 10;
+  return std::min(lr, cfg_.lr / 2);  // a suggestion is always smaller
+}
+
+void Session::build_ode() {
+  ode_ = OdePath{};
+  ode_emp_ = OdePath{};
+  if (cfg_.init != Init::Diagonal) return;
+  // The step size of each stretch of epochs: the first lr, then every change of it.
+  std::vector<std::pair<int, double>> steps;
+  for (const Change& c : hist_.changes)
+    if (c.field == "lr") {
+      if (steps.empty()) steps.push_back({0, std::strtod(c.from.c_str(), nullptr)});
+      steps.push_back({c.epoch, std::strtod(c.to.c_str(), nullptr)});
+    }
+  if (steps.empty()) steps.push_back({0, cfg_.lr});
+  for (auto [path, A, B] : {std::tuple{&ode_, theory_.A, theory_.B}, std::tuple{&ode_emp_, theory_.A_emp, theory_.B_emp}}) {
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+      const int from = std::min(steps[k].first, cfg_.epochs);
+      const int to = k + 1 < steps.size() ? std::min(steps[k + 1].first, cfg_.epochs) : cfg_.epochs;
+      const double a = path->a.empty() ? cfg_.a0 : path->a.back(), b = path->b.empty() ? cfg_.b0 : path->b.back();
+      if (to > from || path->ab.empty()) path->extend(ode_path(a, b, A, B, cfg_.d, steps[k].second, to - from));
+    }
+  }
 }
 
 std::string describe(const Divergence& d, SettingSyntax syntax) {
@@ -150,6 +181,7 @@ void Session::resume(const Checkpoint& cp) {
   flow_.set_step_size(cp.flow_step);
   hist_ = cp.history;
   hist_.params.clear();
+  if (!hist_.changes.empty()) build_ode();  // the step sizes it trained with
   done_ = false;
   // Recomputing what the checkpointed session held (the loss and gradient at params_) is not new
   // work: the count goes on from the checkpoint's.

@@ -178,6 +178,13 @@ TEST(VanillaGd, TheBestStepIsTheLeastSquaresOneAndTheMesaViewAgrees) {
   EXPECT_NEAR(error_at(v.eta), mv.gd_best.back(), 1e-10 * mv.gd_best.back());
   EXPECT_GT(error_at(v.eta * 1.02), mv.gd_best.back());
   EXPECT_GT(error_at(v.eta * 0.98), mv.gd_best.back());
+  // A model of the diagonal family is a vanilla GD step: no share of its predictions is outside;
+  // one with an off-diagonal entry in a red block is not.
+  Params p = Params::zeros(3);
+  for (int j = 0; j < 3; ++j) p.wkq(3 + j, j) = 0.7, p.wpv(j, j) = 0.9;
+  for (double s : mesa_view(p, ds, ds.m).not_gd) EXPECT_LT(s, 1e-12);
+  p.wkq(4, 0) = 0.3;
+  EXPECT_GT(mesa_view(p, ds, ds.m).not_gd.back(), 1e-3);
 }
 
 // A run on a file tests on held-out sequences of that file: a sparse file gives a sparse test set.

@@ -20,7 +20,7 @@ const KINDS = { int: 'integer', number: 'number', enum: 'choice', bool: 'flag' }
 // magnitude; the weights' structure at every evaluation; the best vanilla GD of the mesa view; the
 // two assumptions, whether the theory applies, the predicted last-position error and the verdicts.
 const ADDED = new Set(['fields', 'label', 'group', 'nseq', 'magnitude', 'offdiag_kq', 'offdiag_pv', 'outside', 'ab_complex', 'ab_spread',
-  'gd_best', 'gd_best_eta', 'assumption_4_1', 'assumption_4_2', 'applies', 'reason', 'last_mse_pred', 'relative_error_pred',
+  'gd_best', 'gd_best_eta', 'not_gd', 'assumption_4_1', 'assumption_4_2', 'applies', 'reason', 'last_mse_pred', 'relative_error_pred',
   'recovery_at_T', 'verdict']);
 // Issue 9: rows of the field table that did not exist; where Assumption 4.1 fails (full-one without
 // clip) the diagonal family's predictions are null.

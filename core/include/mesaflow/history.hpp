@@ -1,5 +1,6 @@
 // What a run records at each evaluation (epoch 0, every eval_every epochs, and the last epoch).
 #pragma once
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -8,10 +9,18 @@
 
 namespace mesaflow {
 
+// A field of a running session changed from an epoch on (Session::change): lr, epochs,
+// eval-every, clip or method, with its value before and after, as text.
+struct Change {
+  int epoch = 0;
+  std::string field, from, to;
+};
+
 struct History {
   std::vector<double> epoch, train_loss, test_loss, ab, ratio, last_mse;
   std::vector<double> offdiag_kq, offdiag_pv, outside, ab_complex, ab_spread;  // model.hpp's Structure
   std::vector<Params> params;  // one per evaluation when Session::record_params(true)
+  std::vector<Change> changes; // in the order made
 
   // The columns of numbers, by their JSON names, in the order documents list them.
   using Column = std::vector<double> History::*;
@@ -19,7 +28,8 @@ struct History {
   std::size_t rows() const { return epoch.size(); }
 };
 
-// {epoch (integers), train_loss, test_loss, ab, ratio, last_mse, params (only when recorded)}.
+// {epoch (integers), train_loss, test_loss, ab, ratio, last_mse, offdiag_kq, offdiag_pv, outside,
+// ab_complex, ab_spread, params (only when recorded), changes (only when made: [{epoch, field, from, to}])}.
 void to_json(Json& j, const History& h);
 
 }  // namespace mesaflow

@@ -7,7 +7,10 @@
 //   gap   : mean ||y_hat_model - y_hat_gd1||^2, which vanishes with diagonal structure,
 //   gd_best: one step of gradient descent from W = 0 with the step eta_t that is best for position t
 //           over these sequences (least squares: eta_t = sum Re<g_t, x_{t+1}> / sum ||g_t||^2 with
-//           g_t = (1/(t-1)) sum_{i=2}^t x_i x_{i-1}^H x_t): the best any vanilla one-step GD can do.
+//           g_t = (1/(t-1)) sum_{i=2}^t x_i x_{i-1}^H x_t): the best any vanilla one-step GD can do,
+//   not_gd: the share of the model's predictions that no vanilla one-step GD makes:
+//           min_eta sum ||y_hat_model - eta g_t||^2 / sum ||y_hat_model||^2 (0 for a model of the
+//           diagonal family, whatever its ab).
 // Each entry is a mean over sequences of the squared error, summed over coordinates.
 #pragma once
 #include <vector>
@@ -20,9 +23,9 @@ namespace mesaflow {
 
 struct MesaView {
   int nseq = 0;  // sequences averaged
-  std::vector<double> t, model, gd1, ls, true_w, gap, gd_best, gd_best_eta;
+  std::vector<double> t, model, gd1, ls, true_w, gap, gd_best, gd_best_eta, not_gd;
 };
-// {nseq, t, model, gd1, ls, true_w, gap, gd_best, gd_best_eta}.
+// {nseq, t, model, gd1, ls, true_w, gap, gd_best, gd_best_eta, not_gd}.
 void to_json(Json& j, const MesaView& v);
 
 // Uses the first min(nseq, ds.m) sequences.

@@ -84,6 +84,18 @@ class Session {
   // What resume(cp) would throw (nothing if it would not): for callers without exceptions.
   Problem resume_problem(const Checkpoint& cp) const;
 
+  // Changes a field of the running session from the current epoch on, without a restart: lr,
+  // epochs (not below the epochs done; more epochs go on after the end), eval-every, clip and
+  // method (gd only with external sums). The history records it (History::changes), the ODE is
+  // recomputed from here with the new step, and a run that ends later goes on. Text as set_field
+  // reads it. A problem when the value is not allowed, or when the field cannot change while
+  // running (it defines the data or the start: d, T, m, x1, scale, magnitude, init, a0, b0,
+  // sigma-w, test-m, seed), or after a divergence. No budgets are checked here: the caller checks
+  // the new configuration against its own (validate()).
+  Problem change(const std::string& field, const std::string& text);
+  // Whether a field can change while running (the list above).
+  static bool changes_live(const FieldSpec& f);
+
   int epoch() const { return epoch_; }
   bool done() const { return done_; }
   bool diverged() const { return diverged_; }
@@ -97,9 +109,13 @@ class Session {
   const Dataset& test() const { return test_; }
   bool data_from_file() const { return from_file_; }
   // ab on the gradient-flow ODE at epochs 0..c.epochs, with the population A, B and with the
-  // training set's; empty for init = gaussian (the ODE describes the diagonal family).
-  const std::vector<double>& ode_ab() const { return ode_; }
-  const std::vector<double>& ode_ab_empirical() const { return ode_emp_; }
+  // training set's, with the step of each epoch (changes included); empty for init = gaussian
+  // (the ODE describes the diagonal family).
+  const std::vector<double>& ode_ab() const { return ode_.ab; }
+  const std::vector<double>& ode_ab_empirical() const { return ode_emp_.ab; }
+  // The stability number of each epoch's step along the training set's ODE (ode.hpp): above
+  // kFollowsTheFlow gradient descent does not follow the flow closely.
+  const std::vector<double>& ode_stability() const { return ode_emp_.stability; }
   MesaView mesa(int nseq) const { return mesa_view(params_, test_, nseq); }
   // The best vanilla one-step GD at the last position on the test set (mesa.hpp).
   VanillaGD vanilla_gd() const { return best_vanilla_gd(test_); }
@@ -115,6 +131,10 @@ class Session {
   bool accept(double loss, bool need_grad);
   void fail(const std::string& why);
   bool exploded(double loss) const;
+  // The ODE paths from the start, with the step size of each epoch (lr changes in hist_.changes).
+  void build_ode();
+  // A step that follows the flow from here, for the divergence advice (lr / 10 without an ODE).
+  double suggested_lr() const;
   // No epoch run, nothing fed but epoch 0's sums, not diverged.
   bool is_new() const;
   // The current epoch is one with a history row (epoch 0, every eval_every, the last) ...
@@ -129,7 +149,7 @@ class Session {
   Objective objective_;
   FlowIntegrator flow_;
   Theory theory_;
-  std::vector<double> ode_, ode_emp_;
+  OdePath ode_, ode_emp_;
   History hist_;
   int epoch_ = 0;
   bool done_ = false, diverged_ = false, record_params_ = false;
