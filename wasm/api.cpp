@@ -66,6 +66,18 @@ double estimate_bytes(val cfg) { return mesaflow::estimate_bytes(parsed(cfg)); }
 
 val theory(val cfg) { return to_val(theory_for(parsed(cfg))); }
 
+val plan_training(val cfg) {
+  const Config c = parsed(cfg);
+  const Theory th = theory_for(c);
+  const GdPlan plan = plan_gd(c.a0, c.b0, th.A, th.B, c.d);
+  val o = val::object();
+  o.set("lr", plan.lr);
+  o.set("epochs", plan.epochs);
+  o.set("flow_time", plan.flow_time);
+  o.set("curvature", plan.curvature);
+  return o;
+}
+
 val capability(val cfg, int lo, int hi) {
   const Config c = parsed(cfg);
   const Theory th = theory_for(c);

@@ -28,5 +28,8 @@ val theory(val cfg);
 // The capability curve of cfg's distribution at log-spaced T from lo to hi ({T, c_star_T,
 // ratio_pred, last_mse_pred, relative_error_pred}), or null where the theory does not apply.
 val capability(val cfg, int lo, int hi);
+// A GD step and epochs that follow the flow from cfg's (a0, b0) to within 0.1% of c*(T) (ode.hpp
+// plan_gd, population A and B): {lr, epochs, flow_time, curvature}.
+val plan_training(val cfg);
 
 }  // namespace mesaflow::js

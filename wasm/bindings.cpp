@@ -28,6 +28,7 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
       .function("history", &JsSession::history)
       .function("checkpoint", &JsSession::checkpoint)
       .function("resume", &JsSession::resume)
+      .function("change", &JsSession::change)
       .function("theory", &JsSession::theory)
       .function("odeCurve", &JsSession::ode_curve)
       .function("weights", &JsSession::weights)
@@ -54,4 +55,5 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
   function("epochFlops", &mesaflow::js::epoch_flops);
   function("theory", &mesaflow::js::theory);
   function("capability", &mesaflow::js::capability);
+  function("planTraining", &mesaflow::js::plan_training);
 }

@@ -109,6 +109,16 @@ bool params_from(val w, int d, Params& p) {
 val history_val(const History& h) {
   val o = val::object();
   for (const auto& [name, col] : History::columns()) o.set(name, f64(h.*col));
+  val changes = val::array();
+  for (const Change& c : h.changes) {
+    val x = val::object();
+    x.set("epoch", c.epoch);
+    x.set("field", c.field);
+    x.set("from", c.from);
+    x.set("to", c.to);
+    changes.call<void>("push", x);
+  }
+  o.set("changes", changes);
   return o;
 }
 
@@ -148,6 +158,17 @@ Problem checkpoint_from(val o, int d, Checkpoint& cp) {
     if (!(a["length"].as<double>() <= cp.epoch + 1.0))
       return {"checkpoint.history", std::string(name) + " has more rows than epochs 0.." + std::to_string(cp.epoch), {}};
     cp.history.*col = emscripten::convertJSArrayToNumberVector<double>(a);
+  }
+  // The changes made while it ran (history.changes); absent: none. Their values are checked by the core.
+  const val changes = h["changes"];
+  if (changes.isUndefined()) return {};
+  if (!val::global("Array").call<bool>("isArray", changes) || !(changes["length"].as<double>() <= cp.epoch))
+    return {"checkpoint.history.changes", "expected at most one change per epoch, as s.history().changes lists them", {}};
+  for (int i = 0, n = changes["length"].as<int>(); i < n; ++i) {
+    const val c = changes[i];
+    const auto text = [&](const char* key) { return c[key].typeOf().as<std::string>() == "string" ? c[key].as<std::string>() : ""; };
+    if (!is_object(c) || !is_number(c["epoch"])) return {"checkpoint.history.changes", "expected {epoch, field, from, to}", {}};
+    cp.history.changes.push_back({static_cast<int>(c["epoch"].as<double>()), text("field"), text("from"), text("to")});
   }
   return {};
 }

@@ -61,6 +61,12 @@ class Session {
   get awaitingSums() { return this.#live().awaitingSums; }
   get wantsGradient() { return this.#live().wantsGradient; }
   get wantsTest() { return this.#live().wantsTest; }
+  // Changes lr, epochs, eval_every, clip or method from the current epoch on (wasm/API.md):
+  // throws like createSession on a bad value or a field that defines the run.
+  change(field, text) {
+    const problem = this.#live().change(String(field), String(text));
+    if (problem) fail(problem);
+  }
   feed(train, test = null) {
     const err = this.#live().feed(train, test);
     if (err) throw new Error(err);
@@ -139,6 +145,7 @@ export async function loadMesaflow(options = {}) {
     estimateBytes: (cfg) => raw.estimateBytes(checked(cfg)),
     epochFlops: (cfg) => raw.epochFlops(checked(cfg)),
     theory: (cfg) => raw.theory(checked(cfg)),
+    planTraining: (cfg) => raw.planTraining(checked(cfg)),
     capability: (cfg, lo = 10, hi = 100000) => raw.capability(checked(cfg), count(lo, 'lo'), count(hi, 'hi')),
     createSession: (cfg, options = {}) => new Session(raw, cfg, Boolean(options.externalSums), options.resume),
     createShardWorker: (cfg) => new ShardWorker(raw, cfg),

@@ -89,6 +89,14 @@ val JsSession::resume(val o) {
   return problem_val(p);
 }
 
+val JsSession::change(std::string field, std::string text) {
+  Config next = s_->config();
+  Problem p = set_field(next, field, text);
+  if (!p) p = validate(next, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget);
+  if (!p) p = s_->change(field, text);
+  return problem_val(p, field);
+}
+
 std::string JsSession::feed(val train, val test) {
   if (!s_->awaiting_sums()) return "feed: no sums are awaited (createSession(cfg, {externalSums: true}), then feed before each run(1))";
   const auto numbers = [](val a) {
@@ -118,6 +126,7 @@ val JsSession::ode_curve() const {
   o.set("epoch", f64(epoch));
   o.set("ab", f64(ab));
   o.set("ab_empirical", f64(s_->ode_ab_empirical()));
+  o.set("stability", f64(s_->ode_stability()));
   return o;
 }
 

@@ -40,6 +40,9 @@ class JsSession {
   val checkpoint() const;
   // Continues from such an object (a new session only): null, or the problem naming the part.
   val resume(val cp);
+  // Changes a field from the current epoch on (Session::change), within the browser's budgets:
+  // null, or the problem.
+  val change(std::string field, std::string text);
   // train, test: Float64Arrays of kShards records each (test may be empty or undefined).
   // Returns "" or what is wrong with them.
   std::string feed(val train, val test);

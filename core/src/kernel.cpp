@@ -287,9 +287,11 @@ ScanFn pick_scan(int d) {
     case 3: return pack_scan<6, kGrad, kRegen>;
     case 4: return pack_scan<8, kGrad, kRegen>;
     case 5: return pack_scan<10, kGrad, kRegen>;
+#ifndef __EMSCRIPTEN__  // the browser's download: unrolled up to the d of the page's presets and the paper's
     case 6: return pack_scan<12, kGrad, kRegen>;
     case 7: return pack_scan<14, kGrad, kRegen>;
     case 8: return pack_scan<16, kGrad, kRegen>;
+#endif
     default: return pack_scan<0, kGrad, kRegen>;
   }
 }

@@ -1,12 +1,60 @@
 #include "mesaflow/mesa.hpp"
 
 #include <algorithm>
+#include <cmath>
+
 
 #include <nlohmann/json.hpp>
 
 #include "mesaflow/reference.hpp"
 
 namespace mesaflow {
+
+Eigen::MatrixXcd hermitian_pinv(const Eigen::MatrixXcd& G) {
+  // Cyclic Jacobi: rotations J in the (p, q) plane take A = G to diagonal form, A <- J^H A J,
+  // V <- V J, so G = V diag(A) V^H. With a_pq = r e^{i phi}, J = diag(1, e^{-i phi}) R, R the real
+  // rotation [[c, s], [-s, c]] that zeroes the real 2x2 [[a_pp, r], [r, a_qq]] (Golub and Van Loan's
+  // symmetric Schur step). Small and explicit: Eigen's eigensolvers would double the page's download.
+  const int n = static_cast<int>(G.rows());
+  Eigen::MatrixXcd A = G, V = Eigen::MatrixXcd::Identity(n, n);
+  const double scale = A.norm();
+  for (int sweep = 0; sweep < 60; ++sweep) {
+    double off = 0;
+    for (int p = 0; p < n; ++p)
+      for (int q = p + 1; q < n; ++q) off += std::norm(A(p, q));
+    if (!(std::sqrt(off) > 1e-17 * scale)) break;
+    for (int p = 0; p < n; ++p)
+      for (int q = p + 1; q < n; ++q) {
+        const double r = std::abs(A(p, q));
+        if (r == 0) continue;
+        const std::complex<double> phase = A(p, q) / r;  // e^{i phi}
+        const double tau = (A(q, q).real() - A(p, p).real()) / (2 * r);
+        const double t = (tau >= 0 ? 1.0 : -1.0) / (std::fabs(tau) + std::sqrt(1 + tau * tau));
+        const double c = 1 / std::sqrt(1 + t * t), s = t * c;
+        const std::complex<double> jpp = c, jpq = s, jqp = -s * std::conj(phase), jqq = c * std::conj(phase);
+        for (int k = 0; k < n; ++k) {  // A <- A J, V <- V J (columns p and q)
+          for (Eigen::MatrixXcd* M : {&A, &V}) {
+            const std::complex<double> kp = (*M)(k, p), kq = (*M)(k, q);
+            (*M)(k, p) = kp * jpp + kq * jqp;
+            (*M)(k, q) = kp * jpq + kq * jqq;
+          }
+        }
+        for (int k = 0; k < n; ++k) {  // A <- J^H A (rows p and q)
+          const std::complex<double> pk = A(p, k), qk = A(q, k);
+          A(p, k) = std::conj(jpp) * pk + std::conj(jqp) * qk;
+          A(q, k) = std::conj(jpq) * pk + std::conj(jqq) * qk;
+        }
+      }
+  }
+  // Eigenvalues below the largest times a rounding-level threshold are the null space (the
+  // minimum-norm solution ignores it), as a pseudo-inverse by orthogonal decomposition does.
+  double largest = 0;
+  for (int k = 0; k < n; ++k) largest = std::max(largest, std::fabs(A(k, k).real()));
+  const double cut = largest * n * 2.220446049250313e-16;
+  Eigen::VectorXcd inv(n);
+  for (int k = 0; k < n; ++k) inv[k] = std::fabs(A(k, k).real()) > cut ? 1.0 / A(k, k).real() : 0.0;
+  return V * inv.asDiagonal() * V.adjoint();
+}
 
 MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
   const int d = ds.d, T = ds.T, n = std::min(nseq, ds.m);
@@ -27,7 +75,7 @@ MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
     const Eigen::MatrixXcd y = reference_predict(p, x);  // (d, T), column t0 predicts x_{t0+1}
     // The sequence's W from all of it: the least-squares fit over every transition.
     const Eigen::MatrixXcd X0 = x.leftCols(T - 1), X1 = x.rightCols(T - 1);  // (d, T-1)
-    const Eigen::MatrixXcd w_true = X1 * X0.adjoint() * (X0 * X0.adjoint()).completeOrthogonalDecomposition().pseudoInverse();
+    const Eigen::MatrixXcd w_true = X1 * X0.adjoint() * hermitian_pinv(X0 * X0.adjoint());
     Eigen::MatrixXcd C = Eigen::MatrixXcd::Zero(d, d);  // sum_{i=2}^t x_i x_{i-1}^H
     Eigen::MatrixXcd G = Eigen::MatrixXcd::Zero(d, d);  // sum_{i=2}^t x_{i-1} x_{i-1}^H
     for (int t0 = 1; t0 + 1 < T; ++t0) {
@@ -35,7 +83,7 @@ MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
       G += x.col(t0 - 1) * x.col(t0 - 1).adjoint();
       const Eigen::VectorXcd target = x.col(t0 + 1);
       const Eigen::VectorXcd y_gd1 = (ab / t0) * C * x.col(t0);
-      const Eigen::MatrixXcd w_ls = C * G.completeOrthogonalDecomposition().pseudoInverse();
+      const Eigen::MatrixXcd w_ls = C * hermitian_pinv(G);
       const std::size_t k = static_cast<std::size_t>(t0 - 1);
       v.model[k] += (y.col(t0) - target).squaredNorm();
       v.gd1[k] += (y_gd1 - target).squaredNorm();

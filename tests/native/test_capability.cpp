@@ -224,3 +224,20 @@ TEST(Data, TestSequencesAreHeldOutOfTheFile) {
   EXPECT_TRUE(s.theory().assumption_4_1());
   EXPECT_NE(s.theory().source.find("measured"), std::string::npos);
 }
+
+// The mesa view's pseudo-inverse against Eigen's complete orthogonal decomposition, on full-rank
+// and rank-deficient Hermitian matrices (as sum x x^H is while t - 1 < d).
+TEST(Mesa, JacobiPseudoInverseAgreesWithEigens) {
+  Rng rng(4, 4, 4);
+  for (int n : {1, 2, 3, 5, 8}) {
+    for (int rank : {n, n - 1, 1}) {
+      if (rank < 1) continue;
+      Eigen::MatrixXcd X(n, rank);
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < rank; ++j) X(i, j) = {rng.normal(), rng.normal()};
+      const Eigen::MatrixXcd G = X * X.adjoint();
+      const Eigen::MatrixXcd ours = hermitian_pinv(G), eigens = G.completeOrthogonalDecomposition().pseudoInverse();
+      EXPECT_LT((ours - eigens).norm(), 1e-10 * eigens.norm()) << n << " rank " << rank;
+    }
+  }
+}

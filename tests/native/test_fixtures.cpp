@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -135,6 +136,27 @@ void drop_added(Json& j, const std::string& path) {
   for (auto& [k, v] : j.items()) drop_added(v, path + "/" + k);
 }
 
+// Issue 10: the mesa view's least-squares curves use a small Jacobi pseudo-inverse instead of
+// Eigen's (whose code was a tenth of the page's download): ls agrees to 1e-12 relative, true_w
+// (zero up to rounding) stays below 1e-12 of the model's error (as ls does where it is exact).
+// Checked here, then left out.
+void expect_same_least_squares(Json& now, Json& saved) {
+  for (Json* j : {&now, &saved})
+    if (!j->contains("mesa") || (*j)["mesa"].is_null()) return;
+  Json &a = now["mesa"], &b = saved["mesa"];
+  ASSERT_EQ(a["ls"].size(), b["ls"].size());
+  for (std::size_t i = 0; i < a["ls"].size(); ++i) {
+    const double floor = 1e-12 * b["model"][i].get<double>();  // rounding: ls is exact while t - 1 < d
+    EXPECT_NEAR(a["ls"][i].get<double>(), b["ls"][i].get<double>(), 1e-12 * std::fabs(b["ls"][i].get<double>()) + floor);
+    EXPECT_LT(a["true_w"][i].get<double>(), floor);
+    EXPECT_LT(b["true_w"][i].get<double>(), floor);
+  }
+  for (Json* j : {&a, &b}) {
+    j->erase("ls");
+    j->erase("true_w");
+  }
+}
+
 // Documents (one per line for a sweep) without wall_seconds, written the canonical way; `saved`:
 // the fixture's side, with the listed withdrawals applied; otherwise the new side, added keys dropped.
 std::string canonical(const std::string& text, const std::string& name = "", bool saved = false) {
@@ -203,8 +225,17 @@ TEST(Fixtures, TheCommandLineGivesTheSavedOutputs) {
     else EXPECT_EQ(without_times(out), without_times(saved_out));
     const std::string saved_doc = std::string(MESAFLOW_FIXTURES) + "/cli/" + c.name + ".json";
     EXPECT_EQ(exists(dir + ".out"), exists(saved_doc));
-    if (exists(saved_doc) && exists(dir + ".out"))
-      EXPECT_EQ(canonical(slurp(dir + ".out")), canonical(expected(c.name, "json"), c.name, true));
+    if (exists(saved_doc) && exists(dir + ".out")) {
+      Json now = Json::parse(slurp(dir + ".out").substr(0, slurp(dir + ".out").find('\n')));
+      Json then = Json::parse(expected(c.name, "json").substr(0, expected(c.name, "json").find('\n')));
+      const bool single = slurp(saved_doc).find('\n') + 1 == slurp(saved_doc).size();  // a sweep has lines
+      if (single) {
+        expect_same_least_squares(now, then);
+        EXPECT_EQ(canonical(now.dump()), canonical(then.dump(), c.name, true));
+      } else {
+        EXPECT_EQ(canonical(slurp(dir + ".out")), canonical(expected(c.name, "json"), c.name, true));
+      }
+    }
   }
 }
 

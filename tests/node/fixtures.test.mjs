@@ -20,7 +20,7 @@ const KINDS = { int: 'integer', number: 'number', enum: 'choice', bool: 'flag' }
 // magnitude; the weights' structure at every evaluation; the best vanilla GD of the mesa view; the
 // two assumptions, whether the theory applies, the predicted last-position error and the verdicts.
 const ADDED = new Set(['fields', 'label', 'group', 'nseq', 'magnitude', 'offdiag_kq', 'offdiag_pv', 'outside', 'ab_complex', 'ab_spread',
-  'gd_best', 'gd_best_eta', 'not_gd', 'assumption_4_1', 'assumption_4_2', 'applies', 'reason', 'last_mse_pred', 'relative_error_pred',
+  'gd_best', 'gd_best_eta', 'not_gd', 'changes', 'stability', 'assumption_4_1', 'assumption_4_2', 'applies', 'reason', 'last_mse_pred', 'relative_error_pred',
   'recovery_at_T', 'verdict']);
 // Issue 9: rows of the field table that did not exist; where Assumption 4.1 fails (full-one without
 // clip) the diagonal family's predictions are null.
@@ -30,6 +30,19 @@ const WITHDRAWN = { 'full-one': ['c_star_T', 'c_star_inf', 'ratio_pred', 'recove
 function withIssue9(now, then) {
   now.fields = now.fields.filter((f) => !ADDED_FIELDS.has(f.name));
   for (const [x1, keys] of Object.entries(WITHDRAWN)) for (const k of keys) then.theory[x1][k] = null;
+  // Issue 10: the mesa view's least squares use a small Jacobi pseudo-inverse instead of Eigen's:
+  // ls agrees to 1e-12 relative (or of the model's error, where it is exact up to rounding), true_w
+  // (zero up to rounding) stays below 1e-12 of the model's error.
+  for (const [name, run] of Object.entries(then.sessions)) {
+    const a = now.sessions[name].mesa, b = run.mesa;
+    assert.equal(a.ls.length, b.ls.length);
+    a.ls.forEach((v, i) => assert.ok(Math.abs(v - b.ls[i]) <= 1e-12 * (Math.abs(b.ls[i]) + b.model[i]), `${name} ls[${i}]: ${v} vs ${b.ls[i]}`));
+    for (const m of [a, b]) m.true_w.forEach((v, i) => assert.ok(v < 1e-12 * b.model[i], `${name} true_w[${i}] = ${v}`));
+    for (const m of [a, b]) {
+      delete m.ls;
+      delete m.true_w;
+    }
+  }
   return [now, then];
 }
 

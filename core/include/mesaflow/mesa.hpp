@@ -28,6 +28,10 @@ struct MesaView {
 // {nseq, t, model, gd1, ls, true_w, gap, gd_best, gd_best_eta, not_gd}.
 void to_json(Json& j, const MesaView& v);
 
+// The pseudo-inverse of a Hermitian positive semi-definite matrix, from its eigendecomposition
+// (the least-squares fits of the view: G = sum x_{i-1} x_{i-1}^H is singular while t - 1 < d).
+Eigen::MatrixXcd hermitian_pinv(const Eigen::MatrixXcd& G);
+
 // Uses the first min(nseq, ds.m) sequences.
 MesaView mesa_view(const Params& p, const Dataset& ds, int nseq);
 
