@@ -22,6 +22,7 @@ import { toWorker } from './protocol.js';
 import { WorkerClient } from './worker-client.js';
 import { StatusLine, summary, divergedText } from './status.js';
 import { Runs, copyHistory, emptyHistory, copyOf } from './runs.js';
+import { Edits } from './edits.js';
 
 class MesaflowDemo extends HTMLElement {
   static get observedAttributes() {
@@ -41,13 +42,11 @@ class MesaflowDemo extends HTMLElement {
     this._resumeOnConnect = false;
     this._attrsStale = false; // attributes changed while no worker could parse them
     this._views = new Views(this._root);
-    this._form = new SettingsForm(this._$('form'), FIELDS, async (name, text) => {
-      const cfg = await this._settings.edit(name, text);
-      if (cfg) this._configure(cfg);
-    });
+    this._form = new SettingsForm(this._$('form'), FIELDS, (name, text) => this._edits.edit(name, text));
     this._status = new StatusLine(this._$('status'), () => summary(this._runs.list, this._cfg, this._playing));
     this._client = new WorkerClient(this._handlers());
     this._settings = new Settings(this._client, this._form);
+    this._edits = new Edits(this);
     this._bindControls();
     this._ro = new ResizeObserver(() => this._views.cfg && requestAnimationFrame(() => this._views.resize()));
   }
@@ -85,6 +84,11 @@ class MesaflowDemo extends HTMLElement {
     if (this._fault) {
       this._fault.wantPlay = true;
       return this._restart(this._fault.resumable);
+    }
+    if (this._runs.first && this._runs.allDone && !this._runs.list.some((r) => r.diverged)) {
+      const text = `Finished: all ${this._cfg.epochs} epochs are trained. Raise epochs in the settings to train further from here, or Reset to train again from epoch 0.`;
+      this._alert(text);
+      return this._status.say(text);
     }
     this._wantPlay = true;
     if (this._runs.first) this._client.post(toWorker.play(this._speed()));
@@ -166,6 +170,8 @@ class MesaflowDemo extends HTMLElement {
         this._status.say(`Not started: ${problem.message}`);
       },
       rows: (msg) => this._onRows(msg),
+      changed: (msg) => this._edits.changed(msg),
+      refused: ({ problem }) => this._edits.refused(problem),
       weights: (msg) => {
         const run = this._runs.byId(msg.id);
         if (run) run.weights = msg.weights;
@@ -237,12 +243,19 @@ class MesaflowDemo extends HTMLElement {
     this._attrsStale = false;
     const names = new Set(MesaflowDemo.observedAttributes);
     const read = await this._settings.read(this.getAttributeNames().filter((n) => names.has(n)).map((n) => [n, this.getAttribute(n)]));
-    if (read) this._configure(read.cfg, read.messages);
-    else if (!this._client.ready) this._attrsStale = true; // read them again once a worker is ready
+    if (!read) {
+      if (!this._client.ready) this._attrsStale = true; // read them again once a worker is ready
+      return;
+    }
+    this._alert(read.messages.join(' '));
+    // A script's setAttribute('lr', ...) while training goes on; other fields restart, with a note.
+    if (this._runs.first && !this._fault && !read.messages.length && this._settings.compare === this._compareShown) this._edits.apply(read.cfg, null, false);
+    else this._configure(read.cfg, read.messages);
   }
 
   _configure(cfg, messages = []) {
     this._cfg = cfg;
+    this._compareShown = this._settings.compare;
     this._form.show(cfg);
     this._$('preset').value = this._settings.preset;
     this._$('compare').checked = this._settings.compare;

@@ -15,12 +15,17 @@ function download(filename, blob) {
 
 const cell = (v) => (v == null || !Number.isFinite(v) ? '' : String(v));
 
-// runs: [{a0, b0, history}] -> one row per (run, evaluation).
+// What changed at an epoch (live edits): "lr 0.001 -> 0.002; clip false -> true", or ''.
+const changedAt = (changes = [], epoch) =>
+  changes.filter((c) => c.epoch === epoch).map((c) => `${c.field} ${c.from} -> ${c.to}`).join('; ');
+
+// runs: [{a0, b0, history, changes}] -> one row per (run, evaluation); the last column says what
+// changed from that epoch on.
 export function historyCSV(runs) {
-  const lines = [['a0', 'b0', ...COLUMNS].join(',')];
+  const lines = [['a0', 'b0', ...COLUMNS, 'changed'].join(',')];
   for (const r of runs) {
     const h = r.history;
-    for (let i = 0; i < h.epoch.length; i++) lines.push([r.a0, r.b0, ...COLUMNS.map((k) => cell(h[k][i]))].join(','));
+    for (let i = 0; i < h.epoch.length; i++) lines.push([r.a0, r.b0, ...COLUMNS.map((k) => cell(h[k][i])), changedAt(r.changes, h.epoch[i])].join(','));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -31,7 +36,8 @@ export function historyJSON(config, runs) {
   return JSON.stringify(
     {
       config,
-      runs: runs.map((r) => ({ a0: r.a0, b0: r.b0, theory: r.theory, history: Object.fromEntries(COLUMNS.map((k) => [k, clean(r.history[k])])) })),
+      runs: runs.map((r) => ({ a0: r.a0, b0: r.b0, theory: r.theory,
+        history: { ...Object.fromEntries(COLUMNS.map((k) => [k, clean(r.history[k])])), changes: r.changes ?? [] } })),
     },
     null,
     1,

@@ -25,6 +25,10 @@ export const toWorker = {
   // One epoch of every run (while not playing).
   step: () => ({ type: 'step' }),
   speed: (speed) => ({ type: 'speed', speed }),
+  // A field every run takes from its current epoch on, without a restart (lr, epochs, eval_every,
+  // clip, method: s.change); text as the core reads it. Answered with `changed` for every run, or
+  // `refused` (no run changed).
+  change: (field, text) => ({ type: 'change', field, text }),
 };
 
 // --- training worker -> page ---------------------------------------------------------------
@@ -53,6 +57,11 @@ export const toPage = {
   mesa: (id, mesa) => ({ type: 'mesa', id, mesa }),
   // Run id diverged at epoch: s.message and s.divergence ({epoch, why, lr, suggested_lr}).
   diverged: (id, epoch, message, divergence) => ({ type: 'diverged', id, epoch, message, divergence }),
+  // Run id took a change: its ODE (thinned, as in `created`), theory (clip changes whether it
+  // applies), the changes so far (s.history().changes: [{epoch, field, from, to}]), epoch, done.
+  changed: (id, ode, theory, changes, epoch, done) => ({ type: 'changed', id, ode, theory, changes, epoch, done }),
+  // A `change` no run took: the problem (a value out of range, a budget).
+  refused: (problem) => ({ type: 'refused', problem }),
   playing: () => ({ type: 'playing' }),
   // Training stopped; reason: 'paused', 'reset' (new runs), 'done', 'diverged' or 'error'.
   stopped: (reason) => ({ type: 'stopped', reason }),
@@ -74,6 +83,20 @@ export const fromShard = {
   // train, test: Float64Arrays (transferred), or absent for `create`; test null unless asked.
   done: (seq, train, test) => ({ seq, train, test }),
   failed: (seq, error) => ({ seq, error }),
+};
+
+// --- page <-> capability worker (capability-worker.js) --------------------------------------
+export const toCapability = {
+  // Train at each T of Ts (cfg: the page's configuration; T, the initialisation and the step are
+  // the worker's) and answer with a `point` per T, then `done`. A newer measure ends an older one.
+  measure: (seq, cfg, Ts) => ({ type: 'measure', seq, cfg, Ts }),
+};
+export const fromCapability = {
+  // point: {T, m, epochs, lr, diverged, ab, c_star_T, c_star_empirical, last_mse, last_mse_pred,
+  // relative_error (last_mse over E|x|^2 per coordinate), relative_error_pred, ratio, ratio_pred}.
+  point: (seq, point) => ({ type: 'point', seq, point }),
+  done: (seq) => ({ type: 'done', seq }),
+  failed: (seq, error) => ({ type: 'failed', seq, error }),
 };
 
 // The text of anything thrown.

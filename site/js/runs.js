@@ -15,7 +15,7 @@ export const copyHistory = (h, n = h.epoch.length) => columns((k) => h[k].slice(
 function newRun(i, id, cfg, { theory, ode, vanilla_gd: vanilla }) {
   const { a0, b0 } = cfg;
   return { index: i, id, a0, b0, label: `(${a0}, ${b0})`, colour: RUN_COLOURS[i], theory, ode, vanilla, hist: emptyHistory(),
-    epoch: 0, done: false, diverged: false, state: null, weights: null };
+    epoch: 0, done: false, diverged: false, state: null, weights: null, changes: [] };
 }
 
 // The row of hist at i as the data keys of the JSON.
@@ -26,7 +26,9 @@ const rowAt = (h, i) => columns((k) => h[k][i]);
 function resumeSpec(run) {
   if (!run.state) return { a0: run.a0, b0: run.b0 };
   const keep = run.hist.epoch.filter((e) => e <= run.state.epoch).length;
-  return { a0: run.a0, b0: run.b0, resume: { ...run.state, history: copyHistory(run.hist, keep) } };
+  // The changes made up to the checkpoint (the resumed run's ODE is built with their step sizes).
+  const changes = run.changes.filter((c) => c.epoch <= run.state.epoch);
+  return { a0: run.a0, b0: run.b0, resume: { ...run.state, history: { ...copyHistory(run.hist, keep), changes } } };
 }
 
 // A copy of an object whose values are numbers, booleans or arrays of numbers.
@@ -85,6 +87,14 @@ export class Runs {
     return details;
   }
 
+  // A `changed` message: the run's new ODE, theory and changes.
+  changed(msg) {
+    const run = this.byId(msg.id);
+    if (!run) return null;
+    Object.assign(run, { ode: msg.ode, theory: msg.theory, changes: msg.changes, epoch: msg.epoch, done: msg.done });
+    return run;
+  }
+
   // Create specs that go on from every run's last checkpoint.
   resumeSpecs() {
     return this.list.map(resumeSpec);
@@ -92,11 +102,12 @@ export class Runs {
 
   // What the element shows of every run: copies, so callers cannot change the records.
   copies() {
-    return this.list.map((r) => ({ a0: r.a0, b0: r.b0, label: r.label, history: copyHistory(r.hist), theory: copyOf(r.theory), ode: copyOf(r.ode) }));
+    return this.list.map((r) => ({ a0: r.a0, b0: r.b0, label: r.label, history: { ...copyHistory(r.hist), changes: r.changes.map((c) => ({ ...c })) },
+      theory: copyOf(r.theory), ode: copyOf(r.ode) }));
   }
 
   // For the exports (export.js): [{a0, b0, theory, history}].
   exported() {
-    return this.list.map((r) => ({ a0: r.a0, b0: r.b0, theory: r.theory, history: r.hist }));
+    return this.list.map((r) => ({ a0: r.a0, b0: r.b0, theory: r.theory, history: r.hist, changes: r.changes }));
   }
 }

@@ -31,7 +31,7 @@ const post = (msg) => postMessage(msg);
 function thinOde(o) {
   const stride = Math.max(1, Math.ceil(o.epoch.length / ODE_POINTS));
   const pick = (a) => Array.from({ length: Math.ceil(a.length / stride) }, (_, i) => a[i * stride]);
-  return { stride, epoch: pick(o.epoch), ab: pick(o.ab), ab_empirical: pick(o.ab_empirical) };
+  return { stride, epoch: pick(o.epoch), ab: pick(o.ab), ab_empirical: pick(o.ab_empirical), stability: pick(o.stability) };
 }
 const plain = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v) : v]));
 const mib = (b) => `${Math.round(b / 2 ** 20)} MiB`;
@@ -132,7 +132,7 @@ class Trainer {
     const n = h.epoch.length;
     // Posted even without new rows (eval-every > 1): the page learns the epoch count from here.
     const rows = {};
-    for (const k of Object.keys(h)) rows[k] = Array.from(h[k].subarray(r.sent, n));
+    for (const [k, v] of Object.entries(h)) if (ArrayBuffer.isView(v)) rows[k] = Array.from(v.subarray(r.sent, n));
     r.sent = n;
     if (cp) delete cp.history;
     post(toPage.rows(r.id, rows, r.s.epoch, r.s.done, cp));
@@ -266,6 +266,24 @@ class Trainer {
     const end = await this.advance(1, this.runs);
     if (end) this.finish(end);
     else this.sendViews(true);
+  }
+
+  // A live change to every run (s.change), checked on the first before any changes; a run that
+  // was done goes on when it has more epochs (the page plays again if it wants to).
+  async change({ field, text }) {
+    for (const [i, r] of this.runs.entries()) {
+      try {
+        r.s.change(field, text);
+      } catch (e) {
+        if (i === 0) return post(toPage.refused({ field: e.field, fields: e.fields, message: why(e) }));
+        throw e; // the same change to the same configuration: cannot happen
+      }
+      if (r.parallel && r.s.awaitingSums) await this.feed(r);
+      const h = r.s.history();
+      post(toPage.changed(r.id, thinOde(r.s.odeCurve()), r.s.theory(), h.changes, r.s.epoch, r.s.done));
+      this.sendRows(r);
+    }
+    this.msPerEpoch = null; // another step size or method: measured anew
   }
 
   // Field texts through the core's parser, the page's own keys checked here and worded by the
