@@ -15,6 +15,7 @@
 #include "mesaflow/npy.hpp"
 #include "mesaflow/report.hpp"
 #include "mesaflow/session.hpp"
+#include "mesaflow/version.hpp"
 #include "options.hpp"
 
 using namespace mesaflow;
@@ -134,12 +135,38 @@ int theory_command(const CliOptions& o) {
                         {"largest_standard_errors", number(mixed.zscore)},
                         {"assumption_4_1", mixed.vanish()}};
   }
+  j["mesaflow"] = version();
   if (!o.out.empty()) {
     if (Problem p = check_writable("out", o.out)) return bad_input(p);
     std::ofstream(o.out) << text(j) << "\n";
   }
   std::cout << text(j) << "\n";
   return 0;
+}
+
+// The parts of a sharded sweep, in grid order: the lines as they were written.
+int merge_command(const CliOptions& o) {
+  std::vector<SweepLine> lines;
+  for (const std::string& file : o.files) {
+    std::ifstream f(file);
+    if (!f) return bad_input({"", "merge: cannot open " + shown(file), {}});
+    long n = 0;
+    for (std::string line; std::getline(f, line);)
+      if (++n, !line.empty()) lines.push_back({file, n, line});
+  }
+  std::vector<std::string> merged;
+  if (Problem p = merge_sweep(lines, &merged)) {
+    p.message = "merge: " + p.message;
+    return bad_input(p);
+  }
+  if (!o.out.empty())
+    if (Problem p = check_writable("out", o.out)) return bad_input(p);
+  std::ofstream file;
+  if (!o.out.empty()) file.open(o.out);
+  std::ostream& out = o.out.empty() ? std::cout : file;
+  for (const std::string& l : merged) out << l << "\n";
+  if (!o.quiet) std::fprintf(stderr, "merge: %zu runs from %zu files\n", merged.size(), o.files.size());
+  return out ? 0 : bad_input({"out", "could not write '" + o.out + "'", {}});
 }
 
 int train_command(const CliOptions& o) {
@@ -203,7 +230,7 @@ int sweep_command(const CliOptions& o) {
   const long runs = static_cast<long>(o.grid.size());
   bool threads_given = o.grid.base.threads != Config{}.threads;
   for (const auto& a : o.grid.axes) threads_given |= a.name == "threads";
-  std::vector<Config> configs;
+  std::vector<GridRun> mine;  // this shard's runs: i % N == K
   for (long i = 0; i < runs; ++i) {
     Config c = o.grid.at(i);
     if (!threads_given) c.threads = 1;
@@ -217,7 +244,7 @@ int sweep_command(const CliOptions& o) {
       if (runs > 1) p.message += " (run " + std::to_string(i) + " of the grid)";
       return bad_input(p);
     }
-    configs.push_back(c);
+    if (i % o.shard_count == o.shard_index) mine.push_back({i, c});
   }
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::ofstream file;
@@ -227,11 +254,12 @@ int sweep_command(const CliOptions& o) {
   }
   std::ostream& out = o.out.empty() ? std::cout : file;
   const auto t0 = std::chrono::steady_clock::now();
-  run_sweep(configs, o.data.empty() ? nullptr : &file_data, o.data.empty() ? nullptr : &file_test, o.jobs > 0 ? static_cast<int>(o.jobs) : cores, cli_setting,
-            [&](long i, const Json& line) {
+  const long count = static_cast<long>(mine.size());
+  run_sweep(mine, runs, o.data.empty() ? nullptr : &file_data, o.data.empty() ? nullptr : &file_test,
+            o.jobs > 0 ? static_cast<int>(o.jobs) : cores, cli_setting, [&](long k, const Json& line) {
               out << text(line) << "\n" << std::flush;
               if (!o.quiet)
-                std::fprintf(stderr, "sweep: run %ld/%ld done (%.1f s)\n", i + 1, runs,
+                std::fprintf(stderr, "sweep: run %ld/%ld done (%.1f s)\n", k + 1, count,
                              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
             });
   if (!o.out.empty() && !file) return bad_input({"out", "could not write '" + o.out + "'", {}});
@@ -247,6 +275,11 @@ int main(int argc, char** argv) {
     std::cout << usage();
     return 0;
   }
+  if (o.command == "version") {
+    std::cout << "mesaflow " << version() << "\n";
+    return 0;
+  }
+  if (o.command == "merge") return merge_command(o);
   if (o.command == "sweep") return sweep_command(o);
   return o.command == "theory" ? theory_command(o) : train_command(o);
 }

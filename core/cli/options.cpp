@@ -20,14 +20,16 @@ const std::vector<CliOption>& cli_options() {
       {"save-data", "--save-data F.npy", "write the training set as .npy (complex128, shape (m, d, T))", kTrain,
        &O::save_data},
       {"out", "--out F.json", "write the run (config, history, theory, final, mesa, diverged, wall_seconds)",
-       kTrain | kTheory | kSweep, &O::out},
+       kTrain | kTheory | kSweep | kMerge, &O::out},
+      {"shard", "--shard K/N", "sweep: run only the K-th of N interleaved parts of the grid (runs i with i % N == K, "
+       "0 <= K < N); mesaflow merge puts the parts together", kSweep, &O::shard},
       {"mesa-seqs", "--mesa-seqs N", "test sequences for the error-versus-position view, [0, 100000], default 1000",
        kTrain | kTheory, nullptr, &O::mesa_seqs, nullptr, nullptr, 0, 100000},
       {"mc", "--mc N", "theory: also estimate the moments by Monte Carlo from N draws, [0, 100000000]", kTrain | kTheory,
        nullptr, &O::mc, nullptr, nullptr, 0, 100000000},
       {"record-params", "--record-params", "keep W_KQ and W_PV at every evaluation (history.params in --out)",
        kTrain | kTheory, nullptr, nullptr, &O::record_params},
-      {"quiet", "--quiet", "no progress line", kTrain | kTheory | kSweep, nullptr, nullptr, &O::quiet},
+      {"quiet", "--quiet", "no progress line", kTrain | kTheory | kSweep | kMerge, nullptr, nullptr, &O::quiet},
       {"jobs", "--jobs N", "sweep: runs at the same time, one thread each, [0, 256], default 0 = one per core", kSweep,
        nullptr, &O::jobs, nullptr, nullptr, 0, 256},
   };
@@ -44,13 +46,28 @@ const CliOption* find_option(const std::string& name) {
 
 std::string commands_text(unsigned commands) {
   std::string s;
-  for (auto [bit, name] : {std::pair{kTrain, "train"}, {kTheory, "theory"}, {kSweep, "sweep"}})
+  for (auto [bit, name] : {std::pair{kTrain, "train"}, {kTheory, "theory"}, {kSweep, "sweep"}, {kMerge, "merge"}})
     if (commands & bit) s += (s.empty() ? "'mesaflow " : " or 'mesaflow ") + std::string(name) + "'";
   return s;
 }
 
 unsigned command_bit(const std::string& command) {
-  return command == "train" ? kTrain : command == "theory" ? kTheory : kSweep;
+  return command == "train" ? kTrain : command == "theory" ? kTheory : command == "merge" ? kMerge : kSweep;
+}
+
+// --shard K/N into o.shard_index, o.shard_count.
+Problem parse_shard(CliOptions& o) {
+  const std::string& s = o.shard;
+  const std::size_t slash = s.find('/');
+  char* end = nullptr;
+  const long k = slash == std::string::npos ? -1 : std::strtol(s.c_str(), &end, 10);
+  const bool k_ok = slash != std::string::npos && end == s.c_str() + slash && slash > 0;
+  const long n = k_ok ? std::strtol(s.c_str() + slash + 1, &end, 10) : 0;
+  if (!k_ok || *end != '\0' || slash + 1 == s.size() || !(n >= 1 && n <= kMaxSweepRuns) || !(k >= 0 && k < n))
+    return {"shard", shown(s) + " is not valid; expected K/N with 0 <= K < N <= " + std::to_string(kMaxSweepRuns) + ", e.g. 0/4", {}};
+  o.shard_index = k;
+  o.shard_count = n;
+  return {};
 }
 
 Problem parse_count(const CliOption& opt, const std::string& v, long& out) {
@@ -118,7 +135,8 @@ std::string usage(const FieldTable& fields) {
        "  mesaflow theory [options]   print the theory object (JSON); the ODE part with --a0 --b0 --lr --epochs\n"
        "  mesaflow sweep  [options]   train a grid: any option below may be a list 0.5,1,2 or an inclusive range\n"
        "                              start:stop:step (0.5:2:0.5); one JSON line per run (the cartesian product)\n"
-       "  mesaflow --help\n\n"
+       "  mesaflow merge PART...      the lines of sweep --shard parts in grid order (refuses gaps and duplicates)\n"
+       "  mesaflow --help | --version\n\n"
        "options (defaults: the paper's gaussian sigma = 1 setting):\n";
   const auto line = [&](std::string left, const std::string& text, std::size_t width) {
     left = "  " + left;
@@ -146,8 +164,12 @@ Problem parse_cli(int argc, char** argv, CliOptions& o, const FieldTable& fields
     o.command = "help";
     return {};
   }
-  if (o.command != "train" && o.command != "theory" && o.command != "sweep")
-    return {"", "unknown command " + shown(o.command) + "; expected train, theory or sweep", {}};
+  if (o.command == "--version" || o.command == "version") {
+    o.command = "version";
+    return {};
+  }
+  if (o.command != "train" && o.command != "theory" && o.command != "sweep" && o.command != "merge")
+    return {"", "unknown command " + shown(o.command) + "; expected train, theory, sweep or merge", {}};
   const bool sweep = o.command == "sweep";
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
@@ -155,7 +177,11 @@ Problem parse_cli(int argc, char** argv, CliOptions& o, const FieldTable& fields
       o.command = "help";
       return {};
     }
-    if (arg.rfind("--", 0) != 0) return {"", "unexpected argument " + shown(arg), {}};
+    if (arg.rfind("--", 0) != 0) {
+      if (o.command != "merge") return {"", "unexpected argument " + shown(arg), {}};
+      o.files.push_back(arg);
+      continue;
+    }
     std::string name = arg.substr(2), value;
     bool has_value = false;
     if (const auto eq = name.find('='); eq != std::string::npos) {
@@ -180,6 +206,8 @@ Problem parse_cli(int argc, char** argv, CliOptions& o, const FieldTable& fields
       o.given.insert(name);
       continue;
     }
+    if (o.command == "merge")
+      return {"", "--" + name + " goes with 'mesaflow train', 'mesaflow theory' or 'mesaflow sweep', not with merge", {}};
     if (o.command == "theory" && name == "T" && value.find(':') != std::string::npos &&
         value.find_first_not_of("0123456789:") == std::string::npos) {
       if (Problem p = capability_range(value, o)) return p;
@@ -197,6 +225,9 @@ Problem parse_cli(int argc, char** argv, CliOptions& o, const FieldTable& fields
     if (o.given.count(name) && o.data.empty()) return {"", std::string("--") + name + " goes with --data", {}};
   if (o.given.count("test-data") && o.given.count("test-fraction"))
     return {"", "--test-data and --test-fraction: give one of them (a test file, or the share of --data held out)", {}};
+  if (o.command == "merge" && o.files.empty()) return {"", "merge: expected the files of the parts, e.g. mesaflow merge part*.jsonl", {}};
+  if (o.given.count("shard"))
+    if (Problem p = parse_shard(o)) return p;
   if (sweep) return o.grid.check_size();
   return {};
 }

@@ -14,7 +14,7 @@
 namespace mesaflow {
 
 struct CliOptions {
-  std::string command;  // train | theory | sweep | help
+  std::string command;  // train | theory | sweep | merge | help | version
   Config config;
   SweepGrid grid;              // sweep: the options, each a value, a list or a range
   std::set<std::string> given; // options given on the command line, by name
@@ -24,11 +24,14 @@ struct CliOptions {
   long mesa_seqs = 1000;
   long mc = 0;                 // theory: Monte Carlo draws of x_1 (0 = closed form only)
   std::vector<int> capability_T;  // theory --T LO:HI: the log-spaced T of the capability curve
+  std::string shard;           // sweep --shard K/N: the runs i with i % N == K
+  long shard_index = 0, shard_count = 1;
+  std::vector<std::string> files;  // merge: the parts
   bool quiet = false;
   bool record_params = false;  // W_KQ, W_PV at every evaluation into history.params
 };
 
-enum Command : unsigned { kTrain = 1, kTheory = 2, kSweep = 4 };
+enum Command : unsigned { kTrain = 1, kTheory = 2, kSweep = 4, kMerge = 8 };
 
 // An option of the program that is not a field of the run.
 struct CliOption {

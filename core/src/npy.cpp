@@ -24,23 +24,25 @@ std::string header_dict(const Dataset& ds) {
   return s;
 }
 
-// Finds the value text after 'key': in the header dict.
-std::string dict_value(const std::string& h, const std::string& key) {
+// Finds the value text after 'key': in the header dict, into *value; "" or what is wrong.
+std::string dict_value(const std::string& h, const std::string& key, std::string* value) {
   const std::string k = "'" + key + "'";
   const std::size_t p = h.find(k);
-  if (p == std::string::npos) throw NpyError(".npy header: missing '" + key + "'");
+  if (p == std::string::npos) return ".npy header: missing '" + key + "'";
   std::size_t q = h.find(':', p + k.size());
-  if (q == std::string::npos) throw NpyError(".npy header: malformed entry '" + key + "'");
+  if (q == std::string::npos) return ".npy header: malformed entry '" + key + "'";
   ++q;
   while (q < h.size() && h[q] == ' ') ++q;
   std::size_t end = q;
   if (q < h.size() && h[q] == '(') {
     end = h.find(')', q);
-    if (end == std::string::npos) throw NpyError(".npy header: unterminated shape");
-    return h.substr(q, end - q + 1);
+    if (end == std::string::npos) return ".npy header: unterminated shape";
+    *value = h.substr(q, end - q + 1);
+    return "";
   }
   while (end < h.size() && h[end] != ',' && h[end] != '}') ++end;
-  return h.substr(q, end - q);
+  *value = h.substr(q, end - q);
+  return "";
 }
 
 }  // namespace
@@ -71,59 +73,61 @@ void write_npy(const std::string& path, const Dataset& ds) {
   if (!f) throw NpyError("write to '" + path + "' failed");
 }
 
-Dataset parse_npy(const std::string& b, double max_bytes) {
-  if (b.size() < 10 || std::memcmp(b.data(), kMagic, 6) != 0) throw NpyError("not a .npy file (bad magic)");
+std::string parse_npy(const std::string& b, double max_bytes, Dataset* out) {
+  if (b.size() < 10 || std::memcmp(b.data(), kMagic, 6) != 0) return "not a .npy file (bad magic)";
   const int major = static_cast<unsigned char>(b[6]);
   std::size_t hlen = 0, hstart = 0;
   if (major == 1) {
     hlen = static_cast<unsigned char>(b[8]) | (static_cast<std::size_t>(static_cast<unsigned char>(b[9])) << 8);
     hstart = 10;
   } else if (major == 2 || major == 3) {
-    if (b.size() < 12) throw NpyError(".npy file truncated in its header");
+    if (b.size() < 12) return ".npy file truncated in its header";
     hlen = 0;
     for (int i = 0; i < 4; ++i) hlen |= static_cast<std::size_t>(static_cast<unsigned char>(b[8 + i])) << (8 * i);
     hstart = 12;
   } else {
-    throw NpyError(".npy version " + std::to_string(major) + " is not supported (1, 2 or 3)");
+    return ".npy version " + std::to_string(major) + " is not supported (1, 2 or 3)";
   }
-  if (hlen > 1 << 20 || hstart + hlen > b.size()) throw NpyError(".npy file truncated in its header");
+  if (hlen > 1 << 20 || hstart + hlen > b.size()) return ".npy file truncated in its header";
   const std::string h = b.substr(hstart, hlen);
-  const std::string descr = dict_value(h, "descr");
+  std::string descr, fortran, shape;
+  if (std::string e = dict_value(h, "descr", &descr); !e.empty()) return e;
   int item = 0;
   if (descr == "'<c16'" || descr == "'=c16'") item = 16;
   else if (descr == "'<c8'" || descr == "'=c8'") item = 8;
-  else throw NpyError(".npy dtype " + descr.substr(0, 20) + " is not supported: expected complex128 '<c16' or complex64 '<c8'");
-  if (dict_value(h, "fortran_order") != "False") throw NpyError(".npy file is in Fortran order; expected C order");
-  const std::string shape = dict_value(h, "shape");
+  else return ".npy dtype " + descr.substr(0, 20) + " is not supported: expected complex128 '<c16' or complex64 '<c8'";
+  if (std::string e = dict_value(h, "fortran_order", &fortran); !e.empty()) return e;
+  if (fortran != "False") return ".npy file is in Fortran order; expected C order";
+  if (std::string e = dict_value(h, "shape", &shape); !e.empty()) return e;
   std::vector<long long> dims;
   {
     std::size_t i = 1;
     while (i < shape.size()) {
       while (i < shape.size() && (shape[i] == ' ' || shape[i] == ',')) ++i;
       if (i >= shape.size() || shape[i] == ')') break;
-      if (shape[i] < '0' || shape[i] > '9') throw NpyError(".npy shape " + shape.substr(0, 40) + " is malformed");
+      if (shape[i] < '0' || shape[i] > '9') return ".npy shape " + shape.substr(0, 40) + " is malformed";
       long long v = 0;
       while (i < shape.size() && shape[i] >= '0' && shape[i] <= '9') {
         v = v * 10 + (shape[i] - '0');
-        if (v > (1LL << 40)) throw NpyError(".npy shape has a dimension that is too large");
+        if (v > (1LL << 40)) return ".npy shape has a dimension that is too large";
         ++i;
       }
       dims.push_back(v);
     }
   }
-  if (dims.size() != 3) throw NpyError(".npy shape " + shape.substr(0, 40) + " must have 3 dimensions (m, d, T)");
+  if (dims.size() != 3) return ".npy shape " + shape.substr(0, 40) + " must have 3 dimensions (m, d, T)";
   const long long m = dims[0], d = dims[1], T = dims[2];
-  if (m < 1 || m > 10000000) throw NpyError(".npy shape: m = " + std::to_string(m) + " out of range [1, 10000000]");
-  if (d < 1 || d > 32) throw NpyError(".npy shape: d = " + std::to_string(d) + " out of range [1, 32]");
-  if (T < 3 || T > 100000) throw NpyError(".npy shape: T = " + std::to_string(T) + " out of range [3, 100000]");
+  if (m < 1 || m > 10000000) return ".npy shape: m = " + std::to_string(m) + " out of range [1, 10000000]";
+  if (d < 1 || d > 32) return ".npy shape: d = " + std::to_string(d) + " out of range [1, 32]";
+  if (T < 3 || T > 100000) return ".npy shape: T = " + std::to_string(T) + " out of range [3, 100000]";
   const double need = static_cast<double>(m) * d * T * 16.0;
-  if (need > max_bytes) throw NpyError(".npy data needs " + std::to_string(need / 1e9) + " GB, more than the budget");
+  if (need > max_bytes) return ".npy data needs " + std::to_string(need / 1e9) + " GB, more than the budget";
   const std::size_t count = static_cast<std::size_t>(m * d * T);
   const std::size_t data_start = hstart + hlen;
   if (b.size() - data_start != count * item)
-    throw NpyError(".npy data size " + std::to_string(b.size() - data_start) + " bytes does not match shape (expected " +
-                   std::to_string(count * item) + ")");
-  Dataset ds(static_cast<int>(m), static_cast<int>(T), static_cast<int>(d));
+    return ".npy data size " + std::to_string(b.size() - data_start) + " bytes does not match shape (expected " +
+                   std::to_string(count * item) + ")";
+  Dataset& ds = *out = Dataset(static_cast<int>(m), static_cast<int>(T), static_cast<int>(d));
   const char* p = b.data() + data_start;
   for (long long s = 0; s < m; ++s)
     for (long long j = 0; j < d; ++j)
@@ -141,10 +145,16 @@ Dataset parse_npy(const std::string& b, double max_bytes) {
         }
         p += item;
         if (!std::isfinite(re) || !std::isfinite(im))
-          throw NpyError(".npy data has a non-finite value at sequence " + std::to_string(s) + ", coordinate " +
-                         std::to_string(j) + ", position " + std::to_string(t));
+          return ".npy data has a non-finite value at sequence " + std::to_string(s) + ", coordinate " +
+                         std::to_string(j) + ", position " + std::to_string(t);
         ds.set(static_cast<int>(s), static_cast<int>(t), static_cast<int>(j), {re, im});
       }
+  return "";
+}
+
+Dataset parse_npy(const std::string& bytes, double max_bytes) {
+  Dataset ds;
+  if (std::string e = parse_npy(bytes, max_bytes, &ds); !e.empty()) throw NpyError(e);
   return ds;
 }
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mesaflow/version.hpp"
+
 namespace mesaflow {
 
 Json theory_json(const Theory& th, const std::vector<double>* epochs, const std::vector<double>* ode,
@@ -41,6 +43,7 @@ Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSynta
   j["diverged"] = s.diverged();
   j["message"] = message(s, syntax);
   j["gradient_evaluations"] = s.gradient_evaluations();
+  j["mesaflow"] = version();
   j["wall_seconds"] = number(wall_seconds);
   return j;
 }
@@ -64,6 +67,7 @@ Json sweep_json(const Session& s, long run, double wall_seconds, SettingSyntax s
     j[k] = theory[k];
   j["diverged"] = s.diverged();
   j["message"] = message(s, syntax);
+  j["mesaflow"] = version();
   j["wall_seconds"] = number(wall_seconds);
   return j;
 }

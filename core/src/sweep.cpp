@@ -123,9 +123,9 @@ Problem SweepGrid::check_size() const {
   return {"sweep", buf, {}};
 }
 
-void run_sweep(const std::vector<Config>& configs, const Dataset* data, const Dataset* test_data, int jobs, SettingSyntax syntax,
-               const std::function<void(long, const Json&)>& report) {
-  const long runs = static_cast<long>(configs.size());
+void run_sweep(const std::vector<GridRun>& grid, long grid_runs, const Dataset* data, const Dataset* test_data, int jobs,
+               SettingSyntax syntax, const std::function<void(long, const Json&)>& report) {
+  const long runs = static_cast<long>(grid.size());
   std::vector<Json> lines(static_cast<std::size_t>(runs));
   std::vector<bool> ready(static_cast<std::size_t>(runs), false);
   std::mutex mu;
@@ -134,10 +134,12 @@ void run_sweep(const std::vector<Config>& configs, const Dataset* data, const Da
   auto worker = [&] {
     for (long i; (i = next.fetch_add(1)) < runs;) {
       const auto start = std::chrono::steady_clock::now();
-      Session s(configs[static_cast<std::size_t>(i)], kNativeMemoryBudget, data, kGeneratedLayout, false, test_data);
+      const GridRun& g = grid[static_cast<std::size_t>(i)];
+      Session s(g.config, kNativeMemoryBudget, data, kGeneratedLayout, false, test_data);
       while (!s.done()) s.run(1 << 30);
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      Json line = sweep_json(s, i, wall, syntax);
+      Json line = {{"run", g.run}, {"grid_runs", grid_runs}};
+      line.update(sweep_json(s, g.run, wall, syntax));
       std::lock_guard<std::mutex> lock(mu);
       lines[static_cast<std::size_t>(i)] = std::move(line);
       ready[static_cast<std::size_t>(i)] = true;
@@ -154,6 +156,42 @@ void run_sweep(const std::vector<Config>& configs, const Dataset* data, const Da
     report(i, line);
   }
   for (auto& th : pool) th.join();
+}
+
+Problem merge_sweep(const std::vector<SweepLine>& lines, std::vector<std::string>* merged) {
+  long grid = -1;
+  std::vector<const SweepLine*> at;
+  const auto where = [](const SweepLine& l) { return l.file + " line " + std::to_string(l.line); };
+  for (const SweepLine& l : lines) {
+    const Json j = Json::parse(l.text, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("run") || !j["run"].is_number_integer() ||
+        !j.contains("grid_runs") || !j["grid_runs"].is_number_integer())
+      return {"", where(l) + ": not a line of mesaflow sweep (a JSON object with run and grid_runs)", {}};
+    const long run = j["run"].get<long>(), runs = j["grid_runs"].get<long>();
+    if (grid < 0) {
+      if (runs < 1 || runs > kMaxSweepRuns) return {"", where(l) + ": grid_runs " + std::to_string(runs) + " is not a grid size", {}};
+      grid = runs;
+      at.assign(static_cast<std::size_t>(grid), nullptr);
+    }
+    if (runs != grid)
+      return {"", where(l) + ": a grid of " + std::to_string(runs) + " runs, but the lines before are of a grid of " +
+                      std::to_string(grid) + " (parts of different sweeps?)", {}};
+    if (run < 0 || run >= grid) return {"", where(l) + ": run " + std::to_string(run) + " is outside the grid [0, " + std::to_string(grid) + ")", {}};
+    if (const SweepLine* seen = at[static_cast<std::size_t>(run)])
+      return {"", "run " + std::to_string(run) + " appears twice: " + where(*seen) + " and " + where(l), {}};
+    at[static_cast<std::size_t>(run)] = &l;
+  }
+  if (grid < 0) return {"", "no sweep lines to merge", {}};
+  std::string missing;
+  long n = 0;
+  for (long r = 0; r < grid; ++r)
+    if (!at[static_cast<std::size_t>(r)] && n++ < 10) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
+  if (n > 0)
+    return {"", std::to_string(n) + " of the grid's " + std::to_string(grid) + " runs are missing: " + missing + (n > 10 ? ", ..." : "") +
+                    " (a part not given, or not finished?)", {}};
+  merged->clear();
+  for (const SweepLine* l : at) merged->push_back(l->text);
+  return {};
 }
 
 }  // namespace mesaflow

@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 namespace {
@@ -173,4 +175,77 @@ TEST(Cli, SweepBadValuesExitTwoAndWriteNothing) {
     EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.args << "\n" << r.out;
     EXPECT_FALSE(exists(out)) << c.args;
   }
+}
+
+// A sweep that outgrows one machine (issue 13): the grid as 4 interleaved shards, each its own
+// process, run by GNU parallel (Debian's `parallel`), merged back into grid order: the same lines as
+// the one-process sweep, byte for byte apart from wall_seconds.
+TEST(Cli, ShardsThroughGnuParallelMergeIntoTheOneProcessSweep) {
+  if (std::system("parallel --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "GNU parallel is not installed";
+  const std::string dir = tmp("shards"), whole = tmp("whole.jsonl"), merged = tmp("merged.jsonl");
+  ASSERT_EQ(std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str()), 0);
+  const std::string grid = " --d 2 --T 8 --m 20 --test-m 8 --epochs 3 --lr 1e-3 --quiet --scale 0.5,1,1.5 --x1 gaussian,unit-phase --seed 1:2:1";
+  Result r = run("sweep" + grid + " --out " + whole);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const std::string cmd = "parallel --will-cite " + std::string(MESAFLOW_CLI) + " sweep" + grid + " --shard {}/4 --out " + dir +
+                          "/part{}.jsonl ::: 0 1 2 3 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  r = run("merge " + dir + "/part0.jsonl " + dir + "/part1.jsonl " + dir + "/part2.jsonl " + dir + "/part3.jsonl --out " + merged);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto strip = [](const std::string& s) {
+    std::string o;
+    for (std::size_t p = 0, q; (q = s.find("\"wall_seconds\":", p)) != std::string::npos; p = s.find('}', q)) o += s.substr(p, q - p);
+    return o;
+  };
+  const std::string a = slurp(whole), b = slurp(merged);
+  EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 12);
+  EXPECT_EQ(strip(b), strip(a));
+  // Each part holds the runs i with i % 4 == K, in grid order.
+  const std::string part1 = slurp(dir + "/part1.jsonl");
+  EXPECT_EQ(part1.rfind("{\"run\":1,\"grid_runs\":12,", 0), 0u) << part1;
+  EXPECT_NE(part1.find("\n{\"run\":5,"), std::string::npos);
+  EXPECT_NE(part1.find("\n{\"run\":9,"), std::string::npos);
+}
+
+TEST(Cli, BadShardsAndBrokenPartsAreRefusedWithAMessage) {
+  const std::string grid = " --d 2 --T 8 --m 20 --test-m 8 --epochs 2 --quiet --scale 0.5,1";
+  for (const char* bad : {"4/4", "-1/4", "1/0", "x/4", "1/", "/4", "1/4/2", "0/20000"}) {
+    const Result r = run("sweep" + grid + " --shard " + bad);
+    EXPECT_EQ(r.status, 2) << bad;
+    EXPECT_NE(r.out.find("--shard: '"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("expected K/N with 0 <= K < N"), std::string::npos) << r.out;
+  }
+  EXPECT_NE(run("train --shard 0/2").out.find("--shard goes with 'mesaflow sweep', not with train"), std::string::npos);
+  const std::string p0 = tmp("p0.jsonl"), p1 = tmp("p1.jsonl"), junk = tmp("junk.jsonl"), other = tmp("other.jsonl");
+  ASSERT_EQ(run("sweep" + grid + " --shard 0/2 --out " + p0).status, 0);
+  ASSERT_EQ(run("sweep" + grid + " --shard 1/2 --out " + p1).status, 0);
+  ASSERT_EQ(run("sweep" + grid + " --seed 1,2 --shard 1/2 --out " + other).status, 0);  // a grid of 4
+  std::ofstream(junk) << "{\"run\": 0}\nnot json\n";
+  struct Case {
+    std::string args, expect;
+  };
+  for (const Case& c : {Case{"merge " + p0, "1 of the grid's 2 runs are missing: 1"},
+                        Case{"merge " + p0 + " " + p0, "run 0 appears twice: " + p0 + " line 1 and " + p0 + " line 1"},
+                        Case{"merge " + p0 + " " + junk, junk + " line 1: not a line of mesaflow sweep"},
+                        Case{"merge " + p0 + " " + other, "a grid of 4 runs, but the lines before are of a grid of 2"},
+                        Case{"merge", "merge: expected the files of the parts"},
+                        Case{"merge /nonexistent.jsonl", "merge: cannot open '/nonexistent.jsonl'"},
+                        Case{"merge " + p0 + " --lr 1", "--lr goes with 'mesaflow train', 'mesaflow theory' or 'mesaflow sweep'"}}) {
+    const Result r = run(c.args);
+    EXPECT_EQ(r.status, 2) << c.args;
+    EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.args << "\n" << r.out;
+  }
+  EXPECT_EQ(run("merge " + p1 + " " + p0).status, 0);
+}
+
+TEST(Cli, VersionIsPackageJsonsEverywhere) {
+  const std::string pkg = slurp(MESAFLOW_PACKAGE_JSON);
+  const std::size_t at = pkg.find("\"version\": \"") + 12;
+  const std::string v = pkg.substr(at, pkg.find('"', at) - at);
+  ASSERT_FALSE(v.empty());
+  EXPECT_EQ(run("--version").out, "mesaflow " + v + "\n");
+  EXPECT_NE(run("theory").out.find("\"mesaflow\":\"" + v + "\""), std::string::npos);
+  const std::string out = tmp("v.json");
+  ASSERT_EQ(run("train --d 2 --T 6 --m 10 --test-m 8 --epochs 1 --quiet --out " + out).status, 0);
+  EXPECT_NE(slurp(out).find("\"mesaflow\":\"" + v + "\""), std::string::npos);
 }

@@ -60,13 +60,16 @@ const Change kChanges[] = {
      "ratio_pred, moment_ratio, recovery, applies, last_mse_pred, verdict, diverged, message, wall_seconds. A diverged\n"
      "run is reported, not fatal. theory --T LO:HI adds the capability curve at log-spaced T.\n",
      "issue 9: the sweep line's new keys; the capability curve"},
+    {"bad-command", "err", "expected train, theory or sweep", "expected train, theory, sweep or merge", "issue 13: mesaflow merge"},
+    {"help", "stdout", "  mesaflow --help\n", "  mesaflow merge PART...      the lines of sweep --shard parts in grid order (refuses gaps and duplicates)\n  mesaflow --help | --version\n",
+     "issue 13: merge and --version"},
     {"diverged", "err", "try a smaller step such as --lr 0.5 (or", "try a smaller step such as --lr 5.1376e-05 (or",
      "issue 10: the advice comes from the largest curvature along the ODE (a step that follows the flow), not lr / 10"},
     {"diverged", "json", "try a smaller step such as --lr 0.5 (or", "try a smaller step such as --lr 5.1376e-05 (or",
      "the same advice in the run's document"},
 };
 // Lines --help gained (issue 9: the magnitude law, the test set of a --data run).
-const char* const kHelpAdded[] = {"  --magnitude ", "  --test-data ", "  --test-fraction "};
+const char* const kHelpAdded[] = {"  --magnitude ", "  --test-data ", "  --test-fraction ", "  --shard "};
 
 // The saved --help with the lines it gained since inserted where they stand in the new one.
 std::string help_with_additions(const std::string& saved, const std::string& now) {
@@ -110,7 +113,9 @@ const char* const kAdded[] = {
     "/theory/verdict",
     // a sweep line and the theory command's document hold the theory's keys at the top
     "/applies", "/last_mse_pred", "/verdict", "/assumption_4_1", "/assumption_4_2", "/reason", "/relative_error_pred",
-    "/recovery_at_T", "/monte_carlo/assumption_4_1", "/monte_carlo/mixed_moment_ratio", "/monte_carlo/largest_standard_errors"};
+    "/recovery_at_T", "/monte_carlo/assumption_4_1", "/monte_carlo/mixed_moment_ratio", "/monte_carlo/largest_standard_errors",
+    // issue 13: the version in every document, and a sweep line's grid size (mesaflow merge)
+    "/mesaflow", "/grid_runs"};
 
 // Issue 9: where Assumption 4.1 fails (full-one without clip) the diagonal family's predictions
 // are null (the theory says why), and the ODE is not drawn.

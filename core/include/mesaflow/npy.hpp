@@ -18,5 +18,8 @@ void write_npy(const std::string& path, const Dataset& ds);
 Dataset read_npy(const std::string& path, double max_bytes);
 // The same from bytes in memory (used by the file reader and by the fuzz target).
 Dataset parse_npy(const std::string& bytes, double max_bytes);
+// Without exceptions (the WebAssembly build has none): into *out, and "" or what is wrong, the
+// same words as NpyError's.
+std::string parse_npy(const std::string& bytes, double max_bytes, Dataset* out);
 
 }  // namespace mesaflow

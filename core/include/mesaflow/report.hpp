@@ -15,13 +15,13 @@ Json theory_json(const Theory& th, const std::vector<double>* epochs = nullptr, 
                  const std::vector<double>* ode_emp = nullptr);
 
 // {config, data, history, theory, final, mesa, vanilla_gd, diverged, message, gradient_evaluations,
-// wall_seconds};
+// wall_seconds, mesaflow (the version)};
 // mesa is null when mesa_nseq is 0 or the run diverged; message in the front end's syntax.
 Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSyntax syntax);
 
 // One finished run of a sweep: {run, config, data, epochs_done, ab, test_loss, ratio, last_mse
 // (at the last evaluation), c_star_T, c_star_inf, c_star_empirical, ratio_pred, moment_ratio,
-// recovery, applies, last_mse_pred, verdict, diverged, message, wall_seconds}; the theory's keys are
+// recovery, applies, last_mse_pred, verdict, diverged, message, wall_seconds, mesaflow}; the theory's keys are
 // null where its predictions do not apply, as in the theory object.
 Json sweep_json(const Session& s, long run, double wall_seconds, SettingSyntax syntax);
 

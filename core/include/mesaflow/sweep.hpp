@@ -42,11 +42,28 @@ struct SweepGrid {
   Problem check_size() const;
 };
 
-// Runs every configuration (on data and test data when given, else on generated sets), `jobs` at a time with
-// one thread each (results do not depend on the thread count), and calls report(i, line) on the
-// calling thread in grid order, as soon as run i and every earlier run have finished; the line
-// is report.hpp's sweep_json. The configurations must be valid (validate them first).
-void run_sweep(const std::vector<Config>& configs, const Dataset* data, const Dataset* test_data, int jobs, SettingSyntax syntax,
-               const std::function<void(long, const Json&)>& report);
+// A run of a grid: its place in the grid and its configuration.
+struct GridRun {
+  long run;
+  Config config;
+};
+
+// Runs every configuration (on data and test data when given, else on generated sets), `jobs` at a
+// time with one thread each (results do not depend on the thread count), and calls report(k,
+// line) on the calling thread for the k-th of runs, in their order, as soon as it and every earlier
+// one have finished; the line is report.hpp's sweep_json of a grid of grid_runs runs. The
+// configurations must be valid (validate them first).
+void run_sweep(const std::vector<GridRun>& runs, long grid_runs, const Dataset* data, const Dataset* test_data, int jobs,
+               SettingSyntax syntax, const std::function<void(long, const Json&)>& report);
+
+// Merges sweep lines (texts of the JSON lines of `mesaflow sweep`, e.g. of several --shard parts)
+// into grid order, into *merged (the lines as they were written, one per run). A problem names
+// the file and line of a line that is not a sweep line, of a run given twice, or the runs missing.
+struct SweepLine {
+  std::string file;
+  long line;
+  std::string text;
+};
+Problem merge_sweep(const std::vector<SweepLine>& lines, std::vector<std::string>* merged);
 
 }  // namespace mesaflow
