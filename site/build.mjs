@@ -164,7 +164,8 @@ if (libDir) {
   if (!fs.existsSync(path.join(core, 'mesaflow_core.wasm'))) {
     fail('build/wasm/mesaflow_core.wasm not found: build the WebAssembly module first (see README)');
   }
-  copy(path.join(ROOT, 'wasm', 'mesaflow.js'), path.join(OUT, 'lib', 'mesaflow.js'));
+  fs.mkdirSync(path.join(OUT, 'lib'), { recursive: true });
+  fs.writeFileSync(path.join(OUT, 'lib', 'mesaflow.js'), stripComments(fs.readFileSync(path.join(ROOT, 'wasm', 'mesaflow.js'), 'utf8'), 'wasm/mesaflow.js'));
   copy(path.join(core, 'mesaflow_core.js'), path.join(OUT, 'lib', 'mesaflow_core.js'));
   copy(path.join(core, 'mesaflow_core.wasm'), path.join(OUT, 'lib', 'mesaflow_core.wasm'));
 }

@@ -13,14 +13,14 @@
 // last checkpoint, reset() starts again).
 import { TEMPLATE } from './template.js';
 import { Views } from './views.js';
-import { SettingsForm } from './controls.js';
-import { fillExplanations } from './explain.js';
-import { PRESETS } from './presets.js';
+import { SettingsForm, fillPresets, showPreset, copyLink } from './controls.js';
+import { fillHints, bindHints } from './hints.js';
+import { Progress } from './progress.js';
 import { FIELDS, FIELD_ATTRS, EXTRA_KEYS } from './state.js';
 import { Settings } from './settings.js';
 import { toWorker } from './protocol.js';
 import { WorkerClient } from './worker-client.js';
-import { StatusLine, summary, divergedText } from './status.js';
+import { StatusLine, summary, divergedText, preparing } from './status.js';
 import { Runs, copyHistory, emptyHistory, copyOf } from './runs.js';
 
 class MesaflowDemo extends HTMLElement {
@@ -44,7 +44,8 @@ class MesaflowDemo extends HTMLElement {
     this._form = new SettingsForm(this._$('form'), FIELDS, async (name, text) => {
       const cfg = await this._settings.edit(name, text);
       if (cfg) this._configure(cfg);
-    });
+    }, { play: this._$('play'), why: this._$('play-why') });
+    this._progress = new Progress(this._$('progress'), this._$('progress-text'));
     this._status = new StatusLine(this._$('status'), () => summary(this._runs.list, this._cfg, this._playing));
     this._client = new WorkerClient(this._handlers());
     this._settings = new Settings(this._client, this._form);
@@ -169,7 +170,7 @@ class MesaflowDemo extends HTMLElement {
       weights: (msg) => {
         const run = this._runs.byId(msg.id);
         if (run) run.weights = msg.weights;
-        if (first(msg)) this._views.setWeights(msg.weights);
+        if (run) this._views.setWeights(run.index, msg.weights);
       },
       mesa: (msg) => first(msg) && this._views.setMesa(msg.mesa),
       diverged: (msg) => this._onDiverged(msg),
@@ -182,6 +183,7 @@ class MesaflowDemo extends HTMLElement {
         if (reason !== 'paused' && reason !== 'reset') this._wantPlay = false;
         this._showPlaying();
         if (reason !== 'reset') this._status.refresh(true); // reset: new runs are on their way
+        if (reason !== 'reset') this._progress.update(this._runs.list, false);
       },
       error: ({ message }) => {
         this._alert(message);
@@ -244,28 +246,33 @@ class MesaflowDemo extends HTMLElement {
   _configure(cfg, messages = []) {
     this._cfg = cfg;
     this._form.show(cfg);
-    this._$('preset').value = this._settings.preset;
+    showPreset(this._$('preset'), this._settings.preset, cfg);
     this._$('compare').checked = this._settings.compare;
     this._alert(messages.join(' '));
     this._runs.clear(true);
-    this._create(this._settings.inits(cfg), 'Preparing the data…');
+    const inits = this._settings.inits(cfg);
+    this._progress.reset(cfg.epochs, inits.length, true);
+    this._create(inits, preparing(cfg, inits.length));
   }
 
   _onCreated(msg, specs) {
     this._runs.created(msg, specs);
     this._form.setConfigProblem(null);
     this._workersUsed = msg.workers;
-    this._views.setup(this._cfg, this._runs.list);
+    this._views.setup(this._cfg, this._runs.list, msg.capability);
     this._views.setSamples(msg.samples);
-    fillExplanations(this._root, this._runs.first.theory, this._cfg);
+    fillHints(this._root, this._cfg, this._runs.first.theory);
+    this._progress.reset(this._cfg.epochs, this._runs.list.length);
     this._dirty();
     this._emit('mesaflow-config', { params: this.params, config: this.config });
+    this._$('copy-link').hidden = location.hash !== `#${this.params}`; // a page that keeps the hash in step
     if (this._wantPlay) this.play();
     else this._status.refresh(true);
   }
 
   _onRows(msg) {
     for (const detail of this._runs.append(msg)) this._emit('mesaflow-step', detail);
+    this._progress.update(this._runs.list, this._playing);
     this._dirty();
     // While training, at most every 2 s; the moment every run is done, at once.
     this._status.refresh(!this._playing || this._runs.allDone);
@@ -314,7 +321,9 @@ class MesaflowDemo extends HTMLElement {
   _bindControls() {
     const $ = this._$;
     const presetSel = $('preset');
-    for (const [name, p] of Object.entries(PRESETS)) presetSel.append(new Option(p.label, name));
+    fillPresets(presetSel);
+    bindHints(this._root);
+    $('copy-link').addEventListener('click', () => copyLink($('copy-state')));
     $('play').addEventListener('click', () => (this._playing ? this.pause() : this.play()));
     $('step').addEventListener('click', () => this.step());
     $('reset').addEventListener('click', () => this.reset());
