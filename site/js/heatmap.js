@@ -17,10 +17,10 @@ function colourFor(v, vmax) {
 }
 
 const rgb = ([r, g, b]) => `rgb(${r},${g},${b})`;
-const short = (v) => (v !== 0 && Math.abs(v) < 1e-2 ? v.toExponential(1) : Number(v.toPrecision(3)).toString());
+const short = (v) => (v !== 0 && Math.abs(v) < 1e-2 ? v.toExponential(1) : Number(v.toPrecision(2)).toString());
 const LEFT = 22; // row indices
 const TOP = 16; // column indices
-const BAR = 44; // colour bar and its labels
+const BAR = 52; // colour bar and its labels
 
 // The value of entry i in mode 're' | 'im' | 'mod'.
 export const part = (m, mode, i) => (mode === 're' ? m.re[i] : mode === 'im' ? m.im[i] : Math.hypot(m.re[i], m.im[i]));

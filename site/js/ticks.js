@@ -27,13 +27,16 @@ function niceStep(raw) {
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
 }
 
-// About n evenly spaced round values in [lo, hi].
+// About n evenly spaced round values in [lo, hi], three at least.
 export function linearSplits(lo, hi, n = 5) {
   if (!(hi > lo)) return [lo];
-  const step = niceStep((hi - lo) / Math.max(1, n - 1));
-  const out = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
+  let step = niceStep((hi - lo) / Math.max(1, n - 1));
+  for (;;) {
+    const out = [];
+    for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+    if (out.length >= 3) return out;
+    step = niceStep(step / 2.01);
+  }
 }
 
 // The range of a log axis around [min, max]: a little margin, at least a factor of 1.5.
@@ -65,7 +68,7 @@ export function logSplits(lo, hi) {
       if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
     }
   }
-  if (out.length < 3) return linearSplits(lo, hi, 4).filter((v) => v > 0);
+  if (out.length < 3) return linearSplits(lo, hi, 5).filter((v) => v > 0);
   if (out.length > 9) return out.filter((v, i) => i % 2 === 0);
   return out;
 }

@@ -136,7 +136,7 @@ export class Views {
     this.index = new Map(this.x.map((e, i) => [e, i]));
     this.sparse = cfg.x1 === 'sparse';
     this.syncKey ??= `mesaflow-${Math.random().toString(36).slice(2)}`;
-    this.hasOde = runs[0].ode.epoch.length > 0;
+    this.hasOde = this.th.applies && runs[0].ode.epoch.length > 0; // the ODE is the diagonal family's
     const odeAt = (o, e) => o.ab_empirical[Math.round(e / o.stride)] ?? null; // o: every stride-th epoch
     this.odeY = this.hasOde ? runs.map((r) => this.x.map((e) => odeAt(r.ode, e))) : [];
     const $ = (id) => this.root.getElementById(id);
