@@ -35,7 +35,7 @@ export class Legend {
       li.className = 'legend-item';
       const label = document.createElement('span');
       label.textContent = it.label;
-      const value = document.createElement('b');
+      const value = Object.assign(document.createElement('span'), { className: 'v' });
       li.append(swatch(it), label);
       if (it.value) li.append(' ', value);
       return { li, value };

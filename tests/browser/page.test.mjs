@@ -76,11 +76,11 @@ test('legends show values before any hover; theory lines carry their labels; com
   await waitReady(page);
   await page.waitForFunction(() => document.querySelector('mesaflow-demo').runs.every((r) => r.history.epoch.length > 0));
   await page.waitForTimeout(200);
-  const before = await texts(page, '#plot-ab .legend-item b');
+  const before = await texts(page, '#plot-ab .legend-item .v');
   assert.ok(before.length >= 6, `values in the ab legend: ${before}`);
   for (const v of before) assert.match(v, NUMBER, 'a number, not –, at epoch 0');
   // Compact: one entry per initialisation, a line-style key for model and ODE, the theory lines.
-  const labels = await texts(page, '#plot-ab .legend-item span');
+  const labels = await texts(page, '#plot-ab .legend-item span:not(.v)');
   assert.deepEqual(labels.slice(0, 5), ['(a0, b0) = (0.1, 0.1)', '(a0, b0) = (0.5, 1.5)', '(a0, b0) = (2, 2)', 'model: ab', 'gradient-flow ODE']);
   assert.ok(labels.includes('c*(T)') && labels.includes('training-set optimum'));
   const swatches = await el(page, () => [...document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('#plot-ab .legend-item svg line')].map((l) => l.getAttribute('stroke-dasharray')));
@@ -91,7 +91,7 @@ test('legends show values before any hover; theory lines carry their labels; com
   const single = await el(page, () => document.querySelector('mesaflow-demo')._views.charts.loss.single.slice(0, 3));
   assert.deepEqual(single, [true, true, true]);
   await trainToEnd(page);
-  const after = await texts(page, '#plot-loss .legend-item b');
+  const after = await texts(page, '#plot-loss .legend-item .v');
   assert.ok(after.length === 3 && after.every((v) => NUMBER.test(v)), `loss legend: ${after}`);
   assert.deepEqual(page.problems, []);
   await page.close();
@@ -172,9 +172,9 @@ test('full-one without clip: no theory line, the reason, and the view beyond the
   await shadow(page, '#card-structure').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => document.querySelector('mesaflow-demo')._views.lazy.structure.view?.charts().length === 2);
   await page.waitForFunction(() => document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('#heat-row figure canvas[width]').length === 6);
-  const legend = await texts(page, '#plot-structure .legend-item span');
+  const legend = await texts(page, '#plot-structure .legend-item span:not(.v)');
   assert.deepEqual(legend.slice(0, 3), ['(a0, b0) = (0.1, 0.1)', '(a0, b0) = (0.5, 1.5)', '(a0, b0) = (2, 2)']);
-  const vanilla = await texts(page, '#plot-vanilla .legend-item span');
+  const vanilla = await texts(page, '#plot-vanilla .legend-item span:not(.v)');
   assert.ok(vanilla.some((l) => /^best one-step GD \(η = /.test(l)), `a reference line for the best vanilla GD: ${vanilla}`);
   const masses = await el(page, () => document.querySelector('mesaflow-demo').runs.map((r) => r.history.offdiag_kq.at(-1)));
   assert.ok(masses.every((m) => m > 0.01), `off-diagonal entries grow: ${masses}`);
@@ -214,7 +214,7 @@ test('gaussian initialisation: the phase-invariant ab with its spread, and the s
   const page = await openPage(ctx, 'index.html#preset=gaussian-init&epochs=60');
   await waitReady(page);
   await trainToEnd(page);
-  const labels = await texts(page, '#plot-ab .legend-item span');
+  const labels = await texts(page, '#plot-ab .legend-item span:not(.v)');
   assert.ok(labels.includes('phase-invariant ab ± spread over j'), `${labels}`);
   const bands = await el(page, () => document.querySelector('mesaflow-demo')._views.charts.ab.plot.bands.length);
   assert.equal(bands, 1);
