@@ -137,12 +137,14 @@ export class LineChart {
     ctx.save();
     ctx.font = `${12 * dpr}px system-ui, sans-serif`;
     ctx.textAlign = 'right';
-    ctx.textBaseline = 'bottom';
     ctx.lineWidth = 3 * dpr;
     ctx.strokeStyle = 'rgba(255,255,255,0.9)';
     const x = bbox.left + bbox.width - 4 * dpr;
     for (const t of shown) {
-      const y = Math.max(bbox.top + gap, t.y - 2 * dpr);
+      // Above its line, or below it where the line runs along the top of the plot.
+      const below = t.y - gap < bbox.top;
+      ctx.textBaseline = below ? 'top' : 'bottom';
+      const y = below ? t.y + 3 * dpr : t.y - 2 * dpr;
       ctx.strokeText(t.text, x, y);
       ctx.fillStyle = t.colour === '#000000' ? '#000' : '#333';
       ctx.fillText(t.text, x, y);
