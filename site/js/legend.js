@@ -1,24 +1,39 @@
 // A chart's legend in HTML: each entry drawn as its series is drawn (colour, dash, dots) with a
 // value: the latest one, or the one under the pointer while hovering. Text goes in with
 // textContent only.
-const SVG = 'http://www.w3.org/2000/svg';
 
-// A 28 x 12 sample of a line style: {colour, dash, width, dots, markers (dots only), band}.
+// A 28 x 12 sample of a line style, drawn as the chart draws it (canvas line dash):
+// {colour, dash, width, dots, markers (dots only), band}. data-dash records the dash.
 export function swatch({ colour, dash, width = 2, dots, markers, band }) {
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('width', '28');
-  svg.setAttribute('height', '12');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.classList.add('swatch');
-  const add = (name, attrs) => {
-    const n = document.createElementNS(SVG, name);
-    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
-    svg.append(n);
-  };
-  if (band) add('rect', { x: 0, y: 2, width: 28, height: 8, fill: band });
-  if (!markers) add('line', { x1: 1, y1: 6, x2: 27, y2: 6, stroke: colour, 'stroke-width': width, ...(dash ? { 'stroke-dasharray': dash.join(' ') } : {}) });
-  if (dots || markers) for (const cx of markers ? [14] : [5, 23]) add('circle', { cx, cy: 6, r: markers ? 4 : 2.6, fill: colour });
-  return svg;
+  const c = document.createElement('canvas');
+  const dpr = globalThis.devicePixelRatio || 1;
+  c.width = 28 * dpr;
+  c.height = 12 * dpr;
+  c.className = 'swatch';
+  c.setAttribute('aria-hidden', 'true');
+  c.dataset.dash = dash ? dash.join(' ') : markers ? 'markers' : 'solid';
+  const ctx = c.getContext('2d');
+  ctx.scale(dpr, dpr);
+  if (band) {
+    ctx.fillStyle = band;
+    ctx.fillRect(0, 2, 28, 8);
+  }
+  if (!markers) {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = width;
+    ctx.setLineDash(dash ?? []);
+    ctx.beginPath();
+    ctx.moveTo(1, 6);
+    ctx.lineTo(27, 6);
+    ctx.stroke();
+  }
+  ctx.fillStyle = colour;
+  for (const x of dots || markers ? (markers ? [14] : [5, 23]) : []) {
+    ctx.beginPath();
+    ctx.arc(x, 6, markers ? 4 : 2.6, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  return c;
 }
 
 export class Legend {

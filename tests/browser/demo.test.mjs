@@ -23,7 +23,7 @@ test('quick preset trains until ab is at the theory, and every view has data', a
     const h = el.history;
     const ode = el.odeCurve;
     const root = el.shadowRoot;
-    const canvases = [...root.querySelectorAll('#card-ab canvas, #card-ratio canvas, #card-loss canvas, #card-mesa canvas, .heat canvas')].map((c) => [c.width, c.height]);
+    const canvases = [...root.querySelectorAll('#card-ab .uplot canvas, #card-ratio .uplot canvas, #card-loss .uplot canvas, #card-mesa .uplot canvas, .heat canvas')].map((c) => [c.width, c.height]);
     return { n: h.epoch.length, last: h.epoch.at(-1), ab: h.ab.at(-1), theory: el.theory, odeEnd: ode.ab.at(-1), odeEmpEnd: ode.ab_empirical.at(-1),
       finite: h.ab.every(Number.isFinite) && h.test_loss.every(Number.isFinite), canvases,
       status: root.getElementById('status').textContent, plots: root.querySelectorAll('.uplot').length };

@@ -19,9 +19,22 @@ const texts = (page, selector) => el(page, (s) => [...document.querySelector('me
 const ticks = (page, chart, axis = 1) => el(page, ([c, a]) => document.querySelector('mesaflow-demo')._views.charts[c].plot.axes[a]._values, [chart, axis]);
 const NUMBER = /^-?\d+(\.\d+)?(e-?\d+)?$/;
 
-test('quick, three initialisations: ab ends within 1% of the training-set optimum and stays within 2% of its ODE', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&compare=true');
+// The page at hash, ready (and trained to the end if train).
+async function opened(hash, { train = false, viewport } = {}) {
+  const page = await openPage(ctx, `index.html#${hash}`, viewport);
   await waitReady(page);
+  if (train) await trainToEnd(page, 120000);
+  return page;
+}
+
+// No console error, page error or CSP violation; then closed.
+async function closed(page) {
+  assert.deepEqual(page.problems, []);
+  await page.close();
+}
+
+test('quick, three initialisations: ab ends within 1% of the training-set optimum and stays within 2% of its ODE', async () => {
+  const page = await opened('preset=quick&compare=true');
   assert.match(await trainToEnd(page, 120000), /^finished: epoch 500 of 500/);
   const runs = await el(page, () => document.querySelector('mesaflow-demo').runs);
   assert.equal(runs.length, 3);
@@ -43,13 +56,11 @@ test('quick, three initialisations: ab ends within 1% of the training-set optimu
   }
   const notes = await texts(page, '#notes-ab li');
   for (const r of runs) assert.ok(notes.some((n) => n.startsWith(`(a0, b0) = ${r.label}: ab = `) && /within .* of this training set’s optimum/.test(n)), `a note for ${r.label}: ${notes}`);
-  assert.deepEqual(page.problems, []);
-  await page.close();
+  await closed(page);
 });
 
 test('a step too large for the gradient flow is said next to the ODE curves (ode.stability)', async (t) => {
-  const page = await openPage(ctx, 'index.html#preset=quick-gaussian&compare=true');
-  await waitReady(page);
+  const page = await opened('preset=quick-gaussian&compare=true');
   const odes = await el(page, () => document.querySelector('mesaflow-demo').runs.map((r) => r.ode));
   if (!odes.every((o) => 'stability' in o)) {
     t.skip('ode.stability is not in the data yet (the stability computation comes from the issue 9 branch)');
@@ -67,13 +78,11 @@ test('a step too large for the gradient flow is said next to the ODE curves (ode
   await page.waitForFunction(() => document.querySelector('mesaflow-demo').config?.x1 === 'sparse' && document.querySelector('mesaflow-demo').runs.length === 3);
   const quick = await el(page, () => document.querySelector('mesaflow-demo').runs.map((r) => Math.max(...r.ode.stability)));
   if (Math.max(...quick) <= 0.2) assert.ok((await texts(page, '#notes-ab li')).every((n) => !/too large/.test(n)));
-  assert.deepEqual(page.problems, []);
-  await page.close();
+  await closed(page);
 });
 
 test('legends show values before any hover; theory lines carry their labels; compare mode has a compact legend', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&compare=true&epochs=40');
-  await waitReady(page);
+  const page = await opened('preset=quick&compare=true&epochs=40');
   await page.waitForFunction(() => document.querySelector('mesaflow-demo').runs.every((r) => r.history.epoch.length > 0));
   await page.waitForTimeout(200);
   const before = await texts(page, '#plot-ab .legend-item .v');
@@ -83,8 +92,8 @@ test('legends show values before any hover; theory lines carry their labels; com
   const labels = await texts(page, '#plot-ab .legend-item span:not(.v)');
   assert.deepEqual(labels.slice(0, 5), ['(a0, b0) = (0.1, 0.1)', '(a0, b0) = (0.5, 1.5)', '(a0, b0) = (2, 2)', 'model: ab', 'gradient-flow ODE']);
   assert.ok(labels.includes('c*(T)') && labels.includes('training-set optimum'));
-  const swatches = await el(page, () => [...document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('#plot-ab .legend-item svg line')].map((l) => l.getAttribute('stroke-dasharray')));
-  assert.ok(swatches.includes('6 4') && swatches.includes('2 3') && swatches.includes(null), 'swatches drawn solid, dashed and dotted');
+  const swatches = await el(page, () => [...document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('#plot-ab .legend-item canvas')].map((c) => c.dataset.dash));
+  assert.ok(swatches.includes('6 4') && swatches.includes('2 3') && swatches.includes('solid'), `swatches drawn solid, dashed and dotted: ${swatches}`);
   const tags = await el(page, () => document.querySelector('mesaflow-demo')._views.charts.ab.series.filter((s) => s.tag).map((s) => s.tag));
   assert.deepEqual(tags, ['training-set optimum', 'c*(T)', 'c*(∞)']);
   // Epoch 0 alone is drawn as a marker.
@@ -93,14 +102,11 @@ test('legends show values before any hover; theory lines carry their labels; com
   await trainToEnd(page);
   const after = await texts(page, '#plot-loss .legend-item .v');
   assert.ok(after.length === 3 && after.every((v) => NUMBER.test(v)), `loss legend: ${after}`);
-  assert.deepEqual(page.problems, []);
-  await page.close();
+  await closed(page);
 });
 
 test('log axes carry numeric labels; the sparse last-position MSE is on a log axis; positions t are whole', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&epochs=60');
-  await waitReady(page);
-  await trainToEnd(page);
+  const page = await opened('preset=quick&epochs=60', { train: true });
   await page.waitForFunction(() => document.querySelector('mesaflow-demo')._views.charts.mesa.plot.data[0].length > 0);
   const distr = await el(page, () => ['ratio', 'loss', 'mesa'].map((c) => document.querySelector('mesaflow-demo')._views.charts[c].plot.scales.y.distr));
   assert.deepEqual(distr, [3, 3, 3], 'log y axes: last-position MSE, loss, error by position');
@@ -118,13 +124,11 @@ test('log axes carry numeric labels; the sparse last-position MSE is on a log ax
   const loss = await el(page, () => document.querySelector('mesaflow-demo').history.test_loss);
   const labels = (await ticks(page, 'loss')).filter((v) => v !== '');
   assert.ok(labels.length >= 3 && labels.every((v) => NUMBER.test(v)), `loss from ${Math.min(...loss)} to ${Math.max(...loss)}: labels ${labels}`);
-  assert.deepEqual(page.problems, []);
-  await page.close();
+  await closed(page);
 });
 
 test('T = 100000 then T = 20 leaves no error on the page; an invalid field disables Play and names it', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick');
-  await waitReady(page);
+  const page = await opened('preset=quick');
   await setField(page, 'T', '100000');
   await page.waitForFunction(() => {
     const root = document.querySelector('mesaflow-demo').shadowRoot;
@@ -151,13 +155,11 @@ test('T = 100000 then T = 20 leaves no error on the page; an invalid field disab
   await page.waitForFunction(() => !document.querySelector('mesaflow-demo').shadowRoot.getElementById('play').disabled);
   assert.equal(await shadow(page, '#play-why').isVisible(), false);
   assert.match(await shadow(page, '#preset option:checked').textContent(), /^custom \(from quick/, 'the menu says custom after an edit');
-  assert.deepEqual(page.problems, []);
-  await page.close();
+  await closed(page);
 });
 
 test('full-one without clip: no theory line, the reason, and the view beyond the assumption with three runs', async () => {
-  const page = await openPage(ctx, 'index.html#preset=full-one&compare=true&m=300&test-m=100&T=20&epochs=40&lr=0.002', { width: 1280, height: 900 });
-  await waitReady(page);
+  const page = await opened('preset=full-one&compare=true&m=300&test-m=100&T=20&epochs=40&lr=0.002');
   const th = await el(page, () => document.querySelector('mesaflow-demo').theory);
   assert.equal(th.applies, false);
   await trainToEnd(page);
@@ -183,13 +185,11 @@ test('full-one without clip: no theory line, the reason, and the view beyond the
   await page.waitForFunction(() => document.querySelector('mesaflow-demo').shadowRoot.querySelector('#notes-capability li'));
   assert.match((await texts(page, '#notes-capability li'))[0], /^No capability curve: Assumption 4\.1 fails/);
   await screenshot(page, 'desktop-full-one-compare');
-  assert.deepEqual(page.problems, []);
-  await page.close();
+  await closed(page);
 });
 
 test('the capability view draws the theory over T: sparse recovers at every T, rademacher only as T grows, gaussian never', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&epochs=10');
-  await waitReady(page);
+  const page = await opened('preset=quick&epochs=10');
   const cases = [['preset=quick&epochs=10', /^Recovers at every T/], ['preset=quick&x1=rademacher&epochs=10', /^Recovers only as T grows/], ['preset=quick-gaussian&epochs=10', /^Never recovers/]];
   for (const [hash, verdict] of cases) {
     await page.evaluate((h) => (location.hash = `#${h}`), hash);
@@ -206,14 +206,11 @@ test('the capability view draws the theory over T: sparse recovers at every T, r
     assert.equal(r.log, 3, 'log T axis');
     assert.match(r.note, verdict, hash);
   }
-  assert.deepEqual(page.problems, []);
-  await page.close();
+  await closed(page);
 });
 
 test('gaussian initialisation: the phase-invariant ab with its spread, and the structure view', async () => {
-  const page = await openPage(ctx, 'index.html#preset=gaussian-init&epochs=60');
-  await waitReady(page);
-  await trainToEnd(page);
+  const page = await opened('preset=gaussian-init&epochs=60', { train: true });
   const labels = await texts(page, '#plot-ab .legend-item span:not(.v)');
   assert.ok(labels.includes('phase-invariant ab ± spread over j'), `${labels}`);
   const bands = await el(page, () => document.querySelector('mesaflow-demo')._views.charts.ab.plot.bands.length);
@@ -222,14 +219,11 @@ test('gaussian initialisation: the phase-invariant ab with its spread, and the s
   assert.equal(await shadow(page, '#card-structure').isVisible(), true);
   await shadow(page, '#card-structure').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => document.querySelector('mesaflow-demo')._views.lazy.structure.view?.charts().length === 2);
-  assert.deepEqual(page.problems, []);
-  await page.close();
+  await closed(page);
 });
 
 test('one training sequence: the prediction computed on the page follows the next token once sparse is learned', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick');
-  await waitReady(page);
-  await trainToEnd(page);
+  const page = await opened('preset=quick', { train: true });
   await shadow(page, '#card-sequence').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => document.querySelector('mesaflow-demo')._views.lazy.sequence.view?.chart?.plot.data[2].some((v) => v != null));
   const [next, pred] = await el(page, () => document.querySelector('mesaflow-demo')._views.lazy.sequence.view.chart.plot.data.slice(1));
@@ -241,6 +235,5 @@ test('one training sequence: the prediction computed on the page follows the nex
   assert.deepEqual(notice, [true, true, true, true]);
   assert.equal(await shadow(page, '#notice').isVisible(), false);
   await scrollThrough(page);
-  assert.deepEqual(page.problems, []);
-  await page.close();
+  await closed(page);
 });
