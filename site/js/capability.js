@@ -62,6 +62,12 @@ export default class CapabilityView {
       xLog: true,
       log,
       xName: 'T =',
+      // The curve spans every T: its legend entry has no single value to show.
+      legend: [
+        { label: 'theory (derived, PAPER.md)', colour: OKABE_ITO.grey, width: 2 },
+        { label: `this run (T = ${v.cfg.T})`, colour: v.runs[0].colour, markers: true, series: 1 },
+        { label: 'measured elsewhere', colour: OKABE_ITO.black, markers: true, series: 2 },
+      ],
       series: [
         { label: 'theory (derived, PAPER.md)', colour: OKABE_ITO.grey, width: 2 },
         { label: `this run (T = ${v.cfg.T})`, colour: v.runs[0].colour, markers: true },

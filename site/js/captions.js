@@ -4,7 +4,9 @@ import { num } from './status.js';
 
 const pct = (x) => (Math.abs(x) < 1e-4 ? 'less than 0.01%' : `${Number((100 * x).toPrecision(2))}%`);
 // The core's words with their ASCII notation typeset.
-const words = (s) => String(s).replace(/->/g, '→').replace(/\binfinity\b|\binf\b/g, '∞').replace(/\^2/g, '²').replace(/x_1/g, 'x₁');
+const SUB = '₀₁₂₃₄₅₆₇₈₉';
+const words = (s) => String(s).replace(/->/g, '→').replace(/\binfinity\b|\binf\b/g, '∞').replace(/\^2/g, '²').replace(/x_1/g, 'x₁')
+  .replace(/\bM(\d+)/g, (m, k) => `M${[...k].map((c) => SUB[c]).join('')}`);
 const STABLE = 0.2; // lr x curvature above this: gradient descent does not follow the flow closely
 
 // The ODE's value (ab_empirical) at epoch e, if drawn.

@@ -32,7 +32,8 @@ const lastIndex = (y) => {
 };
 
 // series: [{label, colour, dash, width, dots (points on the line), markers (points only), tag
-// (text drawn at the line's right end with its value), legend: false (not listed)}]
+// (text drawn at the line's right end with its value), ref (drawn ahead of the data, like an ODE:
+// its legend value is taken at the latest point of the other series), legend: false (not listed)}]
 // opts: {xLabel, yLabel, log, xLog, xInt, clip, sync, legend: [{label, colour, dash, series}]
 // (entries instead of one per series; series: the index whose value it shows, or absent),
 // bands: [[upper, lower, fill]], xName (the legend's 'at' word, default xLabel)}.
@@ -100,7 +101,7 @@ export class LineChart {
     this.plot = new uPlot(plotOpts, [[], ...series.map(() => [])], container);
     const value = (i) => (idx) => {
       const y = this.plot.data[i + 1] ?? [];
-      return fmt(y[idx ?? lastIndex(y)]);
+      return fmt(y[idx ?? (series[i].ref && this.latest >= 0 ? this.latest : lastIndex(y))]);
     };
     const items = opts.legend ?? series.map((s, i) => ({ ...s, series: i })).filter((s) => s.legend !== false);
     this.legend = new Legend(legendNode, items.map((it) => ({ ...it, value: it.series == null ? null : value(it.series) })));
@@ -165,6 +166,7 @@ export class LineChart {
     }
     const clean = ys.map((y) => y.map((v) => (v == null || !Number.isFinite(v) || (this.log && v < floor) ? null : v)));
     this.single = clean.map((y) => y.reduce((n, v) => n + (v != null), 0) === 1);
+    this.latest = Math.max(-1, ...clean.filter((y, i) => !this.series[i].ref && !this.series[i].tag).map(lastIndex));
     this.plot.setData([x, ...clean]);
     this.updateLegend(this.plot.cursor.idx ?? null);
   }

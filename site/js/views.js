@@ -22,11 +22,11 @@ function evalGrid(cfg) {
 
 export const fill = (n, v) => new Array(n).fill(v ?? null);
 
-// The series of `kinds` ([{label, key, dash, width}]) for every run, kind by kind, and their
+// The series of `kinds` ([{label, key, dash, width, ref}]) for every run, kind by kind, and their
 // legend: one run: an entry per kind, each with its value; several: an entry per run (the value
 // of its first kind) and a line-style key per kind. offset: index of the first series.
 export function runSeries(runs, kinds, offset = 0) {
-  const series = kinds.flatMap((k) => runs.map((r) => ({ label: `${k.label} ${r.label}`, colour: r.colour, dash: k.dash, width: k.width, legend: false })));
+  const series = kinds.flatMap((k) => runs.map((r) => ({ label: `${k.label} ${r.label}`, colour: r.colour, dash: k.dash, width: k.width, ref: k.ref, legend: false })));
   const legend = runs.length === 1
     ? kinds.map((k, i) => ({ label: k.label, colour: runs[0].colour, dash: k.dash, width: k.width, series: offset + i }))
     : [...runs.map((r, j) => ({ label: `(a0, b0) = ${r.label}`, colour: r.colour, series: offset + j })),
@@ -58,7 +58,7 @@ function abChart(v) {
   const th = v.th;
   const kinds = [{ label: 'model: ab', key: 'ab' }];
   const gauss = v.cfg.init === 'gaussian'; // no ODE: it starts from the diagonal family
-  if (v.hasOde && !gauss) kinds.push({ label: 'gradient-flow ODE', dash: DASH, width: 1.5, values: () => v.odeY });
+  if (v.hasOde && !gauss) kinds.push({ label: 'gradient-flow ODE', dash: DASH, width: 1.5, ref: true, values: () => v.odeY });
   if (gauss) {
     // From a gaussian initialisation: the phase-invariant mean and its spread over j as a band.
     const plus = (s) => () => [v.column('ab_complex')[0].map((c, i) => (c == null ? null : c + s * v.column('ab_spread')[0][i]))];
