@@ -35,7 +35,12 @@ async function closed(page) {
 
 test('quick, three initialisations: ab ends within 1% of the training-set optimum and stays within 2% of its ODE', async () => {
   const page = await opened('preset=quick&compare=true');
-  assert.match(await trainToEnd(page, 120000), /^finished: epoch 500 of 500/);
+  // While it trains: progress, epochs per second and the time left.
+  await page.evaluate(() => document.querySelector('mesaflow-demo').play());
+  await page.waitForFunction(() => /^\d+% · [\d.]+ epochs\/s per run · about .* left$/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('progress-text').textContent));
+  await page.waitForFunction(() => /^finished/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent), null, { timeout: 120000 });
+  assert.match(await shadow(page, '#status').textContent(), /^finished: epoch 500 of 500/);
+  assert.match(await shadow(page, '#progress-text').textContent(), /^100% · 1500 epochs in /);
   const runs = await el(page, () => document.querySelector('mesaflow-demo').runs);
   assert.equal(runs.length, 3);
   for (const r of runs) {
