@@ -200,7 +200,7 @@ export function showPreset(select, preset, cfg) {
   const base = resolveConfig(preset, {});
   const custom = Object.keys(base).some((k) => base[k] !== cfg[k]);
   const opt = select.querySelector('option[value="custom"]');
-  opt.textContent = custom ? `custom (from ${PRESETS[preset]?.label ?? preset})` : 'custom';
+  opt.textContent = custom ? `custom (from ${preset})` : 'custom';
   select.value = custom ? 'custom' : preset;
 }
 

@@ -31,8 +31,8 @@ export default class SequenceView {
       xInt: true,
       xName: 't =',
       series: [
-        { label: 'next token Re x(t+1), j', colour: OKABE_ITO.grey, width: 2.5 },
-        { label: 'model’s prediction Re ŷ(t), j', colour: OKABE_ITO.vermillion, dash: DASH, dots: true, width: 1.5 },
+        { label: 'next token Re x_j(t+1)', colour: OKABE_ITO.grey, width: 2.5 },
+        { label: 'model’s prediction Re ŷ_j(t)', colour: OKABE_ITO.vermillion, dash: DASH, dots: true, width: 1.5 },
       ],
     });
     this.seen = null;
