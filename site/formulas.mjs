@@ -3,10 +3,10 @@
 // The same names are used by {{tex:NAME}} / {{texd:NAME}} in the HTML templates and by js/explain.js.
 export const FORMULAS = {
   ar: String.raw`x_{t+1} = W x_t,\quad W = \operatorname{diag}(e^{i\theta_1},\dots,e^{i\theta_d})`,
-  embed: String.raw`e_t = \begin{pmatrix} x_t \\ x_{t-1} \end{pmatrix} \in \mathrm{C}^{2d},\quad E_t = [e_1,\dots,e_t]`,
+  embed: String.raw`e_t = (x_t;\ x_{t-1}) \in \mathrm{C}^{2d},\quad E_t = [e_1,\dots,e_t]`,
   model: String.raw`\hat y_t = \frac{W_{PV}\, E_t E_t^{H}\, W_{KQ}\, e_t}{\rho_t},\quad \rho_t = t-1`,
   loss: String.raw`L = \frac{1}{2m}\sum_{\text{seq}}\sum_{t=2}^{T-1}\lVert \hat y_t - x_{t+1}\rVert^2`,
-  mesa: String.raw`\hat W_t = \frac{ab}{t-1}\sum_{i=2}^{t} x_i\, x_{i-1}^{H},\qquad \hat y_t = \hat W_t\, x_t`,
+  mesa: String.raw`\hat W_t = \frac{ab}{t-1}\textstyle\sum_{i=2}^{t} x_i\, x_{i-1}^{H},\qquad \hat y_t = \hat W_t\, x_t`,
   gdstep: String.raw`\min_W \tfrac12 \sum_{i=2}^{t}\lVert x_i - W x_{i-1}\rVert^2`,
   ab: String.raw`ab = \tfrac1d \sum_j \operatorname{Re} W_{KQ}[d{+}j,j]\,\operatorname{Re} W_{PV}[j,j]`,
   cstarT: String.raw`c^*(T) = \frac{(T-2)\,M_4}{(T-2)\,M_6 + H_{T-2}\,M_{24}}`,

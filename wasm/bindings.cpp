@@ -6,6 +6,7 @@
 #include "api.hpp"
 #include "mesaflow/budget.hpp"
 #include "mesaflow/kernel.hpp"
+#include "mesaflow/version.hpp"
 #include "session.hpp"
 
 EMSCRIPTEN_BINDINGS(mesaflow) {
@@ -13,11 +14,12 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
   using mesaflow::js::JsSession;
   using mesaflow::js::JsShardWorker;
 
+  constant("version", std::string(mesaflow::version()));
   constant("browserMemoryBudget", mesaflow::kBrowserMemoryBudget);
   constant("shards", mesaflow::kShards);
 
   class_<JsSession>("Session")
-      .constructor<val, bool>()
+      .constructor<val, bool, val>()
       .property("problem", &JsSession::problem)
       .function("run", &JsSession::run)
       .property("epoch", &JsSession::epoch)

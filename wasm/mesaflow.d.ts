@@ -1,4 +1,5 @@
-// TypeScript declarations of wasm/mesaflow.js (the contract is wasm/API.md).
+// TypeScript declarations of wasm/mesaflow.js (the contract is wasm/API.md). Methods and options
+// are camelCase, data keys the JSON's snake_case.
 
 export type X1Family = 'gaussian' | 'sparse' | 'full-one' | 'rademacher' | 'unit-phase';
 
@@ -10,6 +11,8 @@ export interface Config {
   m?: number;
   x1?: X1Family;
   scale?: number;
+  /** 'const', 'uniform:LO:HI' or 'values:V1,...@P1,...' (not for gaussian). */
+  magnitude?: string;
   init?: 'diagonal' | 'gaussian';
   a0?: number;
   b0?: number;
@@ -27,39 +30,66 @@ export interface Config {
 export interface Field {
   name: string;                         // CLI option / URL key / attribute, e.g. 'sigma-w'
   key: string;                          // key in Config, e.g. 'sigma_w'
-  type: 'int' | 'number' | 'enum' | 'bool';
-  min?: number;                         // int and number only
+  kind: 'integer' | 'number' | 'choice' | 'flag' | 'text';
+  label: string;                        // in words, e.g. 'Spread of the initial weights'
+  group: 'data' | 'model' | 'training';
+  help: string;
+  min?: number;                         // integer and number only
   max?: number;
   min_open?: boolean;                   // true when min itself is excluded (lr, ...)
-  choices: string[];                    // enum only (empty otherwise)
+  choices: string[];                    // choice only (empty otherwise)
   default: number | string | boolean;
-  help: string;
 }
 
-export interface ConfigError {
-  field: string;                        // CLI name of the offending field
-  message: string;                      // e.g. "lr: '5' is not valid; expected a number in (0, 10]"
+/** What is wrong with an input, as data. */
+export interface Problem {
+  field: string;                        // the field to fix, by its CLI name
+  fields: string[];                     // every field it involves (a memory budget: m, test-m, T, d)
+  message: string;                      // the core's words, e.g. "lr: '5' is not valid; expected a number in (0, 10]"
 }
+
+/** Thrown by the API: an Error carrying the problem's fields (part: of a checkpoint). */
+export interface ProblemError extends Error { field: string; fields: string[]; part?: string; }
 
 export interface Theory {
   M2: number; M4: number; M6: number; M24: number;
   A: number; B: number;
-  c_star_T: number;
-  c_star_inf: number;
-  c_star_empirical: number | null;      // null from theory(cfg): no data
-  ratio_pred: number;
-  recovery: boolean;
   moment_ratio: number;                 // M4^2 / (M2 M6)
+  assumption_4_1: { holds: boolean; mixed_moment_ratio: number; mu: number[]; source: string;
+    draws?: number; largest_standard_errors?: number };
+  assumption_4_2: { holds: boolean; moment_ratio: number };
+  /** The diagonal family's predictions describe the run (Assumption 4.1 holds, or clip); else reason. */
+  applies: boolean;
+  reason: string | null;
+  // The predictions: null where applies is false.
+  c_star_T: number | null;
+  c_star_inf: number | null;
+  c_star_empirical: number | null;      // also null from mf.theory(cfg): no data
+  ratio_pred: number | null;
+  recovery: boolean | null;             // as T -> infinity (Assumption 4.2)
+  last_mse_pred: number | null;         // per coordinate, at t = T-1
+  relative_error_pred: number | null;   // last_mse_pred / (M2 / d)
+  recovery_at_T: boolean | null;
+  verdict: string | null;
+}
+
+export interface Capability {
+  T: number[]; c_star_T: number[]; ratio_pred: number[]; last_mse_pred: number[]; relative_error_pred: number[];
 }
 
 export interface RunResult { epoch: number; done: boolean; diverged: boolean; message: string; }
 
+export interface Change { epoch: number; field: string; from: string; to: string; }
+
 export interface History {
   epoch: Float64Array; train_loss: Float64Array; test_loss: Float64Array;
   ab: Float64Array; ratio: Float64Array; last_mse: Float64Array;
+  offdiag_kq: Float64Array; offdiag_pv: Float64Array; outside: Float64Array;
+  ab_complex: Float64Array; ab_spread: Float64Array;
+  changes: Change[];
 }
 
-export interface OdeCurve { epoch: Float64Array; ab: Float64Array; ab_empirical: Float64Array; }
+export interface OdeCurve { epoch: Float64Array; ab: Float64Array; ab_empirical: Float64Array; stability: Float64Array; }
 
 export interface Weights {
   d: number;
@@ -70,19 +100,22 @@ export interface Weights {
 export interface Samples { n: number; T: number; d: number; re: Float64Array; im: Float64Array; } // (n, T, d)
 
 export interface MesaView {
-  t: Float64Array; model: Float64Array; gd1: Float64Array;
-  ls: Float64Array; true_w: Float64Array; gap: Float64Array;
+  nseq: number;
+  t: number[]; model: number[]; gd1: number[]; ls: number[]; true_w: number[]; gap: number[];
+  gd_best: number[]; gd_best_eta: number[]; not_gd: number[];
 }
 
 /** Everything a new session with the same config needs to go on where this one stopped. */
 export interface Checkpoint {
   epoch: number;
   weights: Weights;
-  firstLoss: number;
-  flowStep: number;
-  gradientEvaluations: number;
+  first_loss: number;
+  flow_step: number;
+  gradient_evaluations: number;
   history: History;
 }
+
+export interface Divergence { epoch: number; why: string; lr: number; suggested_lr: number; }
 
 export interface Session {
   run(k?: number): RunResult;
@@ -90,6 +123,9 @@ export interface Session {
   readonly done: boolean;
   readonly diverged: boolean;
   readonly message: string;
+  readonly divergence: Divergence | null;
+  /** lr, epochs, eval_every, clip or method from the current epoch on; throws a ProblemError. */
+  change(field: string, text: string): void;
   history(): History;
   /** null once the run has diverged. */
   checkpoint(): Checkpoint | null;
@@ -98,6 +134,7 @@ export interface Session {
   weights(): Weights;
   samples(n?: number): Samples;
   mesa(nseq?: number): MesaView;
+  vanillaGd(): { eta: number; last_mse: number };
   /** External sums only (createSession(cfg, {externalSums: true})). */
   readonly awaitingSums: boolean;
   readonly wantsGradient: boolean;
@@ -114,23 +151,32 @@ export interface ShardWorker {
   delete(): void;
 }
 
+export interface SessionOptions {
+  externalSums?: boolean;
+  /** Go on from a checkpoint (throws with .field 'checkpoint' and .part if it does not fit). */
+  resume?: Checkpoint;
+  /** Train on a .npy file (complex128 or complex64, (m, d, T)); test on test_npy or a held-out share. */
+  data?: { npy: Uint8Array; test_npy?: Uint8Array; test_fraction?: number };
+}
+
 export interface Mesaflow {
+  readonly version: string;
   fields(): Field[];
-  defaults(): Required<Pick<Config, 'd' | 'T' | 'm' | 'x1' | 'scale' | 'init' | 'a0' | 'b0' | 'sigma_w' |
+  defaults(): Required<Pick<Config, 'd' | 'T' | 'm' | 'x1' | 'scale' | 'magnitude' | 'init' | 'a0' | 'b0' | 'sigma_w' |
     'method' | 'lr' | 'epochs' | 'eval_every' | 'test_m' | 'clip' | 'seed'>>;
-  validate(cfg: Config): ConfigError | null;
-  /** One field as text, through the core's parser: {field, value} or {field, message}. */
-  parseField(name: string, text: string): { field: string; value?: number | string | boolean; message?: string };
-  /** Throws an Error (with .field) when cfg is invalid. */
+  validate(cfg: Config): Problem | null;
+  /** One field as text, through the core's parser: {field, value} or the problem. */
+  parseField(name: string, text: string): { field: string; value: number | string | boolean } | Problem;
+  /** A refused value of one of the page's own keys, in the core's words. */
+  invalid(name: string, text: string, expected: string): Problem;
+  /** Throw a ProblemError when cfg is invalid (no memory budget here). */
   estimateBytes(cfg: Config): number;
-  /** Flops of one epoch (training gradient and one test evaluation); throws like estimateBytes. */
   epochFlops(cfg: Config): number;
-  /** Throws an Error (with .field) when cfg is invalid. */
   theory(cfg: Config): Theory;
-  /** Throws an Error (with .field) when cfg is invalid or exceeds the browser memory budget. */
-  /** options.resume: go on from a checkpoint (throws with .field 'checkpoint' if it does not fit). */
-  createSession(cfg: Config, options?: { externalSums?: boolean; resume?: Checkpoint }): Session;
-  /** Throws like createSession. */
+  capability(cfg: Config, lo?: number, hi?: number): Capability | null;
+  planTraining(cfg: Config): { lr: number; epochs: number; flow_time: number; curvature: number };
+  /** Throws a ProblemError when cfg is invalid or exceeds the browser's budgets or heap. */
+  createSession(cfg: Config, options?: SessionOptions): Session;
   createShardWorker(cfg: Config): ShardWorker;
   /** Number of fixed shards of every data set. */
   readonly shards: number;

@@ -23,8 +23,8 @@ function count(k, name) {
 class Session {
   #s;
 
-  constructor(raw, cfg, externalSums, resume) {
-    const s = new raw.Session(cfg ?? {}, externalSums);
+  constructor(raw, cfg, externalSums, resume, data) {
+    const s = new raw.Session(cfg ?? {}, externalSums, data);
     const problem = s.problem;
     if (problem) {
       s.delete();
@@ -147,8 +147,9 @@ export async function loadMesaflow(options = {}) {
     theory: (cfg) => raw.theory(checked(cfg)),
     planTraining: (cfg) => raw.planTraining(checked(cfg)),
     capability: (cfg, lo = 10, hi = 100000) => raw.capability(checked(cfg), count(lo, 'lo'), count(hi, 'hi')),
-    createSession: (cfg, options = {}) => new Session(raw, cfg, Boolean(options.externalSums), options.resume),
+    createSession: (cfg, options = {}) => new Session(raw, cfg, Boolean(options.externalSums), options.resume, options.data),
     createShardWorker: (cfg) => new ShardWorker(raw, cfg),
+    version: raw.version,
     shards: raw.shards,
     browserMemoryBudget: raw.browserMemoryBudget,
     // '' while the module works; after an abort, why (every later call fails: load a new one).

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mesaflow/kernel.hpp"
+#include "mesaflow/npy.hpp"
 
 namespace mesaflow::js {
 
@@ -50,10 +51,56 @@ val browser_config(val obj, bool external_sums, Config& c) {
   return problem_val(p, key);
 }
 
-JsSession::JsSession(val cfg, bool external_sums) {
+namespace {
+// The bytes of a Uint8Array (or any typed array or ArrayBuffer view) as a string.
+std::string bytes_of(val a) {
+  const val u8 = val::global("Uint8Array").new_(a["buffer"], a["byteOffset"], a["byteLength"]);
+  std::string out(u8["length"].as<std::size_t>(), '\0');
+  val::module_property("HEAPU8").call<void>("set", u8, reinterpret_cast<std::uintptr_t>(out.data()));
+  return out;
+}
+
+// The training and test sets of {npy, test_npy, test_fraction}; a problem names data or test_data.
+Problem files_from(val data, std::uint64_t seed, Dataset& train, Dataset& test) {
+  const auto is_view = [](val v) { return !v.isUndefined() && !v.isNull() && val::global("ArrayBuffer").call<bool>("isView", v); };
+  if (!is_view(data["npy"])) return {"data", "expected {npy: Uint8Array of a .npy file}", {}};
+  Dataset all;
+  if (std::string e = parse_npy(bytes_of(data["npy"]), kBrowserMemoryBudget, &all); !e.empty()) return {"data", e, {}};
+  if (is_view(data["test_npy"])) {
+    if (std::string e = parse_npy(bytes_of(data["test_npy"]), kBrowserMemoryBudget, &test); !e.empty()) return {"test-data", e, {}};
+    if (test.d != all.d || test.T != all.T) return {"test-data", "its d and T differ from the training file's", {}};
+    train = std::move(all);
+    return {};
+  }
+  const val f = data["test_fraction"];
+  const double fraction = f.isUndefined() ? 0.1 : f.as<double>();
+  if (!(fraction > 0 && fraction <= 0.9)) return {"test-fraction", "expected a number in (0, 0.9]", {}};
+  if (all.m < 2) return {"data", "holds 1 sequence: a held-out test set needs at least 2 (or give a test file)", {}};
+  split_dataset(all, fraction, seed, &train, &test);
+  return {};
+}
+}  // namespace
+
+JsSession::JsSession(val cfg, bool external_sums, val data) {
   Config c;
-  problem_ = browser_config(cfg, external_sums, c);
-  if (problem_.isNull()) s_ = std::make_unique<Session>(c, kBrowserMemoryBudget, nullptr, kGeneratedLayout, external_sums);
+  if (data.isUndefined() || data.isNull()) {
+    problem_ = browser_config(cfg, external_sums, c);
+    if (problem_.isNull()) s_ = std::make_unique<Session>(c, kBrowserMemoryBudget, nullptr, kGeneratedLayout, external_sums);
+    return;
+  }
+  // From a file: its m, d and T, checked with the rest of the configuration.
+  Dataset train, test;
+  std::string key;
+  Problem p = config_from(cfg, c, &key);
+  if (!p && external_sums) p = {"data", "a file trains on one worker (no external sums)", {}};
+  if (!p) p = files_from(data, c.seed, train, test);
+  if (!p) {
+    c.m = train.m, c.d = train.d, c.T = train.T, c.test_m = test.m, c.threads = 1;
+    p = validate(c, kBrowserMemoryBudget, kGeneratedLayout, true, kBrowserTimeBudget);
+  }
+  if (!p) p = memory_available(c);
+  problem_ = problem_val(p, key);
+  if (problem_.isNull()) s_ = std::make_unique<Session>(c, kBrowserMemoryBudget, &train, kGeneratedLayout, false, &test);
 }
 
 val JsSession::run(int k) {

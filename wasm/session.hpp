@@ -13,8 +13,11 @@ namespace mesaflow::js {
 
 class JsSession {
  public:
-  // external_sums: see Session (the coordinator of the browser's parallel path).
-  JsSession(val cfg, bool external_sums);
+  // external_sums: see Session (the coordinator of the browser's parallel path). data: undefined,
+  // or {npy: Uint8Array (a .npy file: complex128 or complex64, (m, d, T)), test_npy: Uint8Array or
+  // undefined, test_fraction: the share held out for testing when there is no test_npy}: the run
+  // trains on the file (its m, d, T) and tests on the held-out sequences or the test file.
+  JsSession(val cfg, bool external_sums, val data);
   val problem() const { return problem_; }
 
   val run(int k);
@@ -50,6 +53,7 @@ class JsSession {
  private:
   std::unique_ptr<Session> s_;
   val problem_ = val::null();
+  std::string test_source_;  // where the test set came from, for data from a file
 };
 
 // weights: an object as JsSession::weights() returns. Results are Float64Arrays of the records

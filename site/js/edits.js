@@ -4,7 +4,7 @@
 // be lost (the notice bar of the template), or said in a note (a script's setAttribute).
 import { FIELDS } from './state.js';
 import { toWorker } from './protocol.js';
-import { fillExplanations } from './explain.js';
+import { showPreset } from './controls.js';
 
 const LIVE = new Set(['lr', 'epochs', 'eval-every', 'clip', 'method']);
 
@@ -32,12 +32,16 @@ export class Edits {
   apply(cfg, undo, ask = true) {
     const el = this.el;
     const changed = FIELDS.filter((f) => cfg[f.key] !== el._cfg?.[f.key]);
-    if (!changed.length) return;
+    // Nothing new (a link to the configuration it has): it is accepted as it is.
+    if (!changed.length) return el._emit('mesaflow-config', { params: el.params, config: el.config });
     const names = changed.map((f) => f.name).join(', ');
-    if (el._runs.first && !el._fault && changed.every((f) => LIVE.has(f.name))) {
+    // The parallel path trains with gradient descent only: another method there is a new run.
+    const live = (f) => LIVE.has(f.name) && !(f.name === 'method' && el._workersUsed > 1);
+    if (el._runs.first && !el._fault && changed.every(live)) {
       this.before = el._cfg;
       el._cfg = cfg;
       el._form.show(cfg);
+      showPreset(el._$('preset'), el._settings.preset, cfg);
       for (const f of changed) el._client.post(toWorker.change(f.name, String(cfg[f.key])));
       return;
     }
@@ -85,8 +89,8 @@ export class Edits {
     if (!run) return;
     this.before = null;
     el._form.setConfigProblem(null);
-    el._views.setup(el._cfg, el._runs.list); // the epochs, their grid and the ODE may have changed
-    if (run === el._runs.first) fillExplanations(el._root, run.theory, el._cfg);
+    el._views.setup(el._cfg, el._runs.list, el._views.capability); // epochs, their grid, the ODE, the texts
+    if (run === el._runs.first) el._emit('mesaflow-config', { params: el.params, config: el.config }); // the URL follows
     el._dirty();
     el._status.refresh(true);
     // More epochs after the end: go on if the reader was playing.

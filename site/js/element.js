@@ -13,16 +13,18 @@
 // last checkpoint, reset() starts again).
 import { TEMPLATE } from './template.js';
 import { Views } from './views.js';
-import { SettingsForm } from './controls.js';
-import { fillExplanations } from './explain.js';
-import { PRESETS } from './presets.js';
+import { SettingsForm, fillPresets, showPreset, copyLink } from './controls.js';
+import { fillHints, bindHints } from './hints.js';
+import { Progress } from './progress.js';
 import { FIELDS, FIELD_ATTRS, EXTRA_KEYS } from './state.js';
 import { Settings } from './settings.js';
 import { toWorker } from './protocol.js';
 import { WorkerClient } from './worker-client.js';
-import { StatusLine, summary, divergedText } from './status.js';
+import { StatusLine, summary, divergedText, preparing } from './status.js';
 import { Runs, copyHistory, emptyHistory, copyOf } from './runs.js';
 import { Edits } from './edits.js';
+import { Faults } from './faults.js';
+import { Measure } from './measure.js';
 
 class MesaflowDemo extends HTMLElement {
   static get observedAttributes() {
@@ -42,11 +44,14 @@ class MesaflowDemo extends HTMLElement {
     this._resumeOnConnect = false;
     this._attrsStale = false; // attributes changed while no worker could parse them
     this._views = new Views(this._root);
-    this._form = new SettingsForm(this._$('form'), FIELDS, (name, text) => this._edits.edit(name, text));
+    this._form = new SettingsForm(this._$('form'), FIELDS, (name, text) => this._edits.edit(name, text), { play: this._$('play'), why: this._$('play-why') });
+    this._progress = new Progress(this._$('progress'), this._$('progress-text'));
     this._status = new StatusLine(this._$('status'), () => summary(this._runs.list, this._cfg, this._playing));
     this._client = new WorkerClient(this._handlers());
     this._settings = new Settings(this._client, this._form);
     this._edits = new Edits(this);
+    this._faults = new Faults(this);
+    this._measure = new Measure(this._views);
     this._bindControls();
     this._ro = new ResizeObserver(() => this._views.cfg && requestAnimationFrame(() => this._views.resize()));
   }
@@ -83,7 +88,7 @@ class MesaflowDemo extends HTMLElement {
   play() {
     if (this._fault) {
       this._fault.wantPlay = true;
-      return this._restart(this._fault.resumable);
+      return this._faults.restart(this._fault.resumable);
     }
     if (this._runs.first && this._runs.allDone && !this._runs.list.some((r) => r.diverged)) {
       const text = `Finished: all ${this._cfg.epochs} epochs are trained. Raise epochs in the settings to train further from here, or Reset to train again from epoch 0.`;
@@ -105,19 +110,20 @@ class MesaflowDemo extends HTMLElement {
   }
 
   reset() {
-    if (this._fault) return this._restart(false);
+    if (this._fault) return this._faults.restart(false);
     if (this._cfg) this._configure(this._cfg);
   }
 
   // After a fault: a new worker goes on from each run's last checkpoint (at most one chunk of
   // epochs is computed again), with the numbers the uninterrupted run would have had.
   resume() {
-    if (this._fault) this._restart(true);
+    if (this._fault) this._faults.restart(true);
   }
 
-  // The first run's history (the CLI's arrays).
+  // The first run's history (the CLI's arrays, and the changes made while it trained).
   get history() {
-    return this._runs.first ? copyHistory(this._runs.first.hist) : emptyHistory();
+    const r = this._runs.first;
+    return r ? { ...copyHistory(r.hist), changes: r.changes.map((c) => ({ ...c })) } : { ...emptyHistory(), changes: [] };
   }
 
   // Every run: [{a0, b0, label, history, theory, ode}].
@@ -175,7 +181,7 @@ class MesaflowDemo extends HTMLElement {
       weights: (msg) => {
         const run = this._runs.byId(msg.id);
         if (run) run.weights = msg.weights;
-        if (first(msg)) this._views.setWeights(msg.weights);
+        if (run) this._views.setWeights(run.index, msg.weights);
       },
       mesa: (msg) => first(msg) && this._views.setMesa(msg.mesa),
       diverged: (msg) => this._onDiverged(msg),
@@ -188,41 +194,14 @@ class MesaflowDemo extends HTMLElement {
         if (reason !== 'paused' && reason !== 'reset') this._wantPlay = false;
         this._showPlaying();
         if (reason !== 'reset') this._status.refresh(true); // reset: new runs are on their way
+        if (reason !== 'reset') this._progress.update(this._runs.list, false);
       },
       error: ({ message }) => {
         this._alert(message);
         this._status.say(message);
       },
-      fault: (reason) => this._onFault(reason),
+      fault: (reason) => this._faults.fault(reason),
     };
-  }
-
-  // The worker is gone: keep the history, say so, offer to resume or restart.
-  _onFault(reason) {
-    if (this._fault) return;
-    const wantPlay = this._wantPlay || this._playing;
-    this._playing = false;
-    this._wantPlay = false;
-    this._showPlaying();
-    const resumable = this._runs.list.length > 0;
-    const epoch = this.epoch;
-    this._fault = { message: reason, wantPlay, resumable };
-    const kept = resumable ? ` The history up to epoch ${epoch} is kept (export it below); Resume goes on from there.` : '';
-    this._$('fault-text').textContent = `Training stopped: ${reason}.${kept}`;
-    this._$('resume').hidden = !resumable;
-    this._$('fault').hidden = false;
-    this._status.say(`Training stopped: ${reason}.`);
-    this._emit('mesaflow-fault', { message: reason, epoch, resumable });
-  }
-
-  _restart(resume) {
-    this._wantPlay = Boolean(this._fault?.wantPlay);
-    this._fault = null;
-    this._$('fault').hidden = true;
-    this._status.say(resume ? 'Resuming…' : 'Restarting…');
-    this._client.start();
-    if (resume && this._runs.resumable) this._resumeRuns();
-    else this._runs.clear();
   }
 
   // New runs for the current ones, each going on from its last checkpoint.
@@ -248,37 +227,46 @@ class MesaflowDemo extends HTMLElement {
       return;
     }
     this._alert(read.messages.join(' '));
-    // A script's setAttribute('lr', ...) while training goes on; other fields restart, with a note.
-    if (this._runs.first && !this._fault && !read.messages.length && this._settings.compare === this._compareShown) this._edits.apply(read.cfg, null, false);
+    // A script's setAttribute('lr', ...) while training goes on, other fields restart with a note;
+    // a link (urlsync.js), or another compare or workers, sets up new runs.
+    const link = this._nextIsLink;
+    this._nextIsLink = false;
+    const same = this._settings.compare === this._shown?.compare && this._settings.workers === this._shown?.workers;
+    if (this._runs.first && !this._fault && !link && !read.messages.length && same) this._edits.apply(read.cfg, null, false);
     else this._configure(read.cfg, read.messages);
   }
 
   _configure(cfg, messages = []) {
     this._cfg = cfg;
-    this._compareShown = this._settings.compare;
+    this._shown = { compare: this._settings.compare, workers: this._settings.workers };
     this._form.show(cfg);
-    this._$('preset').value = this._settings.preset;
+    showPreset(this._$('preset'), this._settings.preset, cfg);
     this._$('compare').checked = this._settings.compare;
     this._alert(messages.join(' '));
     this._runs.clear(true);
-    this._create(this._settings.inits(cfg), 'Preparing the data…');
+    const inits = this._settings.inits(cfg);
+    this._progress.reset(cfg.epochs, inits.length, true);
+    this._create(inits, preparing(cfg, inits.length));
   }
 
   _onCreated(msg, specs) {
     this._runs.created(msg, specs);
     this._form.setConfigProblem(null);
     this._workersUsed = msg.workers;
-    this._views.setup(this._cfg, this._runs.list);
+    this._views.setup(this._cfg, this._runs.list, msg.capability);
     this._views.setSamples(msg.samples);
-    fillExplanations(this._root, this._runs.first.theory, this._cfg);
+    fillHints(this._root, this._cfg, this._runs.first.theory);
+    this._progress.reset(this._cfg.epochs, this._runs.list.length);
     this._dirty();
     this._emit('mesaflow-config', { params: this.params, config: this.config });
+    this._$('copy-link').hidden = location.hash !== `#${this.params}`; // a page that keeps the hash in step
     if (this._wantPlay) this.play();
     else this._status.refresh(true);
   }
 
   _onRows(msg) {
     for (const detail of this._runs.append(msg)) this._emit('mesaflow-step', detail);
+    this._progress.update(this._runs.list, this._playing);
     this._dirty();
     // While training, at most every 2 s; the moment every run is done, at once.
     this._status.refresh(!this._playing || this._runs.allDone);
@@ -327,12 +315,14 @@ class MesaflowDemo extends HTMLElement {
   _bindControls() {
     const $ = this._$;
     const presetSel = $('preset');
-    for (const [name, p] of Object.entries(PRESETS)) presetSel.append(new Option(p.label, name));
+    fillPresets(presetSel);
+    bindHints(this._root);
+    $('copy-link').addEventListener('click', () => copyLink($('copy-state')));
     $('play').addEventListener('click', () => (this._playing ? this.pause() : this.play()));
     $('step').addEventListener('click', () => this.step());
     $('reset').addEventListener('click', () => this.reset());
     $('resume').addEventListener('click', () => this.resume());
-    $('restart').addEventListener('click', () => this._restart(false));
+    $('restart').addEventListener('click', () => this._faults.restart(false));
     $('speed').addEventListener('change', () => this._client.post(toWorker.speed(this._speed())));
     presetSel.addEventListener('change', () => this._configure(this._settings.choose(presetSel.value)));
     $('compare').addEventListener('change', () => {

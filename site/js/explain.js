@@ -1,38 +1,50 @@
-// The short explanations beside each view. Formulas come pre-rendered from build time
-// (formulas.js, trusted); numbers computed at run time go in with textContent only.
+// The short explanations beside each view, each statement marked by where it comes from: what
+// the paper proves, what this project derived (PAPER.md), what is only measured here. Formulas
+// come pre-rendered from build time (formulas.js, trusted); numbers computed at run time go in
+// with textContent only.
 import { FORMULA_HTML } from './formulas.js';
 import { num } from './status.js';
+import { linkFonts } from './template.js';
 
-// Each text is a list of parts: a string, {tex: name} (inline), {texd: name} (display)
-// or {slot: name} (a span the demo fills with a number).
+const PAPER = { src: 'Proved in the paper' };
+const OURS = { src: 'Derived here (PAPER.md)' };
+const SEEN = { src: 'Measured' };
+
+// Each text is a list of parts: a string, {tex: name} (inline), {texd: name} (display),
+// {slot: name} (a span the demo fills with a number) or {src} (where what follows comes from).
 const TEXTS = {
   ab: [
-    'Curves are labelled by their initialisation (a0, b0). Training moves ', { tex: 'ab' }, ' to the minimiser of the population loss within the diagonal family: ',
-    { texd: 'cstarT' }, 'grey line, with ', { tex: 'moments' }, '; dotted: ', { tex: 'cstarInf' },
-    '. For gaussian(σ) the limit is ', { tex: 'gaussLimit' }, ', for sparse(c) ', { tex: 'sparseLimit' },
-    '. Dashed: the gradient-flow ODE ', { tex: 'ode' }, ' with A and B from the training set, which gradient descent follows; orange: its fixed point. Here c*(T) = ', { slot: 'cstarT' },
-    ', c*(∞) = ', { slot: 'cstarInf' }, '.',
+    PAPER, ' from the diagonal initialisation, under its assumptions, gradient flow keeps the red blocks diagonal and ', { tex: 'ab' },
+    ' converges: ', { tex: 'gaussLimit' }, ' for gaussian(σ), ', { tex: 'sparseLimit' }, ' for sparse(c). ',
+    OURS, ' at finite T the optimum of the population loss within the diagonal family is', { texd: 'cstarT' }, 'with ', { tex: 'moments' },
+    ' (grey line; dotted: ', { tex: 'cstarInf' }, '), and the gradient-flow ODE ', { tex: 'ode' },
+    ' (dashed), with A and B from the training set: its fixed point is that set’s optimum (orange). ', SEEN, ' the solid curves. Here c*(T) = ',
+    { slot: 'cstarT' }, ', c*(∞) = ', { slot: 'cstarInf' }, '.',
   ],
   ratio: [
-    'With that structure the model predicts ', { tex: 'mesa' }, ': one gradient-descent step from W = 0 on ', { tex: 'gdstep' },
+    OURS, ' with that structure the model predicts ', { tex: 'mesa' }, ': one gradient-descent step from W = 0 on ', { tex: 'gdstep' },
     '. It recovers the sequence only if ab·|x', { slot: 'sub1j' }, '|² = 1 for every non-zero coordinate, i.e. ', { tex: 'recovery' },
-    ' (Cauchy–Schwarz gives ', { tex: 'cs' }, '). Gaussian: ', { tex: 'ratioLimit' }, '; sparse: the last-position MSE → 0. ',
-    'Recovery predicted: ', { slot: 'recovery' }, ' (', { tex: 'recoveryRatio' }, ' = ', { slot: 'momentRatio' }, '; predicted value: ',
-    { slot: 'ratioPred' }, ').',
+    ' (Cauchy–Schwarz gives ', { tex: 'cs' }, '). ', PAPER, ' a moment condition on x₁ (Assumption 4.2) decides recovery; for gaussian first tokens ',
+    { tex: 'ratioLimit' }, '. Here: recovery predicted ', { slot: 'recovery' }, ' (', { tex: 'recoveryRatio' }, ' = ', { slot: 'momentRatio' }, ').',
   ],
-  loss: [
-    'Train (solid) and test (dashed) loss ', { tex: 'loss' }, ' on a log scale. For gaussian first tokens it levels off above 0: one step of gradient descent cannot recover the sequence.',
-  ],
+  loss: [SEEN, ' train (solid) and test (dashed) loss ', { tex: 'loss' }, ', on a log scale.'],
   weights: [
-    'The trained weights. Outlined: the paper’s “red blocks”, ', { tex: 'redKQ' }, ' and ', { tex: 'redPV' },
-    '. From the diagonal initialisation everything outside them stays at 0 and, for first tokens that meet the paper’s assumption (gaussian, sparse), the blocks stay multiples of I, with ab the product of their diagonals. full-one breaks the assumption: off-diagonal entries inside the blocks grow unless clip is on. Blue negative, red positive; hover for exact values.',
+    SEEN, ' the weights so far. Outlined: the paper’s “red blocks”, ', { tex: 'redKQ' }, ' and ', { tex: 'redPV' }, '. ',
+    PAPER, ' under Assumption 4.1 gradient flow from the diagonal initialisation keeps every other entry at 0 and the blocks multiples of I; a finite training set leaves small off-diagonal entries. full-one breaks Assumption 4.1: its off-diagonal entries grow unless clip is on. Blue negative, red positive; one colour scale for real part, imaginary part and modulus (the largest modulus); hover for exact values.',
   ],
   mesa: [
-    'Squared error of the prediction of x', { slot: 'subt1' }, ' against context position t: the trained model, one gradient step with the trained ab, full least squares on the context, and the true W (zero up to rounding, not drawn on the log axis). The trained model lies on the one-step-GD curve: it is a mesa-optimizer, ',
+    SEEN, ' squared error of the prediction of x', { slot: 'subt1' }, ' against context position t: the trained model, one gradient step with the trained ab, least squares on the context, and the true W (0 up to rounding, not drawn on the log axis). Where the model lies on the one-step curve, it is a mesa-optimizer, ',
     { tex: 'model' }, '.',
   ],
-  samples: [
-    'Three training sequences, real part of one coordinate: ', { tex: 'ar' }, '. Each sequence rotates with its own phases, so W must be inferred in context.',
+  sequence: [
+    'Each sequence rotates with its own phases, ', { tex: 'ar' }, ', so the model must infer W in context. Grey: the true next token; dashed: the model’s prediction, computed in your browser from the weights.',
+  ],
+  capability: [
+    OURS, ' at the optimum c*(T) coordinate j is predicted as c*(T)|x', { slot: 'sub1j' }, '|² times the next token, plus cross-coordinate terms that shrink like 1/(t − 1); the curve is the expected squared error at t = T − 1 over E|x|², at each context length. ',
+    PAPER, ' recovery as T grows needs ', { tex: 'recovery' }, ' (Assumption 4.2). ', SEEN, ' the markers.',
+  ],
+  structure: [
+    SEEN, ' the structure of the weights over epochs. The paper’s experiment beyond its assumption (full-one first tokens, no clip) shows off-diagonal entries that grow; the dashed line is the best one-step vanilla gradient descent on the test set, for comparison.',
   ],
 };
 
@@ -43,6 +55,7 @@ export function explanation(view) {
   const slots = {};
   for (const part of TEXTS[view]) {
     if (typeof part === 'string') p.append(part);
+    else if (part.src) p.append(Object.assign(document.createElement('span'), { className: 'src', textContent: `${part.src}:` }));
     else if (part.slot) {
       const s = document.createElement(part.slot.startsWith('sub') ? 'sub' : 'span');
       s.className = 'slot';
@@ -59,17 +72,18 @@ export function explanation(view) {
   return { node: p, slots };
 }
 
-// Puts each view's explanation, with the numbers of theory th (s.theory()) for cfg, into the
-// element `text-VIEW` of root.
-export function fillExplanations(root, th, cfg) {
+// Puts each view's explanation, with the numbers of theory th (s.theory()), into the
+// element `text-VIEW` of root (the configuration's own numbers are in the notes, captions.js).
+export function fillExplanations(root, th) {
+  linkFonts(root.ownerDocument);
+  const none = 'not defined here (Assumption 4.1 fails)';
   for (const view of Object.keys(TEXTS)) {
     const { node, slots } = explanation(view);
     const set = (k, v) => slots[k] && (slots[k].textContent = v);
-    set('cstarT', num(th.c_star_T));
-    set('cstarInf', num(th.c_star_inf));
-    set('recovery', th.recovery ? 'yes' : 'no');
+    set('cstarT', th.applies ? num(th.c_star_T) : none);
+    set('cstarInf', th.applies ? num(th.c_star_inf) : none);
+    set('recovery', !th.applies ? '– (the theory does not apply)' : th.recovery ? 'yes' : 'no');
     set('momentRatio', num(th.moment_ratio));
-    set('ratioPred', cfg.x1 === 'sparse' ? (th.recovery ? 'MSE → 0' : 'MSE > 0') : `ratio → ${num(th.ratio_pred)}`);
     root.getElementById(`text-${view}`).replaceChildren(node);
   }
 }

@@ -1,27 +1,37 @@
-// The demo's status line (aria-live): the summary of the runs, at most every STATUS_EVERY_MS
+// The demo's status line (aria-live): short facts about the runs, at most every STATUS_EVERY_MS
 // while training, so screen readers are not flooded, and always the latest state once that
 // interval is over (a trailing update) or training stops.
 const STATUS_EVERY_MS = 2000;
+const SEP = ' · ';
 
 // A number for reading: 4 significant digits, tiny ones in exponent form, '–' if not finite.
 export const num = (v, p = 4) =>
   v == null || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e-3 || v === 0 ? Number(v.toPrecision(p)).toString() : v.toExponential(2);
 
-// What the runs have done: runs as runs.js records them, the first one summarised.
+const recovery = (th) => (th.applies ? `recovery predicted: ${th.recovery ? 'yes' : 'no'}` : 'no theory: Assumption 4.1 fails');
+
+// What the runs have done, as short facts joined by ' · ' (runs as runs.js records them, the
+// first one summarised); it starts with the state: 'ready', 'training', 'paused', 'finished' or
+// 'diverged', then 'epoch E of N'.
 export function summary(runs, cfg, playing) {
   const r = runs[0];
   if (!r) return '';
   const h = r.hist;
   const i = h.epoch.length - 1;
   const th = r.theory;
-  const recovery = `recovery predicted: ${th.recovery ? 'yes' : 'no'}`;
-  if (i < 0) return `ready: ${cfg.epochs} epochs to train; c*(T) = ${num(th.c_star_T)}; ${recovery}. Press Play.`;
+  const cstar = th.applies ? `c*(T) ${num(th.c_star_T)}` : null;
+  if (i < 0) return [`ready: ${cfg.epochs} epochs to train`, cstar, recovery(th), 'press Play'].filter(Boolean).join(SEP);
   const state = runs.some((x) => x.diverged) ? 'diverged' : runs.every((x) => x.done) ? 'finished' : playing ? 'training' : 'paused';
-  const emp = th.c_star_empirical;
-  const off = ` (theory: c*(T) = ${num(th.c_star_T)}${Number.isFinite(emp) ? `, optimum for this training set ${num(emp)}` : ''})`;
+  const at = r.epoch > h.epoch[i] ? ` (evaluated at ${h.epoch[i]})` : '';
   const last = cfg.x1 === 'sparse' ? `last-position MSE ${num(h.last_mse[i])}` : `ratio ${num(h.ratio[i])}`;
-  const at = r.epoch > h.epoch[i] ? ` (last evaluated at epoch ${h.epoch[i]})` : '';
-  return `${state}: epoch ${r.epoch} of ${cfg.epochs}${at}; ab = ${num(h.ab[i])}${off}; test loss ${num(h.test_loss[i])}; ${last}; ${recovery}.`;
+  return [`${state}: epoch ${r.epoch} of ${cfg.epochs}${at}`, `ab ${num(h.ab[i])}`, cstar, `test loss ${num(h.test_loss[i])}`, last, recovery(th)]
+    .filter(Boolean).join(SEP);
+}
+
+// While a configuration's data sets are drawn (n runs).
+export function preparing(cfg, n) {
+  const runs = n > 1 ? ` for ${n} runs` : '';
+  return `Drawing the data${runs}: ${cfg.m.toLocaleString('en')} training and ${cfg.test_m.toLocaleString('en')} test sequences of length ${cfg.T}…`;
 }
 
 // The words for a run that diverged (msg: the worker's `diverged`).
@@ -46,7 +56,9 @@ export class StatusLine {
     clearTimeout(this.timer);
     this.timer = 0;
     this.last = performance.now();
-    this.node.textContent = text;
+    // One span per fact (the first, the state, in bold), the separators kept as text.
+    const facts = text.split(SEP);
+    this.node.replaceChildren(...facts.flatMap((f, i) => [...(i ? [SEP] : []), Object.assign(document.createElement('span'), { className: 'fact', textContent: f })]));
   }
 
   // The summary: now if forced or the interval is over, else once it is.

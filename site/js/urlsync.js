@@ -5,6 +5,7 @@ import { FIELD_ATTRS, EXTRA_KEYS, isFieldKey, attributeOf } from './state.js';
 
 export function applyHash(el, hash = location.hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
+  el._nextIsLink = true; // a link describes runs from epoch 0: the element starts them afresh
   const seen = new Set();
   for (const [key, value] of params) {
     if (!isFieldKey(key) && !EXTRA_KEYS.includes(key)) {

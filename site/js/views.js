@@ -1,119 +1,181 @@
-// The six views of the demo and how run data maps onto them. Knows nothing of the worker.
-import { LineChart, OKABE_ITO } from './charts.js';
-import { Heatmap, matrices } from './heatmap.js';
+// The views of the demo and how run data maps onto them. Knows nothing of the worker.
+// The epoch charts (ab, the last position, the loss), the weights and the error by position are
+// built at once; the views further down (one sequence, capability, beyond the assumption) are
+// loaded when their card comes near the screen (lazy.js).
+import { LineChart, OKABE_ITO, DASH, DOTS } from './charts.js';
+import { WeightsView } from './weights.js';
+import { notesAb, notesRatio, showNotes } from './captions.js';
+import { Lazy } from './lazy.js';
 
 const MAX_POINTS = 4000; // evaluation epochs drawn per series at most
 
 // Evaluation epochs 0, e, 2e, ..., epochs (thinned to MAX_POINTS): the shared x axis.
-function evalGrid(cfg) {
+// With live changes (eval-every, epochs) the epochs already recorded stay on the grid, and the
+// schedule goes on from the last of them.
+function evalGrid(cfg, runs = []) {
   const every = cfg.eval_every;
-  const n = Math.floor(cfg.epochs / every);
-  const stride = Math.max(1, Math.ceil((n + 1) / MAX_POINTS));
-  const x = [];
-  for (let i = 0; i <= n; i += stride) x.push(i * every);
-  if (x[x.length - 1] !== cfg.epochs) x.push(cfg.epochs);
-  return x;
+  const recorded = [...new Set(runs.flatMap((r) => r.hist.epoch))].sort((a, b) => a - b);
+  const from = recorded.length ? recorded.at(-1) : 0;
+  const ahead = [];
+  for (let e = Math.ceil((from + 1) / every) * every; e <= cfg.epochs; e += every) ahead.push(e);
+  const all = [...recorded.filter((e) => e <= cfg.epochs || e === from), ...ahead];
+  if (!all.length || all.at(-1) < cfg.epochs) all.push(cfg.epochs);
+  if (!recorded.length) all.unshift(0);
+  const x = [...new Set(all)];
+  const stride = Math.max(1, Math.ceil(x.length / MAX_POINTS));
+  return x.filter((e, i) => i % stride === 0 || i === x.length - 1);
 }
 
-const fill = (n, v) => new Array(n).fill(v);
+export const fill = (n, v) => new Array(n).fill(v ?? null);
+
+// The series of `kinds` ([{label, key, dash, width, ref}]) for every run, kind by kind, and their
+// legend: one run: an entry per kind, each with its value; several: an entry per run (the value
+// of its first kind) and a line-style key per kind. offset: index of the first series.
+export function runSeries(runs, kinds, offset = 0) {
+  const series = kinds.flatMap((k) => runs.map((r) => ({ label: `${k.label} ${r.label}`, colour: r.colour, dash: k.dash, width: k.width, ref: k.ref, legend: false })));
+  const legend = runs.length === 1
+    ? kinds.map((k, i) => ({ label: k.label, colour: runs[0].colour, dash: k.dash, width: k.width, series: offset + i }))
+    : [...runs.map((r, j) => ({ label: `(a0, b0) = ${r.label}`, colour: r.colour, series: offset + j })),
+      ...kinds.map((k) => ({ label: k.label, colour: '#555', dash: k.dash, width: k.width }))];
+  return { series, legend };
+}
+
+// Horizontal theory lines [{tag, colour, dash, width, value}], labelled at their right end.
+export function refSeries(refs, offset) {
+  const series = refs.map((r) => ({ ...r, label: r.tag, width: r.width ?? 1.5 }));
+  return { series, legend: refs.map((r, i) => ({ ...r, label: r.tag, series: offset + i })) };
+}
+
+// Keep the theory lines readable: a start far above them (a0 = b0 = 2 gives ab = 4) is cut off.
+const near = (ref) => (ref > 0 ? (min, max) => [Math.max(min, Math.min(0, -ref)), Math.min(max, 3 * ref)] : null);
+
+// A chart definition: runs x kinds, then the theory lines; data() gives every series' values.
+function define(v, kinds, refs, extra = {}) {
+  const a = runSeries(v.runs, kinds);
+  const b = refSeries(refs, a.series.length);
+  const n = v.x.length;
+  return {
+    opts: { xLabel: 'epoch', sync: v.syncKey, series: [...a.series, ...b.series], legend: [...a.legend, ...b.legend], ...extra },
+    data: () => [...kinds.flatMap((k) => (k.key ? v.column(k.key) : k.values())), ...refs.map((r) => fill(n, r.value))],
+  };
+}
+
+function abChart(v) {
+  const th = v.th;
+  const kinds = [{ label: 'model: ab', key: 'ab' }];
+  const gauss = v.cfg.init === 'gaussian'; // no ODE: it starts from the diagonal family
+  if (v.hasOde && !gauss) kinds.push({ label: 'gradient-flow ODE', dash: DASH, width: 1.5, ref: true, values: () => v.odeY });
+  if (gauss) {
+    // From a gaussian initialisation: the phase-invariant mean and its spread over j as a band.
+    const plus = (s) => () => [v.column('ab_complex')[0].map((c, i) => (c == null ? null : c + s * v.column('ab_spread')[0][i]))];
+    kinds.push({ label: 'phase-invariant ab ± spread over j', key: 'ab_complex', dash: DASH }, { label: 'upper', values: plus(1) }, { label: 'lower', values: plus(-1) });
+  }
+  const refs = !th.applies ? [] : [
+    ...(th.c_star_empirical != null ? [{ tag: 'training-set optimum', colour: OKABE_ITO.orange, dash: DASH, value: th.c_star_empirical }] : []),
+    { tag: 'c*(T)', colour: OKABE_ITO.grey, width: 2, value: th.c_star_T },
+    { tag: 'c*(∞)', colour: OKABE_ITO.black, dash: DOTS, value: th.c_star_inf },
+  ];
+  const def = define(v, kinds, refs, { yLabel: 'ab', clip: th.applies ? near(Math.max(th.c_star_T, th.c_star_inf, th.c_star_empirical ?? 0)) : null });
+  if (gauss) {
+    const [ab, cplx, up, lo] = def.opts.series;
+    Object.assign(cplx, { colour: OKABE_ITO.purple });
+    Object.assign(up, { colour: 'rgba(204,121,167,0.5)', width: 1 });
+    Object.assign(lo, { colour: 'rgba(204,121,167,0.5)', width: 1 });
+    def.opts.bands = [[2, 3, 'rgba(204,121,167,0.18)']];
+    def.opts.legend = [{ ...def.opts.legend[0], colour: ab.colour }, { label: 'phase-invariant ab ± spread over j', colour: OKABE_ITO.purple, dash: DASH, band: 'rgba(204,121,167,0.3)', series: 1 },
+      ...def.opts.legend.slice(4)];
+  }
+  return def;
+}
+
+function ratioChart(v) {
+  const th = v.th;
+  if (v.sparse) {
+    const kinds = [{ label: 'last-position MSE (t = T−1)', key: 'last_mse' }, { label: 'test loss: the authors’ curve “MSE loss at T_te”', key: 'test_loss', dash: DASH }];
+    const refs = th.applies && th.last_mse_pred > 0 ? [{ tag: 'predicted MSE', colour: OKABE_ITO.grey, dash: DASH, value: th.last_mse_pred }] : [];
+    return define(v, kinds, refs, { yLabel: 'squared error', log: true });
+  }
+  const refs = th.applies ? [{ tag: 'predicted ratio', colour: OKABE_ITO.grey, dash: DASH, value: th.ratio_pred }] : [];
+  return define(v, [{ label: 'ratio ŷ/x at t = T−1', key: 'ratio' }], refs, { yLabel: 'ratio ŷ/x', clip: th.applies ? near(th.ratio_pred) : null });
+}
+
+const lossChart = (v) => define(v, [{ label: 'train loss', key: 'train_loss' }, { label: 'test loss', key: 'test_loss', dash: DASH }], [], { yLabel: 'loss', log: true });
 
 export class Views {
   constructor(root) {
     this.root = root;
     this.charts = {};
-    this.wmode = 're';
-    const tip = root.getElementById('tooltip');
-    this.heat = { wkq: new Heatmap(root.getElementById('wkq'), tip, 'W_KQ'), wpv: new Heatmap(root.getElementById('wpv'), tip, 'W_PV') };
-    this.weights = null;
+    this.defs = {};
+    this.weightsView = new WeightsView(root);
     this.samples = null;
-    this.coord = 0;
+    this.measured = []; // capability points measured elsewhere (addCapabilityPoint)
+    const $ = (id) => root.getElementById(id);
+    // The explanations (explain.js and its formulas) once one is opened ('toggle' does not bubble).
+    root.addEventListener('toggle', (e) => e.target.open && e.target.classList?.contains('why') && this.explain(), true);
+    this.lazy = {
+      sequence: new Lazy($('card-sequence'), () => import('./sequence.js'), this),
+      capability: new Lazy($('card-capability'), () => import('./capability.js'), this),
+      structure: new Lazy($('card-structure'), () => import('./structure.js'), this),
+    };
   }
 
-  // The views' own controls: what the heatmaps show, the coordinate of the sample trajectories,
-  // and the PNG buttons (name(): the file name's stem).
+  // The views' own controls and the PNG buttons (name(): the file name's stem).
   bindControls(name) {
-    const $ = (id) => this.root.getElementById(id);
-    $('wmode').addEventListener('change', () => {
-      this.wmode = $('wmode').value;
-      this.drawWeights();
-    });
-    $('coord').addEventListener('change', () => {
-      this.coord = Number($('coord').value);
-      this.drawSamples();
-    });
+    this.weightsView.bind();
     this.root.addEventListener('click', (e) => {
       const id = e.target.closest?.('[data-png]')?.dataset.png;
       if (id && this.cfg) this.png(id, name());
     });
   }
 
-  // runs: [{label, colour, ode, theory}]; rebuilds the charts for a new configuration.
-  setup(cfg, runs) {
+  // runs: [{label, colour, ode, theory, hist, vanilla}]; capability: mf.capability(cfg) or null.
+  // Rebuilds the charts for a new configuration.
+  setup(cfg, runs, capability = null) {
     for (const c of Object.values(this.charts)) c.destroy();
+    this.charts = {};
     this.cfg = cfg;
     this.runs = runs;
-    this.x = evalGrid(cfg);
+    this.th = runs[0].theory;
+    if (capability !== this.capability) this.measured = []; // a live change keeps the measured points
+    this.capability = capability;
+    this.x = evalGrid(cfg, runs);
     this.index = new Map(this.x.map((e, i) => [e, i]));
     this.sparse = cfg.x1 === 'sparse';
-    const th = runs[0].theory;
-    const plot = (id) => this.root.getElementById(`plot-${id}`);
     this.syncKey ??= `mesaflow-${Math.random().toString(36).slice(2)}`;
-    const sync = this.syncKey;
-    const hasOde = runs[0].ode.epoch.length > 0;
-    // Keep the theory lines readable: a start far above them (a0 = b0 = 2 gives ab = 4) is cut off.
-    const near = (ref) => (min, max) => [Math.max(min, Math.min(0, -ref)), Math.min(max, 3 * ref)];
-    const ref = Math.max(th.c_star_T, th.c_star_inf, th.c_star_empirical ?? 0);
-    this.charts.ab = new LineChart(plot('ab'), {
-      xLabel: 'epoch',
-      yLabel: 'ab',
-      sync,
-      clip: ref > 0 ? near(ref) : null,
-      series: [
-        ...runs.map((r) => ({ label: `ab ${r.label}`, colour: r.colour })),
-        ...(hasOde ? runs.map((r) => ({ label: `ODE ${r.label}`, colour: r.colour, dash: [6, 4], width: 1.5 })) : []),
-        { label: 'c* (training set)', colour: OKABE_ITO.orange, dash: [6, 4], width: 1.5 },
-        { label: 'c*(T)', colour: OKABE_ITO.grey, width: 2 },
-        { label: 'c*(∞)', colour: OKABE_ITO.black, dash: [2, 3], width: 1.5 },
-      ],
-    });
-    const what = this.sparse ? 'last-position MSE' : 'ratio ŷ/x';
-    this.root.getElementById('h-ratio').textContent = this.sparse ? 'Last-position MSE' : 'Ratio ŷ/x at the last position';
-    this.charts.ratio = new LineChart(plot('ratio'), {
-      xLabel: 'epoch',
-      yLabel: what,
-      sync,
-      clip: !this.sparse && th.ratio_pred > 0 ? near(th.ratio_pred) : null,
-      series: [...runs.map((r) => ({ label: `${this.sparse ? 'MSE' : 'ratio'} ${r.label}`, colour: r.colour })), { label: 'predicted', colour: OKABE_ITO.grey, dash: [6, 4] }],
-    });
-    this.charts.loss = new LineChart(plot('loss'), {
-      xLabel: 'epoch',
-      yLabel: 'loss',
-      sync,
-      log: true,
-      series: [
-        ...runs.map((r) => ({ label: `train ${r.label}`, colour: r.colour })),
-        ...runs.map((r) => ({ label: `test ${r.label}`, colour: r.colour, dash: [6, 4], width: 1.5 })),
-      ],
-    });
-    this.charts.mesa = new LineChart(plot('mesa'), {
+    this.hasOde = this.th.applies && runs[0].ode.epoch.length > 0; // the ODE is the diagonal family's
+    const odeAt = (o, e) => o.ab_empirical[Math.round(e / o.stride)] ?? null; // o: every stride-th epoch
+    this.odeY = this.hasOde ? runs.map((r) => this.x.map((e) => odeAt(r.ode, e))) : [];
+    const $ = (id) => this.root.getElementById(id);
+    $('h-ratio').textContent = this.sparse ? 'Error at the last position' : 'Prediction at the last position (ratio ŷ/x)';
+    this.defs = { ab: abChart(this), ratio: ratioChart(this), loss: lossChart(this) };
+    for (const [id, def] of Object.entries(this.defs)) this.charts[id] = new LineChart($(`plot-${id}`), def.opts);
+    this.charts.mesa = new LineChart($('plot-mesa'), {
       xLabel: 'context position t',
       yLabel: 'squared error',
       log: true,
+      xInt: true,
+      xName: 't =',
       series: [
         { label: 'trained model', colour: OKABE_ITO.blue, width: 3 },
-        { label: 'one GD step', colour: OKABE_ITO.orange, dash: [6, 4] },
-        { label: 'least squares', colour: OKABE_ITO.green },
-        { label: 'true W', colour: OKABE_ITO.purple, dash: [2, 3] },
+        { label: 'one GD step with the trained ab', colour: OKABE_ITO.orange, dash: DASH },
+        { label: 'least squares on the context', colour: OKABE_ITO.green },
+        { label: 'true W (0 up to rounding)', colour: OKABE_ITO.purple, dash: DOTS },
       ],
     });
-    this.charts.samples = new LineChart(plot('samples'), {
-      xLabel: 't',
-      yLabel: 'Re x_t,j',
-      series: [OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.green].map((c, i) => ({ label: `sequence ${i + 1}`, colour: c, width: 1.5 })),
-    });
-    this.theoryLines = { cEmp: th.c_star_empirical ?? null, cT: th.c_star_T, cInf: th.c_star_inf, pred: this.sparse ? (th.recovery ? 0 : null) : th.ratio_pred };
-    const odeAt = (o, e) => o.ab_empirical[Math.round(e / o.stride)] ?? null; // o: every stride-th epoch
-    this.odeY = hasOde ? runs.map((r) => this.x.map((e) => odeAt(r.ode, e))) : [];
+    // Beyond the assumption: where the diagonal theory does not apply, or from a gaussian start.
+    $('card-structure').hidden = this.th.applies && cfg.init !== 'gaussian';
+    this.weightsView.setup(runs);
+    this.notesText = {};
+    for (const l of Object.values(this.lazy)) l.setup();
+    this.explain(false);
+  }
+
+  // Fills the explanations for the current theory, loading explain.js the first time.
+  async explain(load = true) {
+    if (!this.explainer && !load) return;
+    this.explainer ??= import('./explain.js');
+    const { fillExplanations } = await this.explainer;
+    if (this.th) fillExplanations(this.root, this.th);
   }
 
   // Puts a history column of every run on the shared grid.
@@ -130,64 +192,59 @@ export class Views {
   }
 
   draw() {
-    const n = this.x.length;
-    const range = [0, Math.max(1, this.cfg.epochs)];
-    const t = this.theoryLines;
-    this.charts.ab.setData(this.x, [...this.column('ab'), ...this.odeY, fill(n, t.cEmp), fill(n, t.cT), fill(n, t.cInf)], range);
-    this.charts.ratio.setData(this.x, [...this.column(this.sparse ? 'last_mse' : 'ratio'), fill(n, t.pred)], range);
-    this.charts.loss.setData(this.x, [...this.column('train_loss'), ...this.column('test_loss')], range);
+    const range = [-0.01 * Math.max(1, this.cfg.epochs), Math.max(1, this.cfg.epochs)];
+    for (const [id, def] of Object.entries(this.defs)) this.charts[id].setData(this.x, def.data(), range);
+    this.showNotes('ab', notesAb(this.cfg, this.runs));
+    this.showNotes('ratio', notesRatio(this.cfg, this.runs));
+    for (const l of Object.values(this.lazy)) l.update();
   }
 
-  setWeights(w) {
-    this.weights = w;
-    this.drawWeights();
+  // Notes (captions.js) of card id, rewritten only when their text changes.
+  showNotes(id, notes) {
+    const text = notes.join('\n');
+    if (this.notesText[id] === text) return;
+    this.notesText[id] = text;
+    showNotes(this.root.getElementById(`notes-${id}`), notes);
   }
 
-  drawWeights() {
-    if (!this.weights) return;
-    const { wkq, wpv } = matrices(this.weights);
-    const d = this.weights.d;
-    const f = (v) => (v < 1e-3 && v > 0 ? v.toExponential(2) : v.toFixed(3));
-    this.root.getElementById('wkq-max').textContent = f(this.heat.wkq.draw(wkq, this.wmode, { r0: d, c0: 0, size: d }));
-    this.root.getElementById('wpv-max').textContent = f(this.heat.wpv.draw(wpv, this.wmode, { r0: 0, c0: 0, size: d }));
+  // Run index's weights (s.weights()).
+  setWeights(index, w) {
+    this.weightsView.set(index, w);
+    if (index === 0) this.lazy.sequence.update();
+    this.lazy.structure.update();
   }
 
   setMesa(m) {
     this.charts.mesa.setData(Array.from(m.t), [m.model, m.gd1, m.ls, m.true_w].map((a) => Array.from(a)));
   }
 
-  // s: s.samples() of the first run; the coordinate select offers its d coordinates.
+  // s: s.samples() of the first run (one sequence view).
   setSamples(s) {
     this.samples = s;
-    const sel = this.root.getElementById('coord');
-    this.coord = Math.min(Number(sel.value) || 0, s.d - 1);
-    sel.replaceChildren(...Array.from({ length: s.d }, (_, j) => new Option(`j = ${j + 1}`, String(j))));
-    sel.value = String(this.coord);
-    this.drawSamples();
+    this.lazy.sequence.update();
   }
 
-  drawSamples() {
-    const s = this.samples;
-    if (!s) return;
-    const j = Math.min(this.coord, s.d - 1);
-    const x = Array.from({ length: s.T }, (_, t) => t + 1);
-    const ys = [];
-    for (let i = 0; i < 3; i++) ys.push(i < s.n ? x.map((_, t) => s.re[(i * s.T + t) * s.d + j]) : fill(s.T, null));
-    this.charts.samples.setData(x, ys);
+  // A capability point measured elsewhere ({T, ab, c_star_T, last_mse, relative_error,
+  // relative_error_pred, ratio, ratio_pred, m, epochs}): drawn as a marker in the capability view
+  // until the next configuration.
+  addCapabilityPoint(p) {
+    this.measured.push(p);
+    this.lazy.capability.update();
   }
 
   resize() {
     for (const c of Object.values(this.charts)) c.resize();
-    this.drawWeights();
+    this.weightsView.draw();
+    for (const l of Object.values(this.lazy)) l.resize();
   }
 
   // Downloads view id as a PNG (export.js is loaded on the first download).
   async png(id, filename) {
     const { savePNG } = await import('./export.js');
     const title = this.root.getElementById(`h-${id}`).textContent;
-    const canvases = id === 'weights' ? [this.heat.wkq.canvas, this.heat.wpv.canvas] : [this.charts[id].canvas()];
-    if (id !== 'weights') return savePNG(`${filename}-${id}`, title, canvases, this.charts[id].legend());
-    const caption = (name, what) => `${name} (${what}), ${this.wmode === 'mod' ? 'modulus' : this.wmode === 'im' ? 'imaginary part' : 'real part'}, max |·| ${this.root.getElementById(`${name.toLowerCase().replace('_', '')}-max`).textContent}`;
-    return savePNG(`${filename}-${id}`, 'Weights W_KQ and W_PV (outlined: the red blocks)', canvases, [], [caption('W_KQ', '2d × 2d'), caption('W_PV', 'd × 2d')]);
+    if (id === 'weights') return savePNG(`${filename}-${id}`, title, this.weightsView.canvases(), [], this.weightsView.captions());
+    const charts = this.charts[id] ? [this.charts[id]] : this.lazy[id]?.view?.charts() ?? [];
+    if (!charts.length) return null;
+    return savePNG(`${filename}-${id}`, title, charts.map((c) => c.canvas()), charts.flatMap((c) => c.legendItems()));
   }
 }

@@ -239,7 +239,7 @@ class Trainer {
     }
     this.msPerEpoch = null;
     const runs = this.runs.map((r) => ({ id: r.id, theory: r.s.theory(), ode: thinOde(r.s.odeCurve()), vanilla_gd: r.s.vanillaGd() }));
-    post(toPage.created(runs, plain(this.runs[0].s.samples(SAMPLES_N)), bytes, n, this.mf.capability(specs[0].cfg)));
+    post(toPage.created(runs, plain(this.runs[0].s.samples(SAMPLES_N)), bytes, n, this.mf.capability(specs[0].cfg, 3, 100000)));
     for (const r of this.runs) this.sendRows(r);
     this.sendViews(true);
   }

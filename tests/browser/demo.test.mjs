@@ -1,7 +1,7 @@
 // The main page: training converges to the theory, views get data, URL state, validation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, teardown, openPage, waitReady, trainUntil, trainToEnd, shadow, screenshot } from './helpers.mjs';
+import { setup, teardown, openPage, waitReady, trainUntil, trainToEnd, shadow, screenshot, openSettings } from './helpers.mjs';
 
 let ctx;
 before(async () => {
@@ -23,7 +23,7 @@ test('quick preset trains until ab is at the theory, and every view has data', a
     const h = el.history;
     const ode = el.odeCurve;
     const root = el.shadowRoot;
-    const canvases = [...root.querySelectorAll('.plot canvas, .heat canvas')].map((c) => [c.width, c.height]);
+    const canvases = [...root.querySelectorAll('#card-ab .uplot canvas, #card-ratio .uplot canvas, #card-loss .uplot canvas, #card-mesa .uplot canvas, .heat canvas')].map((c) => [c.width, c.height]);
     return { n: h.epoch.length, last: h.epoch.at(-1), ab: h.ab.at(-1), theory: el.theory, odeEnd: ode.ab.at(-1), odeEmpEnd: ode.ab_empirical.at(-1),
       finite: h.ab.every(Number.isFinite) && h.test_loss.every(Number.isFinite), canvases,
       status: root.getElementById('status').textContent, plots: root.querySelectorAll('.uplot').length };
@@ -36,8 +36,8 @@ test('quick preset trains until ab is at the theory, and every view has data', a
   const refs = [r.theory.c_star_T, r.odeEnd, r.odeEmpEnd, r.theory.c_star_empirical].filter(Number.isFinite);
   const rel = Math.min(...refs.map((c) => Math.abs(r.ab - c) / c));
   assert.ok(rel < 0.05, `ab = ${r.ab} should be within 5% of one of ${refs.join(', ')}`);
-  assert.equal(r.plots, 5, 'five uPlot charts');
-  assert.equal(r.canvases.length, 7, 'five chart canvases and two heatmaps');
+  assert.ok(r.plots >= 4, 'four uPlot charts at least (more once the views further down are loaded)');
+  assert.equal(r.canvases.length, 6, 'four chart canvases and two heatmaps');
   for (const [w, h] of r.canvases) assert.ok(w > 0 && h > 0, 'every canvas has a size');
   assert.match(r.status, /finished: epoch \d+ of \d+/);
   await screenshot(page, 'desktop-quick-trained');
@@ -49,21 +49,21 @@ test('the URL reflects the configuration and a link restores it', async () => {
   const page = await openPage(ctx, 'index.html');
   await waitReady(page);
   assert.match(await page.evaluate(() => location.hash), /preset=quick/);
-  await shadow(page, 'summary').click();
+  await openSettings(page);
   const lr = shadow(page, '#f-lr');
   await lr.fill('0.0015');
   await lr.press('Enter');
   await lr.blur();
   await page.waitForFunction(() => location.hash.includes('lr=0.0015'));
-  await shadow(page, '#f-x1').selectOption('sparse');
-  await page.waitForFunction(() => location.hash.includes('x1=sparse'));
+  await shadow(page, '#f-x1').selectOption('rademacher'); // quick is sparse
+  await page.waitForFunction(() => location.hash.includes('x1=rademacher'));
   const link = await page.evaluate(() => location.href);
 
   const again = await openPage(ctx, link.slice(link.indexOf('index.html')));
   await waitReady(again);
   const cfg = await again.evaluate(() => document.querySelector('mesaflow-demo').config);
   assert.equal(cfg.lr, 0.0015);
-  assert.equal(cfg.x1, 'sparse');
+  assert.equal(cfg.x1, 'rademacher');
   assert.equal(await shadow(again, '#f-lr').inputValue(), '0.0015');
   // Editing the hash by hand (or going back) reconfigures the demo.
   await again.evaluate(() => (location.hash = '#preset=full-one&m=300&test-m=100'));
@@ -77,7 +77,7 @@ test('the URL reflects the configuration and a link restores it', async () => {
 test('an invalid field shows a message naming the field and its range', async () => {
   const page = await openPage(ctx, 'index.html#preset=quick');
   await waitReady(page);
-  await shadow(page, 'summary').click();
+  await openSettings(page);
   const lr = shadow(page, '#f-lr');
   await lr.fill('abc');
   await lr.press('Enter');
@@ -111,12 +111,16 @@ test('a configuration too large for the browser is refused before a session is c
   });
   assert.match(big.alert, /Not started: .*(MiB|GB|out of range)/);
   assert.equal(big.n, 0);
-  // The problem is shown under every field it involves, and only there.
+  // The problem is shown once at the top of the form, naming every field it involves, and each of
+  // them is marked (and only them).
   const errs = () => page.evaluate(() => Object.fromEntries([...document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('.err')]
     .filter((e) => e.textContent).map((e) => [e.id.replace(/^f-|-err$/g, ''), e.textContent])));
   const budget = await errs();
   assert.deepEqual(Object.keys(budget).sort(), ['T', 'd', 'm', 'test-m']);
-  for (const text of Object.values(budget)) assert.equal(`Not started: ${text}`, big.alert);
+  for (const text of Object.values(budget)) assert.equal(text, 'part of the problem above the form');
+  const top = await shadow(page, '#form-problem').textContent();
+  assert.ok(top.startsWith(big.alert.replace(/^Not started: /, '')), top);
+  for (const f of ['Training sequences (m)', 'Test sequences (test-m)', 'Sequence length (T)', 'Token dimension (d)']) assert.ok(top.includes(f), `${f} in ${top}`);
   // Past the time budget: refused too, the message on the epochs field.
   const long = await page.evaluate(async () => {
     const el = document.querySelector('mesaflow-demo');
@@ -133,13 +137,14 @@ test('a configuration too large for the browser is refused before a session is c
   // A setting that fits: no problem left anywhere.
   await page.evaluate(() => document.querySelector('mesaflow-demo').setAttribute('epochs', '10'));
   await page.waitForFunction(() => document.querySelector('mesaflow-demo').config?.epochs === 10 && document.querySelector('mesaflow-demo').theory);
+  assert.equal(await shadow(page, '#form-problem').isVisible(), false);
   assert.deepEqual(await errs(), {});
   assert.deepEqual(page.problems, []);
   await page.close();
 });
 
 test('a diverging run dispatches mesaflow-diverged, pauses, says so and plots no NaN', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&lr=0.9');
+  const page = await openPage(ctx, 'index.html#preset=quick-gaussian&lr=0.9');
   await waitReady(page);
   const detail = await page.evaluate(
     () =>
@@ -160,7 +165,7 @@ test('a diverging run dispatches mesaflow-diverged, pauses, says so and plots no
     const root = document.querySelector('mesaflow-demo').shadowRoot;
     return [...root.querySelectorAll('.uplot')].length;
   });
-  assert.equal(plotted, 5);
+  assert.ok(plotted >= 4);
   const nanPlotted = await page.evaluate(() => {
     const v = document.querySelector('mesaflow-demo')._views;
     return Object.values(v.charts).some((c) => c.plot.data.some((s) => s.some((x) => typeof x === 'number' && !Number.isFinite(x))));
@@ -185,7 +190,7 @@ test('controls are keyboard operable and the summary is announced', async () => 
   await page.waitForFunction(() => /finished/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent));
   for (const f of ['lr', 'epochs', 'x1', 'clip', 'sigma-w', 'test-m', 'eval-every', 'T']) {
     const label = await page.evaluate((n) => document.querySelector('mesaflow-demo').shadowRoot.querySelector(`label[for="f-${n}"]`)?.textContent, f);
-    assert.equal(label, f, `field ${f} has a label`);
+    assert.ok(label && label.endsWith(` ${f}`) && label.length > f.length + 2, `field ${f} is named in words with its option name as a hint: ${label}`);
   }
   assert.deepEqual(page.problems, []);
   await page.close();

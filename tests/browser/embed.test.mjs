@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { setup, teardown, openPage, waitReady, trainUntil, trainToEnd, shadow, screenshot, SITE } from './helpers.mjs';
+import { setup, teardown, openPage, waitReady, trainUntil, trainToEnd, shadow, screenshot, openSettings, SITE } from './helpers.mjs';
 
 let ctx;
 before(async () => {
@@ -19,7 +19,8 @@ test('embed.html reads the URL keys and trains', async () => {
   await waitReady(page);
   const cfg = await page.evaluate(() => document.querySelector('mesaflow-demo').config);
   assert.equal(cfg.epochs, 20);
-  assert.equal(await shadow(page, '.toolbar').isVisible(), false, 'controls="hide" hides the controls');
+  assert.equal(await shadow(page, '.bar').isVisible(), false, 'controls="hide" hides the controls');
+  assert.equal(await shadow(page, '#settings').isVisible(), false);
   assert.match(await page.evaluate(() => location.hash), /controls=hide/, 'the URL keeps controls=hide');
   await trainUntil(page, 20);
   assert.deepEqual(page.problems, []);
@@ -49,7 +50,7 @@ test('a custom element added by script trains, with play() called as soon as it 
   assert.equal(steps.length, 16, 'one mesaflow-step per recorded evaluation, epoch 0 included');
   assert.equal(await page.evaluate(() => Object.keys(window).length), globalsBefore, 'no globals added');
   assert.equal(await page.evaluate(() => 'uPlot' in window), false);
-  assert.deepEqual(Object.keys(steps[0]).sort(), ['a0', 'ab', 'b0', 'epoch', 'last_mse', 'ratio', 'run', 'test_loss', 'train_loss']);
+  assert.deepEqual(Object.keys(steps[0]).sort(), ['a0', 'ab', 'ab_complex', 'ab_spread', 'b0', 'epoch', 'last_mse', 'offdiag_kq', 'offdiag_pv', 'outside', 'ratio', 'run', 'test_loss', 'train_loss']);
   assert.ok(steps.every((s) => Number.isFinite(s.ab) && s.run === 0));
   assert.equal(await shadow(page, '.text').first().isVisible(), false, 'text="hide" hides the explanations');
   assert.deepEqual(page.problems, []);
@@ -63,13 +64,13 @@ test("the element observes exactly the generated fields' attributes and the page
     const { FIELDS } = await import('./js/fields.js');
     return { names: FIELDS.map((f) => f.name), observed: customElements.get('mesaflow-demo').observedAttributes };
   });
-  assert.ok(r.names.includes('T') && r.names.includes('sigma-w') && r.names.length === 16, `generated names: ${r.names}`);
+  assert.ok(r.names.includes('T') && r.names.includes('sigma-w') && r.names.length === 17, `generated names: ${r.names}`);
   const expected = [...r.names.map((n) => n.toLowerCase()), 'preset', 'compare', 'controls', 'text', 'workers'];
   assert.deepEqual(r.observed.slice().sort(), expected.sort());
   assert.equal(new Set(r.observed).size, r.observed.length, 'no attribute twice');
   // The settings form has one input per generated field.
   const inputs = await page.evaluate(() => [...document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('#form [name]')].map((i) => i.name));
-  assert.deepEqual(inputs, r.names);
+  assert.deepEqual(inputs.slice().sort(), r.names.slice().sort());
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -116,10 +117,76 @@ for (const [name, width] of [['desktop', 1280], ['column-400', 400], ['phone-375
     await page.waitForTimeout(300);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow}px)`);
-    const runs = await page.evaluate(() => document.querySelector('mesaflow-demo').shadowRoot.querySelector('#plot-ab .u-legend').textContent);
+    const runs = await page.evaluate(() => document.querySelector('mesaflow-demo').shadowRoot.querySelector('#plot-ab .legend').textContent);
     assert.match(runs, /\(0\.5, 1\.5\)/, 'the three initialisations are overlaid');
-    await shadow(page, 'summary').click();
+    await openSettings(page);
     await screenshot(page, name);
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  });
+}
+
+// A page of the site's origin with only `html` (no stylesheet of ours), served by the test.
+async function pageWith(ctx, file, html, viewport) {
+  const page = await ctx.browser.newPage({ viewport });
+  page.problems = [];
+  page.on('console', (m) => m.type() === 'error' && page.problems.push(m.text()));
+  page.on('pageerror', (e) => page.problems.push(e.message));
+  const url = new URL(file, ctx.url).href;
+  await page.route(url, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  await page.goto(url);
+  return page;
+}
+
+test('on a bare page with no stylesheet, the element renders its formulas in KaTeX fonts', async () => {
+  const page = await pageWith(ctx, 'bare.html', '<!doctype html><meta charset="utf-8"><script type="module" src="js/element.js"></script><mesaflow-demo preset="quick" epochs="5"></mesaflow-demo>', { width: 1000, height: 800 });
+  await waitReady(page);
+  // The explanations are folded; open one (its module and formulas load then).
+  await shadow(page, '#card-ab details.why summary').click();
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').shadowRoot.querySelector('#text-ab .katex'));
+  await page.evaluate(() => document.fonts.ready);
+  await page.waitForFunction(() => [...document.fonts].some((f) => f.family.replace(/"/g, '') === 'KaTeX_Main' && f.status === 'loaded'), null, { timeout: 10000 });
+  const r = await page.evaluate(() => ({
+    links: [...document.head.querySelectorAll('link[rel="stylesheet"]')].map((l) => new URL(l.href).pathname),
+    loaded: [...document.fonts].filter((f) => f.status === 'loaded').map((f) => f.family.replace(/"/g, '')),
+    font: getComputedStyle(document.querySelector('mesaflow-demo').shadowRoot.querySelector('#text-ab .katex .mord')).fontFamily,
+  }));
+  assert.deepEqual(r.links, ['/vendor/katex/katex-fonts.css'], 'one stylesheet of our own origin added to the document');
+  assert.ok(r.loaded.includes('KaTeX_Main') && r.loaded.includes('KaTeX_Math'), `loaded: ${r.loaded}`);
+  assert.match(r.font, /KaTeX/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+// The five lines of README's iframe snippet (index.html shows them too, js/page.js).
+const RESIZE = (origin) => `addEventListener('message', (e) => {
+  if (e.origin !== '${origin}' || e.data?.type !== 'mesaflow-height') return;
+  const f = [...document.querySelectorAll('iframe')].find((f) => f.contentWindow === e.source);
+  if (f) f.style.height = \`\${e.data.height}px\`;
+});`;
+
+for (const width of [400, 1280]) {
+  test(`the iframe snippet sizes the iframe to its content at ${width} px`, async () => {
+    const origin = new URL(ctx.url).origin;
+    const host = `<!doctype html><meta charset="utf-8"><body style="margin:0"><iframe src="embed.html#preset=quick&compare=true&epochs=20" title="mesaflow" width="100%" height="300" style="border:0;display:block"></iframe><script>${RESIZE(origin)}</script>`;
+    const page = await pageWith(ctx, 'host.html', host, { width, height: 900 });
+    const frame = await (await page.waitForSelector('iframe')).contentFrame();
+    await frame.waitForFunction(() => document.querySelector('mesaflow-demo')?.theory, null, { timeout: 30000 });
+    await frame.evaluate(() => document.querySelector('mesaflow-demo').play());
+    await frame.waitForFunction(() => /^finished/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent), null, { timeout: 60000 });
+    // Once settled, the iframe is as tall as its content: nothing to scroll inside it.
+    await page.waitForFunction(() => {
+      const f = document.querySelector('iframe');
+      const inner = f.contentDocument.body.getBoundingClientRect().height;
+      return Math.abs(f.getBoundingClientRect().height - Math.ceil(inner)) <= 1 && inner > 1000;
+    }, null, { timeout: 20000, polling: 200 });
+    const r = await page.evaluate(() => {
+      const f = document.querySelector('iframe');
+      const d = f.contentDocument.documentElement;
+      return { height: f.getBoundingClientRect().height, scroll: d.scrollHeight - d.clientHeight, width: f.getBoundingClientRect().width };
+    });
+    console.log(`iframe at ${width} px: ${Math.round(r.width)} px wide, ${r.height} px tall`);
+    assert.ok(r.scroll <= 1, `no scrolling inside the iframe (${r.scroll}px)`);
     assert.deepEqual(page.problems, []);
     await page.close();
   });

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setup, teardown, openPage, waitReady, trainToEnd, shadow, SCREENSHOTS } from './helpers.mjs';
+import { setup, teardown, openPage, waitReady, trainToEnd, shadow, SCREENSHOTS, scrollThrough } from './helpers.mjs';
 
 let ctx;
 before(async () => {
@@ -16,8 +16,12 @@ after(async () => {
 test('every preset of the paper table configures without error', async () => {
   const page = await openPage(ctx, 'index.html');
   await waitReady(page);
-  const names = await shadow(page, '#preset option').evaluateAll((os) => os.map((o) => o.value));
-  assert.deepEqual(names, ['quick', 'gaussian-0.5', 'gaussian-1', 'gaussian-2', 'sparse-0.5', 'sparse-1', 'sparse-2', 'full-one', 'full-one-clip']);
+  const names = await shadow(page, '#preset option:not([disabled])').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(names, ['quick', 'quick-gaussian', 'sparse-two', 'gaussian-init', 'gaussian-0.5', 'gaussian-1', 'gaussian-2', 'sparse-0.5', 'sparse-1', 'sparse-2', 'full-one', 'full-one-clip']);
+  // Labels that fit the menu; the paper's settings in a group of their own.
+  const labels = await shadow(page, '#preset option').evaluateAll((os) => os.map((o) => o.textContent));
+  assert.ok(labels.every((l) => l.length <= 28), `short labels: ${labels}`);
+  assert.deepEqual(await shadow(page, '#preset optgroup').evaluateAll((gs) => gs.map((g) => g.children.length)), [4, 8]);
   const expect = { 'gaussian-1': { lr: 1e-4, epochs: 150, m: 10000, T: 100 }, 'sparse-2': { lr: 1e-4, epochs: 120 }, 'full-one': { lr: 5e-4, epochs: 200 } };
   for (const name of names) {
     await shadow(page, '#preset').selectOption(name);
@@ -25,6 +29,7 @@ test('every preset of the paper table configures without error', async () => {
     const cfg = await page.evaluate(() => document.querySelector('mesaflow-demo').config);
     for (const [k, v] of Object.entries(expect[name] || {})) assert.equal(cfg[k], v, `${name}: ${k}`);
     assert.equal(await shadow(page, '#alert').isVisible(), false, `${name}: no message`);
+    assert.equal(await shadow(page, '#preset').inputValue(), name, `${name}: the menu shows the preset, not custom`);
   }
   assert.deepEqual(page.problems, []);
   await page.close();
@@ -34,7 +39,10 @@ test('sparse first tokens: recovery predicted, last-position MSE view', async ()
   const page = await openPage(ctx, 'index.html#preset=sparse-1&m=500&test-m=200&T=30&lr=0.01&epochs=40');
   await waitReady(page);
   assert.match(await trainToEnd(page), /^finished: .*recovery predicted: yes/);
-  assert.equal(await shadow(page, '#h-ratio').textContent(), 'Last-position MSE');
+  assert.equal(await shadow(page, '#h-ratio').textContent(), 'Error at the last position');
+  // The two curves named exactly: the last position, and the authors' "MSE loss at T_te".
+  const legend = await shadow(page, '#plot-ratio .legend-item span:not(.v)').evaluateAll((s) => s.map((n) => n.textContent));
+  assert.deepEqual(legend.slice(0, 2), ['last-position MSE (t = T−1)', 'test loss: the authors’ curve “MSE loss at T_te”']);
   const r = await page.evaluate(() => {
     const el = document.querySelector('mesaflow-demo');
     return { mse: el.history.last_mse, th: el.theory };
@@ -50,7 +58,6 @@ test('history exports as CSV and JSON, charts as PNG', async () => {
   const page = await openPage(ctx, 'index.html#preset=quick&epochs=10');
   await waitReady(page);
   await trainToEnd(page);
-  await shadow(page, 'summary').click();
   const save = async (selector) => {
     const [download] = await Promise.all([page.waitForEvent('download'), shadow(page, selector).click()]);
     return { name: download.suggestedFilename(), body: fs.readFileSync(await download.path()) };
@@ -58,7 +65,7 @@ test('history exports as CSV and JSON, charts as PNG', async () => {
   const csv = await save('#csv');
   assert.equal(csv.name, 'mesaflow-quick.csv');
   const lines = csv.body.toString().trim().split('\n');
-  assert.equal(lines[0], 'a0,b0,epoch,train_loss,test_loss,ab,ratio,last_mse');
+  assert.equal(lines[0], 'a0,b0,epoch,train_loss,test_loss,ab,ratio,last_mse,offdiag_kq,offdiag_pv,outside,ab_complex,ab_spread,changed');
   assert.equal(lines.length, 12);
   const json = JSON.parse((await save('#json')).body.toString());
   assert.equal(json.config.epochs, 10);

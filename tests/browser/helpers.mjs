@@ -77,7 +77,38 @@ export function shadow(page, selector) {
   return page.locator('mesaflow-demo').locator(selector);
 }
 
+// Opens the settings where they are folded (narrow layouts; wide ones always show them).
+export async function openSettings(page) {
+  const toggle = shadow(page, '#settings-toggle');
+  if ((await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+}
+
+// Scrolls down the whole page and back, so that the views loaded near the screen are loaded
+// (lazy.js), then waits for them to have drawn.
+export async function scrollThrough(page) {
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const step = await page.evaluate(() => innerHeight);
+  for (let y = 0; y < height; y += step) {
+    await page.evaluate((top) => scrollTo(0, top), y);
+    await page.waitForTimeout(120);
+  }
+  await page.evaluate(() => scrollTo(0, 0));
+  await page.waitForFunction(() => Object.values(document.querySelector('mesaflow-demo')._views.lazy).every((l) => l.view || l.card.hidden));
+  await page.waitForTimeout(300);
+}
+
+// A full-page screenshot after every view has been loaded.
 export async function screenshot(page, name) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await scrollThrough(page);
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+// Fills a settings field and commits it (Enter, then leaving the field).
+export async function setField(page, name, text) {
+  await openSettings(page);
+  const input = shadow(page, `#f-${name}`);
+  await input.fill(text);
+  await input.press('Enter');
+  await input.blur();
 }

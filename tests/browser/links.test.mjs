@@ -6,7 +6,7 @@
 // form) and the demo trains. One page, many hash changes (urlsync.js re-applies the hash).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, teardown, openPage, waitReady, shadow } from './helpers.mjs';
+import { setup, teardown, openPage, waitReady, shadow, openSettings } from './helpers.mjs';
 
 // --- What is valid: written from the documented options (README "Options" table, wasm/API.md),
 // not read from the code under test. --------------------------------------------------------
@@ -35,7 +35,7 @@ const FIELDS = {
 // The config object's key for a field name (mf.defaults() uses identifiers).
 const CFG_KEY = { 'sigma-w': 'sigma_w', 'eval-every': 'eval_every', 'test-m': 'test_m' };
 const cfgKey = (name) => CFG_KEY[name] ?? name;
-const PRESET_NAMES = ['quick', 'gaussian-0.5', 'gaussian-1', 'gaussian-2', 'sparse-0.5', 'sparse-1', 'sparse-2', 'full-one', 'full-one-clip'];
+const PRESET_NAMES = ['quick', 'quick-gaussian', 'sparse-two', 'gaussian-init', 'gaussian-0.5', 'gaussian-1', 'gaussian-2', 'sparse-0.5', 'sparse-1', 'sparse-2', 'full-one', 'full-one-clip'];
 const EXTRAS = {
   preset: E(...PRESET_NAMES),
   compare: B,
@@ -348,7 +348,7 @@ test('a bad lr link, corrected in the settings form (Enter), trains', async () =
     await p.waitForFunction(() => document.querySelector('mesaflow-demo').shadowRoot.getElementById('f-lr-err')?.textContent);
     assert.match(await shadow(p, '#f-lr-err').textContent(), /^lr: /);
     assert.match(await shadow(p, '#f-lr-err').textContent(), /[[(][^\])]*\]/, 'the message names the range');
-    await shadow(p, 'summary').click();
+    await openSettings(p);
     const lr = shadow(p, '#f-lr');
     await lr.fill('0.001');
     await lr.press('Enter');

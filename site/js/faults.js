@@ -1,0 +1,39 @@
+// When the training worker dies (throws, aborts, stops answering: worker-client.js): the history
+// is kept, the page says so and offers Resume (a new worker goes on from each run's last
+// checkpoint, with the numbers of the uninterrupted run) or Restart (from epoch 0).
+export class Faults {
+  // el: the <mesaflow-demo> whose runs these are.
+  constructor(el) {
+    this.el = el;
+  }
+
+  // The worker is gone: keep the history, say so, offer to resume or restart.
+  fault(reason) {
+    const el = this.el;
+    if (el._fault) return;
+    const wantPlay = el._wantPlay || el._playing;
+    el._playing = false;
+    el._wantPlay = false;
+    el._showPlaying();
+    const resumable = el._runs.list.length > 0;
+    const epoch = el.epoch;
+    el._fault = { message: reason, wantPlay, resumable };
+    const kept = resumable ? ` The history up to epoch ${epoch} is kept (export it below); Resume goes on from there.` : '';
+    el._$('fault-text').textContent = `Training stopped: ${reason}.${kept}`;
+    el._$('resume').hidden = !resumable;
+    el._$('fault').hidden = false;
+    el._status.say(`Training stopped: ${reason}.`);
+    el._emit('mesaflow-fault', { message: reason, epoch, resumable });
+  }
+
+  restart(resume) {
+    const el = this.el;
+    el._wantPlay = Boolean(el._fault?.wantPlay);
+    el._fault = null;
+    el._$('fault').hidden = true;
+    el._status.say(resume ? 'Resuming…' : 'Restarting…');
+    el._client.start();
+    if (resume && el._runs.resumable) el._resumeRuns();
+    else el._runs.clear();
+  }
+}
