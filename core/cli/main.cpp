@@ -36,11 +36,12 @@ Problem check_writable(const std::string& field, const std::string& path) {
 }
 
 // --data, when given: the training set, and the test set from --test-data or held out of it.
-Problem load_data(const CliOptions& o, Dataset& train, Dataset& test) {
+// In `precision` (a sweep over both reads in its base's; each run converts as it needs).
+Problem load_data(const CliOptions& o, Precision precision, Dataset& train, Dataset& test) {
   if (o.data.empty()) return {};
-  const auto read = [](const std::string& field, const std::string& path, Dataset& out) -> Problem {
+  const auto read = [precision](const std::string& field, const std::string& path, Dataset& out) -> Problem {
     try {
-      out = read_npy(path, kNativeMemoryBudget);
+      out = read_npy(path, kNativeMemoryBudget, precision);
     } catch (const NpyError& e) {
       return {field, e.what(), {}};
     }
@@ -177,7 +178,7 @@ int train_command(const CliOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   Dataset file_data, file_test;
-  if (Problem p = load_data(o, file_data, file_test)) return bad_input(p);
+  if (Problem p = load_data(o, o.config.precision, file_data, file_test)) return bad_input(p);
   const bool file = !o.data.empty();
   std::unique_ptr<Session> s;
   try {
@@ -226,7 +227,7 @@ int sweep_command(const CliOptions& o) {
   if (!o.out.empty())
     if (Problem p = check_writable("out", o.out)) return bad_input(p);
   Dataset file_data, file_test;
-  if (Problem p = load_data(o, file_data, file_test)) return bad_input(p);
+  if (Problem p = load_data(o, o.grid.base.precision, file_data, file_test)) return bad_input(p);
   const long runs = static_cast<long>(o.grid.size());
   bool threads_given = o.grid.base.threads != Config{}.threads;
   for (const auto& a : o.grid.axes) threads_given |= a.name == "threads";

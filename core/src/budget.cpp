@@ -10,7 +10,7 @@
 namespace mesaflow {
 
 double estimate_bytes(const Config& c, DataLayout generated, bool train_from_file) {
-  const double lanes = kLanes;
+  const double lanes = lanes_of(c.precision);
   const double m = std::ceil(c.m / lanes) * lanes, tm = std::ceil(c.test_m / lanes) * lanes;
   const double D = 2.0 * c.d;
   const double tokens = c.T * c.d * 16.0;  // bytes per sequence held as tokens (complex double)

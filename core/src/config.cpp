@@ -117,6 +117,9 @@ const FieldTable& config_fields() {
         integer<&Config::test_m>({"test-m", "test_m", "Test sequences", kData, "number of test sequences"}, 1, 10000000),
         flag<&Config::clip>({"clip", "clip", "Clip the red blocks", kTraining,
                              "zero the off-diagonal entries of the red blocks after each step"}),
+        choice<&Config::precision>({"precision", "precision", "Precision", kTraining,
+                                    "double, or single: float data, weights and products (complex64, as the authors' code)"},
+                                   {"double", "single"}),
         integer<&Config::seed>({"seed", "seed", "Random seed", kData, "random seed"}, 0, 9007199254740991.0),
         integer<&Config::threads>({"threads", "threads", "Threads", "run",
                                    "worker threads, 0 = all cores (results do not depend on it)"},
@@ -135,6 +138,7 @@ static const char* choice_text(const char* field, int i) {
 const char* to_string(X1Family f) { return choice_text("x1", static_cast<int>(f)); }
 const char* to_string(Init i) { return choice_text("init", static_cast<int>(i)); }
 const char* to_string(Method m) { return choice_text("method", static_cast<int>(m)); }
+const char* to_string(Precision p) { return choice_text("precision", static_cast<int>(p)); }
 Problem check_relations(const Config& c) {
   if (c.x1 == X1Family::Gaussian && !c.magnitude.is_const())
     return {"magnitude",

@@ -13,22 +13,32 @@ namespace {
 // GCC's vectoriser turns an interleaved complex multiply into fused multiply-adds even with
 // -ffp-contract=off, which would break bit-identity with WebAssembly. The kernel's regenerating
 // scan (kernel.cpp) does exactly these operations.
+// In single the operands and the products are floats (S = float) and the result is stored back
+// in a double, exactly.
+template <class S>
 inline void advance(double& xr, double& xi, double lr, double li) {
-  const double nr = xr * lr - xi * li;
-  const double ni = xr * li + xi * lr;
+  const S r = static_cast<S>(xr), i = static_cast<S>(xi), a = static_cast<S>(lr), b = static_cast<S>(li);
+  const S nr = r * a - i * b;
+  const S ni = r * b + i * a;
   xr = nr;
   xi = ni;
 }
+inline void advance(Precision p, double& xr, double& xi, double lr, double li) {
+  if (p == Precision::Single) advance<float>(xr, xi, lr, li);
+  else advance<double>(xr, xi, lr, li);
+}
+inline double rounded(Precision p, double v) { return p == Precision::Single ? static_cast<float>(v) : v; }
 
 }  // namespace
 
-Dataset::Dataset(int m_, int T_, int d_, DataLayout layout)
-    : m(m_), T(T_), d(d_), packs((m_ + kLanes - 1) / kLanes), regenerated(layout == DataLayout::Regenerated) {
+Dataset::Dataset(int m_, int T_, int d_, DataLayout layout, Precision p)
+    : m(m_), T(T_), d(d_), precision(p), lanes(lanes_of(p)), packs((m_ + lanes - 1) / lanes),
+      regenerated(layout == DataLayout::Regenerated) {
   if (regenerated) {
-    const std::size_t n = static_cast<std::size_t>(packs) * d * kLanes;
+    const std::size_t n = static_cast<std::size_t>(packs) * d * lanes;
     for (auto* v : {&x1_re, &x1_im, &lam_re, &lam_im}) v->assign(n, 0.0);
   } else {
-    const std::size_t n = static_cast<std::size_t>(packs) * T * d * kLanes;
+    const std::size_t n = static_cast<std::size_t>(packs) * T * d * lanes;
     re.assign(n, 0.0);
     im.assign(n, 0.0);
   }
@@ -38,7 +48,7 @@ std::complex<double> Dataset::x(int s, int t, int j) const {
   if (!regenerated) return {re[index(s, t, j)], im[index(s, t, j)]};
   const std::size_t k = index1(s, j);
   double xr = x1_re[k], xi = x1_im[k];
-  for (int i = 0; i < t; ++i) advance(xr, xi, lam_re[k], lam_im[k]);
+  for (int i = 0; i < t; ++i) advance(precision, xr, xi, lam_re[k], lam_im[k]);
   return {xr, xi};
 }
 
@@ -56,14 +66,14 @@ void Dataset::sequence(int s, double* re_out, double* im_out) const {
     for (int t = 0; t < T; ++t) {
       re_out[t * d + j] = xr;
       im_out[t * d + j] = xi;
-      advance(xr, xi, lam_re[k], lam_im[k]);
+      advance(precision, xr, xi, lam_re[k], lam_im[k]);
     }
   }
 }
 
 Dataset Dataset::tokens() const {
   if (!regenerated) return *this;
-  Dataset out(m, T, d);
+  Dataset out(m, T, d, DataLayout::Tokens, precision);
   std::vector<double> r(static_cast<std::size_t>(T) * d), i(r.size());
   for (int s = 0; s < m; ++s) {
     sequence(s, r.data(), i.data());
@@ -76,8 +86,23 @@ Dataset Dataset::tokens() const {
   return out;
 }
 
+Dataset Dataset::in_precision(Precision p) const {
+  Dataset out(m, T, d, DataLayout::Tokens, p);
+  std::vector<double> r(static_cast<std::size_t>(T) * d), i(r.size());
+  for (int s = 0; s < m; ++s) {
+    sequence(s, r.data(), i.data());
+    for (int t = 0; t < T; ++t)
+      for (int j = 0; j < d; ++j) {
+        out.re[out.index(s, t, j)] = rounded(p, r[t * d + j]);
+        out.im[out.index(s, t, j)] = rounded(p, i[t * d + j]);
+      }
+  }
+  return out;
+}
+
 Dataset generate_dataset(const Config& c, int m, std::uint64_t stream, DataLayout layout) {
-  Dataset ds(m, c.T, c.d, layout);
+  const Precision p = c.precision;
+  Dataset ds(m, c.T, c.d, layout, p);
   std::vector<double> lr(c.d), li(c.d), xr(c.d), xi(c.d);
   std::vector<cplx> x1(c.d);
   for (int s = 0; s < m; ++s) {
@@ -85,8 +110,10 @@ Dataset generate_dataset(const Config& c, int m, std::uint64_t stream, DataLayou
     for (int j = 0; j < c.d; ++j) rng.unit_phase(lr[j], li[j]);  // W = diag(lambda), lambda_j = e^{i theta_j}
     sample_x1(c.x1, c.scale, c.d, rng, x1.data(), c.magnitude);
     for (int j = 0; j < c.d; ++j) {
-      xr[j] = x1[j].real();
-      xi[j] = x1[j].imag();
+      xr[j] = rounded(p, x1[j].real());
+      xi[j] = rounded(p, x1[j].imag());
+      lr[j] = rounded(p, lr[j]);
+      li[j] = rounded(p, li[j]);
     }
     if (ds.regenerated) {
       for (int j = 0; j < c.d; ++j) {
@@ -102,7 +129,7 @@ Dataset generate_dataset(const Config& c, int m, std::uint64_t stream, DataLayou
       for (int j = 0; j < c.d; ++j) {
         ds.re[ds.index(s, t, j)] = xr[j];
         ds.im[ds.index(s, t, j)] = xi[j];
-        advance(xr[j], xi[j], lr[j], li[j]);  // x_{t+1} = lambda x_t
+        advance(p, xr[j], xi[j], lr[j], li[j]);  // x_{t+1} = lambda x_t
       }
     }
   }
@@ -120,8 +147,8 @@ void split_dataset(const Dataset& all, double fraction, std::uint64_t seed, Data
   }
   std::vector<bool> held(static_cast<std::size_t>(all.m), false);
   for (long k = 0; k < n_test; ++k) held[order[k]] = true;
-  *test = Dataset(static_cast<int>(n_test), all.T, all.d);
-  *train = Dataset(all.m - static_cast<int>(n_test), all.T, all.d);
+  *test = Dataset(static_cast<int>(n_test), all.T, all.d, DataLayout::Tokens, all.precision);
+  *train = Dataset(all.m - static_cast<int>(n_test), all.T, all.d, DataLayout::Tokens, all.precision);
   std::vector<double> re(static_cast<std::size_t>(all.T) * all.d), im(re.size());
   int to_train = 0, to_test = 0;
   for (int s = 0; s < all.m; ++s) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstring>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 #ifdef MESAFLOW_THREADS
 #include <thread>
@@ -13,20 +14,30 @@ namespace mesaflow {
 
 namespace {
 
-constexpr int L = kLanes;
 constexpr int kMaxD = 64;  // D = 2d for d <= 32
 
-// kLanes doubles, one per sequence of a pack. GCC and clang vector extensions: element-wise IEEE
-// arithmetic (AVX-512/AVX2/SSE natively, wasm SIMD f64x2 in the browser) with no reordering, so
-// every lane computes exactly what a scalar loop would. Token loads go through ld() (unaligned).
-typedef double V __attribute__((vector_size(sizeof(double) * kLanes)));
+// One 64-byte vector, a lane per sequence of a pack: 8 doubles or 16 floats. GCC and clang
+// vector extensions: element-wise IEEE arithmetic (AVX-512/AVX2/SSE natively, wasm SIMD f64x2 or
+// f32x4 in the browser) with no reordering, so every lane computes exactly what a scalar loop
+// would. S is the arithmetic of the scan; the sums over sequences are doubles (Partial).
+template <class S>
+struct Lanes {
+  static constexpr int L = 64 / sizeof(S);
+  typedef S V __attribute__((vector_size(64)));
+  typedef double Wide __attribute__((vector_size(sizeof(double) * L)));  // L doubles, as stored
+};
 
-inline V ld(const double* p) {
-  V v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
+// L stored numbers (doubles, unaligned) as a vector of S: a float vector holds the stored floats
+// exactly (Dataset keeps single-precision numbers as doubles).
+template <class S>
+inline typename Lanes<S>::V ld(const double* p) {
+  typename Lanes<S>::Wide w;
+  std::memcpy(&w, p, sizeof w);
+  if constexpr (std::is_same_v<S, double>) return w;
+  else return __builtin_convertvector(w, typename Lanes<S>::V);
 }
-inline V zero() { return V{} * 0.0; }
+template <class S>
+inline typename Lanes<S>::V zero() { return typename Lanes<S>::V{} * S(0); }
 
 // The sums of one shard, a view of its record in shard_sums()' output (layout in kernel.hpp):
 // gradients unscaled, as sum r v^H / rho etc.
@@ -49,45 +60,49 @@ struct Partial {
 };
 
 // Per-thread scratch that does not fit in registers.
+template <class S>
 struct Scratch {
+  using V = typename Lanes<S>::V;
   std::vector<V> s_re, s_im;    // (D, D) running state S_t, upper triangle used
   std::vector<V> gk_re, gk_im;  // (D, D) per-lane dW_KQ
   std::vector<V> gp_re, gp_im;  // (d, D) per-lane dW_PV
   explicit Scratch(int d) {
     const int D = 2 * d;
-    for (auto* b : {&s_re, &s_im, &gk_re, &gk_im}) b->assign(D * D, zero());
-    for (auto* b : {&gp_re, &gp_im}) b->assign(d * D, zero());
+    for (auto* b : {&s_re, &s_im, &gk_re, &gk_im}) b->assign(D * D, zero<S>());
+    for (auto* b : {&gp_re, &gp_im}) b->assign(d * D, zero<S>());
   }
 };
 
-// Parameters as separate real and imaginary arrays, row-major.
+// Parameters as separate real and imaginary arrays, row-major, in the scan's arithmetic (in
+// single each entry rounded to the nearest float).
+template <class S>
 struct ParamArrays {
-  std::vector<double> kr, ki;  // (D, D) W_KQ
-  std::vector<double> pr, pi;  // (d, D) W_PV
+  std::vector<S> kr, ki;  // (D, D) W_KQ
+  std::vector<S> pr, pi;  // (d, D) W_PV
   explicit ParamArrays(const Params& p) {
     const int d = p.d(), D = 2 * d;
     kr.resize(D * D), ki.resize(D * D), pr.resize(d * D), pi.resize(d * D);
     for (int a = 0; a < D; ++a)
       for (int b = 0; b < D; ++b) {
-        kr[a * D + b] = p.wkq(a, b).real();
-        ki[a * D + b] = p.wkq(a, b).imag();
+        kr[a * D + b] = static_cast<S>(p.wkq(a, b).real());
+        ki[a * D + b] = static_cast<S>(p.wkq(a, b).imag());
       }
     for (int a = 0; a < d; ++a)
       for (int b = 0; b < D; ++b) {
-        pr[a * D + b] = p.wpv(a, b).real();
-        pi[a * D + b] = p.wpv(a, b).imag();
+        pr[a * D + b] = static_cast<S>(p.wpv(a, b).real());
+        pi[a * D + b] = static_cast<S>(p.wpv(a, b).imag());
       }
   }
 };
 
 // y = S x for Hermitian S stored in its upper triangle. Row by row with the sums in
 // registers: S_ab for b >= a as stored, for b < a as conj(S_ba).
-template <int DC>
+template <int DC, class S, class V = typename Lanes<S>::V>
 inline void hermitian_matvec(int D, const V* __restrict sr, const V* __restrict si, const V* xr, const V* xi, V* yr,
                              V* yi) {
   if (DC) D = DC;
   for (int a = 0; a < D; ++a) {
-    V accr = zero(), acci = zero();
+    V accr = zero<S>(), acci = zero<S>();
     for (int b = 0; b < a; ++b) {
       const V pr = sr[b * D + a], pi = si[b * D + a];
       accr += pr * xr[b] + pi * xi[b];
@@ -115,29 +130,32 @@ struct PackTokens {
 // One pack of L sequences. Adds into out. DC = D known at compile time (loops unrolled, vectors
 // in registers), or 0 for any D <= kMaxD. kRegen: tokens recomputed as x_{t+1} = lambda x_t with
 // the operations of generate_dataset() (dataset.cpp), so both representations give the same bits.
-template <int DC, bool kGrad, bool kRegen>
-void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scratch& sc, const Partial& out) {
+template <class S, int DC, bool kGrad, bool kRegen>
+void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, Scratch<S>& sc, const Partial& out) {
+  using V = typename Lanes<S>::V;
+  constexpr int L = Lanes<S>::L;
   constexpr int DM = DC ? DC : kMaxD;
   const int D = DC ? DC : 2 * d_any, d = D / 2;
-  const double* kr = P.kr.data();
-  const double* ki = P.ki.data();
-  const double* pr = P.pr.data();
-  const double* pi = P.pi.data();
+  const S* kr = P.kr.data();
+  const S* ki = P.ki.data();
+  const S* pr = P.pr.data();
+  const S* pi = P.pi.data();
   V* __restrict s_re = sc.s_re.data();
   V* __restrict s_im = sc.s_im.data();
   V* __restrict gk_re = sc.gk_re.data();
   V* __restrict gk_im = sc.gk_im.data();
   V* __restrict gp_re = sc.gp_re.data();
   V* __restrict gp_im = sc.gp_im.data();
-  std::fill(sc.s_re.begin(), sc.s_re.end(), zero());
-  std::fill(sc.s_im.begin(), sc.s_im.end(), zero());
+  const V z0 = zero<S>();
+  std::fill(sc.s_re.begin(), sc.s_re.end(), z0);
+  std::fill(sc.s_im.begin(), sc.s_im.end(), z0);
   if (kGrad) {
-    std::fill(sc.gk_re.begin(), sc.gk_re.end(), zero());
-    std::fill(sc.gk_im.begin(), sc.gk_im.end(), zero());
-    std::fill(sc.gp_re.begin(), sc.gp_re.end(), zero());
-    std::fill(sc.gp_im.begin(), sc.gp_im.end(), zero());
+    std::fill(sc.gk_re.begin(), sc.gk_re.end(), z0);
+    std::fill(sc.gk_im.begin(), sc.gk_im.end(), z0);
+    std::fill(sc.gp_re.begin(), sc.gp_re.end(), z0);
+    std::fill(sc.gp_im.begin(), sc.gp_im.end(), z0);
   }
-  V loss = zero(), last = zero();
+  V loss = z0, last = z0;
   double ratio[L] = {}, count[L] = {};
   V er[DM], ei[DM];  // (D) embedding e_t = (x_t ; x_{t-1})
   V ur[DM], ui[DM];  // (D) W_KQ e_t
@@ -150,12 +168,12 @@ void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scra
   const double* __restrict xr = X.xr;
   const double* __restrict xi = X.xi;
   for (int j = 0; j < d; ++j) {
-    er[d + j] = ei[d + j] = zero();  // x_0 = 0
-    nr[j] = ld(xr + j * L);          // x_1
-    ni[j] = ld(xi + j * L);
+    er[d + j] = ei[d + j] = z0;  // x_0 = 0
+    nr[j] = ld<S>(xr + j * L);   // x_1
+    ni[j] = ld<S>(xi + j * L);
     if (kRegen) {
-      lr[j] = ld(X.lr + j * L);
-      li[j] = ld(X.li + j * L);
+      lr[j] = ld<S>(X.lr + j * L);
+      li[j] = ld<S>(X.li + j * L);
     }
   }
 
@@ -171,8 +189,8 @@ void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scra
         nr[j] = er[j] * lr[j] - ei[j] * li[j];
         ni[j] = er[j] * li[j] + ei[j] * lr[j];
       } else {
-        nr[j] = ld(xr + ((t0 + 1) * d + j) * L);
-        ni[j] = ld(xi + ((t0 + 1) * d + j) * L);
+        nr[j] = ld<S>(xr + ((t0 + 1) * d + j) * L);
+        ni[j] = ld<S>(xi + ((t0 + 1) * d + j) * L);
       }
     }
     // S_t = S_{t-1} + e_t e_t^H (upper triangle)
@@ -182,13 +200,13 @@ void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scra
         s_im[a * D + b] += ei[a] * er[b] - er[a] * ei[b];
       }
     if (t0 < 1) continue;  // predictions start at t = 2 (rho_t = t - 1 > 0)
-    const double inv_rho = 1.0 / t0;
+    const S inv_rho = S(1) / S(t0);
 
     // u = W_KQ e_t
     for (int a = 0; a < D; ++a) {
-      V accr = zero(), acci = zero();
+      V accr = z0, acci = z0;
       for (int b = 0; b < D; ++b) {
-        const double cr = kr[a * D + b], ci = ki[a * D + b];
+        const S cr = kr[a * D + b], ci = ki[a * D + b];
         accr += cr * er[b] - ci * ei[b];
         acci += cr * ei[b] + ci * er[b];
       }
@@ -196,13 +214,13 @@ void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scra
       ui[a] = acci;
     }
     // v = S_t u
-    hermitian_matvec<DC>(D, s_re, s_im, ur, ui, vr, vi);
+    hermitian_matvec<DC, S>(D, s_re, s_im, ur, ui, vr, vi);
     // y_hat = W_PV v / rho ; r = y_hat - x_{t+1}
     const bool last_pos = (t0 + 2 == T);  // t = T - 1, target x_T
     for (int i = 0; i < d; ++i) {
-      V yr = zero(), yi = zero();
+      V yr = z0, yi = z0;
       for (int b = 0; b < D; ++b) {
-        const double cr = pr[i * D + b], ci = pi[i * D + b];
+        const S cr = pr[i * D + b], ci = pi[i * D + b];
         yr += cr * vr[b] - ci * vi[b];
         yi += cr * vi[b] + ci * vr[b];
       }
@@ -213,10 +231,11 @@ void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scra
       loss += se;
       if (last_pos) {
         last += se;
-        for (int l = 0; l < L; ++l) {
-          const double xx = tr[l] * tr[l] + ti[l] * ti[l];
+        for (int l = 0; l < L; ++l) {  // in double: the four numbers are exact in it
+          const double a = tr[l], b = ti[l], p = hr[l], q = hi[l];
+          const double xx = a * a + b * b;
           if (xx > 0.0) {  // Re(y_hat / x) = Re(y_hat conj(x)) / |x|^2
-            ratio[l] += (hr[l] * tr[l] + hi[l] * ti[l]) / xx;
+            ratio[l] += (p * a + q * b) / xx;
             count[l] += 1.0;
           }
         }
@@ -233,9 +252,9 @@ void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scra
       }
     // w = W_PV^H (r / rho)
     for (int b = 0; b < D; ++b) {
-      V accr = zero(), acci = zero();
+      V accr = z0, acci = z0;
       for (int i = 0; i < d; ++i) {
-        const double cr = pr[i * D + b], ci = -pi[i * D + b];  // conj(W_PV[i, b])
+        const S cr = pr[i * D + b], ci = -pi[i * D + b];  // conj(W_PV[i, b])
         accr += cr * rr[i] - ci * ri[i];
         acci += cr * ri[i] + ci * rr[i];
       }
@@ -243,14 +262,14 @@ void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scra
       wi[b] = acci;
     }
     // z = S_t w ; dW_KQ += z e_t^H
-    hermitian_matvec<DC>(D, s_re, s_im, wr, wi, zr, zi);
+    hermitian_matvec<DC, S>(D, s_re, s_im, wr, wi, zr, zi);
     for (int a = 0; a < D; ++a)
       for (int b = 0; b < D; ++b) {
         gk_re[a * D + b] += zr[a] * er[b] + zi[a] * ei[b];
         gk_im[a * D + b] += zi[a] * er[b] - zr[a] * ei[b];
       }
   }
-  // Lanes into the shard's sums, in lane order.
+  // Lanes into the shard's sums, in lane order (= sequence order), in double.
   for (int l = 0; l < L; ++l) {
     *out.loss += loss[l];
     *out.ratio += ratio[l];
@@ -271,50 +290,46 @@ void pack_scan(const ParamArrays& P, const PackTokens& X, int T, int d_any, Scra
   }
 }
 
-using ScanFn = void (*)(const ParamArrays&, const PackTokens&, int, int, Scratch&, const Partial&);
+template <class S>
+using ScanFn = void (*)(const ParamArrays<S>&, const PackTokens&, int, int, Scratch<S>&, const Partial&);
 
 // Unrolled kernels for d = 1..8 (the paper uses d = 5); the generic one above that.
 // The browser holds generated sets as stored tokens (config.hpp, kGeneratedLayout), so its
 // regenerating path keeps only the generic kernel: each unrolled instantiation costs download size.
-template <bool kGrad, bool kRegen>
-ScanFn pick_scan(int d) {
+template <class S, bool kGrad, bool kRegen>
+ScanFn<S> pick_scan(int d) {
 #ifdef __EMSCRIPTEN__
-  if (kRegen) return pack_scan<0, kGrad, kRegen>;
+  if (kRegen) return pack_scan<S, 0, kGrad, kRegen>;
 #endif
   switch (d) {
-    case 1: return pack_scan<2, kGrad, kRegen>;
-    case 2: return pack_scan<4, kGrad, kRegen>;
-    case 3: return pack_scan<6, kGrad, kRegen>;
-    case 4: return pack_scan<8, kGrad, kRegen>;
-    case 5: return pack_scan<10, kGrad, kRegen>;
+    case 1: return pack_scan<S, 2, kGrad, kRegen>;
+    case 2: return pack_scan<S, 4, kGrad, kRegen>;
+    case 3: return pack_scan<S, 6, kGrad, kRegen>;
+    case 4: return pack_scan<S, 8, kGrad, kRegen>;
+    case 5: return pack_scan<S, 10, kGrad, kRegen>;
 #ifndef __EMSCRIPTEN__  // the browser's download: unrolled up to the d of the page's presets and the paper's
-    case 6: return pack_scan<12, kGrad, kRegen>;
-    case 7: return pack_scan<14, kGrad, kRegen>;
-    case 8: return pack_scan<16, kGrad, kRegen>;
+    case 6: return pack_scan<S, 12, kGrad, kRegen>;
+    case 7: return pack_scan<S, 14, kGrad, kRegen>;
+    case 8: return pack_scan<S, 16, kGrad, kRegen>;
 #endif
-    default: return pack_scan<0, kGrad, kRegen>;
+    default: return pack_scan<S, 0, kGrad, kRegen>;
   }
 }
 
-ScanFn pick_scan(int d, bool grad, bool regen) {
-  if (regen) return grad ? pick_scan<true, true>(d) : pick_scan<false, true>(d);
-  return grad ? pick_scan<true, false>(d) : pick_scan<false, false>(d);
+template <class S>
+ScanFn<S> pick_scan(int d, bool grad, bool regen) {
+  if (regen) return grad ? pick_scan<S, true, true>(d) : pick_scan<S, false, true>(d);
+  return grad ? pick_scan<S, true, false>(d) : pick_scan<S, false, false>(d);
 }
 
-}  // namespace
-
-int shard_record_size(int d, bool grad) {
-  const int D = 2 * d;
-  return 4 + (grad ? 2 * D * D + 2 * d * D : 0);
-}
-
-void shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
-                std::vector<double>& out) {
-  if (p.d() != ds.d || first_shard < 0 || last_shard > kShards || first_shard > last_shard)
-    throw std::invalid_argument("shard_sums: parameters of another d, or shards outside [0, kShards)");
+// shard_sums() in arithmetic S (the data set's precision).
+template <class S>
+void shard_sums_in(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
+                   std::vector<double>& out) {
+  constexpr int L = Lanes<S>::L;
   const int d = ds.d, T = ds.T;
-  const ParamArrays P(p);
-  const ScanFn scan = pick_scan(d, grad, ds.regenerated);
+  const ParamArrays<S> P(p);
+  const ScanFn<S> scan = pick_scan<S>(d, grad, ds.regenerated);
   const int rec = shard_record_size(d, grad);
   out.assign(static_cast<std::size_t>(last_shard - first_shard) * rec, 0.0);
   auto tokens = [&](int k) -> PackTokens {
@@ -325,7 +340,7 @@ void shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, 
     const std::size_t o = static_cast<std::size_t>(k) * T * d * L;
     return {ds.re.data() + o, ds.im.data() + o, nullptr, nullptr};
   };
-  auto run_shard = [&](int s, Scratch& sc) {
+  auto run_shard = [&](int s, Scratch<S>& sc) {
     const Partial sums(out.data() + static_cast<std::size_t>(s - first_shard) * rec, d, grad);
     const int begin = static_cast<int>(static_cast<long long>(ds.packs) * s / kShards);
     const int end = static_cast<int>(static_cast<long long>(ds.packs) * (s + 1) / kShards);
@@ -339,7 +354,7 @@ void shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, 
   (void)threads;
 #endif
   if (nthreads <= 1) {
-    Scratch sc(d);
+    Scratch<S> sc(d);
     for (int s = first_shard; s < last_shard; ++s) run_shard(s, sc);
   }
 #ifdef MESAFLOW_THREADS
@@ -348,12 +363,28 @@ void shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, 
     std::vector<std::thread> pool;
     for (int t = 0; t < nthreads; ++t)
       pool.emplace_back([&] {
-        Scratch sc(d);
+        Scratch<S> sc(d);
         for (int s; (s = next.fetch_add(1)) < last_shard;) run_shard(s, sc);
       });
     for (auto& th : pool) th.join();
   }
 #endif
+}
+
+}  // namespace
+
+int shard_record_size(int d, bool grad) {
+  const int D = 2 * d;
+  return 4 + (grad ? 2 * D * D + 2 * d * D : 0);
+}
+
+void shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
+                std::vector<double>& out) {
+  if (p.d() != ds.d || first_shard < 0 || last_shard > kShards || first_shard > last_shard)
+    throw std::invalid_argument("shard_sums: parameters of another d, or shards outside [0, kShards)");
+  if (ds.lanes != lanes_of(ds.precision)) throw std::invalid_argument("shard_sums: a data set packed for another precision");
+  if (ds.precision == Precision::Single) shard_sums_in<float>(p, ds, grad, first_shard, last_shard, threads, out);
+  else shard_sums_in<double>(p, ds, grad, first_shard, last_shard, threads, out);
 }
 
 Evaluation combine_shard_sums(const std::vector<double>& sums, int m, int d, Params* grad) {

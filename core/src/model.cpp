@@ -32,7 +32,17 @@ Params init_params(const Config& c) {
       }
   }
   if (c.clip) clip_red_blocks(p);
+  round_to(p, c.precision);
   return p;
+}
+
+void round_to(Params& p, Precision precision) {
+  if (precision != Precision::Single) return;
+  const auto round = [](std::complex<double> z) {
+    return std::complex<double>(static_cast<float>(z.real()), static_cast<float>(z.imag()));
+  };
+  p.wkq = p.wkq.unaryExpr(round);
+  p.wpv = p.wpv.unaryExpr(round);
 }
 
 namespace {

@@ -15,7 +15,7 @@ const char kMagic[] = "\x93NUMPY";
 
 std::string header_dict(const Dataset& ds) {
   std::ostringstream h;
-  h << "{'descr': '<c16', 'fortran_order': False, 'shape': (" << ds.m << ", " << ds.d << ", " << ds.T << "), }";
+  h << "{'descr': '" << (ds.precision == Precision::Single ? "<c8" : "<c16") << "', 'fortran_order': False, 'shape': (" << ds.m << ", " << ds.d << ", " << ds.T << "), }";
   std::string s = h.str();
   // Pad with spaces so the data starts at a multiple of 64 bytes, then a newline.
   const std::size_t total = 10 + s.size() + 1;
@@ -58,7 +58,9 @@ void write_npy(const std::string& path, const Dataset& ds) {
   const unsigned char lenb[2] = {static_cast<unsigned char>(len & 0xff), static_cast<unsigned char>(len >> 8)};
   f.write(reinterpret_cast<const char*>(lenb), 2);
   f.write(h.data(), static_cast<std::streamsize>(h.size()));
+  const bool single = ds.precision == Precision::Single;
   std::vector<double> row(2 * static_cast<std::size_t>(ds.T));
+  std::vector<float> row32(row.size());
   std::vector<double> re(static_cast<std::size_t>(ds.T) * ds.d), im(re.size());  // (T, d) one sequence
   for (int s = 0; s < ds.m; ++s) {
     ds.sequence(s, re.data(), im.data());
@@ -67,13 +69,18 @@ void write_npy(const std::string& path, const Dataset& ds) {
         row[2 * t] = re[t * ds.d + j];
         row[2 * t + 1] = im[t * ds.d + j];
       }
-      f.write(reinterpret_cast<const char*>(row.data()), static_cast<std::streamsize>(row.size() * 8));
+      if (single) {  // the set's numbers are floats: complex64 holds them exactly
+        for (std::size_t k = 0; k < row.size(); ++k) row32[k] = static_cast<float>(row[k]);
+        f.write(reinterpret_cast<const char*>(row32.data()), static_cast<std::streamsize>(row32.size() * 4));
+      } else {
+        f.write(reinterpret_cast<const char*>(row.data()), static_cast<std::streamsize>(row.size() * 8));
+      }
     }
   }
   if (!f) throw NpyError("write to '" + path + "' failed");
 }
 
-std::string parse_npy(const std::string& b, double max_bytes, Dataset* out) {
+std::string parse_npy(const std::string& b, double max_bytes, Dataset* out, Precision precision) {
   if (b.size() < 10 || std::memcmp(b.data(), kMagic, 6) != 0) return "not a .npy file (bad magic)";
   const int major = static_cast<unsigned char>(b[6]);
   std::size_t hlen = 0, hstart = 0;
@@ -127,7 +134,8 @@ std::string parse_npy(const std::string& b, double max_bytes, Dataset* out) {
   if (b.size() - data_start != count * item)
     return ".npy data size " + std::to_string(b.size() - data_start) + " bytes does not match shape (expected " +
                    std::to_string(count * item) + ")";
-  Dataset& ds = *out = Dataset(static_cast<int>(m), static_cast<int>(T), static_cast<int>(d));
+  Dataset& ds = *out = Dataset(static_cast<int>(m), static_cast<int>(T), static_cast<int>(d), DataLayout::Tokens, precision);
+  const bool single = precision == Precision::Single;
   const char* p = b.data() + data_start;
   for (long long s = 0; s < m; ++s)
     for (long long j = 0; j < d; ++j)
@@ -147,18 +155,25 @@ std::string parse_npy(const std::string& b, double max_bytes, Dataset* out) {
         if (!std::isfinite(re) || !std::isfinite(im))
           return ".npy data has a non-finite value at sequence " + std::to_string(s) + ", coordinate " +
                          std::to_string(j) + ", position " + std::to_string(t);
+        if (single) {
+          re = static_cast<float>(re);
+          im = static_cast<float>(im);
+          if (!std::isfinite(re) || !std::isfinite(im))
+            return ".npy data has a value beyond the float range (3.4e38) at sequence " + std::to_string(s) +
+                   ", coordinate " + std::to_string(j) + ", position " + std::to_string(t) + "; use precision double";
+        }
         ds.set(static_cast<int>(s), static_cast<int>(t), static_cast<int>(j), {re, im});
       }
   return "";
 }
 
-Dataset parse_npy(const std::string& bytes, double max_bytes) {
+Dataset parse_npy(const std::string& bytes, double max_bytes, Precision precision) {
   Dataset ds;
-  if (std::string e = parse_npy(bytes, max_bytes, &ds); !e.empty()) throw NpyError(e);
+  if (std::string e = parse_npy(bytes, max_bytes, &ds, precision); !e.empty()) throw NpyError(e);
   return ds;
 }
 
-Dataset read_npy(const std::string& path, double max_bytes) {
+Dataset read_npy(const std::string& path, double max_bytes, Precision precision) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw NpyError("cannot open '" + path + "'");
   f.seekg(0, std::ios::end);
@@ -169,7 +184,7 @@ Dataset read_npy(const std::string& path, double max_bytes) {
   std::string bytes(static_cast<std::size_t>(size), '\0');
   f.read(bytes.data(), size);
   if (!f) throw NpyError("cannot read '" + path + "'");
-  return parse_npy(bytes, max_bytes);
+  return parse_npy(bytes, max_bytes, precision);
 }
 
 }  // namespace mesaflow

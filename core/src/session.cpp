@@ -24,13 +24,15 @@ Session::Session(const Config& c, double budget, const Dataset* data, DataLayout
     throw ConfigError({"test-data", "the test set must come with a training set of the same d and T", {}});
   if (Problem p = validate(cfg_, budget, layout, data != nullptr)) throw ConfigError(p);
   if (external_ && cfg_.method != Method::GD) throw ConfigError({"method", "external sums need method gd", {}});
+  // Data given in another precision is converted (read_npy can read it in the run's at once).
+  const auto in_mine = [this](const Dataset& ds) { return ds.precision == cfg_.precision ? ds : ds.in_precision(cfg_.precision); };
   if (data) {
-    train_ = *data;
+    train_ = in_mine(*data);
     from_file_ = true;
   } else {
     train_ = generate_dataset(cfg_, cfg_.m, kTrainStream, layout);
   }
-  test_ = test_data ? *test_data : generate_dataset(cfg_, cfg_.test_m, kTestStream, layout);
+  test_ = test_data ? in_mine(*test_data) : generate_dataset(cfg_, cfg_.test_m, kTestStream, layout);
   params_ = init_params(cfg_);
   objective_ = Objective{&train_, cfg_.threads, cfg_.clip};
 
@@ -204,7 +206,7 @@ void Session::resume(const Checkpoint& cp) {
 int Session::run(int k) {
   if (external_) {
     if (awaiting_ || done_ || k <= 0) return 0;
-    gd_step(params_, grad_, cfg_.lr, cfg_.clip);
+    gd_step(params_, grad_, cfg_.lr, cfg_.clip, cfg_.precision);
     ++epoch_;
     if (!params_.finite()) fail("the parameters are no longer finite");
     else awaiting_ = true;
@@ -213,11 +215,12 @@ int Session::run(int k) {
   int advanced = 0;
   while (advanced < k && !done_) {
     if (cfg_.method == Method::GD) {
-      gd_step(params_, grad_, cfg_.lr, cfg_.clip);  // grad_ was taken at params_
+      gd_step(params_, grad_, cfg_.lr, cfg_.clip, cfg_.precision);  // grad_ was taken at params_
     } else {
       const long before = flow_.evaluations();
       const std::string err = flow_.advance(objective_, params_, cfg_.lr);
       grad_evals_ += flow_.evaluations() - before;
+      round_to(params_, cfg_.precision);
       if (!err.empty()) {
         fail(err);
         break;

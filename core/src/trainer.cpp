@@ -13,10 +13,11 @@ double Objective::operator()(const Params& p, Params* grad) const {
   return loss;
 }
 
-void gd_step(Params& p, const Params& grad, double lr, bool clip) {
+void gd_step(Params& p, const Params& grad, double lr, bool clip, Precision precision) {
   p.wkq -= lr * grad.wkq;
   p.wpv -= lr * grad.wpv;
   if (clip) clip_red_blocks(p);
+  round_to(p, precision);
 }
 
 std::string FlowIntegrator::advance(const Objective& f, Params& p, double span) {
@@ -34,6 +35,14 @@ std::string FlowIntegrator::advance(const Objective& f, Params& p, double span) 
   static const double b4[7] = {5179.0 / 57600, 0, 7571.0 / 16695, 393.0 / 640, -92097.0 / 339200, 187.0 / 2100, 1.0 / 40};
   (void)c;
   const int d = p.d();
+  // Sums as plain loops in index order: Eigen's vectorised reductions sum in an order that
+  // depends on the packet size (AVX-512 natively, none in WebAssembly), and the step size they
+  // choose must be the same bits on both.
+  const auto norm = [](const Eigen::VectorXd& v) {
+    double s = 0;
+    for (Eigen::Index i = 0; i < v.size(); ++i) s += v[i] * v[i];
+    return std::sqrt(s);
+  };
   auto rhs = [&](const Eigen::VectorXd& y) {  // -grad L as a real vector
     Params g;
     f(from_vector(y, d), &g);
@@ -45,7 +54,7 @@ std::string FlowIntegrator::advance(const Objective& f, Params& p, double span) 
   k[0] = rhs(y);
   if (!k[0].allFinite()) return "the gradient is not finite";
   if (h_ <= 0) {  // first step: a small fraction of the time scale |y| / |y'|
-    const double scale = (y.norm() + 1e-3) / (k[0].norm() + 1e-300);
+    const double scale = (norm(y) + 1e-3) / (norm(k[0]) + 1e-300);
     h_ = std::min(span, 1e-3 * scale);
   }
   double done = 0;

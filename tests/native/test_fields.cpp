@@ -77,7 +77,7 @@ TEST(Fields, EveryRowReadsBackWhatItWrites) {
   const std::vector<std::pair<const char*, const char*>> values = {
       {"d", "7"},     {"T", "33"},       {"m", "12345"},    {"x1", "unit-phase"}, {"scale", "0.3"}, {"magnitude", "values:1,2@0.25,0.75"},  {"init", "gaussian"},
       {"a0", "-1.5"}, {"b0", "2.25"},    {"sigma-w", "0.7"}, {"method", "flow"},   {"lr", "0.0625"},  {"epochs", "9"},
-      {"eval-every", "4"}, {"test-m", "77"}, {"clip", "true"}, {"seed", "9007199254740991"}, {"threads", "3"}};
+      {"eval-every", "4"}, {"test-m", "77"}, {"clip", "true"}, {"precision", "single"}, {"seed", "9007199254740991"}, {"threads", "3"}};
   ASSERT_EQ(values.size(), config_fields().size());
   Config c;
   for (const auto& [name, text] : values) {

@@ -11,6 +11,9 @@ namespace mesaflow {
 enum class X1Family { Gaussian, Sparse, FullOne, Rademacher, UnitPhase };
 enum class Init { Diagonal, Gaussian };
 enum class Method { GD, Flow };
+// The arithmetic of data, parameters and every product of the forward and backward pass:
+// double, or single (float, complex64, as the authors' PyTorch code, torch.cfloat).
+enum class Precision { Double, Single };
 
 struct Config {
   int d = 5;              // token dimension
@@ -29,6 +32,7 @@ struct Config {
   int eval_every = 1;
   int test_m = 10000;
   bool clip = false;
+  Precision precision = Precision::Double;
   std::uint64_t seed = 1;
   int threads = 0;        // 0 = all hardware threads; results do not depend on it
 };
@@ -54,6 +58,7 @@ Problem check_relations(const Config& c);
 const char* to_string(X1Family f);
 const char* to_string(Init i);
 const char* to_string(Method m);
+const char* to_string(Precision p);
 // True for families whose coordinates are all non-zero (the ratio y_hat / x is reported).
 bool ratio_defined(X1Family f);
 

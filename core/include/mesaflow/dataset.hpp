@@ -1,13 +1,15 @@
-// A set of m sequences x_1..x_T in C^d, in the layout the kernel reads: packs of kLanes
-// sequences, lane index fastest, real and imaginary parts apart (structure of arrays, so one
+// A set of m sequences x_1..x_T in C^d, in the layout the kernel reads: packs of `lanes`
+// sequences (8 in double, 16 in single: one 64-byte vector either way), lane index fastest, real and imaginary parts apart (structure of arrays, so one
 // SIMD register holds the same entry of several sequences). Two representations:
-//   tokens      : every token, re/im (packs, T, d, kLanes) — data read from a file, or generated
+//   tokens      : every token, re/im (packs, T, d, lanes) — data read from a file, or generated
 //                 sets wherever all tokens are wanted;
 //   regenerated : per sequence x_1 and the phases lambda (W = diag(lambda)), x1_re/x1_im and
-//                 lam_re/lam_im (packs, d, kLanes); the tokens x_{t+1} = lambda x_t are recomputed
+//                 lam_re/lam_im (packs, d, lanes); the tokens x_{t+1} = lambda x_t are recomputed
 //                 when read, with the same operations in the same order as generate_dataset(),
 //                 so they equal the stored tokens bit for bit. m x 2d instead of m x T x d numbers.
 // x() and sequence() read tokens from either; re/im are empty in the regenerated representation.
+// Precision single: every stored number is a float (held in a double, exactly), and the
+// regenerated tokens are recomputed in float arithmetic, as generate_dataset() made them.
 #pragma once
 #include <complex>
 #include <cstdint>
@@ -17,25 +19,30 @@
 
 namespace mesaflow {
 
-constexpr int kLanes = 8;  // sequences per pack
+// Sequences per pack: one 64-byte vector of doubles or of floats (an AVX-512 register natively,
+// four 128-bit registers in WebAssembly).
+constexpr int kLanesDouble = 8, kLanesSingle = 16;
+constexpr int lanes_of(Precision p) { return p == Precision::Single ? kLanesSingle : kLanesDouble; }
 
 struct Dataset {
   int m = 0, T = 0, d = 0;
-  int packs = 0;           // ceil(m / kLanes); missing lanes of the last pack are zero
+  Precision precision = Precision::Double;
+  int lanes = kLanesDouble;  // lanes_of(precision)
+  int packs = 0;           // ceil(m / lanes); missing lanes of the last pack are zero
   bool regenerated = false;
-  std::vector<double> re;  // (packs, T, d, kLanes) tokens
-  std::vector<double> im;  // (packs, T, d, kLanes)
-  std::vector<double> x1_re, x1_im;    // (packs, d, kLanes) first tokens   } regenerated
-  std::vector<double> lam_re, lam_im;  // (packs, d, kLanes) phases lambda  } representation only
+  std::vector<double> re;  // (packs, T, d, lanes) tokens
+  std::vector<double> im;  // (packs, T, d, lanes)
+  std::vector<double> x1_re, x1_im;    // (packs, d, lanes) first tokens   } regenerated
+  std::vector<double> lam_re, lam_im;  // (packs, d, lanes) phases lambda  } representation only
 
   Dataset() = default;
   // Zero tokens (or zero x_1 and lambda with layout = Regenerated).
-  Dataset(int m, int T, int d, DataLayout layout = DataLayout::Tokens);
+  Dataset(int m, int T, int d, DataLayout layout = DataLayout::Tokens, Precision precision = Precision::Double);
   std::size_t index(int s, int t, int j) const {  // s: sequence, t: 0-based token, j: coordinate
-    return ((static_cast<std::size_t>(s / kLanes) * T + t) * d + j) * kLanes + s % kLanes;
+    return ((static_cast<std::size_t>(s / lanes) * T + t) * d + j) * lanes + s % lanes;
   }
   std::size_t index1(int s, int j) const {  // into x1_* and lam_*
-    return (static_cast<std::size_t>(s / kLanes) * d + j) * kLanes + s % kLanes;
+    return (static_cast<std::size_t>(s / lanes) * d + j) * lanes + s % lanes;
   }
   // Token t (0-based) of coordinate j of sequence s; O(t) in the regenerated representation.
   std::complex<double> x(int s, int t, int j) const;
@@ -48,11 +55,15 @@ struct Dataset {
   }
   // The same set in the token representation (a copy if it already is).
   Dataset tokens() const;
+  // The same tokens in precision p, token representation: in single each number rounded to the
+  // nearest float (a complex64 file's numbers stay exactly as they are).
+  Dataset in_precision(Precision p) const;
 };
 
 // m sequences of the AR process x_{t+1} = W x_t, W = diag(e^{i theta}), x_1 ~ c.x1.
 // Sequence i depends only on (c.seed, stream, i); streams: 0 training, 1 test.
-// Both layouts hold the same tokens bit for bit.
+// Both layouts hold the same tokens bit for bit. In c.precision single, x_1 and lambda are rounded
+// to float and x_{t+1} = lambda x_t is computed in float.
 Dataset generate_dataset(const Config& c, int m, std::uint64_t stream, DataLayout layout = DataLayout::Tokens);
 
 enum Stream : std::uint64_t { kTrainStream = 0, kTestStream = 1, kInitStream = 2, kSplitStream = 3 };

@@ -21,10 +21,13 @@ struct Params {
 };
 
 // Diagonal (the paper's Assumption 3.1) or N(0, sigma_w^2) on every real and imaginary part,
-// drawn from the init stream of c.seed.
+// drawn from the init stream of c.seed; in c.precision.
 Params init_params(const Config& c);
 // {wkq_re, wkq_im (D x D), wpv_re, wpv_im (d x D)}: row-major nested arrays.
 void to_json(Json& j, const Params& p);
+// In single precision, every real and imaginary part rounded to the nearest float (the weights of
+// a single-precision run are floats after every step); nothing in double.
+void round_to(Params& p, Precision precision);
 // Zero the off-diagonal entries of both red blocks (the clip option).
 void clip_red_blocks(Params& p);
 // ab = mean_j Re(W_KQ[d+j, j]) * Re(W_PV[j, j]).

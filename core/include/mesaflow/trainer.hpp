@@ -17,8 +17,9 @@ struct Objective {
   double operator()(const Params& p, Params* grad) const;
 };
 
-// One epoch of gradient descent: p -= lr * grad (grad taken at p).
-void gd_step(Params& p, const Params& grad, double lr, bool clip);
+// One epoch of gradient descent: p -= lr * grad (grad taken at p), in double, then rounded to the
+// run's precision (round_to).
+void gd_step(Params& p, const Params& grad, double lr, bool clip, Precision precision);
 
 // Integrates dp/dtau = -grad L(p) from tau to tau + span with error control.
 class FlowIntegrator {
