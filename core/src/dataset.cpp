@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "mesaflow/families.hpp"
 
@@ -27,9 +28,24 @@ inline void advance(Precision p, double& xr, double& xi, double lr, double li) {
   if (p == Precision::Single) advance<float>(xr, xi, lr, li);
   else advance<double>(xr, xi, lr, li);
 }
-inline double rounded(Precision p, double v) { return p == Precision::Single ? static_cast<float>(v) : v; }
+inline double rounded(Precision p, double v) { return p == Precision::Single ? nearest_float(v) : v; }
 
 }  // namespace
+
+__attribute__((noinline)) double nearest_float(double v) { return static_cast<float>(v); }
+
+bool is_float_value(double v) {
+  if (v == 0 || !std::isfinite(v)) return true;
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+  if (exponent > 127) return false;
+  // normal floats keep 23 mantissa bits; below 2^-126 fewer (subnormal floats), none below 2^-149
+  const int kept = exponent >= -126 ? 23 : 23 - (-126 - exponent);
+  if (kept < 0) return false;
+  const std::uint64_t mantissa = bits & ((std::uint64_t{1} << 52) - 1);
+  return (mantissa & ((std::uint64_t{1} << (52 - kept)) - 1)) == 0;
+}
 
 Dataset::Dataset(int m_, int T_, int d_, DataLayout layout, Precision p)
     : m(m_), T(T_), d(d_), precision(p), lanes(lanes_of(p)), packs((m_ + lanes - 1) / lanes),

@@ -39,7 +39,7 @@ Params init_params(const Config& c) {
 void round_to(Params& p, Precision precision) {
   if (precision != Precision::Single) return;
   const auto round = [](std::complex<double> z) {
-    return std::complex<double>(static_cast<float>(z.real()), static_cast<float>(z.imag()));
+    return std::complex<double>(nearest_float(z.real()), nearest_float(z.imag()));
   };
   p.wkq = p.wkq.unaryExpr(round);
   p.wpv = p.wpv.unaryExpr(round);

@@ -156,8 +156,8 @@ std::string parse_npy(const std::string& b, double max_bytes, Dataset* out, Prec
           return ".npy data has a non-finite value at sequence " + std::to_string(s) + ", coordinate " +
                          std::to_string(j) + ", position " + std::to_string(t);
         if (single) {
-          re = static_cast<float>(re);
-          im = static_cast<float>(im);
+          re = nearest_float(re);
+          im = nearest_float(im);
           if (!std::isfinite(re) || !std::isfinite(im))
             return ".npy data has a value beyond the float range (3.4e38) at sequence " + std::to_string(s) +
                    ", coordinate " + std::to_string(j) + ", position " + std::to_string(t) + "; use precision double";

@@ -152,7 +152,9 @@ INSTANTIATE_TEST_SUITE_P(
                       BadValue{"lr", "1e-3junk", "(0, 10]"}, BadValue{"epochs", "-5", "[0, 10000000]"},
                       BadValue{"eval-every", "0", "[1, 10000000]"}, BadValue{"test-m", "0", "[1, 10000000]"},
                       BadValue{"clip", "maybe", "true or false"}, BadValue{"seed", "-1", "[0, 9007199254740991]"},
-                      BadValue{"threads", "1000", "[0, 256]"}, BadValue{"lr", "", "(0, 10]"}));
+                      BadValue{"threads", "1000", "[0, 256]"}, BadValue{"lr", "", "(0, 10]"},
+                      BadValue{"precision", "half", "double, single"}, BadValue{"precision", "float", "double, single"},
+                      BadValue{"precision", "", "double, single"}));
 
 TEST(Config, GoodValuesAreStoredAndRoundTrip) {
   Config c;

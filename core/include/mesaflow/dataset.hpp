@@ -24,6 +24,14 @@ namespace mesaflow {
 constexpr int kLanesDouble = 8, kLanesSingle = 16;
 constexpr int lanes_of(Precision p) { return p == Precision::Single ? kLanesSingle : kLanesDouble; }
 
+// The float nearest to v, as a double: how every number of a single-precision run is rounded.
+// Out of line on purpose: GCC 12 at -O2 turns two neighbouring double -> float -> double
+// conversions (the real and imaginary parts of a complex number) into vector conversions and
+// then folds them away, leaving the numbers unrounded (seen in this project's tests).
+double nearest_float(double v);
+// nearest_float(v) == v, read from the bits: a float's mantissa has 24 bits, and its range.
+bool is_float_value(double v);
+
 struct Dataset {
   int m = 0, T = 0, d = 0;
   Precision precision = Precision::Double;
