@@ -293,27 +293,33 @@ void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, S
 template <class S>
 using ScanFn = void (*)(const ParamArrays<S>&, const PackTokens&, int, int, Scratch<S>&, const Partial&);
 
-// Unrolled kernels for d = 1..8 (the paper uses d = 5); the generic one above that.
-// The browser holds generated sets as stored tokens (config.hpp, kGeneratedLayout), so its
-// regenerating path keeps only the generic kernel: each unrolled instantiation costs download size.
+// Unrolled kernels for d = 1..8 (the paper uses d = 5); the generic one above that. In the
+// browser each instantiation costs download size: unrolled only for the d of the page's presets
+// (3 and 5), and no regenerating kernel at all, since the browser holds generated sets as stored
+// tokens (config.hpp, kGeneratedLayout). Unrolled or not, the operations and their order are the
+// same, and so are the bits.
 template <class S, bool kGrad, bool kRegen>
 ScanFn<S> pick_scan(int d) {
 #ifdef __EMSCRIPTEN__
-  if (kRegen) return pack_scan<S, 0, kGrad, kRegen>;
-#endif
+  if (kRegen) return nullptr;
+  switch (d) {
+    case 3: return pack_scan<S, 6, kGrad, kRegen>;
+    case 5: return pack_scan<S, 10, kGrad, kRegen>;
+    default: return pack_scan<S, 0, kGrad, kRegen>;
+  }
+#else
   switch (d) {
     case 1: return pack_scan<S, 2, kGrad, kRegen>;
     case 2: return pack_scan<S, 4, kGrad, kRegen>;
     case 3: return pack_scan<S, 6, kGrad, kRegen>;
     case 4: return pack_scan<S, 8, kGrad, kRegen>;
     case 5: return pack_scan<S, 10, kGrad, kRegen>;
-#ifndef __EMSCRIPTEN__  // the browser's download: unrolled up to the d of the page's presets and the paper's
     case 6: return pack_scan<S, 12, kGrad, kRegen>;
     case 7: return pack_scan<S, 14, kGrad, kRegen>;
     case 8: return pack_scan<S, 16, kGrad, kRegen>;
-#endif
     default: return pack_scan<S, 0, kGrad, kRegen>;
   }
+#endif
 }
 
 template <class S>
@@ -330,6 +336,7 @@ void shard_sums_in(const Params& p, const Dataset& ds, bool grad, int first_shar
   const int d = ds.d, T = ds.T;
   const ParamArrays<S> P(p);
   const ScanFn<S> scan = pick_scan<S>(d, grad, ds.regenerated);
+  if (!scan) throw std::invalid_argument("shard_sums: this build has no kernel for regenerated sets");
   const int rec = shard_record_size(d, grad);
   out.assign(static_cast<std::size_t>(last_shard - first_shard) * rec, 0.0);
   auto tokens = [&](int k) -> PackTokens {
