@@ -258,6 +258,9 @@ TEST(Fixtures, TheCommandLineGivesTheSavedOutputs) {
       const bool single = slurp(saved_doc).find('\n') + 1 == slurp(saved_doc).size();  // a sweep has lines
       if (single) {
         expect_same_least_squares(now, then);
+        // The mesa view is Eigen's complex arithmetic on the final weights: its last bit follows the
+        // optimisation level (-O1 in the sanitizer build against -O2), so it is compared to 1e-12.
+        if (now.contains("mesa") && then.contains("mesa")) expect_close_numbers(now["mesa"], then["mesa"], "mesa");
         if (flow_case(c.name)) {
           now.erase("wall_seconds");
           expect_close_numbers(now, then);
