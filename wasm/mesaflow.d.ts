@@ -23,6 +23,8 @@ export interface Config {
   eval_every?: number;
   test_m?: number;
   clip?: boolean;
+  /** single: data, weights and the scan's products in float; sums over sequences in double. */
+  precision?: 'double' | 'single';
   seed?: number;
   [cliName: string]: number | string | boolean | undefined;
 }
@@ -163,7 +165,7 @@ export interface Mesaflow {
   readonly version: string;
   fields(): Field[];
   defaults(): Required<Pick<Config, 'd' | 'T' | 'm' | 'x1' | 'scale' | 'magnitude' | 'init' | 'a0' | 'b0' | 'sigma_w' |
-    'method' | 'lr' | 'epochs' | 'eval_every' | 'test_m' | 'clip' | 'seed'>>;
+    'method' | 'lr' | 'epochs' | 'eval_every' | 'test_m' | 'clip' | 'precision' | 'seed'>>;
   validate(cfg: Config): Problem | null;
   /** One field as text, through the core's parser: {field, value} or the problem. */
   parseField(name: string, text: string): { field: string; value: number | string | boolean } | Problem;

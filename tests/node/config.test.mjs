@@ -43,7 +43,7 @@ function badValues(f) {
 test('fields() lists every config field of API.md with type, range and default', () => {
   const keys = fields.map((f) => f.key);
   assert.deepEqual(keys, ['d', 'T', 'm', 'x1', 'scale', 'magnitude', 'init', 'a0', 'b0', 'sigma_w', 'method', 'lr', 'epochs',
-    'eval_every', 'test_m', 'clip', 'seed']);
+    'eval_every', 'test_m', 'clip', 'precision', 'seed']);
   const defaults = mf.defaults();
   for (const f of fields) {
     assert.equal(f.default, defaults[f.key], f.key);
@@ -52,7 +52,7 @@ test('fields() lists every config field of API.md with type, range and default',
   }
   assert.deepEqual(defaults, {
     d: 5, T: 100, m: 10000, x1: 'gaussian', scale: 1, magnitude: 'const', init: 'diagonal', a0: 0.1, b0: 0.1, sigma_w: 0.1,
-    method: 'gd', lr: 1e-4, epochs: 150, eval_every: 1, test_m: 10000, clip: false, seed: 1,
+    method: 'gd', lr: 1e-4, epochs: 150, eval_every: 1, test_m: 10000, clip: false, precision: 'double', seed: 1,
   });
 });
 

@@ -69,7 +69,7 @@ test('wasm reproduces the native CLI bit for bit (history and final weights)', (
 test('the scalar wasm build gives the same numbers as the SIMD build', async (t) => {
   if (!fs.existsSync(path.join(SCALAR, 'mesaflow_node.js'))) return t.skip('build/wasm-scalar not built');
   const { mf: scalar } = await load(SCALAR);
-  for (const c of [cfg, { ...cfg, x1: 'sparse', init: 'gaussian', clip: true }, { ...cfg, method: 'flow', lr: 1 }]) {
+  for (const c of [cfg, { ...cfg, x1: 'sparse', init: 'gaussian', clip: true }, { ...cfg, method: 'flow', lr: 1 }, { ...cfg, precision: 'single' }, { ...cfg, d: 5, precision: 'single', method: 'flow', lr: 1 }]) {
     const a = runWasm(mf, c);
     const b = runWasm(scalar, c);
     expectSame([
@@ -77,4 +77,73 @@ test('the scalar wasm build gives the same numbers as the SIMD build', async (t)
       ...['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im'].map((k) => [k, a.weights[k], b.weights[k]]),
     ]);
   }
+});
+
+function runCli(args) {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mesaflow-')), 'run.json');
+  execFileSync(CLI, ['train', ...args, '--threads', '1', '--quiet', '--out', out]);
+  const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  return doc;
+}
+
+// Issue 12: both precisions, every family, both methods, with and without clip, and d = 3 and 5
+// (the unrolled kernels of the wasm build) and d = 4 and 7 (its generic one; unrolled natively).
+// The first case is the issue's: the flow with --clip differed from native in the last bit.
+test('wasm reproduces the native CLI bit for bit in both precisions, every family, both methods, clip or not', (t) => {
+  if (!fs.existsSync(CLI)) return t.skip(`${CLI} not built`);
+  const cases = [{ x1: 'rademacher', scale: 0.9, d: 4, T: 17, m: 40, test_m: 20, lr: 2e-3, seed: 5, epochs: 5, method: 'flow', clip: true }];
+  const families = ['gaussian', 'sparse', 'full-one', 'rademacher', 'unit-phase'];
+  const dims = [3, 4, 5, 7];
+  let k = 0;
+  for (const x1 of families)
+    for (const method of ['gd', 'flow'])
+      for (const clip of [false, true])
+        cases.push({ x1, d: dims[k++ % dims.length], T: 13, m: 36, test_m: 20, epochs: 4, seed: 11 + k, method, clip,
+          lr: method === 'flow' ? 5e-3 : 1e-3, scale: x1 === 'full-one' ? 0.5 : 1 });
+  let compared = 0;
+  for (const base of cases)
+    for (const precision of ['double', 'single']) {
+      const c = { ...base, precision };
+      const args = ['--x1', c.x1, '--scale', String(c.scale), '--d', String(c.d), '--T', String(c.T), '--m', String(c.m),
+        '--test-m', String(c.test_m), '--lr', String(c.lr), '--seed', String(c.seed), '--epochs', String(c.epochs),
+        '--method', c.method, '--precision', precision, ...(c.clip ? ['--clip'] : [])];
+      const native = runCli(args);
+      assert.equal(native.config.precision, precision);
+      const wasm = runWasm(mf, c);
+      const where = JSON.stringify(c);
+      assert.equal(native.diverged, false, where);
+      try {
+        expectSame([
+          ...['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'].map((key) => [`history.${key}`, wasm.history[key], native.history[key]]),
+          ...['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im'].map((key) => [`final.${key}`, wasm.weights[key], native.final[key].flat()]),
+        ]);
+      } catch (e) {
+        e.message = `${where}: ${e.message}`;
+        throw e;
+      }
+      compared++;
+    }
+  assert.equal(compared, 2 * (1 + families.length * 4));
+});
+
+// A complex64 file (as the CLI writes in single) through createSession trains as the CLI does.
+test('a complex64 .npy trains through the JS API in single as the CLI trains it, bit for bit', (t) => {
+  if (!fs.existsSync(CLI)) return t.skip(`${CLI} not built`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesaflow-'));
+  const file = path.join(dir, 'x.npy');
+  runCli(['--x1', 'sparse', '--d', '3', '--T', '12', '--m', '48', '--seed', '4', '--epochs', '0', '--precision', 'single', '--save-data', file]);
+  const bytes = fs.readFileSync(file);
+  assert.match(bytes.subarray(0, 128).toString('latin1'), /'descr': '<c8'/);
+  const native = runCli(['--data', file, '--epochs', '3', '--lr', '1e-3', '--precision', 'single', '--test-fraction', '0.25']);
+  const s = mf.createSession({ epochs: 3, lr: 1e-3, precision: 'single' }, { data: { npy: new Uint8Array(bytes), test_fraction: 0.25 } });
+  s.run(3);
+  const h = s.history();
+  const w = s.weights();
+  s.delete();
+  fs.rmSync(dir, { recursive: true, force: true });
+  expectSame([
+    ...['epoch', 'train_loss', 'test_loss', 'ab'].map((key) => [`history.${key}`, h[key], native.history[key]]),
+    ...['wkq_re', 'wpv_re'].map((key) => [`final.${key}`, w[key], native.final[key].flat()]),
+  ]);
 });
