@@ -9,12 +9,12 @@ ASAN := build/asan
 FUZZ := build/fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: demo test setup native wasm wasm-scalar site test-native test-sanitize fuzz-short test-node test-browser bench clean
+.PHONY: demo test setup native wasm wasm-scalar site package test-native test-sanitize fuzz-short test-node test-package test-browser bench clean
 
 demo: setup site
 	node site/serve.mjs
 
-test: setup native wasm site test-native test-sanitize fuzz-short test-node test-browser
+test: setup native wasm site package test-native test-sanitize fuzz-short test-node test-browser
 
 setup:
 	@bash .ci/setup.sh
@@ -38,6 +38,10 @@ wasm-scalar:
 site: wasm
 	node site/build.mjs
 
+# The npm package of the element (build/package/, packed into build/package/mesaflow-<version>.tgz).
+package: site
+	node site/package.mjs
+
 test-native: native
 	cd $(NATIVE) && ctest -j$(JOBS) --output-on-failure
 
@@ -59,8 +63,13 @@ fuzz-short:
 test-node: native wasm wasm-scalar
 	node --test tests/node/
 
-test-browser: site
+# The browser suite, with the package's: installed from the tarball, same and cross origin, CSP.
+test-browser: native site package
 	node --test tests/browser/
+
+# The package's browser tests alone (also part of test-browser).
+test-package: native package
+	node --test tests/browser/package.test.mjs
 
 bench: native
 	$(NATIVE)/bench/mesaflow_bench --benchmark_filter=BM_Epoch

@@ -21,7 +21,8 @@ const MIME = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-function handler(root) {
+// headers(rel): more response headers for the file at path rel (e.g. CORS, a CSP), or none.
+function handler(root, headers) {
   return (req, res) => {
     let rel;
     try {
@@ -46,6 +47,7 @@ function handler(root) {
         'Content-Length': st.size,
         'Cache-Control': 'no-cache',
         'X-Content-Type-Options': 'nosniff',
+        ...headers?.(rel),
       });
       if (req.method === 'HEAD') res.end();
       else fs.createReadStream(file).pipe(res);
@@ -53,12 +55,13 @@ function handler(root) {
   };
 }
 
-// Starts the server; port 0 picks a free port. Resolves to {url, port, close()}.
-export function startServer({ port = 0, host = '127.0.0.1', root = ROOT } = {}) {
-  if (!fs.existsSync(path.join(root, 'index.html'))) {
+// Starts the server; port 0 picks a free port; root: another folder to serve (the tests serve the
+// package's files); headers(rel): more headers for a file. Resolves to {url, port, close()}.
+export function startServer({ port = 0, host = '127.0.0.1', root = ROOT, headers = null } = {}) {
+  if (!fs.existsSync(path.join(root, root === ROOT ? 'index.html' : ''))) {
     return Promise.reject(new Error(`${root}/index.html not found: run "node site/build.mjs" first`));
   }
-  const server = http.createServer(handler(root));
+  const server = http.createServer(handler(root, headers));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -47,7 +47,8 @@ export default class CapabilityView {
     const cap = v.capability;
     const mode = MODES[this.mode.value] ?? MODES.relative_error;
     const th = v.th;
-    this.notes.replaceChildren(Object.assign(document.createElement('li'), { textContent: cap ? capabilityVerdict(cap, th) : `No capability curve: ${th.reason ?? 'the theory does not apply'}.` }));
+    const none = v.file ? `No capability curve for a data file: the curve is a first-token law’s over every T, and ${v.file.name} has one T` : `No capability curve: ${th.reason ?? 'the theory does not apply'}`;
+    this.notes.replaceChildren(Object.assign(document.createElement('li'), { textContent: cap ? capabilityVerdict(cap, th) : `${none}.` }));
     const plot = v.root.getElementById('plot-capability');
     if (!cap) {
       plot.replaceChildren();

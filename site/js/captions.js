@@ -84,14 +84,15 @@ export function notesAb(cfg, runs) {
   return out;
 }
 
-export function notesRatio(cfg, runs) {
+// sparse: the chart shows the last position's error (views.js), not the ratio.
+export function notesRatio(cfg, runs, sparse = cfg.x1 === 'sparse') {
   const th = runs[0].theory;
   const out = [];
-  if (cfg.x1 === 'sparse') out.push('Test loss: the loss over every position t = 2..T−1, the curve the authors label “MSE loss at T_te”; last-position MSE: the squared error at t = T−1 only.');
+  if (sparse) out.push('Test loss: the loss over every position t = 2..T−1, the curve the authors label “MSE loss at T_te”; last-position MSE: the squared error at t = T−1 only.');
   if (!th.applies) return [...out, 'No prediction: the diagonal theory does not apply to this run (see the first chart).'];
   const h = runs[0].hist;
   const i = h.epoch.length - 1;
-  const predicted = cfg.x1 === 'sparse'
+  const predicted = sparse
     ? `predicted last-position MSE at c*(T): ${num(th.last_mse_pred)}${i >= 0 ? `; measured ${num(h.last_mse[i])}` : ''}`
     : `predicted ratio at c*(T): ${num(th.ratio_pred)}${i >= 0 ? `; measured ${num(h.ratio[i])}` : ''}`;
   out.push(`Verdict of the theory: ${words(th.verdict)}; ${predicted}.`);

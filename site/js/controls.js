@@ -5,6 +5,8 @@
 // there is one, Play is off and says which field to fix. Also the preset menu and Copy link.
 import { formatValue, resolveConfig } from './state.js';
 import { PRESETS } from './presets.js';
+import { bindHints } from './hints.js';
+import { toWorker } from './protocol.js';
 
 // Slider ranges (the text box takes every value the field allows).
 const SLIDERS = {
@@ -107,6 +109,18 @@ export class SettingsForm {
     this.inputs.set(f.name, input);
     this.errors.set(f.name, err);
     return row;
+  }
+
+  // Fields whose values come from elsewhere (a data file): shown but not editable, why says so;
+  // [] makes every field editable again.
+  lock(names, why) {
+    for (const [name, input] of this.inputs) {
+      const on = names.includes(name);
+      input.disabled = on;
+      input.title = on ? why : '';
+      const slider = this.sliders.get(name);
+      if (slider) slider.disabled = on;
+    }
   }
 
   // Narrow layouts: the settings open or closed (wide ones always show them, demo.css).
@@ -212,4 +226,29 @@ export async function copyLink(out) {
   } catch {
     out.textContent = 'copy failed: copy the address bar';
   }
+}
+
+// The element's toolbar and the other controls of its template (el: the <mesaflow-demo>).
+export function bindToolbar(el) {
+  const $ = el._$;
+  const presetSel = $('preset');
+  fillPresets(presetSel);
+  bindHints(el._root);
+  $('copy-link').addEventListener('click', () => copyLink($('copy-state')));
+  $('play').addEventListener('click', () => (el._playing ? el.pause() : el.play()));
+  $('step').addEventListener('click', () => el.step());
+  $('reset').addEventListener('click', () => el.reset());
+  $('resume').addEventListener('click', () => el.resume());
+  $('restart').addEventListener('click', () => el._faults.restart(false));
+  $('speed').addEventListener('change', () => el._client.post(toWorker.speed(el._speed())));
+  presetSel.addEventListener('change', () => el._configure(el._settings.choose(presetSel.value)));
+  $('compare').addEventListener('change', () => {
+    el._settings.compare = $('compare').checked;
+    if (el._cfg) el._configure(el._cfg);
+  });
+  const name = () => `mesaflow-${el._settings.preset}`;
+  // export.js is loaded on the first download.
+  $('csv').addEventListener('click', async () => (await import('./export.js')).saveCSV(name(), el._runs.exported()));
+  $('json').addEventListener('click', async () => (await import('./export.js')).saveJSON(name(), el.config, el._runs.exported(), el.data));
+  el._views.bindControls(name);
 }

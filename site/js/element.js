@@ -3,18 +3,12 @@
 // generated into fields.js), plus preset, compare, controls="hide", text="hide", workers (Web
 // Workers that train; default: one per core, up to 8, for settings where that pays; 1: the
 // single-worker path; the numbers are the same bits either way).
-// API: play(), pause(), step(), reset(), resume(); properties history (the first run's arrays),
-// runs (every run, compare mode has three: [{a0, b0, label, history, theory, ode}], copies),
-// theory, odeCurve, epoch (the first run's), config, params, workers.
-// Events: mesaflow-step (detail {run, a0, b0, epoch, ab, train_loss, test_loss, ratio, last_mse}:
-// once per recorded evaluation of each run, run its index in runs), mesaflow-diverged ({run, a0,
-// b0, epoch, message}), mesaflow-config ({params, config}), mesaflow-fault ({message, epoch,
-// resumable}: the training worker died; the history so far is kept; resume() goes on from the
-// last checkpoint, reset() starts again).
+// Methods, properties and events (mesaflow-step, -diverged, -config, -fault, -data, -file-error,
+// -comparison) are declared and described in site/package/mesaflow-demo.d.ts (the package's types).
 import { TEMPLATE } from './template.js';
 import { Views } from './views.js';
-import { SettingsForm, fillPresets, showPreset, copyLink } from './controls.js';
-import { fillHints, bindHints } from './hints.js';
+import { SettingsForm, showPreset, bindToolbar } from './controls.js';
+import { fillHints } from './hints.js';
 import { Progress } from './progress.js';
 import { FIELDS, FIELD_ATTRS, EXTRA_KEYS } from './state.js';
 import { Settings } from './settings.js';
@@ -25,6 +19,8 @@ import { Runs, copyHistory, emptyHistory, copyOf } from './runs.js';
 import { Edits } from './edits.js';
 import { Faults } from './faults.js';
 import { Measure } from './measure.js';
+import { DataSource } from './data.js';
+import { VERSION } from './version.js';
 
 class MesaflowDemo extends HTMLElement {
   static get observedAttributes() {
@@ -46,13 +42,14 @@ class MesaflowDemo extends HTMLElement {
     this._views = new Views(this._root);
     this._form = new SettingsForm(this._$('form'), FIELDS, (name, text) => this._edits.edit(name, text), { play: this._$('play'), why: this._$('play-why') });
     this._progress = new Progress(this._$('progress'), this._$('progress-text'));
-    this._status = new StatusLine(this._$('status'), () => summary(this._runs.list, this._cfg, this._playing));
+    this._status = new StatusLine(this._$('status'), () => summary(this._runs.list, this._cfg, this._playing, this._views.sparse));
     this._client = new WorkerClient(this._handlers());
     this._settings = new Settings(this._client, this._form);
     this._edits = new Edits(this);
     this._faults = new Faults(this);
     this._measure = new Measure(this._views);
-    this._bindControls();
+    this._source = new DataSource(this);
+    bindToolbar(this);
     this._ro = new ResizeObserver(() => this._views.cfg && requestAnimationFrame(() => this._views.resize()));
   }
 
@@ -120,6 +117,38 @@ class MesaflowDemo extends HTMLElement {
     if (this._fault) this._faults.restart(true);
   }
 
+  // Train on a .npy file (File, Blob, ArrayBuffer or typed array; test: a test set, else a tenth is
+  // held out): resolves to the data description, or rejects with the command line's message
+  // (e.field 'data' or 'test-data'); a refused file changes nothing.
+  async useData(npy, options) {
+    const { info, problem } = await this._source.open(npy, options);
+    if (problem) throw Object.assign(new Error(problem.message), { field: problem.field, fields: problem.fields });
+    return info;
+  }
+
+  useGeneratedData() {
+    this._source.useGenerated();
+  }
+
+  // Draws a run document of the command line (a File, its text or the parsed object) beside the
+  // runs in the charts; null removes it. Resolves to the comparison, or rejects saying what is wrong.
+  compareWith(run, name) {
+    return this._source.compare(run, name);
+  }
+
+  get data() {
+    return this._source.describe();
+  }
+
+  get comparison() {
+    return this._source.comparison;
+  }
+
+  // mesaflow's version (package.json's, written at build time; the module's mf.version is the same).
+  get version() {
+    return VERSION;
+  }
+
   // The first run's history (the CLI's arrays, and the changes made while it trained).
   get history() {
     const r = this._runs.first;
@@ -165,7 +194,10 @@ class MesaflowDemo extends HTMLElement {
   _handlers() {
     const first = (msg) => msg.id === this._runs.first?.id;
     return {
-      ready: () => (this._cfg && !this._attrsStale ? this._configure(this._cfg) : this._applyAttributes()),
+      ready: () => {
+        if (this._client.version !== VERSION) this._alert(`This element is mesaflow ${VERSION} but its WebAssembly module says ${this._client.version}: serve the files of one version together.`);
+        return this._cfg && !this._attrsStale ? this._configure(this._cfg) : this._applyAttributes();
+      },
       created: (msg, specs) => this._onCreated(msg, specs),
       invalid: ({ problem }) => {
         this._runs.clear();
@@ -201,6 +233,7 @@ class MesaflowDemo extends HTMLElement {
         this._status.say(message);
       },
       fault: (reason) => this._faults.fault(reason),
+      blocked: (message) => this._faults.blocked(message),
     };
   }
 
@@ -213,7 +246,7 @@ class MesaflowDemo extends HTMLElement {
   // New runs of this._cfg, one per {a0, b0, resume?}; the worker answers 'created' or 'invalid'.
   _create(specs, status) {
     this._runs.clear();
-    this._client.create(this._cfg, specs, this._settings.workers);
+    this._client.create(this._cfg, specs, this._settings.workers, this._source.payload);
     this._status.say(status);
   }
 
@@ -246,7 +279,7 @@ class MesaflowDemo extends HTMLElement {
     this._runs.clear(true);
     const inits = this._settings.inits(cfg);
     this._progress.reset(cfg.epochs, inits.length, true);
-    this._create(inits, preparing(cfg, inits.length));
+    this._create(inits, preparing(cfg, inits.length, this._source.info?.name));
   }
 
   _onCreated(msg, specs) {
@@ -310,30 +343,6 @@ class MesaflowDemo extends HTMLElement {
     const b = this._$('play');
     b.textContent = this._playing ? 'Pause' : 'Play';
     b.setAttribute('aria-pressed', String(this._playing));
-  }
-
-  _bindControls() {
-    const $ = this._$;
-    const presetSel = $('preset');
-    fillPresets(presetSel);
-    bindHints(this._root);
-    $('copy-link').addEventListener('click', () => copyLink($('copy-state')));
-    $('play').addEventListener('click', () => (this._playing ? this.pause() : this.play()));
-    $('step').addEventListener('click', () => this.step());
-    $('reset').addEventListener('click', () => this.reset());
-    $('resume').addEventListener('click', () => this.resume());
-    $('restart').addEventListener('click', () => this._faults.restart(false));
-    $('speed').addEventListener('change', () => this._client.post(toWorker.speed(this._speed())));
-    presetSel.addEventListener('change', () => this._configure(this._settings.choose(presetSel.value)));
-    $('compare').addEventListener('change', () => {
-      this._settings.compare = $('compare').checked;
-      if (this._cfg) this._configure(this._cfg);
-    });
-    const name = () => `mesaflow-${this._settings.preset}`;
-    // export.js is loaded on the first download.
-    $('csv').addEventListener('click', async () => (await import('./export.js')).saveCSV(name(), this._runs.exported()));
-    $('json').addEventListener('click', async () => (await import('./export.js')).saveJSON(name(), this.config, this._runs.exported()));
-    this._views.bindControls(name);
   }
 }
 

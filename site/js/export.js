@@ -1,5 +1,6 @@
 // Downloads: history as CSV / JSON, any chart canvas as PNG (with a title and white background).
 import { COLUMNS } from './runs.js';
+import { VERSION } from './version.js';
 
 function download(filename, blob) {
   const url = URL.createObjectURL(blob);
@@ -30,12 +31,16 @@ export function historyCSV(runs) {
   return `${lines.join('\n')}\n`;
 }
 
-// Same layout as the CLI's JSON (non-finite numbers become null).
-export function historyJSON(config, runs) {
+// Same layout as the CLI's JSON (non-finite numbers become null), with its "mesaflow" (the
+// version) and "data" ('generated' or 'file'; data_file: the file's description, el.data).
+export function historyJSON(config, runs, data = { source: 'generated' }) {
   const clean = (a) => a.map((v) => (Number.isFinite(v) ? v : null));
   return JSON.stringify(
     {
+      mesaflow: VERSION,
       config,
+      data: data.source,
+      ...(data.source === 'file' ? { data_file: data } : {}),
       runs: runs.map((r) => ({ a0: r.a0, b0: r.b0, theory: r.theory,
         history: { ...Object.fromEntries(COLUMNS.map((k) => [k, clean(r.history[k])])), changes: r.changes ?? [] } })),
     },
@@ -48,8 +53,8 @@ export function saveCSV(name, runs) {
   download(`${name}.csv`, new Blob([historyCSV(runs)], { type: 'text/csv' }));
 }
 
-export function saveJSON(name, config, runs) {
-  download(`${name}.json`, new Blob([historyJSON(config, runs)], { type: 'application/json' }));
+export function saveJSON(name, config, runs, data) {
+  download(`${name}.json`, new Blob([historyJSON(config, runs, data)], { type: 'application/json' }));
 }
 
 // Draws the canvases side by side under a title line, each with its caption, and the legend

@@ -21,9 +21,25 @@ export class Faults {
     const kept = resumable ? ` The history up to epoch ${epoch} is kept (export it below); Resume goes on from there.` : '';
     el._$('fault-text').textContent = `Training stopped: ${reason}.${kept}`;
     el._$('resume').hidden = !resumable;
+    el._$('restart').hidden = false;
     el._$('fault').hidden = false;
     el._status.say(`Training stopped: ${reason}.`);
     el._emit('mesaflow-fault', { message: reason, epoch, resumable });
+  }
+
+  // No worker can train here: the page's Content-Security-Policy or the host of the element's
+  // files stops it (host.js); message says which and what to do. Play tries again.
+  blocked(message) {
+    const el = this.el;
+    el._fault = { message, wantPlay: el._wantPlay || el._playing, resumable: false };
+    el._playing = false;
+    el._showPlaying();
+    el._$('fault-text').textContent = message;
+    el._$('resume').hidden = true;
+    el._$('restart').hidden = true;
+    el._$('fault').hidden = false;
+    el._status.say('Not started: see the message below.');
+    el._emit('mesaflow-fault', { message, epoch: el.epoch, resumable: false, blocked: true });
   }
 
   restart(resume) {

@@ -2,6 +2,7 @@
 // at a few context lengths while the view is on the page, so the main training is not slowed; a
 // new configuration ends the measurements of the old one.
 import { toCapability } from './protocol.js';
+import { startWorker } from './host.js';
 
 // Context lengths measured (the run's own T is drawn from the run itself).
 const TS = [4, 8, 16, 32];
@@ -21,7 +22,7 @@ export class Measure {
     const key = JSON.stringify({ ...cfg, T: 0, m: 0, test_m: 0, epochs: 0, lr: 0, a0: 0, b0: 0, eval_every: 0 });
     if (key === this.key) return;
     this.key = key;
-    this.worker ??= new Worker(new URL('./capability-worker.js', import.meta.url), { type: 'module' });
+    this.worker ??= startWorker(new URL('./capability-worker.js', import.meta.url));
     const seq = ++this.seq;
     this.worker.onmessage = ({ data }) => {
       if (data.seq !== this.seq) return;

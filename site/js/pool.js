@@ -4,6 +4,7 @@
 // A sub-worker that throws, or does not answer in time (terminated, hung), fails the pool: every
 // pending and later request is refused, and the coordinator reports it (worker.js).
 import { toShard } from './protocol.js';
+import { startWorker } from './host.js';
 
 const CREATE_MS = 120000; // drawing the data sets of a large setting
 const ANSWER_MS = 10000; // a sums request: at least this, or 20 times the slowest answer yet
@@ -16,7 +17,7 @@ export class ShardPool {
     this.seq = 0;
     this.failure = ''; // set once any sub-worker has failed: every later request is refused
     this.workers = this.ranges.map(() => {
-      const w = new Worker(new URL('./gradworker.js', import.meta.url), { type: 'module' });
+      const w = startWorker(new URL('./gradworker.js', import.meta.url));
       w.onmessage = ({ data }) => this.#answer(data);
       w.onerror = (e) => {
         e.preventDefault(); // handled here: not also an uncaught error of the coordinating worker

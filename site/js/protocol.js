@@ -17,8 +17,13 @@ export const toWorker = {
   // New runs, replacing the current ones (answered with `created`, then `rows` for each run, or
   // `invalid`). runs: [{id, cfg, resume?}], cfg a config object (mf.defaults() keys), resume a
   // checkpoint (s.checkpoint() with the history kept by the page); budget: bytes all runs may
-  // allocate together; workers: sub-workers as set (null: automatic).
-  create: (runs, budget, workers) => ({ type: 'create', runs, budget, workers }),
+  // allocate together; workers: sub-workers as set (null: automatic); data: null (generated data)
+  // or a data file, {npy: Blob, name, test_npy?: Blob, test_name?} (the runs train on it, on this
+  // worker alone, with its m, d, T; cfg's are the file's, see `opened`).
+  create: (runs, budget, workers, data = null) => ({ type: 'create', runs, budget, workers, data }),
+  // Reads a data file (data as in `create`) with the core's reader and checks it with cfg, without
+  // touching the current runs; answered with `opened` (same seq).
+  open: (seq, cfg, data) => ({ type: 'open', seq, cfg, data }),
   // Train until done, diverged or paused; speed: epochs per second (0: as fast as possible).
   play: (speed) => ({ type: 'play', speed }),
   pause: () => ({ type: 'pause' }),
@@ -33,8 +38,16 @@ export const toWorker = {
 
 // --- training worker -> page ---------------------------------------------------------------
 export const toPage = {
-  // The module is loaded: the worker takes requests.
-  ready: () => ({ type: 'ready' }),
+  // The module is loaded: the worker takes requests. version: mf.version.
+  ready: (version) => ({ type: 'ready', version }),
+  // The module cannot load here, for a reason of the page or the host (its Content-Security-Policy
+  // forbids WebAssembly, the wasm comes without CORS headers, ...): message says why and what to do.
+  blocked: (message) => ({ type: 'blocked', message }),
+  // The answer to `open`: info {name, test_name, dtype ('complex128' or 'complex64'), file_m (its
+  // sequences), m (for training), test_m, d, T, test ('held out' or 'file'), source (the theory's
+  // assumption_4_1.source)}, or the problem (the core's, as the command line words it: field
+  // 'data' or 'test-data', message "data: ...").
+  opened: (seq, info, problem) => ({ type: 'opened', seq, info, problem }),
   pong: () => ({ type: 'pong' }),
   // The answer to `parse`: explicit, {field name: value} of the texts that are valid; extras,
   // {preset, compare, workers} as values (a bad or absent one: the default, preset 'quick',
@@ -101,3 +114,5 @@ export const fromCapability = {
 
 // The text of anything thrown.
 export const why = (e) => String(e && e.message ? e.message : e);
+// The problem ({field, fields, message}, wasm/API.md) of an Error the JS API threw.
+export const problemOf = (e) => ({ field: e.field, fields: e.fields, message: why(e) });

@@ -16,11 +16,12 @@ export class Settings {
     this.explicit = {}; // field name -> value
     this.attrSeq = 0;
     this.formSeq = {};
+    this.data = null; // {m, d, T, test_m} of a data file the runs train on: they override the fields
   }
 
-  // The configuration: mf.defaults() <- the preset <- the explicit values.
+  // The configuration: mf.defaults() <- the preset <- the explicit values (<- a data file's shape).
   config() {
-    return resolveConfig(this.preset, this.explicit);
+    return { ...resolveConfig(this.preset, this.explicit), ...this.data };
   }
 
   // Attribute (or URL) pairs [[key, text]], all of them: {cfg, messages (of the bad texts)}, or
@@ -68,10 +69,13 @@ export class Settings {
   }
 
   // cfg as URL parameters (keys = attribute names); hidden: the parts hidden ('controls', 'text').
+  // A data file cannot go in a link: its shape is left out (the link has the generated data's).
   params(cfg, hidden) {
     const extras = this.compare ? { compare: 'true' } : {};
     for (const k of hidden) extras[k] = 'hide';
     if (this.workers !== null) extras.workers = String(this.workers);
-    return configToParams(this.preset, cfg, extras);
+    const own = resolveConfig(this.preset, this.explicit);
+    const shown = this.data ? { ...cfg, ...Object.fromEntries(Object.keys(this.data).map((k) => [k, own[k]])) } : cfg;
+    return configToParams(this.preset, shown, extras);
   }
 }

@@ -12,8 +12,8 @@ const recovery = (th) => (th.applies ? `recovery predicted: ${th.recovery ? 'yes
 
 // What the runs have done, as short facts joined by ' · ' (runs as runs.js records them, the
 // first one summarised); it starts with the state: 'ready', 'training', 'paused', 'finished' or
-// 'diverged', then 'epoch E of N'.
-export function summary(runs, cfg, playing) {
+// 'diverged', then 'epoch E of N'. sparse: the last position's error is shown, not the ratio.
+export function summary(runs, cfg, playing, sparse = cfg.x1 === 'sparse') {
   const r = runs[0];
   if (!r) return '';
   const h = r.hist;
@@ -23,14 +23,15 @@ export function summary(runs, cfg, playing) {
   if (i < 0) return [`ready: ${cfg.epochs} epochs to train`, cstar, recovery(th), 'press Play'].filter(Boolean).join(SEP);
   const state = runs.some((x) => x.diverged) ? 'diverged' : runs.every((x) => x.done) ? 'finished' : playing ? 'training' : 'paused';
   const at = r.epoch > h.epoch[i] ? ` (evaluated at ${h.epoch[i]})` : '';
-  const last = cfg.x1 === 'sparse' ? `last-position MSE ${num(h.last_mse[i])}` : `ratio ${num(h.ratio[i])}`;
+  const last = sparse ? `last-position MSE ${num(h.last_mse[i])}` : `ratio ${num(h.ratio[i])}`;
   return [`${state}: epoch ${r.epoch} of ${cfg.epochs}${at}`, `ab ${num(h.ab[i])}`, cstar, `test loss ${num(h.test_loss[i])}`, last, recovery(th)]
     .filter(Boolean).join(SEP);
 }
 
-// While a configuration's data sets are drawn (n runs).
-export function preparing(cfg, n) {
+// While a configuration's data sets are drawn (n runs), or read from a file.
+export function preparing(cfg, n, file) {
   const runs = n > 1 ? ` for ${n} runs` : '';
+  if (file) return `Reading ${file}${runs}: ${cfg.m.toLocaleString('en')} training and ${cfg.test_m.toLocaleString('en')} test sequences of length ${cfg.T}…`;
   return `Drawing the data${runs}: ${cfg.m.toLocaleString('en')} training and ${cfg.test_m.toLocaleString('en')} test sequences of length ${cfg.T}…`;
 }
 

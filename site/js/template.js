@@ -73,6 +73,16 @@ export const TEMPLATE = `
       <div class="settings-head"><h3 id="h-settings">Settings</h3>
         <button type="button" id="settings-toggle" aria-expanded="false" aria-controls="settings-body">Show</button></div>
       <div class="settings-body" id="settings-body">
+        <div class="data" id="data">
+          <p id="data-source" class="quiet"></p>
+          <div class="files">
+            <label class="file">Your data (.npy) <input type="file" id="data-file" accept=".npy"></label>
+            <label class="file" id="test-file-box" hidden>Test set (.npy) <input type="file" id="test-file" accept=".npy"></label>
+            <button type="button" id="data-generated" hidden>Use generated data</button>
+            <label class="file">A CLI run (run.json) <input type="file" id="run-file" accept=".json,application/json"></label>
+            <button type="button" id="run-remove" hidden>Remove the CLI run</button>
+          </div>
+        </div>
         <p class="quiet">Every field of the command-line tool; its option name is shown in grey.</p>
         <div id="form-problem" class="alert form-problem" role="alert" hidden></div>
         <form id="form" novalidate></form>

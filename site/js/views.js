@@ -11,8 +11,8 @@ const MAX_POINTS = 4000; // evaluation epochs drawn per series at most
 
 // Evaluation epochs 0, e, 2e, ..., epochs (thinned to MAX_POINTS): the shared x axis.
 // With live changes (eval-every, epochs) the epochs already recorded stay on the grid, and the
-// schedule goes on from the last of them.
-function evalGrid(cfg, runs = []) {
+// schedule goes on from the last of them; extra: more epochs (a CLI run drawn beside).
+function evalGrid(cfg, runs = [], extra = []) {
   const every = cfg.eval_every;
   const recorded = [...new Set(runs.flatMap((r) => r.hist.epoch))].sort((a, b) => a - b);
   const from = recorded.length ? recorded.at(-1) : 0;
@@ -21,7 +21,7 @@ function evalGrid(cfg, runs = []) {
   const all = [...recorded.filter((e) => e <= cfg.epochs || e === from), ...ahead];
   if (!all.length || all.at(-1) < cfg.epochs) all.push(cfg.epochs);
   if (!recorded.length) all.unshift(0);
-  const x = [...new Set(all)];
+  const x = [...new Set([...all, ...extra])].sort((a, b) => a - b);
   const stride = Math.max(1, Math.ceil(x.length / MAX_POINTS));
   return x.filter((e, i) => i % stride === 0 || i === x.length - 1);
 }
@@ -49,14 +49,25 @@ export function refSeries(refs, offset) {
 // Keep the theory lines readable: a start far above them (a0 = b0 = 2 gives ab = 4) is cut off.
 const near = (ref) => (ref > 0 ? (min, max) => [Math.max(min, Math.min(0, -ref)), Math.min(max, 3 * ref)] : null);
 
-// A chart definition: runs x kinds, then the theory lines; data() gives every series' values.
+// A CLI run drawn beside the runs (data.js, readRun): a series for each kind it has a column of,
+// dotted on top of the runs' lines (where the numbers are the same, both stay visible).
+function overlaySeries(o, kinds, offset) {
+  const keys = o ? kinds.filter((k) => k.key && o.hist[k.key]).map((k) => k.key) : [];
+  const label = (k, i) => (i ? `${o.label}: ${kinds.find((x) => x.key === k).label}` : o.label);
+  const series = keys.map((k, i) => ({ label: label(k, i), colour: o.colour, dash: i ? DASH : DOTS, width: 3, legend: false }));
+  return { keys, series, legend: series.map((s, i) => ({ ...s, series: offset + i })) };
+}
+
+// A chart definition: runs x kinds, the theory lines, then a CLI run; data() gives every series' values.
 function define(v, kinds, refs, extra = {}) {
   const a = runSeries(v.runs, kinds);
   const b = refSeries(refs, a.series.length);
+  const c = overlaySeries(v.overlay, kinds, a.series.length + b.series.length);
   const n = v.x.length;
   return {
-    opts: { xLabel: 'epoch', sync: v.syncKey, series: [...a.series, ...b.series], legend: [...a.legend, ...b.legend], ...extra },
-    data: () => [...kinds.flatMap((k) => (k.key ? v.column(k.key) : k.values())), ...refs.map((r) => fill(n, r.value))],
+    opts: { xLabel: 'epoch', sync: v.syncKey, series: [...a.series, ...b.series, ...c.series], legend: [...a.legend, ...b.legend, ...c.legend], ...extra },
+    data: () => [...kinds.flatMap((k) => (k.key ? v.column(k.key) : k.values())), ...refs.map((r) => fill(n, r.value)),
+      ...c.keys.map((k) => v.column(k, [v.overlay])[0])],
   };
 }
 
@@ -109,6 +120,8 @@ export class Views {
     this.weightsView = new WeightsView(root);
     this.samples = null;
     this.measured = []; // capability points measured elsewhere (addCapabilityPoint)
+    this.file = null; // the data file the runs train on (data.js), or null: generated data
+    this.overlay = null; // a CLI run drawn beside the runs (data.js, readRun), or null
     const $ = (id) => root.getElementById(id);
     // The explanations (explain.js and its formulas) once one is opened ('toggle' does not bubble).
     root.addEventListener('toggle', (e) => e.target.open && e.target.classList?.contains('why') && this.explain(), true);
@@ -138,17 +151,13 @@ export class Views {
     this.th = runs[0].theory;
     if (capability !== this.capability) this.measured = []; // a live change keeps the measured points
     this.capability = capability;
-    this.x = evalGrid(cfg, runs);
-    this.index = new Map(this.x.map((e, i) => [e, i]));
-    this.sparse = cfg.x1 === 'sparse';
+    // The last position's error where it tends to 0: sparse first tokens, or a file the theory says is recovered.
+    this.sparse = this.file ? Boolean(this.th.applies && this.th.recovery) : cfg.x1 === 'sparse';
     this.syncKey ??= `mesaflow-${Math.random().toString(36).slice(2)}`;
     this.hasOde = this.th.applies && runs[0].ode.epoch.length > 0; // the ODE is the diagonal family's
-    const odeAt = (o, e) => o.ab_empirical[Math.round(e / o.stride)] ?? null; // o: every stride-th epoch
-    this.odeY = this.hasOde ? runs.map((r) => this.x.map((e) => odeAt(r.ode, e))) : [];
     const $ = (id) => this.root.getElementById(id);
     $('h-ratio').textContent = this.sparse ? 'Error at the last position' : 'Prediction at the last position (ratio ŷ/x)';
-    this.defs = { ab: abChart(this), ratio: ratioChart(this), loss: lossChart(this) };
-    for (const [id, def] of Object.entries(this.defs)) this.charts[id] = new LineChart($(`plot-${id}`), def.opts);
+    this.epochCharts();
     this.charts.mesa = new LineChart($('plot-mesa'), {
       xLabel: 'context position t',
       yLabel: 'squared error',
@@ -170,6 +179,20 @@ export class Views {
     this.explain(false);
   }
 
+  // The charts over epochs (ab, the last position, the loss) on the grid of the runs' epochs and
+  // the CLI run's, built again.
+  epochCharts() {
+    this.x = evalGrid(this.cfg, this.runs, this.overlay?.hist.epoch);
+    this.index = new Map(this.x.map((e, i) => [e, i]));
+    const odeAt = (o, e) => o.ab_empirical[Math.round(e / o.stride)] ?? null; // o: every stride-th epoch
+    this.odeY = this.hasOde ? this.runs.map((r) => this.x.map((e) => odeAt(r.ode, e))) : [];
+    this.defs = { ab: abChart(this), ratio: ratioChart(this), loss: lossChart(this) };
+    for (const [id, def] of Object.entries(this.defs)) {
+      this.charts[id]?.destroy();
+      this.charts[id] = new LineChart(this.root.getElementById(`plot-${id}`), def.opts);
+    }
+  }
+
   // Fills the explanations for the current theory, loading explain.js the first time.
   async explain(load = true) {
     if (!this.explainer && !load) return;
@@ -179,8 +202,8 @@ export class Views {
   }
 
   // Puts a history column of every run on the shared grid.
-  column(key) {
-    return this.runs.map((r) => {
+  column(key, runs = this.runs) {
+    return runs.map((r) => {
       const y = fill(this.x.length, null);
       const h = r.hist;
       for (let i = 0; i < h.epoch.length; i++) {
@@ -192,10 +215,11 @@ export class Views {
   }
 
   draw() {
-    const range = [-0.01 * Math.max(1, this.cfg.epochs), Math.max(1, this.cfg.epochs)];
+    const last = Math.max(1, this.cfg.epochs, this.overlay?.hist.epoch.at(-1) ?? 0);
+    const range = [-0.01 * last, last];
     for (const [id, def] of Object.entries(this.defs)) this.charts[id].setData(this.x, def.data(), range);
     this.showNotes('ab', notesAb(this.cfg, this.runs));
-    this.showNotes('ratio', notesRatio(this.cfg, this.runs));
+    this.showNotes('ratio', notesRatio(this.cfg, this.runs, this.sparse));
     for (const l of Object.values(this.lazy)) l.update();
   }
 
@@ -205,6 +229,14 @@ export class Views {
     if (this.notesText[id] === text) return;
     this.notesText[id] = text;
     showNotes(this.root.getElementById(`notes-${id}`), notes);
+  }
+
+  // A CLI run to draw beside the runs (data.js, readRun), or null: the epoch charts are built again.
+  setOverlay(overlay) {
+    this.overlay = overlay;
+    if (!this.cfg) return;
+    this.epochCharts();
+    this.draw();
   }
 
   // Run index's weights (s.weights()).

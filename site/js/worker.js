@@ -8,8 +8,10 @@
 // Messages and chunks are handled one at a time, in order (see `enqueue`), so a chunk that
 // awaits its sub-workers is never interleaved with a reset or a step.
 import { loadMesaflow } from '../lib/mesaflow.js';
-import { toWorker, toPage, why } from './protocol.js';
+import { toWorker, toPage, why, problemOf } from './protocol.js';
 import { readExtras } from './state.js';
+import { readData, checkData } from './files.js';
+import { wasmProblem } from './host.js';
 
 const CHUNK_MS = 40; // work per chunk before yielding to messages
 const WEIGHTS_EVERY_MS = 100; // heatmap refresh
@@ -115,8 +117,9 @@ class Trainer {
     }
   }
 
-  newRuns(specs, parallel) {
-    for (const { id, cfg, resume } of specs) this.runs.push({ id, s: this.mf.createSession(cfg, { externalSums: parallel, resume }), sent: 0, parallel });
+  // files: the `data` option of createSession (a data file's bytes), or undefined.
+  newRuns(specs, parallel, files) {
+    for (const { id, cfg, resume } of specs) this.runs.push({ id, s: this.mf.createSession(cfg, { externalSums: parallel, resume, data: files }), sent: 0, parallel });
   }
 
   deleteRuns() {
@@ -204,10 +207,17 @@ class Trainer {
     this.timer = setTimeout(() => this.enqueue(() => this.tick(loop)), delay);
   }
 
-  // Every run is checked (validate + memory budget) before any is created.
-  async create({ runs: specs, budget, workers }) {
+  // Every run is checked (validate + memory budget) before any is created. A data file trains on
+  // this worker alone (its sessions take no external sums).
+  async create({ runs: specs, budget, workers, data }) {
     this.stop('reset');
     this.deleteRuns();
+    let files;
+    try {
+      files = data ? await readData(data) : undefined;
+    } catch (e) {
+      return post(toPage.invalid(specs[0].id, problemOf(e)));
+    }
     for (const { cfg } of specs) {
       const problem = this.mf.validate(cfg);
       if (problem) return post(toPage.invalid(specs[0].id, problem));
@@ -217,13 +227,13 @@ class Trainer {
       const message = `${BUDGET_FIELDS.join(', ')}: this configuration needs about ${mib(bytes)}, more than the browser budget of ${mib(budget)}; reduce m, test-m, T or d`;
       return post(toPage.invalid(specs[0].id, { field: 'm', fields: BUDGET_FIELDS, message }));
     }
-    let n = await this.usePool(this.workerCount(workers, specs.map((r) => r.cfg), bytes, budget));
+    let n = await this.usePool(files ? 1 : this.workerCount(workers, specs.map((r) => r.cfg), bytes, budget));
     try {
-      this.newRuns(specs, n > 1);
+      this.newRuns(specs, n > 1, files);
     } catch (e) {
       this.deleteRuns();
       await this.usePool(1);
-      return post(toPage.invalid(specs[0].id, { field: e.field, fields: e.fields, message: why(e) }));
+      return post(toPage.invalid(specs[0].id, problemOf(e)));
     }
     if (this.pool) {
       try {
@@ -239,9 +249,17 @@ class Trainer {
     }
     this.msPerEpoch = null;
     const runs = this.runs.map((r) => ({ id: r.id, theory: r.s.theory(), ode: thinOde(r.s.odeCurve()), vanilla_gd: r.s.vanillaGd() }));
-    post(toPage.created(runs, plain(this.runs[0].s.samples(SAMPLES_N)), bytes, n, this.mf.capability(specs[0].cfg, 3, 100000)));
+    // No capability curve for a file: that curve is a first-token law's, over every T.
+    const capability = files ? null : this.mf.capability(specs[0].cfg, 3, 100000);
+    post(toPage.created(runs, plain(this.runs[0].s.samples(SAMPLES_N)), bytes, n, capability));
     for (const r of this.runs) this.sendRows(r);
     this.sendViews(true);
+  }
+
+  // A data file read by the core's reader and checked with cfg; the current runs stay as they are.
+  async open({ seq, cfg, data }) {
+    const { info, problem } = await checkData(this.mf, cfg, data);
+    post(toPage.opened(seq, info, problem));
   }
 
   play({ speed }) {
@@ -275,7 +293,7 @@ class Trainer {
       try {
         r.s.change(field, text);
       } catch (e) {
-        if (i === 0) return post(toPage.refused({ field: e.field, fields: e.fields, message: why(e) }));
+        if (i === 0) return post(toPage.refused(problemOf(e)));
         throw e; // the same change to the same configuration: cannot happen
       }
       if (r.parallel && r.s.awaitingSums) await this.feed(r);
@@ -313,10 +331,15 @@ self.onmessage = ({ data }) => {
   if (Object.hasOwn(toWorker, data.type)) trainer.enqueue(() => trainer[data.type](data));
 };
 
+// A module that does not load because of the page or the host (its CSP, CORS) is `blocked`, with
+// what to do; anything else is a fault.
 loadMesaflow().then(
   (mf) => {
     trainer = new Trainer(mf);
-    post(toPage.ready());
+    post(toPage.ready(mf.version));
   },
-  (e) => post(toPage.error(`could not load the WebAssembly module: ${why(e)}`, true)),
+  async (e) => {
+    const problem = await wasmProblem(new URL('../lib/mesaflow_core.wasm', import.meta.url));
+    post(problem ? toPage.blocked(problem) : toPage.error(`could not load the WebAssembly module: ${why(e)}`, true));
+  },
 );
