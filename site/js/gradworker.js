@@ -2,16 +2,23 @@
 // sets of the current runs and answers each request with the sums of its range of shards at the
 // weights it is sent. Training state lives in worker.js; this worker only computes.
 import { loadMesaflow } from '../lib/mesaflow.js';
-import { fromShard, why } from './protocol.js';
+import { fromShard, why, dataKey } from './protocol.js';
 
 const loaded = loadMesaflow();
-const holders = new Map(); // run id -> mf.createShardWorker(cfg)
+const holders = new Map(); // run id -> mf.createShardWorker(cfg), shared by runs of the same data
 
 const handlers = {
   create(mf, { runs }) {
-    for (const w of holders.values()) w.delete();
+    for (const w of new Set(holders.values())) w.delete();
     holders.clear();
-    for (const { id, cfg } of runs) holders.set(id, mf.createShardWorker(cfg));
+    // Runs that differ only in how they train (compare mode's three initialisations) draw the
+    // same data sets: one copy serves them all.
+    const byData = new Map();
+    for (const { id, cfg } of runs) {
+      const key = dataKey(cfg);
+      if (!byData.has(key)) byData.set(key, mf.createShardWorker(cfg));
+      holders.set(id, byData.get(key));
+    }
     return [undefined, undefined, []];
   },
   sums(mf, { id, weights, first, last, grad, test }) {

@@ -116,3 +116,11 @@ export const fromCapability = {
 export const why = (e) => String(e && e.message ? e.message : e);
 // The problem ({field, fields, message}, wasm/API.md) of an Error the JS API threw.
 export const problemOf = (e) => ({ field: e.field, fields: e.fields, message: why(e) });
+
+// The fields that define a run's data sets (the core's generate_dataset reads d, T, x1, scale,
+// magnitude, precision and seed; m and test_m their sizes): runs with the same key hold the same
+// sequences, whatever their initialisation, step or method. A field left out (a default) counts as such.
+const TRAINING_ONLY = new Set(['init', 'a0', 'b0', 'sigma_w', 'sigma-w', 'method', 'lr', 'epochs', 'eval_every', 'eval-every', 'clip', 'threads']);
+export function dataKey(cfg) {
+  return JSON.stringify(Object.entries(cfg).filter(([k]) => !TRAINING_ONLY.has(k)).sort(([a], [b]) => (a < b ? -1 : 1)));
+}

@@ -8,7 +8,7 @@
 // Messages and chunks are handled one at a time, in order (see `enqueue`), so a chunk that
 // awaits its sub-workers is never interleaved with a reset or a step.
 import { loadMesaflow } from '../lib/mesaflow.js';
-import { toWorker, toPage, why, problemOf } from './protocol.js';
+import { toWorker, toPage, why, problemOf, dataKey } from './protocol.js';
 import { readExtras } from './state.js';
 import { readData, checkData } from './files.js';
 import { wasmProblem } from './host.js';
@@ -83,8 +83,11 @@ class Trainer {
       n = Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1);
       if (cfgs.reduce((f, c) => f + this.mf.epochFlops(c), 0) < PARALLEL_MIN_FLOPS) n = 1;
     } else n = Math.min(MAX_WORKERS_SET, Math.floor(workers));
-    // Every sub-worker holds its own copy of the data sets.
-    while (n > 1 && bytes * (n + 1) > budget) n--;
+    // This worker's sessions hold every run's data sets (bytes); every sub-worker holds its own
+    // copy, one for all runs of the same data (compare mode's three runs share it: gradworker.js).
+    const shared = new Map(cfgs.map((c) => [dataKey(c), this.mf.estimateBytes(c)]));
+    const perWorker = [...shared.values()].reduce((a, b) => a + b, 0);
+    while (n > 1 && bytes + n * perWorker > budget) n--;
     return Math.max(1, n);
   }
 

@@ -76,3 +76,31 @@ test('small settings default to the single-worker path; the flow always does', a
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+// Issue 12: compare mode's three runs draw the same data, so each sub-worker holds one copy for
+// all three; at the paper's size the memory budget then allows every worker (it allowed one).
+async function compareRuns(hash) {
+  const page = await openPage(ctx, `index.html#${hash}`);
+  await waitReady(page);
+  const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency || 1));
+  await trainToEnd(page, 300000);
+  const r = await page.evaluate(() => {
+    const el = document.querySelector('mesaflow-demo');
+    return { workers: el.workers, histories: el.runs.map((x) => x.history) };
+  });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+  return { cores, ...r };
+}
+
+test('compare mode at the paper\'s size uses every worker, with the numbers of one worker', async () => {
+  const cfg = 'preset=gaussian-1&compare=true&epochs=2';
+  const all = await compareRuns(cfg);
+  assert.ok(all.cores >= 2, 'this machine has two cores or more');
+  assert.equal(all.workers, all.cores);
+  const one = await compareRuns(`${cfg}&workers=1`);
+  assert.equal(one.workers, 1);
+  assert.equal(all.histories.length, 3);
+  for (const h of all.histories) assert.equal(h.epoch.length, 3);
+  assert.deepEqual(all.histories, one.histories); // the three runs, bit for bit
+});
