@@ -36,10 +36,11 @@ function fromPos(s, pos, integer) {
 export class SettingsForm {
   // onChange(name, text) is called with the text of an edited field (the caller parses it and
   // shows any problem with setTextProblem). play / why: the Play button and where to say why it
-  // is off.
-  constructor(form, fields, onChange, { play = null, why = null } = {}) {
+  // is off. mirrors: {field key: a <select> outside the form that shows the same value}.
+  constructor(form, fields, onChange, { play = null, why = null, mirrors = {} } = {}) {
     this.form = form;
     this.fields = fields;
+    this.mirrors = mirrors;
     this.play = play;
     this.why = why;
     this.inputs = new Map();
@@ -142,6 +143,7 @@ export class SettingsForm {
         slider.setAttribute('aria-valuetext', input.value);
       }
     }
+    for (const [key, select] of Object.entries(this.mirrors)) select.value = String(cfg[key]);
   }
 
   // Problems (the core's {field, fields, message}): those of the texts typed or linked (one per
@@ -209,10 +211,11 @@ export function fillPresets(select) {
   select.replaceChildren(group('In seconds', names.filter((n) => !paper(n))), group('The paper’s settings (minutes)', names.filter(paper)), custom);
 }
 
-// Shows preset, or "custom (from PRESET)" when cfg differs from it.
+// Shows preset, or "custom (from PRESET)" when cfg differs from it (in anything but precision,
+// which is the arithmetic a preset is trained in: the toolbar's menu shows it).
 export function showPreset(select, preset, cfg) {
   const base = resolveConfig(preset, {});
-  const custom = Object.keys(base).some((k) => base[k] !== cfg[k]);
+  const custom = Object.keys(base).some((k) => k !== 'precision' && base[k] !== cfg[k]);
   const opt = select.querySelector('option[value="custom"]');
   opt.textContent = custom ? `custom (from ${preset})` : 'custom';
   select.value = custom ? 'custom' : preset;
@@ -242,6 +245,9 @@ export function bindToolbar(el) {
   $('restart').addEventListener('click', () => el._faults.restart(false));
   $('speed').addEventListener('change', () => el._client.post(toWorker.speed(el._speed())));
   presetSel.addEventListener('change', () => el._configure(el._settings.choose(presetSel.value)));
+  // The other precision: new runs, from epoch 0 (the data are drawn in it).
+  // Asked first when trained epochs would be lost, as the settings form's precision field is.
+  $('precision-pick').addEventListener('change', () => el._edits.edit('precision', $('precision-pick').value));
   $('compare').addEventListener('change', () => {
     el._settings.compare = $('compare').checked;
     if (el._cfg) el._configure(el._cfg);

@@ -40,7 +40,7 @@ class MesaflowDemo extends HTMLElement {
     this._resumeOnConnect = false;
     this._attrsStale = false; // attributes changed while no worker could parse them
     this._views = new Views(this._root);
-    this._form = new SettingsForm(this._$('form'), FIELDS, (name, text) => this._edits.edit(name, text), { play: this._$('play'), why: this._$('play-why') });
+    this._form = new SettingsForm(this._$('form'), FIELDS, (name, text) => this._edits.edit(name, text), { play: this._$('play'), why: this._$('play-why'), mirrors: { precision: this._$('precision-pick') } });
     this._progress = new Progress(this._$('progress'), this._$('progress-text'));
     this._status = new StatusLine(this._$('status'), () => summary(this._runs.list, this._cfg, this._playing, this._views.sparse));
     this._client = new WorkerClient(this._handlers());

@@ -50,10 +50,11 @@ export class Settings {
     return this.config();
   }
 
-  // Another preset from the menu: its values, none explicit.
+  // Another preset from the menu: its values, none explicit but the precision the reader picked
+  // (a preset sets what is trained, not the arithmetic it is trained in).
   choose(preset) {
     this.preset = Object.hasOwn(PRESETS, preset) ? preset : DEFAULT_PRESET;
-    this.explicit = {};
+    this.explicit = 'precision' in this.explicit ? { precision: this.explicit.precision } : {};
     this.form.setTextProblems([]);
     return this.config();
   }

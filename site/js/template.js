@@ -46,6 +46,8 @@ export const TEMPLATE = `
         <option value="2">2 epochs/s</option><option value="10">10 epochs/s</option>
         <option value="50">50 epochs/s</option><option value="0" selected>max</option></select></label>
       <label>Preset <select id="preset"></select></label>
+      <label title="single: data, weights and products in float32, as the authors' code (complex64); sums over sequences in float64">Precision <select id="precision-pick">
+        <option value="double">double</option><option value="single">single (the authors')</option></select></label>
       <label class="check"><input type="checkbox" id="compare"> compare 3 initialisations</label>
     </div>
     <div class="toolbar share" role="toolbar" aria-label="Share and export">
