@@ -1,6 +1,9 @@
 // Milliseconds per training epoch in node, SIMD build (build/wasm) against the scalar build
 // (build/wasm-scalar, configured with -DMESAFLOW_WASM_SIMD=OFF), through wasm/mesaflow.js.
-// Usage: node bench/wasm_epoch.mjs [--m 10000] [--d 5] [--T 100] [--epochs 5]
+// Usage: node bench/wasm_epoch.mjs [--m 10000] [--d 5] [--T 100] [--epochs 5] [--warmup 4]
+//                                  [--precision double|single]
+// The first epochs run before V8's optimising tier has compiled the kernel: --warmup epochs are
+// run first and reported on their own line, and the median is over the --epochs after them.
 import path from 'node:path';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -12,18 +15,26 @@ const { values } = parseArgs({
     T: { type: 'string', default: '100' },
     m: { type: 'string', default: '10000' },
     epochs: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '4' },
+    precision: { type: 'string', default: 'double' },
   },
 });
 const epochs = Number(values.epochs);
+const warmup = Math.max(1, Number(values.warmup));
 // test_m small and eval_every large, so the timed epochs are training, not evaluation
 // (history rows are still taken at epoch 0 and at the last epoch).
 const cfg = { d: Number(values.d), T: Number(values.T), m: Number(values.m), test_m: 8, eval_every: 1000000,
-  epochs: epochs + 2, lr: 1e-4, seed: 1 };
+  epochs: epochs + warmup + 1, lr: 1e-4, seed: 1, precision: values.precision };
 
 async function timeBuild(dir) {
   const { mf } = await load(dir);
   const s = mf.createSession(cfg);
-  s.run(1); // warm-up: the first epoch also records epoch 0
+  const warm = []; // the first also records epoch 0
+  for (let i = 0; i < warmup; i++) {
+    const t0 = performance.now();
+    s.run(1);
+    warm.push(performance.now() - t0);
+  }
   const times = [];
   for (let i = 0; i < epochs; i++) {
     const t0 = performance.now();
@@ -32,10 +43,10 @@ async function timeBuild(dir) {
   }
   s.delete();
   times.sort((a, b) => a - b);
-  return { median: times[times.length >> 1], min: times[0] };
+  return { median: times[times.length >> 1], min: times[0], warm };
 }
 
-console.log(`one epoch at d=${cfg.d} T=${cfg.T} m=${cfg.m} (median and best of ${epochs}), node ${process.version}`);
+console.log(`one epoch at d=${cfg.d} T=${cfg.T} m=${cfg.m}, precision ${cfg.precision} (median and best of ${epochs}, after ${warmup} warm-up epochs), node ${process.version}`);
 const results = {};
 for (const [name, dir] of [['simd', 'wasm'], ['scalar', 'wasm-scalar']]) {
   const full = path.join(ROOT, 'build', dir);
@@ -44,7 +55,8 @@ for (const [name, dir] of [['simd', 'wasm'], ['scalar', 'wasm-scalar']]) {
     continue;
   }
   results[name] = await timeBuild(full);
-  console.log(`${name.padEnd(7)} ${results[name].median.toFixed(1)} ms/epoch (best ${results[name].min.toFixed(1)})  build/${dir}`);
+  console.log(`${name.padEnd(7)} ${results[name].median.toFixed(1)} ms/epoch (best ${results[name].min.toFixed(1)})  build/${dir};` +
+    ` warm-up epochs ${results[name].warm.map((t) => t.toFixed(0)).join(', ')} ms`);
 }
 if (results.simd && results.scalar) {
   console.log(`speed-up of SIMD over scalar: ${(results.scalar.median / results.simd.median).toFixed(2)}x`);
