@@ -17,7 +17,7 @@ const std::vector<CliOption>& cli_options() {
        &O::test_data},
       {"test-fraction", "--test-fraction F", "with --data: the share of its sequences held out for testing, by sequence "
        "(seeded by --seed), in (0, 0.9], default 0.1", kTrain | kSweep, nullptr, nullptr, nullptr, &O::test_fraction, 0, 0.9},
-      {"save-data", "--save-data F.npy", "write the training set as .npy (complex128, shape (m, d, T))", kTrain,
+      {"save-data", "--save-data F.npy", "write the training set as .npy (complex128; complex64 with --precision single; shape (m, d, T))", kTrain,
        &O::save_data},
       {"out", "--out F.json", "write the run (config, history, theory, final, mesa, diverged, wall_seconds)",
        kTrain | kTheory | kSweep | kMerge, &O::out},

@@ -60,6 +60,9 @@ const Change kChanges[] = {
      "ratio_pred, moment_ratio, recovery, applies, last_mse_pred, verdict, diverged, message, wall_seconds. A diverged\n"
      "run is reported, not fatal. theory --T LO:HI adds the capability curve at log-spaced T.\n",
      "issue 9: the sweep line's new keys; the capability curve"},
+    {"help", "stdout", "write the training set as .npy (complex128, shape (m, d, T))",
+     "write the training set as .npy (complex128; complex64 with --precision single; shape (m, d, T))",
+     "issue 12: in single, --save-data writes complex64"},
     {"bad-command", "err", "expected train, theory or sweep", "expected train, theory, sweep or merge", "issue 13: mesaflow merge"},
     {"help", "stdout", "  mesaflow --help\n", "  mesaflow merge PART...      the lines of sweep --shard parts in grid order (refuses gaps and duplicates)\n  mesaflow --help | --version\n",
      "issue 13: merge and --version"},
