@@ -64,11 +64,9 @@ void report(benchmark::State& state, double flops, int m, int threads, const Clo
   if (wall > 0 && g_muladd > 0) state.counters["muladd_frac"] = total / wall / (g_muladd * threads);
 }
 
-// args: d, T, m, threads, regenerated (0: tokens stored, 1: regenerated from x_1 and lambda)
-void BM_Epoch(benchmark::State& state) {
-  const Config c = setting(state.range(0), state.range(1), state.range(2));
-  const int threads = static_cast<int>(state.range(3));
-  const Dataset ds = generate_dataset(c, c.m, kTrainStream, state.range(4) ? DataLayout::Regenerated : DataLayout::Tokens);
+// Times evaluate() with gradients (one training epoch) on a set of c drawn in layout.
+void time_epoch(benchmark::State& state, const Config& c, DataLayout layout, int threads) {
+  const Dataset ds = generate_dataset(c, c.m, kTrainStream, layout);
   const Params p = init_params(c);
   Params g;
   const Clock clock;
@@ -78,6 +76,12 @@ void BM_Epoch(benchmark::State& state) {
     benchmark::DoNotOptimize(g.wkq.data());
   }
   report(state, epoch_flops(c.d, c.T, c.m), c.m, threads, clock);
+}
+
+// args: d, T, m, threads, regenerated (0: tokens stored, 1: regenerated from x_1 and lambda)
+void BM_Epoch(benchmark::State& state) {
+  time_epoch(state, setting(state.range(0), state.range(1), state.range(2)), state.range(4) ? DataLayout::Regenerated : DataLayout::Tokens,
+             static_cast<int>(state.range(3)));
 }
 BENCHMARK(BM_Epoch)
     ->ArgNames({"d", "T", "m", "threads", "regen"})
@@ -98,18 +102,8 @@ BENCHMARK(BM_Epoch)
 // The same epoch in single precision (issue 12): data, weights and the scan's products in float,
 // 16 sequences per pack; flops counted as for double. args: d, T, m, threads.
 void BM_EpochSingle(benchmark::State& state) {
-  const Config c = setting(state.range(0), state.range(1), state.range(2), Precision::Single);
-  const int threads = static_cast<int>(state.range(3));
-  const Dataset ds = generate_dataset(c, c.m, kTrainStream, DataLayout::Tokens);
-  const Params p = init_params(c);
-  Params g;
-  const Clock clock;
-  for (auto _ : state) {
-    const Evaluation ev = evaluate(p, ds, &g, threads);
-    benchmark::DoNotOptimize(ev.loss);
-    benchmark::DoNotOptimize(g.wkq.data());
-  }
-  report(state, epoch_flops(c.d, c.T, c.m), c.m, threads, clock);
+  time_epoch(state, setting(state.range(0), state.range(1), state.range(2), Precision::Single), DataLayout::Tokens,
+             static_cast<int>(state.range(3)));
 }
 BENCHMARK(BM_EpochSingle)
     ->ArgNames({"d", "T", "m", "threads"})
