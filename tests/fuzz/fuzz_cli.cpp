@@ -1,6 +1,7 @@
 // The command line: the input split at newlines (and NULs, which argv cannot hold) into
 // arguments after argv[0] = "mesaflow", then parse_cli. It returns "" or an error; an
-// accepted train/theory/sweep command carries configs that pass validate and counts in range.
+// accepted train/theory/sweep command carries configs that pass validate and counts in range;
+// an accepted merge has parts, and only merge takes file arguments.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -39,9 +40,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require_text(err);
     return 0;
   }
-  if (o.command == "help") return 0;
+  if (o.command == "help" || o.command == "version") return 0;
+  if (o.command == "merge") {  // only the parts' files: no option goes with merge
+    fuzz::require(!o.files.empty(), "merge accepted without parts");
+    return 0;
+  }
   fuzz::require(o.command == "train" || o.command == "theory" || o.command == "sweep", "accepted an unknown command:",
                 o.command);
+  fuzz::require(o.files.empty(), "a command other than merge accepted file arguments");
   fuzz::check_validate(o.config);
   if (o.command == "sweep") {  // every run of the grid is a config set_field accepted
     const double runs = o.grid.size();
