@@ -87,20 +87,7 @@ void Dataset::sequence(int s, double* re_out, double* im_out) const {
   }
 }
 
-Dataset Dataset::tokens() const {
-  if (!regenerated) return *this;
-  Dataset out(m, T, d, DataLayout::Tokens, precision);
-  std::vector<double> r(static_cast<std::size_t>(T) * d), i(r.size());
-  for (int s = 0; s < m; ++s) {
-    sequence(s, r.data(), i.data());
-    for (int t = 0; t < T; ++t)
-      for (int j = 0; j < d; ++j) {
-        out.re[out.index(s, t, j)] = r[t * d + j];
-        out.im[out.index(s, t, j)] = i[t * d + j];
-      }
-  }
-  return out;
-}
+Dataset Dataset::tokens() const { return regenerated ? in_precision(precision) : *this; }
 
 Dataset Dataset::in_precision(Precision p) const {
   Dataset out(m, T, d, DataLayout::Tokens, p);
