@@ -33,6 +33,20 @@ inline Config small_config(int d = 3, int T = 12, int m = 11) {
   return c;
 }
 
+// A small run in which every weight moves (gaussian initialisation: nothing diagonal to hide a
+// wrong restore or a wrong change), for resume and live-change tests.
+inline Config moving_config(Method method, int epochs, int eval_every) {
+  Config c = small_config(3, 14, 40);
+  c.test_m = 24;
+  c.method = method;
+  c.lr = method == Method::GD ? 2e-3 : 0.5;
+  c.epochs = epochs;
+  c.eval_every = eval_every;
+  c.init = Init::Gaussian;
+  c.sigma_w = 0.2;
+  return c;
+}
+
 // Parameters with every real and imaginary part N(0, s^2): nothing diagonal to hide errors.
 inline Params random_params(int d, std::uint64_t seed, double s = 0.3) {
   Rng rng(seed, 99, 0);

@@ -12,17 +12,7 @@ using namespace mesaflow;
 using namespace mesaflow::test;
 
 namespace {
-Config change_config(Method method) {
-  Config c = small_config(3, 14, 40);
-  c.test_m = 24;
-  c.method = method;
-  c.lr = method == Method::GD ? 2e-3 : 0.5;
-  c.epochs = 20;
-  c.eval_every = 3;
-  c.init = Init::Gaussian;  // every entry moves
-  c.sigma_w = 0.2;
-  return c;
-}
+Config change_config(Method method) { return moving_config(method, 20, 3); }
 
 // Runs `stop` epochs of c, then changes field to text and runs to the end; the reference stops
 // there, and a new session with the changed configuration resumes from its checkpoint.

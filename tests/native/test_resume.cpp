@@ -10,17 +10,7 @@ using namespace mesaflow;
 using namespace mesaflow::test;
 
 namespace {
-Config resume_config(Method method) {
-  Config c = small_config(3, 14, 40);
-  c.test_m = 24;
-  c.method = method;
-  c.lr = method == Method::GD ? 2e-3 : 0.5;
-  c.epochs = 23;
-  c.eval_every = 4;
-  c.init = Init::Gaussian;  // every entry moves: nothing diagonal to hide a wrong restore
-  c.sigma_w = 0.2;
-  return c;
-}
+Config resume_config(Method method) { return moving_config(method, 23, 4); }
 }  // namespace
 
 TEST(Resume, AtEveryEpochGivesTheUninterruptedRunBitForBit) {
