@@ -23,6 +23,15 @@ function runWasm(api, c) {
   return out;
 }
 
+// The native CLI's train document for args (one thread, as the wasm build runs).
+function runCli(args) {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mesaflow-')), 'run.json');
+  execFileSync(CLI, ['train', ...args, '--threads', '1', '--quiet', '--out', out]);
+  const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  return doc;
+}
+
 // Largest |a - b| and the largest distance in units in the last place, over two arrays.
 function gap(a, b) {
   const f = new Float64Array(2);
@@ -52,11 +61,7 @@ function expectSame(pairs) {
 
 test('wasm reproduces the native CLI bit for bit (history and final weights)', (t) => {
   if (!fs.existsSync(CLI)) return t.skip(`${CLI} not built`);
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mesaflow-')), 'run.json');
-  execFileSync(CLI, ['train', '--d', '3', '--T', '20', '--m', '64', '--test-m', '32', '--epochs', '5',
-    '--lr', '1e-3', '--seed', '7', '--threads', '1', '--quiet', '--out', out]);
-  const native = JSON.parse(fs.readFileSync(out, 'utf8'));
-  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  const native = runCli(['--d', '3', '--T', '20', '--m', '64', '--test-m', '32', '--epochs', '5', '--lr', '1e-3', '--seed', '7']);
   const wasm = runWasm(mf, cfg);
 
   expectSame([
@@ -78,14 +83,6 @@ test('the scalar wasm build gives the same numbers as the SIMD build', async (t)
     ]);
   }
 });
-
-function runCli(args) {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mesaflow-')), 'run.json');
-  execFileSync(CLI, ['train', ...args, '--threads', '1', '--quiet', '--out', out]);
-  const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
-  fs.rmSync(path.dirname(out), { recursive: true, force: true });
-  return doc;
-}
 
 // Issue 12: both precisions, every family, both methods, with and without clip, and d = 3 and 5
 // (the unrolled kernels of the wasm build) and d = 4 and 7 (its generic one; unrolled natively).
