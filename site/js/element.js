@@ -1,8 +1,9 @@
 // <mesaflow-demo>: the whole demo as one custom element (shadow root, no globals).
 // Attributes: every config field by its CLI name, lower-cased (t for T; the rows of mf.fields(),
 // generated into fields.js), plus preset, compare, controls="hide", text="hide", workers (Web
-// Workers that train; default: one per core, up to 8, for settings where that pays; 1: the
-// single-worker path; the numbers are the same bits either way).
+// Workers that compute the sums; default: every worker of the page's pool, one per core up to 8,
+// for settings where that pays; at most the pool's; 1: the single-worker path; the numbers are
+// the same bits either way). Every demo of a page shares that pool (pagepool.js).
 // Methods, properties and events (mesaflow-step, -diverged, -config, -fault, -data, -file-error,
 // -comparison) are declared and described in site/package/mesaflow-demo.d.ts (the package's types).
 import { TEMPLATE } from './template.js';
@@ -14,6 +15,7 @@ import { FIELDS, FIELD_ATTRS, EXTRA_KEYS } from './state.js';
 import { Settings } from './settings.js';
 import { toWorker } from './protocol.js';
 import { WorkerClient } from './worker-client.js';
+import { pagePool } from './pagepool.js';
 import { StatusLine, summary, divergedText, preparing } from './status.js';
 import { Runs, copyHistory, emptyHistory, copyOf } from './runs.js';
 import { Edits } from './edits.js';
@@ -42,12 +44,13 @@ class MesaflowDemo extends HTMLElement {
     this._views = new Views(this._root);
     this._form = new SettingsForm(this._$('form'), FIELDS, (name, text) => this._edits.edit(name, text), { play: this._$('play'), why: this._$('play-why'), mirrors: { precision: this._$('precision-pick') } });
     this._progress = new Progress(this._$('progress'), this._$('progress-text'));
-    this._status = new StatusLine(this._$('status'), () => summary(this._runs.list, this._cfg, this._playing, this._views.sparse));
-    this._client = new WorkerClient(this._handlers());
+    this._held = false; // a demo in view on this page trains on this one's workers (pagepool.js)
+    this._status = new StatusLine(this._$('status'), () => summary(this._runs.list, this._cfg, this._playing, this._views.sparse, this._held));
+    this._client = new WorkerClient(this._handlers(), this);
     this._settings = new Settings(this._client, this._form);
     this._edits = new Edits(this);
     this._faults = new Faults(this);
-    this._measure = new Measure(this._views);
+    this._measure = new Measure(this._views, this);
     this._source = new DataSource(this);
     bindToolbar(this);
     this._ro = new ResizeObserver(() => this._views.cfg && requestAnimationFrame(() => this._views.resize()));
@@ -65,6 +68,8 @@ class MesaflowDemo extends HTMLElement {
   disconnectedCallback() {
     this._ro.disconnect();
     this._client.stop();
+    this._measure.stop();
+    this._held = false;
     this._resumeOnConnect = this._runs.resumable;
     this._playing = false;
   }
@@ -180,6 +185,13 @@ class MesaflowDemo extends HTMLElement {
     return this._workersUsed;
   }
 
+  // What the demos of this page cost together (they share one pool of workers, pagepool.js):
+  // {workers (live), size (the pool's: one per core, at most 8), bytes (allocated by all runs),
+  // budget (the page's), tenants, playing (training now), held (waiting for a demo in view)}.
+  get pageCost() {
+    return pagePool().stats;
+  }
+
   get config() {
     return this._cfg ? { ...this._cfg } : null;
   }
@@ -231,6 +243,10 @@ class MesaflowDemo extends HTMLElement {
       error: ({ message }) => {
         this._alert(message);
         this._status.say(message);
+      },
+      held: (on) => {
+        this._held = on;
+        this._status.refresh(true);
       },
       fault: (reason) => this._faults.fault(reason),
       blocked: (message) => this._faults.blocked(message),

@@ -14,13 +14,14 @@
 // The bootstrap's code: one line, the real module's URL as a JSON string.
 const boot = (url) => `const q=[];self.onmessage=(e)=>q.push(e);import(${JSON.stringify(url)}).then(()=>{for(const e of q)self.dispatchEvent(new MessageEvent('message',{data:e.data}));},(e)=>setTimeout(()=>{throw new Error('mesaflow: could not load '+${JSON.stringify(url)}+' ('+e+')');}));`;
 
-// A module worker running url (a URL or an absolute URL string), from any origin.
-export function startWorker(url) {
+// A module worker running url (a URL or an absolute URL string), from any origin; name: its
+// self.name (what developer tools show).
+export function startWorker(url, name = '') {
   const u = new URL(url);
-  if (u.origin === globalThis.location.origin) return new Worker(u, { type: 'module' });
+  if (u.origin === globalThis.location.origin) return new Worker(u, { type: 'module', name });
   const blob = URL.createObjectURL(new Blob([boot(u.href)], { type: 'text/javascript' }));
   try {
-    return new Worker(blob, { type: 'module' });
+    return new Worker(blob, { type: 'module', name });
   } finally {
     URL.revokeObjectURL(blob); // the worker holds the blob from here on
   }

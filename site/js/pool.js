@@ -1,77 +1,96 @@
-// The sub-workers of the parallel path (gradworker.js) as one object: the mf.shards fixed shards
-// are split into equal contiguous ranges, one per sub-worker, and the parts come back in shard
-// order, so the combined sums (and the training) are the same bits for any number of workers.
-// A sub-worker that throws, or does not answer in time (terminated, hung), fails the pool: every
-// pending and later request is refused, and the coordinator reports it (worker.js).
+// The shard services of the parallel path (shards.js, one in each worker of the page's pool) as
+// one object for one tenant's runs: the mf.shards fixed shards are split into equal contiguous
+// ranges, one per link (the first is this worker's own service, the others its peers), and the
+// parts come back in shard order, so the combined sums (and the training) are the same bits for
+// any number of workers. A link that does not answer in time (its worker terminated or hung)
+// fails the pool: every pending and later request is refused, and the trainer reports it. A
+// worker that throws is noticed by the page's pool (pagepool.js), which stops its users.
 import { toShard } from './protocol.js';
-import { startWorker } from './host.js';
 
 const CREATE_MS = 120000; // drawing the data sets of a large setting
 const ANSWER_MS = 10000; // a sums request: at least this, or 20 times the slowest answer yet
-export class ShardPool {
-  constructor(n, shards) {
-    this.size = n;
-    this.ranges = Array.from({ length: n }, (_, i) => [Math.floor((shards * i) / n), Math.floor((shards * (i + 1)) / n)]);
-    this.pending = new Map(); // seq -> {resolve, reject, timer, t0}
-    this.slowest = 0; // ms, of the sums requests answered
+
+// One end of a link to a shard service: requests numbered per link, answers matched by seq.
+// send(msg) posts a request; the link's owner hands every answer to answer(). index: the pool
+// index of the worker at the other end (null: this worker's own service).
+export class Link {
+  constructor(send, index = null) {
+    this.send = send;
+    this.index = index;
+    this.waiting = new Map(); // seq -> resolve
     this.seq = 0;
-    this.failure = ''; // set once any sub-worker has failed: every later request is refused
-    this.workers = this.ranges.map(() => {
-      const w = startWorker(new URL('./gradworker.js', import.meta.url));
-      w.onmessage = ({ data }) => this.#answer(data);
-      w.onerror = (e) => {
-        e.preventDefault(); // handled here: not also an uncaught error of the coordinating worker
-        this.#failAll(`a training sub-worker failed (${e.message || 'an error in the sub-worker'})`);
-      };
-      return w;
+  }
+
+  // message(seq): a toShard request; resolves to its fromShard answer.
+  request(message) {
+    const seq = ++this.seq;
+    return new Promise((resolve) => {
+      this.waiting.set(seq, resolve);
+      this.send(message(seq));
     });
   }
 
-  #answer(data) {
-    const p = this.pending.get(data.seq);
-    if (!p) return;
-    this.pending.delete(data.seq);
-    clearTimeout(p.timer);
-    if (p.sums) this.slowest = Math.max(this.slowest, performance.now() - p.t0);
-    if (data.error) p.reject(new Error(data.error));
-    else p.resolve(data);
+  answer(data) {
+    this.waiting.get(data.seq)?.(data);
+    this.waiting.delete(data.seq);
+  }
+}
+
+export class ShardPool {
+  // links: [Link] (this worker's own service first); owner: the tenant these runs belong to.
+  constructor(links, shards, owner) {
+    this.links = links;
+    this.size = links.length;
+    this.owner = owner;
+    this.ranges = links.map((_, i) => [Math.floor((shards * i) / links.length), Math.floor((shards * (i + 1)) / links.length)]);
+    this.slowest = 0; // ms, of the sums requests answered
+    this.failure = ''; // set once any link has failed: every later request is refused
+    this.suspect = null; // the pool index of the worker that did not answer
+    this.rejects = new Set(); // of the pending requests
   }
 
   #failAll(message) {
     this.failure ||= message;
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(new Error(message));
-    }
-    this.pending.clear();
+    for (const reject of this.rejects) reject(new Error(message));
+    this.rejects.clear();
   }
 
-  // message(seq): the request (toShard) to sub-worker i; sums: a sums request (timed by the
-  // slowest answer yet), else the creation of the data sets.
+  // message(seq): the request to link i; sums: a sums request (timed by the slowest answer yet),
+  // else the creation of the data sets.
   #ask(i, message, sums) {
-    const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       if (this.failure) return reject(new Error(this.failure));
       const ms = sums ? Math.max(ANSWER_MS, 20 * this.slowest) : CREATE_MS;
-      const timer = setTimeout(() => this.#failAll(`a training sub-worker did not answer in ${Math.round(ms / 1000)} s`), ms);
-      this.pending.set(seq, { resolve, reject, timer, sums, t0: performance.now() });
-      this.workers[i].postMessage(message(seq));
+      const timer = setTimeout(() => {
+        this.suspect ??= this.links[i].index;
+        this.#failAll(`a training sub-worker did not answer in ${Math.round(ms / 1000)} s`);
+      }, ms);
+      const t0 = performance.now();
+      this.rejects.add(reject);
+      this.links[i].request(message).then((data) => {
+        clearTimeout(timer);
+        if (!this.rejects.delete(reject)) return; // failed meanwhile
+        if (sums) this.slowest = Math.max(this.slowest, performance.now() - t0);
+        if (data.error) reject(new Error(data.error));
+        else resolve(data);
+      });
     });
   }
 
-  // runs: [{id, cfg}]; every sub-worker draws the data sets of every run.
+  // runs: [{id, cfg}]; every link's service draws the data sets of every run.
   create(runs) {
-    return Promise.all(this.workers.map((_, i) => this.#ask(i, (seq) => toShard.create(seq, runs), false)));
+    return Promise.all(this.links.map((_, i) => this.#ask(i, (seq) => toShard.create(seq, this.owner, runs), false)));
   }
 
   // The records of all shards at `weights` for run `id`: {train, test (null unless wanted)}.
   async sums(id, weights, grad, test) {
-    const parts = await Promise.all(this.ranges.map(([first, last], i) => this.#ask(i, (seq) => toShard.sums(seq, id, weights, first, last, grad, test), true)));
+    const parts = await Promise.all(this.ranges.map(([first, last], i) => this.#ask(i, (seq) => toShard.sums(seq, this.owner, id, weights, first, last, grad, test), true)));
     return { train: concat(parts.map((p) => p.train)), test: test ? concat(parts.map((p) => p.test)) : null };
   }
 
+  // The owner's data sets are freed in every service (an answer is not awaited).
   terminate() {
-    for (const w of this.workers) w.terminate();
+    if (!this.failure) for (const link of this.links) link.request((seq) => toShard.drop(seq, this.owner));
     this.#failAll('the sub-workers were stopped');
   }
 }

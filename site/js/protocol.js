@@ -1,15 +1,34 @@
-// The messages between the page (worker-client.js) and its training worker (worker.js), and
-// between the training worker (pool.js) and its sub-workers (gradworker.js). Each message is an
+// The messages between the page (worker-client.js, pagepool.js) and its training workers
+// (worker.js, trainer.js), and between a training worker's ShardPool (pool.js) and the shard
+// service of the pool's workers (shards.js). Each message is an
 // object {type, ...payload}; it is built only by the constructor below of the same name and read
 // by a handler of that name on the other side, so a message is spelled out once, here.
 //
 // A problem is the core's {field, fields, message} (wasm/API.md): field, the CLI name of the field
 // to fix; fields, every field it involves (a memory budget: m, test-m, T, d); message, its words.
 
-// --- page -> training worker ---------------------------------------------------------------
-export const toWorker = {
-  // Sign of life: answered with `pong` at once, between chunks, even while runs are created.
+// --- page's pool (pagepool.js) <-> each worker of the pool, not of any one tenant -----------
+export const toPoolWorker = {
+  // Sign of life: answered with `pong` at once (between chunks), even while runs are created.
   ping: () => ({ type: 'ping' }),
+  // A new tenant of this worker: kind 'train' (an element's runs, trainer.js) or 'measure' (its
+  // capability points, measurer.js). Answered with `ready` (or `blocked`) for that tenant.
+  attach: (tenant, kind) => ({ type: 'attach', tenant, kind }),
+  // The tenant is gone: its runs, and its data sets in this worker's shard service, are freed.
+  drop: (tenant) => ({ type: 'drop', tenant }),
+  // port: a MessagePort to the pool's worker number index, over which each asks the other for
+  // shard sums (shards.js); this worker's ShardPools use the peers in index order.
+  peer: (index, port) => ({ type: 'peer', index, port }),
+};
+export const fromPoolWorker = {
+  pong: () => ({ type: 'pong' }),
+};
+
+// --- page -> training worker ---------------------------------------------------------------
+// A worker of the page's pool (pagepool.js) serves several tenants: each element's runs, and each
+// element's capability measurements, are one tenant, and every message to or from a tenant
+// carries its `tenant` (added by the pool on the way in, by the worker on the way out).
+export const toWorker = {
   // Texts to check with the core's parser, answered with `parsed` (same seq). pairs: [[field
   // name, text]] (URL values, attributes, form inputs); extras: {preset, compare, workers} as
   // texts, the page's own keys (absent = not set).
@@ -17,16 +36,19 @@ export const toWorker = {
   // New runs, replacing the current ones (answered with `created`, then `rows` for each run, or
   // `invalid`). runs: [{id, cfg, resume?}], cfg a config object (mf.defaults() keys), resume a
   // checkpoint (s.checkpoint() with the history kept by the page); budget: bytes all runs may
-  // allocate together; workers: sub-workers as set (null: automatic); data: null (generated data)
+  // allocate together (what the page's pool leaves them; others: what the other demos hold); workers: sub-workers as set (null: automatic); data: null (generated data)
   // or a data file, {npy: Blob, name, test_npy?: Blob, test_name?} (the runs train on it, on this
   // worker alone, with its m, d, T; cfg's are the file's, see `opened`).
-  create: (runs, budget, workers, data = null) => ({ type: 'create', runs, budget, workers, data }),
+  create: (runs, budget, workers, data = null, others = 0) => ({ type: 'create', runs, budget, workers, data, others }),
   // Reads a data file (data as in `create`) with the core's reader and checks it with cfg, without
   // touching the current runs; answered with `opened` (same seq).
   open: (seq, cfg, data) => ({ type: 'open', seq, cfg, data }),
   // Train until done, diverged or paused; speed: epochs per second (0: as fast as possible).
   play: (speed) => ({ type: 'play', speed }),
   pause: () => ({ type: 'pause' }),
+  // Held: the tenant trains no further epochs (a visible demo of the page is training) until
+  // held is false again; play, pause and the rest are taken as usual meanwhile.
+  hold: (held) => ({ type: 'hold', held }),
   // One epoch of every run (while not playing).
   step: () => ({ type: 'step' }),
   speed: (speed) => ({ type: 'speed', speed }),
@@ -48,7 +70,6 @@ export const toPage = {
   // assumption_4_1.source)}, or the problem (the core's, as the command line words it: field
   // 'data' or 'test-data', message "data: ...").
   opened: (seq, info, problem) => ({ type: 'opened', seq, info, problem }),
-  pong: () => ({ type: 'pong' }),
   // The answer to `parse`: explicit, {field name: value} of the texts that are valid; extras,
   // {preset, compare, workers} as values (a bad or absent one: the default, preset 'quick',
   // compare false, workers null); problems, one per bad text.
@@ -56,7 +77,8 @@ export const toPage = {
   // The runs of a `create` exist. runs: [{id, theory (s.theory()), ode (s.odeCurve() every
   // stride-th epoch, with stride), vanilla_gd (s.vanillaGd(): the best one-step GD at the last
   // position on the test set)}]; samples: the first run's s.samples(); bytes: what they
-  // allocated; workers: the workers computing their sums (1: the single-worker path);
+  // allocated over the pool's workers (the sessions, and each shard service's copy of the data);
+  // workers: the workers computing their sums (1: the single-worker path);
   // capability: mf.capability(cfg) of the first run (null where the theory does not apply).
   created: (runs, samples, bytes, workers, capability) => ({ type: 'created', runs, samples, bytes, workers, capability }),
   // A `create` was refused (no run exists): the problem. request: the id of its first run.
@@ -80,16 +102,22 @@ export const toPage = {
   stopped: (reason) => ({ type: 'stopped', reason }),
   // Something failed. fatal: this worker cannot go on (the module aborted, a sub-worker failed):
   // the page keeps what it has and may resume in a new worker.
-  error: (message, fatal = false) => ({ type: 'error', message, fatal }),
+  // suspect: the pool index of a worker that did not answer this one's shard requests (the pool
+  // replaces it), or null.
+  error: (message, fatal = false, suspect = null) => ({ type: 'error', message, fatal, suspect }),
 };
 
-// --- training worker <-> sub-workers (every request carries a seq, every answer the same seq) ---
+// --- a training worker's ShardPool -> the shard service of a pool worker (shards.js) --------
+// Every request carries a seq (the answer, fromShard, the same) and its owner: the tenant (one
+// element's runs) whose data sets it reads or replaces.
 export const toShard = {
-  // Draw the data sets of these runs ([{id, cfg}]), dropping the previous ones.
-  create: (seq, runs) => ({ type: 'create', seq, runs }),
+  // Draw the data sets of these runs ([{id, cfg}]), dropping the owner's previous ones.
+  create: (seq, owner, runs) => ({ type: 'create', seq, owner, runs }),
   // The records of shards [first, last) of run id at weights (s.weights()): training sums (with
   // gradients if grad) and, if test, test sums.
-  sums: (seq, id, weights, first, last, grad, test) => ({ type: 'sums', seq, id, weights, first, last, grad, test }),
+  sums: (seq, owner, id, weights, first, last, grad, test) => ({ type: 'sums', seq, owner, id, weights, first, last, grad, test }),
+  // Free the owner's data sets.
+  drop: (seq, owner) => ({ type: 'drop', seq, owner }),
 };
 
 export const fromShard = {
@@ -98,9 +126,9 @@ export const fromShard = {
   failed: (seq, error) => ({ seq, error }),
 };
 
-// --- page <-> capability worker (capability-worker.js) --------------------------------------
+// --- page <-> capability measurements (measurer.js, in a pool worker) ------------------------
 export const toCapability = {
-  // Train at each T of Ts (cfg: the page's configuration; T, the initialisation and the step are
+  // Train at each T of Ts (a tenant of kind 'measure') (cfg: the page's configuration; T, the initialisation and the step are
   // the worker's) and answer with a `point` per T, then `done`. A newer measure ends an older one.
   measure: (seq, cfg, Ts) => ({ type: 'measure', seq, cfg, Ts }),
 };

@@ -12,8 +12,9 @@ const recovery = (th) => (th.applies ? `recovery predicted: ${th.recovery ? 'yes
 
 // What the runs have done, as short facts joined by ' · ' (runs as runs.js records them, the
 // first one summarised); it starts with the state: 'ready', 'training', 'paused', 'finished' or
-// 'diverged', then 'epoch E of N'. sparse: the last position's error is shown, not the ratio.
-export function summary(runs, cfg, playing, sparse = cfg.x1 === 'sparse') {
+// 'diverged' ('waiting' while held), then 'epoch E of N'. sparse: the last position's error is
+// shown, not the ratio; held: a demo in view trains on this one's workers (pagepool.js).
+export function summary(runs, cfg, playing, sparse = cfg.x1 === 'sparse', held = false) {
   const r = runs[0];
   if (!r) return '';
   const h = r.hist;
@@ -21,10 +22,11 @@ export function summary(runs, cfg, playing, sparse = cfg.x1 === 'sparse') {
   const th = r.theory;
   const cstar = th.applies ? `c*(T) ${num(th.c_star_T)}` : null;
   if (i < 0) return [`ready: ${cfg.epochs} epochs to train`, cstar, recovery(th), 'press Play'].filter(Boolean).join(SEP);
-  const state = runs.some((x) => x.diverged) ? 'diverged' : runs.every((x) => x.done) ? 'finished' : playing ? 'training' : 'paused';
+  const state = runs.some((x) => x.diverged) ? 'diverged' : runs.every((x) => x.done) ? 'finished' : playing ? (held ? 'waiting' : 'training') : 'paused';
+  const wait = state === 'waiting' ? 'a demo in view on this page is training on the same cores; this one goes on when it is done or when you scroll here' : null;
   const at = r.epoch > h.epoch[i] ? ` (evaluated at ${h.epoch[i]})` : '';
   const last = sparse ? `last-position MSE ${num(h.last_mse[i])}` : `ratio ${num(h.ratio[i])}`;
-  return [`${state}: epoch ${r.epoch} of ${cfg.epochs}${at}`, `ab ${num(h.ab[i])}`, cstar, `test loss ${num(h.test_loss[i])}`, last, recovery(th)]
+  return [`${state}: epoch ${r.epoch} of ${cfg.epochs}${at}`, wait, `ab ${num(h.ab[i])}`, cstar, `test loss ${num(h.test_loss[i])}`, last, recovery(th)]
     .filter(Boolean).join(SEP);
 }
 

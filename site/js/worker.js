@@ -1,348 +1,81 @@
-// Module worker: owns the wasm module and the training sessions, so the page never freezes.
-// Runs epochs in chunks (about CHUNK_MS of work each) and posts only the new history rows;
-// the page draws at display rate, independently. Messages: protocol.js.
-//
-// Parallel path: with several workers, the sessions take their sums from a ShardPool of
-// sub-workers (gradworker.js), one round trip per epoch (weights out, shard sums back), and this
-// worker only combines and steps; the numbers are the single-worker path's, bit for bit.
-// Messages and chunks are handled one at a time, in order (see `enqueue`), so a chunk that
-// awaits its sub-workers is never interleaved with a reset or a step.
+// Module worker of the page's pool (pagepool.js): owns one wasm module and serves several tenants
+// (each element's runs, trainer.js; each element's capability measurements, measurer.js), and
+// the shard sums of every tenant of the pool that trains on the parallel path (shards.js), over a
+// MessagePort to each other worker of the pool. Messages: protocol.js; a tenant's carry its id.
 import { loadMesaflow } from '../lib/mesaflow.js';
-import { toWorker, toPage, why, problemOf, dataKey } from './protocol.js';
-import { readExtras } from './state.js';
-import { readData, checkData } from './files.js';
+import { toWorker, toPage, fromPoolWorker, why } from './protocol.js';
 import { wasmProblem } from './host.js';
+import { Trainer } from './trainer.js';
+import { Measurer } from './measurer.js';
+import { ShardService } from './shards.js';
+import { Link } from './pool.js';
 
-const CHUNK_MS = 40; // work per chunk before yielding to messages
-const WEIGHTS_EVERY_MS = 100; // heatmap refresh
-const MESA_EVERY_MS = 3000; // error-vs-position refresh while training (it costs a few chunks)
-const MESA_NSEQ = 16; // sequences averaged in s.mesa() while training
-const MESA_NSEQ_STOPPED = 64; // ... and when training stops
-const SAMPLES_N = 3; // trajectories shown
-const MAX_WORKERS = 8; // sub-workers by default: hardwareConcurrency, at most this
-const MAX_WORKERS_SET = 32; // ... and when set (the workers attribute / URL key)
-// Below this many flops per epoch (a few ms of wasm; a round trip costs a fraction of a
-// millisecond) the default is the single-worker path: small settings stay as interactive.
-const PARALLEL_MIN_FLOPS = 3e7;
-const ODE_POINTS = 5000; // the ODE curve (one value per epoch) is thinned to this many points
-const BUDGET_FIELDS = ['m', 'test-m', 'T', 'd']; // what a memory budget depends on
+const loaded = loadMesaflow();
+const tenants = new Map(); // tenant id -> Trainer or Measurer
+const peers = new Map(); // pool index -> Link to that worker's shard service
+let shards = null; // this worker's ShardService, once the module is loaded
+let local = null; // the Link to it, answered here without a message
 
-const post = (msg) => postMessage(msg);
+// The Links of a ShardPool: this worker's own service first, then the peers in pool order.
+const links = () => [local, ...[...peers.keys()].sort((a, b) => a - b).map((i) => peers.get(i))];
 
-// s.odeCurve() thinned to every `stride`-th epoch, so a 10^7-epoch run does not post 10^7 values.
-function thinOde(o) {
-  const stride = Math.max(1, Math.ceil(o.epoch.length / ODE_POINTS));
-  const pick = (a) => Array.from({ length: Math.ceil(a.length / stride) }, (_, i) => a[i * stride]);
-  return { stride, epoch: pick(o.epoch), ab: pick(o.ab), ab_empirical: pick(o.ab_empirical), stability: pick(o.stability) };
-}
-const plain = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v) : v]));
-const mib = (b) => `${Math.round(b / 2 ** 20)} MiB`;
-
-// The sessions of the current runs and the play loop; one method per page message.
-class Trainer {
-  constructor(mf) {
-    this.mf = mf;
-    this.runs = []; // [{id, s, sent, parallel}]; runs[0] feeds the heatmaps and the mesa view
-    this.playing = false;
-    this.epochsPerSecond = 0; // 0 = as fast as possible
-    this.msPerEpoch = null; // running estimate for one run (null: not measured yet, so chunks of 1)
-    this.timer = 0;
-    this.lastWeights = 0;
-    this.lastMesa = 0;
-    this.pool = null; // ShardPool while the runs use the parallel path
-    this.chain = 0; // the current play loop; an older loop's pending tick ends itself
-    this.queue = Promise.resolve();
-  }
-
-  // Page messages and play-loop chunks, one at a time in arrival order.
-  enqueue(job) {
-    this.queue = this.queue.then(() => this.guarded(job));
-  }
-
-  // fatal: this worker cannot go on (the module aborted, or a sub-worker died): the page keeps
-  // what it has and may start a new worker that resumes from the checkpoints it was sent.
-  async guarded(job) {
-    try {
-      await job();
-    } catch (e) {
-      const fatal = Boolean(this.mf.aborted || this.pool?.failure);
-      // Fatal: no 'stopped' (which would end the page's wish to play): a resumed run plays on.
-      if (fatal) this.halt();
-      else this.stop('error');
-      post(toPage.error(why(e), fatal));
-    }
-  }
-
-  // Sub-workers for these runs: `workers` as set (null: one per core, capped, and only when an
-  // epoch is worth a round trip; this coordinating worker mostly waits for them, so it needs no
-  // core of its own); 1 or fewer means the single-worker path.
-  workerCount(workers, cfgs, bytes, budget) {
-    if (cfgs.some((c) => c.method !== 'gd')) return 1; // the flow takes many gradients per epoch
-    let n;
-    if (workers == null) {
-      n = Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1);
-      if (cfgs.reduce((f, c) => f + this.mf.epochFlops(c), 0) < PARALLEL_MIN_FLOPS) n = 1;
-    } else n = Math.min(MAX_WORKERS_SET, Math.floor(workers));
-    // This worker's sessions hold every run's data sets (bytes); every sub-worker holds its own
-    // copy, one for all runs of the same data (compare mode's three runs share it: gradworker.js).
-    const shared = new Map(cfgs.map((c) => [dataKey(c), this.mf.estimateBytes(c)]));
-    const perWorker = [...shared.values()].reduce((a, b) => a + b, 0);
-    while (n > 1 && bytes + n * perWorker > budget) n--;
-    return Math.max(1, n);
-  }
-
-  // n sub-workers (pool.js is loaded only for them); returns how many are used: 1 if none.
-  async usePool(n) {
-    if (this.pool?.size === n) return n;
-    this.pool?.terminate();
-    this.pool = null;
-    if (n <= 1) return 1;
-    const { ShardPool } = await import('./pool.js');
-    this.pool = new ShardPool(n, this.mf.shards);
-    return n;
-  }
-
-  // The sums at r's current weights from the sub-workers, fed to its session.
-  async feed(r) {
-    const { train, test } = await this.pool.sums(r.id, r.s.weights(), r.s.wantsGradient, r.s.wantsTest);
-    r.s.feed(train, test);
-  }
-
-  // k epochs of run r, on either path.
-  async runEpochs(r, k) {
-    if (!r.parallel) {
-      r.s.run(k);
-      return;
-    }
-    for (let i = 0; i < k && !r.s.done; i++) {
-      r.s.run(1);
-      if (r.s.awaitingSums) await this.feed(r);
-    }
-  }
-
-  // files: the `data` option of createSession (a data file's bytes), or undefined.
-  newRuns(specs, parallel, files) {
-    for (const { id, cfg, resume } of specs) this.runs.push({ id, s: this.mf.createSession(cfg, { externalSums: parallel, resume, data: files }), sent: 0, parallel });
-  }
-
-  deleteRuns() {
-    for (const r of this.runs) r.s.delete();
-    this.runs = [];
-  }
-
-  // Posts the history rows not sent yet, with the run's checkpoint (its history left out: the
-  // page has the rows), so that the page can resume the run in a new worker if this one dies.
-  sendRows(r) {
-    const cp = r.s.checkpoint(); // null once diverged
-    const h = cp ? cp.history : r.s.history();
-    const n = h.epoch.length;
-    // Posted even without new rows (eval-every > 1): the page learns the epoch count from here.
-    const rows = {};
-    for (const [k, v] of Object.entries(h)) if (ArrayBuffer.isView(v)) rows[k] = Array.from(v.subarray(r.sent, n));
-    r.sent = n;
-    if (cp) delete cp.history;
-    post(toPage.rows(r.id, rows, r.s.epoch, r.s.done, cp));
-  }
-
-  sendViews(force) {
-    const now = performance.now();
-    const r = this.runs[0];
-    if (!r) return;
-    if (force || now - this.lastWeights > WEIGHTS_EVERY_MS) {
-      this.lastWeights = now;
-      for (const x of this.runs) post(toPage.weights(x.id, plain(x.s.weights())));
-    }
-    if (force || now - this.lastMesa > MESA_EVERY_MS) {
-      this.lastMesa = now;
-      post(toPage.mesa(r.id, plain(r.s.mesa(force ? MESA_NSEQ_STOPPED : MESA_NSEQ))));
-    }
-  }
-
-  halt() {
-    this.playing = false;
-    clearTimeout(this.timer);
-  }
-
-  stop(reason) {
-    this.halt();
-    post(toPage.stopped(reason));
-  }
-
-  // Runs k epochs of the given runs, posts rows, reports divergence / completion.
-  async advance(k, which) {
-    for (const r of which) {
-      if (r.s.done) continue;
-      const t0 = performance.now();
-      await this.runEpochs(r, k);
-      const ms = (performance.now() - t0) / k;
-      this.msPerEpoch = this.msPerEpoch === null ? ms : 0.7 * this.msPerEpoch + 0.3 * ms;
-      this.sendRows(r);
-      if (r.s.diverged) post(toPage.diverged(r.id, r.s.epoch, r.s.message, r.s.divergence));
-    }
-    if (this.runs.some((r) => r.s.diverged)) return 'diverged';
-    if (this.runs.every((r) => r.s.done)) return 'done';
-    this.sendViews(false);
-    return '';
-  }
-
-  // The end of training (done, diverged): said first, then the final views (the mesa view of
-  // MESA_NSEQ_STOPPED sequences takes a moment).
-  finish(end) {
-    this.stop(end);
-    this.sendViews(true);
-  }
-
-  // One chunk of the run that is furthest behind, so that with several runs (and slow epochs)
-  // pause and reset still answer within about one chunk.
-  async tick(loop) {
-    if (!this.playing || loop !== this.chain) return;
-    const live = this.runs.filter((r) => !r.s.done);
-    const behind = live.reduce((a, b) => (b.s.epoch < a.s.epoch ? b : a), live[0]);
-    let k = this.msPerEpoch === null ? 1 : Math.max(1, Math.round(CHUNK_MS / Math.max(this.msPerEpoch, 1e-3)));
-    let delay = 0;
-    const rate = this.epochsPerSecond;
-    if (rate > 0) {
-      k = Math.max(1, Math.min(k, Math.round(rate * 0.05)));
-      delay = Math.max(0, (1000 * k) / (rate * live.length) - (this.msPerEpoch ?? 0) * k);
-    }
-    const end = await this.advance(k, behind ? [behind] : []);
-    if (end) return this.finish(end);
-    this.timer = setTimeout(() => this.enqueue(() => this.tick(loop)), delay);
-  }
-
-  // Every run is checked (validate + memory budget) before any is created. A data file trains on
-  // this worker alone (its sessions take no external sums).
-  async create({ runs: specs, budget, workers, data }) {
-    this.stop('reset');
-    this.deleteRuns();
-    let files;
-    try {
-      files = data ? await readData(data) : undefined;
-    } catch (e) {
-      return post(toPage.invalid(specs[0].id, problemOf(e)));
-    }
-    for (const { cfg } of specs) {
-      const problem = this.mf.validate(cfg);
-      if (problem) return post(toPage.invalid(specs[0].id, problem));
-    }
-    const bytes = specs.reduce((sum, { cfg }) => sum + this.mf.estimateBytes(cfg), 0);
-    if (bytes > budget) {
-      const message = `${BUDGET_FIELDS.join(', ')}: this configuration needs about ${mib(bytes)}, more than the browser budget of ${mib(budget)}; reduce m, test-m, T or d`;
-      return post(toPage.invalid(specs[0].id, { field: 'm', fields: BUDGET_FIELDS, message }));
-    }
-    let n = await this.usePool(files ? 1 : this.workerCount(workers, specs.map((r) => r.cfg), bytes, budget));
-    try {
-      this.newRuns(specs, n > 1, files);
-    } catch (e) {
-      this.deleteRuns();
-      await this.usePool(1);
-      return post(toPage.invalid(specs[0].id, problemOf(e)));
-    }
-    if (this.pool) {
-      try {
-        await this.pool.create(specs);
-        for (const r of this.runs) if (r.s.awaitingSums) await this.feed(r); // epoch 0, or where a run resumes
-      } catch (e) {
-        // No sub-workers here (blocked or failed to load): the same training on this worker.
-        console.warn(`mesaflow: training on one worker, the sub-workers failed: ${why(e)}`);
-        this.deleteRuns();
-        n = await this.usePool(1);
-        this.newRuns(specs, false);
-      }
-    }
-    this.msPerEpoch = null;
-    const runs = this.runs.map((r) => ({ id: r.id, theory: r.s.theory(), ode: thinOde(r.s.odeCurve()), vanilla_gd: r.s.vanillaGd() }));
-    // No capability curve for a file: that curve is a first-token law's, over every T.
-    const capability = files ? null : this.mf.capability(specs[0].cfg, 3, 100000);
-    post(toPage.created(runs, plain(this.runs[0].s.samples(SAMPLES_N)), bytes, n, capability));
-    for (const r of this.runs) this.sendRows(r);
-    this.sendViews(true);
-  }
-
-  // A data file read by the core's reader and checked with cfg; the current runs stay as they are.
-  async open({ seq, cfg, data }) {
-    const { info, problem } = await checkData(this.mf, cfg, data);
-    post(toPage.opened(seq, info, problem));
-  }
-
-  play({ speed }) {
-    this.epochsPerSecond = speed;
-    if (this.playing || !this.runs.length || this.runs.every((r) => r.s.done)) return post(toPage.stopped('done'));
-    this.playing = true;
-    post(toPage.playing());
-    return this.tick(++this.chain);
-  }
-
-  pause() {
-    if (this.playing) this.stop('paused');
-    this.sendViews(true);
-  }
-
-  speed({ speed }) {
-    this.epochsPerSecond = speed;
-  }
-
-  async step() {
-    if (this.playing || !this.runs.length) return;
-    const end = await this.advance(1, this.runs);
-    if (end) this.finish(end);
-    else this.sendViews(true);
-  }
-
-  // A live change to every run (s.change), checked on the first before any changes; a run that
-  // was done goes on when it has more epochs (the page plays again if it wants to).
-  async change({ field, text }) {
-    for (const [i, r] of this.runs.entries()) {
-      try {
-        r.s.change(field, text);
-      } catch (e) {
-        if (i === 0) return post(toPage.refused(problemOf(e)));
-        throw e; // the same change to the same configuration: cannot happen
-      }
-      if (r.parallel && r.s.awaitingSums) await this.feed(r);
-      const h = r.s.history();
-      post(toPage.changed(r.id, thinOde(r.s.odeCurve()), r.s.theory(), h.changes, r.s.epoch, r.s.done));
-      this.sendRows(r);
-    }
-    this.msPerEpoch = null; // another step size or method: measured anew
-  }
-
-  // Field texts through the core's parser, the page's own keys checked here and worded by the
-  // core (mf.invalid), so every message reads the same.
-  parse({ seq, pairs, extras }) {
-    const explicit = {};
-    const problems = [];
-    for (const [name, text] of pairs) {
-      const r = this.mf.parseField(name, text);
-      if (r.message) problems.push({ field: r.field, fields: r.fields, message: r.message });
-      else explicit[r.field] = r.value;
-    }
-    const { values, bad } = readExtras(extras);
-    for (const [key, text, expected] of bad) problems.push(this.mf.invalid(key, text, expected));
-    post(toPage.parsed(seq, explicit, values, problems));
-  }
+// A port to another worker of the pool: its requests are served here, our requests' answers
+// come back on it (a request has a type, an answer only its seq).
+function addPeer({ index, port }) {
+  const link = new Link((msg) => port.postMessage(msg), index);
+  peers.set(index, link);
+  port.onmessage = async ({ data }) => {
+    if (!data.type) return link.answer(data);
+    await loaded;
+    const [answer, transfer] = shards.handle(data);
+    port.postMessage(answer, transfer);
+  };
 }
 
-let trainer = null;
-// A ping is answered at once (between chunks), outside the queue: the page's sign of life; so
-// are parse requests once the module is there (they touch no session). The other messages of
-// toWorker are Trainer methods of the same name, queued.
-self.onmessage = ({ data }) => {
-  if (data.type === 'ping') return post(toPage.pong());
-  if (!trainer) return post(toPage.error('the module is not loaded yet'));
-  if (data.type === 'parse') return trainer.parse(data);
-  if (Object.hasOwn(toWorker, data.type)) trainer.enqueue(() => trainer[data.type](data));
-};
-
-// A module that does not load because of the page or the host (its CSP, CORS) is `blocked`, with
-// what to do; anything else is a fault.
-loadMesaflow().then(
-  (mf) => {
-    trainer = new Trainer(mf);
-    post(toPage.ready(mf.version));
-  },
-  async (e) => {
+// The tenant's own post: every message it sends carries its id.
+async function attach({ tenant, kind }) {
+  const send = (msg) => postMessage({ ...msg, tenant });
+  try {
+    const mf = await loaded;
+    tenants.set(tenant, kind === 'train' ? new Trainer(mf, send, links, tenant) : new Measurer(mf, send));
+    send(toPage.ready(mf.version));
+  } catch (e) {
+    // A module that does not load because of the page or the host (its CSP, CORS) is `blocked`,
+    // with what to do; anything else is a fault.
     const problem = await wasmProblem(new URL('../lib/mesaflow_core.wasm', import.meta.url));
-    post(problem ? toPage.blocked(problem) : toPage.error(`could not load the WebAssembly module: ${why(e)}`, true));
-  },
-);
+    send(problem ? toPage.blocked(problem) : toPage.error(`could not load the WebAssembly module: ${why(e)}`, true));
+  }
+}
+
+function drop({ tenant }) {
+  tenants.get(tenant)?.drop();
+  tenants.delete(tenant);
+  shards?.drop(tenant);
+}
+
+// The pool's own messages (toPoolWorker: ping, attach, drop, peer) first; a ping is answered at
+// once (between chunks), outside any queue: the pool's sign of life; so are parse requests (they
+// touch no session). A trainer's other messages (toWorker) are its methods of the same name,
+// queued; a measurer's are called at once.
+self.onmessage = ({ data }) => {
+  switch (data.type) {
+    case 'ping':
+      return postMessage(fromPoolWorker.pong());
+    case 'attach':
+      return attach(data);
+    case 'drop':
+      return drop(data);
+    case 'peer':
+      return addPeer(data);
+  }
+  const t = tenants.get(data.tenant);
+  if (!t) return; // dropped meanwhile, or not attached yet (the pool waits for `ready`)
+  if (t instanceof Measurer) return t[data.type]?.(data);
+  if (data.type === 'parse') return t.parse(data);
+  if (Object.hasOwn(toWorker, data.type)) t.enqueue(() => t[data.type](data));
+};
+loaded.then((mf) => {
+  shards = new ShardService(mf);
+  // Computed once the requests to the peers are posted (a ShardPool asks every link in turn).
+  local = new Link((msg) => queueMicrotask(() => local.answer(shards.handle(msg)[0])));
+}, () => {});

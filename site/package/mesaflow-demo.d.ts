@@ -87,7 +87,10 @@ export interface MesaflowDemoElement extends HTMLElement {
   readonly theory: Theory | null;
   readonly odeCurve: OdeCurve | null;
   readonly epoch: number;
+  /** Web Workers computing the current runs' sums (1: the single-worker path; at most the page's pool). */
   readonly workers: number;
+  /** What the demos of this page cost together: they share one pool of workers, one per core (at most 8). */
+  readonly pageCost: PageCost;
   readonly config: Required<Config> | null;
   /** The configuration as URL keys (a data file is not in them). */
   readonly params: string;
@@ -106,4 +109,21 @@ declare global {
     'mesaflow-file-error': CustomEvent<FileErrorDetail>;
     'mesaflow-comparison': CustomEvent<Comparison | null>;
   }
+}
+
+/** el.pageCost: every <mesaflow-demo> of a page trains in one pool of workers. */
+export interface PageCost {
+  /** Workers alive now. */
+  workers: number;
+  /** The pool's size: navigator.hardwareConcurrency, at most 8. */
+  size: number;
+  /** Bytes allocated by the runs of every demo of the page (sessions and shard copies). */
+  bytes: number;
+  /** The page's memory budget for all demos together, in bytes. */
+  budget: number;
+  /** Tenants of the pool (each demo's runs, and each demo's capability measurements). */
+  tenants: number;
+  /** Tenants training now, and tenants held (out of view, waiting for a demo in view). */
+  playing: number;
+  held: number;
 }

@@ -1,5 +1,5 @@
 // Faults in the browser: a training worker that throws, one that is terminated without a word,
-// a sub-worker of the parallel path that throws, and an element moved in the DOM. Each time the
+// a worker of the page's pool that computes shard sums for the run (parallel path) and throws, and an element moved in the DOM. Each time the
 // page says so, keeps (and exports) the history recorded so far, and Resume goes on from the last
 // checkpoint to exactly the numbers of a run never interrupted; Restart starts again.
 import test, { before, after } from 'node:test';
@@ -43,13 +43,18 @@ const faultShown = (page, timeout = 30000) =>
 const finished = (page) =>
   page.waitForFunction(() => /^finished/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent), null, { timeout: 60000 });
 const history = (page) => page.evaluate(() => document.querySelector('mesaflow-demo').history);
-const workerAt = (page, file) => page.workers().find((w) => new URL(w.url()).pathname.endsWith(`/js/${file}`));
+// The page's pool starts its workers in order (pagepool.js); the demo's runs are a tenant of the
+// first, and on the parallel path the second computes shard sums for them.
+async function poolWorker(page, i) {
+  for (const w of page.workers()) if ((await w.evaluate(() => self.name)) === `mesaflow pool ${i}`) return w;
+  throw new Error(`no worker ${i} in the page's pool`);
+}
 
 test('a worker that throws mid-training: message, history kept and exported, Resume gives the uninterrupted numbers', async () => {
   const page = await openPage(ctx, `${LINK}&workers=1`);
   await waitReady(page);
   await playUntil(page, 15);
-  await workerAt(page, 'worker.js').evaluate(() => setTimeout(() => {
+  await (await poolWorker(page, 0)).evaluate(() => setTimeout(() => {
     throw new Error('injected fault');
   }, 0));
   await faultShown(page);
@@ -86,7 +91,7 @@ test('a worker terminated without a word is noticed; Restart trains again from e
   const page = await openPage(ctx, `${LINK}&workers=1`);
   await waitReady(page);
   await playUntil(page, 10);
-  await workerAt(page, 'worker.js').evaluate(() => self.close());
+  await (await poolWorker(page, 0)).evaluate(() => self.close());
   await faultShown(page);
   assert.match(await shadow(page, '#fault-text').textContent(), /^Training stopped: the training worker stopped answering \(for \d+ s\)\. The history up to epoch/);
   assert.ok((await history(page)).epoch.length >= 11);
@@ -102,7 +107,7 @@ test('a sub-worker of the parallel path that throws: the same, and Resume trains
   await waitReady(page);
   assert.equal(await page.evaluate(() => document.querySelector('mesaflow-demo').workers), 2);
   await playUntil(page, 12);
-  await workerAt(page, 'gradworker.js').evaluate(() => setTimeout(() => {
+  await (await poolWorker(page, 1)).evaluate(() => setTimeout(() => {
     throw new Error('injected sub-worker fault');
   }, 0));
   await faultShown(page);
@@ -121,7 +126,7 @@ test('a sub-worker terminated without a word fails the pool in time; Resume fini
   const page = await openPage(ctx, `${LINK}&workers=2`);
   await waitReady(page);
   await playUntil(page, 12);
-  await workerAt(page, 'gradworker.js').evaluate(() => self.close());
+  await (await poolWorker(page, 1)).evaluate(() => self.close());
   await faultShown(page);
   assert.match(await shadow(page, '#fault-text').textContent(), /^Training stopped: a training sub-worker did not answer in \d+ s\. The history up to epoch/);
   await shadow(page, '#resume').click();

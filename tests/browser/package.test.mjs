@@ -88,7 +88,7 @@ test('the tarball installs into an empty folder offline: no dependencies, the el
   for (const f of [meta.types, meta.exports['./api'].types, ...Object.values(meta.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))]) {
     assert.ok(fs.existsSync(path.join(pkg, f)), `${f} is installed`);
   }
-  for (const f of ['js/worker.js', 'js/gradworker.js', 'js/capability-worker.js', 'js/host.js', 'lib/mesaflow_core.wasm', 'lib/mesaflow_core.js',
+  for (const f of ['js/worker.js', 'js/pagepool.js', 'js/trainer.js', 'js/shards.js', 'js/measurer.js', 'js/host.js', 'lib/mesaflow_core.wasm', 'lib/mesaflow_core.js',
     'css/demo.css', 'vendor/uPlot.esm.js', 'vendor/katex/katex-fonts.css', 'vendor/katex/fonts/KaTeX_Main-Regular.woff2', 'README.md']) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
