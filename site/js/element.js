@@ -232,6 +232,7 @@ class MesaflowDemo extends HTMLElement {
       playing: () => {
         this._playing = true;
         this._showPlaying();
+        if (this._held) this._status.refresh(true); // says it waits, before any epoch
       },
       stopped: ({ reason }) => {
         this._playing = false;

@@ -5,7 +5,7 @@
 // So never more workers compute at once than the machine has cores, and the memory all demos
 // allocate is counted together (PAGE_BUDGET). The visible demos go first: while one of them
 // trains, a demo scrolled out of view that would share its workers is held (it trains no epochs;
-// it goes on where it was once let go). The numbers are the same bits either way: the sums are
+// it goes on where it was once let go), and so are the capability measurements on those workers. The numbers are the same bits either way: the sums are
 // combined in shard order on any number of workers, and holding only delays epochs.
 //
 // The pool watches its workers (a ping unanswered for SILENT_MS: gone or hung; an uncaught error)
@@ -64,12 +64,12 @@ class PagePool {
   }
 
   // What the page costs now: live workers, the pool's size, bytes allocated over all demos, the
-  // budget, and the tenants held.
+  // budget, the tenants, those training now and the demos held.
   get stats() {
     const ts = [...this.tenants.values()];
     return {
       workers: this.slots.filter(Boolean).length, size: this.size, bytes: ts.reduce((s, t) => s + t.bytes, 0), budget: PAGE_BUDGET,
-      tenants: ts.length, playing: ts.filter((t) => t.playing && !t.held).length, held: ts.filter((t) => t.held).length,
+      tenants: ts.length, playing: ts.filter((t) => t.playing && !t.held).length, held: ts.filter((t) => t.held && t.kind === 'train').length,
     };
   }
 
@@ -165,12 +165,13 @@ class PagePool {
     }
   }
 
-  // Holds every tenant out of view that computes on a worker a visible, playing demo computes on.
+  // Holds every demo out of view that computes on a worker a demo in view trains on, and every
+  // capability measurement on such a worker (the training the reader watches comes first).
   #rehold() {
     const busy = new Set();
     for (const t of this.tenants.values()) if (t.kind === 'train' && t.visible && t.playing) for (const s of this.#uses(t)) busy.add(s);
     for (const t of this.tenants.values()) {
-      const held = !t.visible && (t.kind === 'train' ? this.#uses(t) : [t.slot]).some((s) => busy.has(s));
+      const held = t.kind === 'train' ? !t.visible && this.#uses(t).some((s) => busy.has(s)) : busy.has(t.slot);
       if (held === t.held) continue;
       t.held = held;
       t.slot.w.postMessage({ ...toWorker.hold(held), tenant: t.id });

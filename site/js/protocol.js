@@ -36,7 +36,8 @@ export const toWorker = {
   // New runs, replacing the current ones (answered with `created`, then `rows` for each run, or
   // `invalid`). runs: [{id, cfg, resume?}], cfg a config object (mf.defaults() keys), resume a
   // checkpoint (s.checkpoint() with the history kept by the page); budget: bytes all runs may
-  // allocate together (what the page's pool leaves them; others: what the other demos hold); workers: sub-workers as set (null: automatic); data: null (generated data)
+  // allocate together (what the page's pool leaves them; others: what the other demos hold);
+  // workers: the workers computing the sums, as set (null: automatic); data: null (generated data)
   // or a data file, {npy: Blob, name, test_npy?: Blob, test_name?} (the runs train on it, on this
   // worker alone, with its m, d, T; cfg's are the file's, see `opened`).
   create: (runs, budget, workers, data = null, others = 0) => ({ type: 'create', runs, budget, workers, data, others }),

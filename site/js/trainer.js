@@ -60,7 +60,7 @@ export class Trainer {
     this.queue = this.queue.then(() => this.guarded(job));
   }
 
-  // fatal: this worker cannot go on (the module aborted, or a sub-worker died): the page keeps
+  // fatal: this worker cannot go on (the module aborted, or a worker it takes sums from died): the page keeps
   // what it has and may start a new worker that resumes from the checkpoints it was sent.
   async guarded(job) {
     try {
@@ -97,7 +97,7 @@ export class Trainer {
     return Math.max(1, n);
   }
 
-  // The sums at r's current weights from the sub-workers, fed to its session.
+  // The sums at r's current weights from the pool's shard services, fed to its session.
   async feed(r) {
     const { train, test } = await this.pool.sums(r.id, r.s.weights(), r.s.wantsGradient, r.s.wantsTest);
     r.s.feed(train, test);

@@ -123,7 +123,8 @@ export interface PageCost {
   budget: number;
   /** Tenants of the pool (each demo's runs, and each demo's capability measurements). */
   tenants: number;
-  /** Tenants training now, and tenants held (out of view, waiting for a demo in view). */
+  /** Tenants training now (not held). */
   playing: number;
+  /** Demos held: out of view, waiting for a demo in view that trains on the same workers. */
   held: number;
 }

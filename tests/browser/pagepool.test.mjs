@@ -90,8 +90,10 @@ test('six demos on one page: one pool, the visible one first, each with the numb
     const first = document.querySelector('mesaflow-demo');
     window.__timer = setInterval(() => {
       const cost = first.pageCost;
-      const statuses = [...document.querySelectorAll('mesaflow-demo')].map((el) => el.shadowRoot.getElementById('status').textContent);
-      window.__samples.push({ cost, live: window.__live, statuses });
+      const demos = [...document.querySelectorAll('mesaflow-demo')];
+      const statuses = demos.map((el) => el.shadowRoot.getElementById('status').textContent);
+      const playing = demos.map((el) => el.shadowRoot.getElementById('play').getAttribute('aria-pressed') === 'true');
+      window.__samples.push({ cost, live: window.__live, statuses, playing });
     }, 50);
   });
   await page.waitForFunction(() => window.__done.length === 6, null, { timeout: 300000, polling: 250 });
@@ -116,12 +118,48 @@ test('six demos on one page: one pool, the visible one first, each with the numb
   // and said so; it finished before every demo that waited.
   const waited = new Set();
   for (const s of samples) s.statuses.forEach((t, i) => /^waiting: /.test(t) && waited.add(i));
-  assert.ok(samples.some((s) => s.cost.held > 0 && /^training/.test(s.statuses[0])), 'demos out of view were held while the one in view trained');
+  assert.ok(samples.some((s) => s.cost.held > 0 && s.playing[0]), 'demos out of view were held while the one in view trained');
   const heldSamples = samples.filter((s) => s.cost.held > 0).length;
   console.log(`six demos: finished in the order ${done.join(' ')}; waited: ${[...waited].join(' ')}; ${heldSamples} of ${samples.length} samples with a demo held; at most ${maxLive} workers alive of ${cores}; at most ${Math.max(...samples.map((s) => s.cost.bytes))} bytes allocated over the page (budget ${samples[0].cost.budget})`);
   assert.ok(waited.size > 0, 'a held demo says it is waiting');
   assert.ok(!waited.has(0), 'the demo in view never waits');
   for (const i of waited) assert.ok(done.indexOf('d0') < done.indexOf(`d${i}`), `the demo in view finished before demo ${i}, which waited for it (order ${done.join(' ')})`);
+  assert.deepEqual(page.problems, []);
+
+  // Scrolled into view, a demo goes first: the last one and the first (now out of view) train
+  // again from epoch 0; the last never waits, the first waits for it, and both end with the
+  // numbers they get alone.
+  await page.evaluate(() => document.getElementById('d5').scrollIntoView());
+  await page.waitForFunction(() => {
+    const r = document.getElementById('d5').getBoundingClientRect();
+    return r.top < innerHeight && r.bottom > 0;
+  });
+  await page.waitForTimeout(200); // the IntersectionObserver's report
+  const again = await page.evaluate(async () => {
+    const demos = [document.getElementById('d0'), document.getElementById('d5')];
+    const order = [];
+    const seen = demos.map(() => new Set());
+    for (const el of demos) {
+      el.reset();
+      el.play();
+    }
+    await new Promise((resolve) => {
+      const timer = setInterval(() => {
+        demos.forEach((el, i) => {
+          const status = el.shadowRoot.getElementById('status').textContent;
+          seen[i].add(status.split(':')[0]);
+          if (/^finished/.test(status) && el.epoch === el.config.epochs && !order.includes(el.id)) order.push(el.id);
+        });
+        if (order.length === 2) resolve(clearInterval(timer));
+      }, 50);
+    });
+    return { order, seen: seen.map((s) => [...s]), runs: demos.map((el) => el.runs.map((r) => r.history)) };
+  });
+  assert.deepEqual(again.order, ['d5', 'd0'], 'the demo in view finished first');
+  assert.ok(again.seen[0].includes('waiting'), `the demo out of view waited (${again.seen[0]})`);
+  assert.ok(!again.seen[1].includes('waiting'), `the demo in view never waited (${again.seen[1]})`);
+  assert.deepEqual(again.runs[0], alone[0].runs);
+  assert.deepEqual(again.runs[1], alone[5].runs);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
