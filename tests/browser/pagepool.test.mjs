@@ -163,3 +163,33 @@ test('six demos on one page: one pool, the visible one first, each with the numb
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('the memory budget is the page\'s: a demo that does not fit beside the others is refused, and fits once they leave', async () => {
+  const A = 'x1="gaussian" d="5" t="100" m="50000" test-m="50000" epochs="1"'; // about 765 MiB
+  const B = 'x1="gaussian" d="5" t="100" m="60000" test-m="60000" epochs="1"'; // about 917 MiB: alone it fits in one demo's 1 GiB
+  const page = await postWith([A]);
+  const cost = await page.evaluate(() => document.querySelector('mesaflow-demo').pageCost);
+  assert.ok(cost.bytes > 700 * 2 ** 20 && cost.bytes < 800 * 2 ** 20, `demo A holds ${cost.bytes} bytes`);
+  await page.evaluate((attrs) => {
+    document.body.insertAdjacentHTML('beforeend', `<mesaflow-demo id="b" ${attrs}></mesaflow-demo>`);
+  }, B);
+  const alert = (id) => page.evaluate((i) => document.getElementById(i).shadowRoot.getElementById('alert').textContent, id);
+  await page.waitForFunction(() => /other demos of this page hold/.test(document.getElementById('b').shadowRoot.getElementById('alert').textContent), null, { timeout: 60000 });
+  const mib = Math.round(cost.bytes / 2 ** 20);
+  const left = Math.round((cost.budget - cost.bytes) / 2 ** 20);
+  const m = (await alert('b')).match(/^Not started: m, test-m, T, d: this configuration needs about (\d+) MiB, more than the browser budget of (\d+) MiB \(the other demos of this page hold (\d+) MiB\); reduce m, test-m, T or d$/);
+  assert.ok(m, await alert('b'));
+  assert.ok(Number(m[1]) > 900 && Number(m[1]) < 950, `B needs ${m[1]} MiB`);
+  assert.deepEqual([Number(m[2]), Number(m[3])], [left, mib], 'what A leaves of the page\'s budget, and what A holds');
+  assert.equal(await page.evaluate(() => document.getElementById('b').theory), null);
+  // Demo A leaves the page: its memory is the page's again, and B starts.
+  await page.evaluate(() => {
+    document.getElementById('d0').remove();
+    document.getElementById('b').reset();
+  });
+  await page.waitForFunction(() => document.getElementById('b').theory, null, { timeout: 60000 });
+  const after = await page.evaluate(() => document.getElementById('b').pageCost);
+  assert.ok(after.bytes > 900 * 2 ** 20 && after.bytes < 950 * 2 ** 20, `only B's ${after.bytes} bytes are counted`);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
