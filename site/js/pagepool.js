@@ -119,9 +119,9 @@ class PagePool {
     if (msg.type === 'playing' || msg.type === 'stopped') {
       t.playing = msg.type === 'playing';
       this.#rehold();
-    } else if (msg.type === 'created') {
-      t.bytes = msg.bytes;
-      t.workers = msg.workers;
+    } else if (msg.type === 'created' || msg.type === 'invalid') {
+      // A refused create leaves no runs (the worker deleted the old ones first).
+      [t.bytes, t.workers] = msg.type === 'created' ? [msg.bytes, msg.workers] : [0, 1];
       this.#rehold();
     }
     t.client.receive(msg);

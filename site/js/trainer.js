@@ -158,13 +158,16 @@ export class Trainer {
     clearTimeout(this.timer);
   }
 
-  // The tenant is gone (its element left the page, or faulted): nothing of it stays.
+  // The tenant is gone (its element left the page, or faulted): no further chunk runs, and its
+  // sessions are freed once the job under way (a chunk may be awaiting its shards) is over.
   drop() {
     this.halt();
     this.chain++;
-    this.deleteRuns();
-    this.usePool(1);
-    this.bytes = 0;
+    this.enqueue(() => {
+      this.deleteRuns();
+      this.usePool(1);
+      this.bytes = 0;
+    });
   }
 
   // While held the play loop waits (tick returns); let go, it goes on where it was.
