@@ -38,8 +38,9 @@ class PagePool {
     });
   }
 
-  // A new tenant on the worker with the fewest tenants of its kind (then of any kind); client: {receive(msg),
-  // fail(reason), block(message), held(bool)}; el: the element (what is visible goes first).
+  // A new tenant on the worker with the fewest tenants of its kind (then of any kind); client:
+  // {receive(msg), fail(reason), block(message), held(bool)}; el: the element (what is visible
+  // goes first).
   attach(client, kind, el) {
     this.#fill();
     const on = (s) => [...this.tenants.values()].filter((t) => t.slot === s);
@@ -51,6 +52,7 @@ class PagePool {
     slot.w.postMessage(toPoolWorker.attach(t.id, kind));
     clearInterval(this.watchdog);
     this.watchdog = setInterval(() => this.#check(), PING_EVERY_MS);
+    this.#rehold();
     return {
       id: t.id,
       post: (msg) => this.tenants.has(t.id) && t.slot.w.postMessage({ ...msg, tenant: t.id }),
@@ -116,7 +118,10 @@ class PagePool {
     if (msg.type === 'pong') return;
     const t = this.tenants.get(msg.tenant);
     if (!t || t.slot !== slot) return; // detached meanwhile
-    if (msg.type === 'playing' || msg.type === 'stopped') {
+    if (msg.type === 'ready') {
+      // The worker has the tenant only from here on: a hold decided before is sent again.
+      if (t.held) t.slot.w.postMessage({ ...toWorker.hold(true), tenant: t.id });
+    } else if (msg.type === 'playing' || msg.type === 'stopped') {
       t.playing = msg.type === 'playing';
       this.#rehold();
     } else if (msg.type === 'created' || msg.type === 'invalid') {
