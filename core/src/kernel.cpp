@@ -20,24 +20,26 @@ constexpr int kMaxD = 64;  // D = 2d for d <= 32
 // vector extensions: element-wise IEEE arithmetic (AVX-512/AVX2/SSE natively, wasm SIMD f64x2 or
 // f32x4 in the browser) with no reordering, so every lane computes exactly what a scalar loop
 // would. S is the arithmetic of the scan; the sums over sequences are doubles (Partial).
-template <class S>
+// kBytes < 64: a scan over part of a pack (WebAssembly, see kScanBytes); the pack's layout is
+// always that of the 64-byte vector (lanes_of()).
+template <class S, int kBytes = 64>
 struct Lanes {
-  static constexpr int L = 64 / sizeof(S);
-  typedef S V __attribute__((vector_size(64)));
+  static constexpr int L = kBytes / sizeof(S);
+  typedef S V __attribute__((vector_size(kBytes)));
   typedef double Wide __attribute__((vector_size(sizeof(double) * L)));  // L doubles, as stored
 };
 
 // L stored numbers (doubles, unaligned) as a vector of S: a float vector holds the stored floats
 // exactly (Dataset keeps single-precision numbers as doubles).
-template <class S>
-inline typename Lanes<S>::V ld(const double* p) {
-  typename Lanes<S>::Wide w;
+template <class S, int kBytes = 64>
+inline typename Lanes<S, kBytes>::V ld(const double* p) {
+  typename Lanes<S, kBytes>::Wide w;
   std::memcpy(&w, p, sizeof w);
   if constexpr (std::is_same_v<S, double>) return w;
-  else return __builtin_convertvector(w, typename Lanes<S>::V);
+  else return __builtin_convertvector(w, typename Lanes<S, kBytes>::V);
 }
-template <class S>
-inline typename Lanes<S>::V zero() { return typename Lanes<S>::V{} * S(0); }
+template <class S, int kBytes = 64>
+inline typename Lanes<S, kBytes>::V zero() { return typename Lanes<S, kBytes>::V{} * S(0); }
 
 // The sums of one shard, a view of its record in shard_sums()' output (layout in kernel.hpp):
 // gradients unscaled, as sum r v^H / rho etc.
@@ -59,17 +61,38 @@ struct Partial {
   }
 };
 
+// A loop left rolled in WebAssembly (clang): unrolled, its loads are hoisted ahead of the
+// arithmetic and V8 spills what does not fit in its 16 registers.
+#ifdef __clang__
+#define MESAFLOW_ROLLED _Pragma("nounroll")
+#else
+#define MESAFLOW_ROLLED
+#endif
+
+// The width of the vector a scan works in: the whole pack natively (one AVX-512 register); in
+// WebAssembly one 16-byte register (f64x2, f32x4), the pack being scanned in four parts one
+// after the other: a 64-byte vector is four registers there, and V8, which has 16 of them,
+// spilled the sums of the products. The lanes are independent and their sums are added in lane
+// order (shard_sums_in), so the bits are the same.
+#ifdef __EMSCRIPTEN__
+constexpr int kScanBytes = 16;
+#else
+constexpr int kScanBytes = 64;
+#endif
+template <class S>
+using ScanLanes = Lanes<S, kScanBytes>;
+
 // Per-thread scratch that does not fit in registers.
 template <class S>
 struct Scratch {
-  using V = typename Lanes<S>::V;
+  using V = typename ScanLanes<S>::V;
   std::vector<V> s_re, s_im;    // (D, D) running state S_t, upper triangle used
   std::vector<V> gk_re, gk_im;  // (D, D) per-lane dW_KQ
   std::vector<V> gp_re, gp_im;  // (d, D) per-lane dW_PV
   explicit Scratch(int d) {
     const int D = 2 * d;
-    for (auto* b : {&s_re, &s_im, &gk_re, &gk_im}) b->assign(D * D, zero<S>());
-    for (auto* b : {&gp_re, &gp_im}) b->assign(d * D, zero<S>());
+    for (auto* b : {&s_re, &s_im, &gk_re, &gk_im}) b->assign(D * D, zero<S, kScanBytes>());
+    for (auto* b : {&gp_re, &gp_im}) b->assign(d * D, zero<S, kScanBytes>());
   }
 };
 
@@ -97,12 +120,12 @@ struct ParamArrays {
 
 // y = S x for Hermitian S stored in its upper triangle. Row by row with the sums in
 // registers: S_ab for b >= a as stored, for b < a as conj(S_ba).
-template <int DC, class S, class V = typename Lanes<S>::V>
+template <int DC, class S, class V = typename ScanLanes<S>::V>
 inline void hermitian_matvec(int D, const V* __restrict sr, const V* __restrict si, const V* xr, const V* xi, V* yr,
                              V* yi) {
   if (DC) D = DC;
   for (int a = 0; a < D; ++a) {
-    V accr = zero<S>(), acci = zero<S>();
+    V accr = zero<S, sizeof(V)>(), acci = zero<S, sizeof(V)>();
     for (int b = 0; b < a; ++b) {
       const V pr = sr[b * D + a], pi = si[b * D + a];
       accr += pr * xr[b] + pi * xi[b];
@@ -115,6 +138,54 @@ inline void hermitian_matvec(int D, const V* __restrict sr, const V* __restrict 
     }
     yr[a] = accr;
     yi[a] = acci;
+  }
+}
+
+// The same product two rows at a time (D even), for narrow scans (kScanBytes < 64): each x_b
+// is loaded once for both rows, the inner loops are kept rolled (MESAFLOW_ROLLED) so V8 keeps
+// the four sums in registers. Each row's sum runs over b in the same order as above, with the
+// same operations: the same bits.
+template <int DC, class S, class V = typename ScanLanes<S>::V>
+inline void hermitian_matvec2(int D, const V* __restrict sr, const V* __restrict si, const V* xr, const V* xi, V* yr,
+                              V* yi) {
+  if (DC) D = DC;
+  MESAFLOW_ROLLED
+  for (int a = 0; a < D; a += 2) {
+    V r0 = zero<S, sizeof(V)>(), i0 = r0, r1 = r0, i1 = r0;
+    MESAFLOW_ROLLED
+    for (int b = 0; b < a; ++b) {  // conj(S_ba), conj(S_b,a+1)
+      const V xbr = xr[b], xbi = xi[b];
+      const V pr = sr[b * D + a], pi = si[b * D + a], qr = sr[b * D + a + 1], qi = si[b * D + a + 1];
+      r0 += pr * xbr + pi * xbi;
+      i0 += pr * xbi - pi * xbr;
+      r1 += qr * xbr + qi * xbi;
+      i1 += qr * xbi - qi * xbr;
+    }
+    {
+      const V* s0r = sr + a * D;
+      const V* s0i = si + a * D;
+      const V pr = s0r[a], pi = s0i[a], qr = s0r[a + 1], qi = s0i[a + 1], ur = s0r[D + a + 1], ui = s0i[D + a + 1];
+      V xbr = xr[a], xbi = xi[a];  // b = a: S_aa ; conj(S_a,a+1)
+      r0 += pr * xbr - pi * xbi;
+      i0 += pr * xbi + pi * xbr;
+      r1 += qr * xbr + qi * xbi;
+      i1 += qr * xbi - qi * xbr;
+      xbr = xr[a + 1], xbi = xi[a + 1];  // b = a + 1: S_a,a+1 ; S_a+1,a+1
+      r0 += qr * xbr - qi * xbi;
+      i0 += qr * xbi + qi * xbr;
+      r1 += ur * xbr - ui * xbi;
+      i1 += ur * xbi + ui * xbr;
+    }
+    MESAFLOW_ROLLED
+    for (int b = a + 2; b < D; ++b) {  // S_ab, S_a+1,b
+      const V xbr = xr[b], xbi = xi[b];
+      const V pr = sr[a * D + b], pi = si[a * D + b], qr = sr[(a + 1) * D + b], qi = si[(a + 1) * D + b];
+      r0 += pr * xbr - pi * xbi;
+      i0 += pr * xbi + pi * xbr;
+      r1 += qr * xbr - qi * xbi;
+      i1 += qr * xbi + qi * xbr;
+    }
+    yr[a] = r0, yi[a] = i0, yr[a + 1] = r1, yi[a + 1] = i1;
   }
 }
 
@@ -132,9 +203,11 @@ struct PackTokens {
 // the operations of generate_dataset() (dataset.cpp), so both representations give the same bits.
 template <class S, int DC, bool kGrad, bool kRegen>
 void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, Scratch<S>& sc, const Partial& out) {
-  using V = typename Lanes<S>::V;
-  constexpr int L = Lanes<S>::L;
+  using V = typename ScanLanes<S>::V;
+  constexpr int L = ScanLanes<S>::L;  // lanes of this scan
+  constexpr int PL = Lanes<S>::L;     // lanes of a pack: the stride of the tokens
   constexpr int DM = DC ? DC : kMaxD;
+  constexpr bool kPaired = L < PL;  // narrow scan (WebAssembly): products two rows at a time
   const int D = DC ? DC : 2 * d_any, d = D / 2;
   const S* kr = P.kr.data();
   const S* ki = P.ki.data();
@@ -146,7 +219,7 @@ void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, S
   V* __restrict gk_im = sc.gk_im.data();
   V* __restrict gp_re = sc.gp_re.data();
   V* __restrict gp_im = sc.gp_im.data();
-  const V z0 = zero<S>();
+  const V z0 = zero<S, kScanBytes>();
   std::fill(sc.s_re.begin(), sc.s_re.end(), z0);
   std::fill(sc.s_im.begin(), sc.s_im.end(), z0);
   if (kGrad) {
@@ -169,11 +242,11 @@ void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, S
   const double* __restrict xi = X.xi;
   for (int j = 0; j < d; ++j) {
     er[d + j] = ei[d + j] = z0;  // x_0 = 0
-    nr[j] = ld<S>(xr + j * L);   // x_1
-    ni[j] = ld<S>(xi + j * L);
+    nr[j] = ld<S, kScanBytes>(xr + j * PL);  // x_1
+    ni[j] = ld<S, kScanBytes>(xi + j * PL);
     if (kRegen) {
-      lr[j] = ld<S>(X.lr + j * L);
-      li[j] = ld<S>(X.li + j * L);
+      lr[j] = ld<S, kScanBytes>(X.lr + j * PL);
+      li[j] = ld<S, kScanBytes>(X.li + j * PL);
     }
   }
 
@@ -189,40 +262,119 @@ void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, S
         nr[j] = er[j] * lr[j] - ei[j] * li[j];
         ni[j] = er[j] * li[j] + ei[j] * lr[j];
       } else {
-        nr[j] = ld<S>(xr + ((t0 + 1) * d + j) * L);
-        ni[j] = ld<S>(xi + ((t0 + 1) * d + j) * L);
+        nr[j] = ld<S, kScanBytes>(xr + ((t0 + 1) * d + j) * PL);
+        ni[j] = ld<S, kScanBytes>(xi + ((t0 + 1) * d + j) * PL);
       }
     }
     // S_t = S_{t-1} + e_t e_t^H (upper triangle)
-    for (int a = 0; a < D; ++a)
-      for (int b = a; b < D; ++b) {
-        s_re[a * D + b] += er[a] * er[b] + ei[a] * ei[b];
-        s_im[a * D + b] += ei[a] * er[b] - er[a] * ei[b];
+    if constexpr (kPaired) {  // rows a, a+1 together, the same entries and operations
+      MESAFLOW_ROLLED
+      for (int a = 0; a < D; a += 2) {
+        const V ar = er[a], ai = ei[a], cr = er[a + 1], ci = ei[a + 1];
+        V* s0r = s_re + a * D;
+        V* s0i = s_im + a * D;
+        V* s1r = s0r + D;
+        V* s1i = s0i + D;
+        s0r[a] += ar * ar + ai * ai;
+        s0i[a] += ai * ar - ar * ai;
+        s0r[a + 1] += ar * cr + ai * ci;
+        s0i[a + 1] += ai * cr - ar * ci;
+        s1r[a + 1] += cr * cr + ci * ci;
+        s1i[a + 1] += ci * cr - cr * ci;
+        MESAFLOW_ROLLED
+        for (int b = a + 2; b < D; ++b) {
+          const V br = er[b], bi = ei[b];
+          s0r[b] += ar * br + ai * bi;
+          s0i[b] += ai * br - ar * bi;
+          s1r[b] += cr * br + ci * bi;
+          s1i[b] += ci * br - cr * bi;
+        }
       }
+    } else {
+      for (int a = 0; a < D; ++a)
+        for (int b = a; b < D; ++b) {
+          s_re[a * D + b] += er[a] * er[b] + ei[a] * ei[b];
+          s_im[a * D + b] += ei[a] * er[b] - er[a] * ei[b];
+        }
+    }
     if (t0 < 1) continue;  // predictions start at t = 2 (rho_t = t - 1 > 0)
     const S inv_rho = S(1) / S(t0);
 
     // u = W_KQ e_t
-    for (int a = 0; a < D; ++a) {
-      V accr = z0, acci = z0;
-      for (int b = 0; b < D; ++b) {
-        const S cr = kr[a * D + b], ci = ki[a * D + b];
-        accr += cr * er[b] - ci * ei[b];
-        acci += cr * ei[b] + ci * er[b];
+    if constexpr (kPaired) {
+      MESAFLOW_ROLLED
+      for (int a = 0; a < D; a += 2) {
+        V r0 = z0, i0 = z0, r1 = z0, i1 = z0;
+        const S* k0r = kr + a * D;
+        const S* k0i = ki + a * D;
+        MESAFLOW_ROLLED
+        for (int b = 0; b < D; ++b) {
+          const V xbr = er[b], xbi = ei[b];
+          S cr = k0r[b], ci = k0i[b];
+          r0 += cr * xbr - ci * xbi;
+          i0 += cr * xbi + ci * xbr;
+          cr = k0r[D + b], ci = k0i[D + b];
+          r1 += cr * xbr - ci * xbi;
+          i1 += cr * xbi + ci * xbr;
+        }
+        ur[a] = r0, ui[a] = i0, ur[a + 1] = r1, ui[a + 1] = i1;
       }
-      ur[a] = accr;
-      ui[a] = acci;
+    } else {
+      for (int a = 0; a < D; ++a) {
+        V accr = z0, acci = z0;
+        for (int b = 0; b < D; ++b) {
+          const S cr = kr[a * D + b], ci = ki[a * D + b];
+          accr += cr * er[b] - ci * ei[b];
+          acci += cr * ei[b] + ci * er[b];
+        }
+        ur[a] = accr;
+        ui[a] = acci;
+      }
     }
     // v = S_t u
-    hermitian_matvec<DC, S>(D, s_re, s_im, ur, ui, vr, vi);
+    if constexpr (kPaired) hermitian_matvec2<DC, S>(D, s_re, s_im, ur, ui, vr, vi);
+    else hermitian_matvec<DC, S>(D, s_re, s_im, ur, ui, vr, vi);
     // y_hat = W_PV v / rho ; r = y_hat - x_{t+1}
     const bool last_pos = (t0 + 2 == T);  // t = T - 1, target x_T
+    V pvr[DM], pvi[DM];  // (d) W_PV v, rows two at a time (kPaired)
+    if constexpr (kPaired) {
+      MESAFLOW_ROLLED
+      for (int i = 0; i < d; i += 2) {
+        const S* c0r = pr + i * D;
+        const S* c0i = pi + i * D;
+        V r0 = z0, i0 = z0, r1 = z0, i1 = z0;
+        if (i + 1 < d) {
+          MESAFLOW_ROLLED
+          for (int b = 0; b < D; ++b) {
+            const V xbr = vr[b], xbi = vi[b];
+            S cr = c0r[b], ci = c0i[b];
+            r0 += cr * xbr - ci * xbi;
+            i0 += cr * xbi + ci * xbr;
+            cr = c0r[D + b], ci = c0i[D + b];
+            r1 += cr * xbr - ci * xbi;
+            i1 += cr * xbi + ci * xbr;
+          }
+        } else {
+          MESAFLOW_ROLLED
+          for (int b = 0; b < D; ++b) {
+            const S cr = c0r[b], ci = c0i[b];
+            r0 += cr * vr[b] - ci * vi[b];
+            i0 += cr * vi[b] + ci * vr[b];
+          }
+        }
+        pvr[i] = r0, pvi[i] = i0, pvr[i + 1] = r1, pvi[i + 1] = i1;
+      }
+    }
     for (int i = 0; i < d; ++i) {
       V yr = z0, yi = z0;
-      for (int b = 0; b < D; ++b) {
-        const S cr = pr[i * D + b], ci = pi[i * D + b];
-        yr += cr * vr[b] - ci * vi[b];
-        yi += cr * vi[b] + ci * vr[b];
+      if constexpr (kPaired) {
+        yr = pvr[i], yi = pvi[i];
+      } else {
+        for (int b = 0; b < D; ++b) {
+          const S cr = pr[i * D + b], ci = pi[i * D + b];
+          yr += cr * vr[b] - ci * vi[b];
+          yi += cr * vi[b] + ci * vr[b];
+        }
       }
       const V hr = yr * inv_rho, hi = yi * inv_rho;
       const V tr = nr[i], ti = ni[i];
@@ -245,29 +397,80 @@ void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, S
     }
     if (!kGrad) continue;
     // dW_PV += (r / rho) v^H
-    for (int i = 0; i < d; ++i)
-      for (int b = 0; b < D; ++b) {
-        gp_re[i * D + b] += rr[i] * vr[b] + ri[i] * vi[b];
-        gp_im[i * D + b] += ri[i] * vr[b] - rr[i] * vi[b];
-      }
-    // w = W_PV^H (r / rho)
-    for (int b = 0; b < D; ++b) {
-      V accr = z0, acci = z0;
+    if constexpr (kPaired) {
+      MESAFLOW_ROLLED
       for (int i = 0; i < d; ++i) {
-        const S cr = pr[i * D + b], ci = -pi[i * D + b];  // conj(W_PV[i, b])
-        accr += cr * rr[i] - ci * ri[i];
-        acci += cr * ri[i] + ci * rr[i];
+        const V ar = rr[i], ai = ri[i];
+        V* g0r = gp_re + i * D;
+        V* g0i = gp_im + i * D;
+        MESAFLOW_ROLLED
+        for (int b = 0; b < D; ++b) {
+          const V xbr = vr[b], xbi = vi[b];
+          g0r[b] += ar * xbr + ai * xbi;
+          g0i[b] += ai * xbr - ar * xbi;
+        }
       }
-      wr[b] = accr;
-      wi[b] = acci;
+    } else {
+      for (int i = 0; i < d; ++i)
+        for (int b = 0; b < D; ++b) {
+          gp_re[i * D + b] += rr[i] * vr[b] + ri[i] * vi[b];
+          gp_im[i * D + b] += ri[i] * vr[b] - rr[i] * vi[b];
+        }
+    }
+    // w = W_PV^H (r / rho)
+    if constexpr (kPaired) {
+      MESAFLOW_ROLLED
+      for (int b = 0; b < D; b += 2) {
+        V r0 = z0, i0 = z0, r1 = z0, i1 = z0;
+        MESAFLOW_ROLLED
+        for (int i = 0; i < d; ++i) {
+          const V qr = rr[i], qi = ri[i];
+          S cr = pr[i * D + b], ci = -pi[i * D + b];  // conj(W_PV[i, b])
+          r0 += cr * qr - ci * qi;
+          i0 += cr * qi + ci * qr;
+          cr = pr[i * D + b + 1], ci = -pi[i * D + b + 1];
+          r1 += cr * qr - ci * qi;
+          i1 += cr * qi + ci * qr;
+        }
+        wr[b] = r0, wi[b] = i0, wr[b + 1] = r1, wi[b + 1] = i1;
+      }
+    } else {
+      for (int b = 0; b < D; ++b) {
+        V accr = z0, acci = z0;
+        for (int i = 0; i < d; ++i) {
+          const S cr = pr[i * D + b], ci = -pi[i * D + b];  // conj(W_PV[i, b])
+          accr += cr * rr[i] - ci * ri[i];
+          acci += cr * ri[i] + ci * rr[i];
+        }
+        wr[b] = accr;
+        wi[b] = acci;
+      }
     }
     // z = S_t w ; dW_KQ += z e_t^H
-    hermitian_matvec<DC, S>(D, s_re, s_im, wr, wi, zr, zi);
-    for (int a = 0; a < D; ++a)
-      for (int b = 0; b < D; ++b) {
-        gk_re[a * D + b] += zr[a] * er[b] + zi[a] * ei[b];
-        gk_im[a * D + b] += zi[a] * er[b] - zr[a] * ei[b];
+    if constexpr (kPaired) {
+      hermitian_matvec2<DC, S>(D, s_re, s_im, wr, wi, zr, zi);
+      MESAFLOW_ROLLED
+      for (int a = 0; a < D; a += 2) {
+        const V ar = zr[a], ai = zi[a], cr = zr[a + 1], ci = zi[a + 1];
+        V* g0r = gk_re + a * D;
+        V* g0i = gk_im + a * D;
+        MESAFLOW_ROLLED
+        for (int b = 0; b < D; ++b) {
+          const V xbr = er[b], xbi = ei[b];
+          g0r[b] += ar * xbr + ai * xbi;
+          g0i[b] += ai * xbr - ar * xbi;
+          g0r[D + b] += cr * xbr + ci * xbi;
+          g0i[D + b] += ci * xbr - cr * xbi;
+        }
       }
+    } else {
+      hermitian_matvec<DC, S>(D, s_re, s_im, wr, wi, zr, zi);
+      for (int a = 0; a < D; ++a)
+        for (int b = 0; b < D; ++b) {
+          gk_re[a * D + b] += zr[a] * er[b] + zi[a] * ei[b];
+          gk_im[a * D + b] += zi[a] * er[b] - zr[a] * ei[b];
+        }
+    }
   }
   // Lanes into the shard's sums, in lane order (= sequence order), in double.
   for (int l = 0; l < L; ++l) {
@@ -339,19 +542,21 @@ void shard_sums_in(const Params& p, const Dataset& ds, bool grad, int first_shar
   if (!scan) throw std::invalid_argument("shard_sums: this build has no kernel for regenerated sets");
   const int rec = shard_record_size(d, grad);
   out.assign(static_cast<std::size_t>(last_shard - first_shard) * rec, 0.0);
-  auto tokens = [&](int k) -> PackTokens {
+  constexpr int G = ScanLanes<S>::L;  // lanes per scan: the pack (L), or a part of it
+  auto tokens = [&](int k, int g) -> PackTokens {  // pack k from its lane g on
     if (ds.regenerated) {
-      const std::size_t o = static_cast<std::size_t>(k) * d * L;
+      const std::size_t o = static_cast<std::size_t>(k) * d * L + g;
       return {ds.x1_re.data() + o, ds.x1_im.data() + o, ds.lam_re.data() + o, ds.lam_im.data() + o};
     }
-    const std::size_t o = static_cast<std::size_t>(k) * T * d * L;
+    const std::size_t o = static_cast<std::size_t>(k) * T * d * L + g;
     return {ds.re.data() + o, ds.im.data() + o, nullptr, nullptr};
   };
   auto run_shard = [&](int s, Scratch<S>& sc) {
     const Partial sums(out.data() + static_cast<std::size_t>(s - first_shard) * rec, d, grad);
     const int begin = static_cast<int>(static_cast<long long>(ds.packs) * s / kShards);
     const int end = static_cast<int>(static_cast<long long>(ds.packs) * (s + 1) / kShards);
-    for (int k = begin; k < end; ++k) scan(P, tokens(k), T, d, sc, sums);
+    for (int k = begin; k < end; ++k)
+      for (int g = 0; g < L; g += G) scan(P, tokens(k, g), T, d, sc, sums);  // lane order
   };
   int nthreads = 1;
 #ifdef MESAFLOW_THREADS
