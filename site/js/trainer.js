@@ -183,16 +183,21 @@ export class Trainer {
   }
 
   // Runs k epochs of the given runs, posts rows, reports divergence / completion.
+  // On the parallel path the runs go together (compare mode's three): each sends its shard
+  // requests while the others' are computed, so no worker waits for another's bookkeeping; each
+  // run's own steps are in the same order either way, and so are its numbers.
   async advance(k, which) {
-    for (const r of which) {
-      if (r.s.done) continue;
+    const one = async (r) => {
+      if (r.s.done) return;
       const t0 = performance.now();
       await this.runEpochs(r, k);
       const ms = (performance.now() - t0) / k;
       this.msPerEpoch = this.msPerEpoch === null ? ms : 0.7 * this.msPerEpoch + 0.3 * ms;
       this.sendRows(r);
       if (r.s.diverged) this.post(toPage.diverged(r.id, r.s.epoch, r.s.message, r.s.divergence));
-    }
+    };
+    if (which.every((r) => r.parallel)) await Promise.all(which.map(one));
+    else for (const r of which) await one(r);
     if (this.runs.some((r) => r.s.diverged)) return 'diverged';
     if (this.runs.every((r) => r.s.done)) return 'done';
     this.sendViews(false);
@@ -206,20 +211,22 @@ export class Trainer {
     this.sendViews(true);
   }
 
-  // One chunk of the run that is furthest behind, so that with several runs (and slow epochs)
-  // pause and reset still answer within about one chunk.
+  // One chunk of the run that is furthest behind (on the parallel path, of every run), so that
+  // with several runs (and slow epochs) pause and reset still answer within about one chunk.
   async tick(loop) {
     if (!this.playing || loop !== this.chain || this.held) return;
     const live = this.runs.filter((r) => !r.s.done);
     const behind = live.reduce((a, b) => (b.s.epoch < a.s.epoch ? b : a), live[0]);
+    // The parallel path advances every live run at once (msPerEpoch: an epoch of all of them).
+    const together = live.length > 1 && live.every((r) => r.parallel);
     let k = this.msPerEpoch === null ? 1 : Math.max(1, Math.round(CHUNK_MS / Math.max(this.msPerEpoch, 1e-3)));
     let delay = 0;
     const rate = this.epochsPerSecond;
     if (rate > 0) {
       k = Math.max(1, Math.min(k, Math.round(rate * 0.05)));
-      delay = Math.max(0, (1000 * k) / (rate * live.length) - (this.msPerEpoch ?? 0) * k);
+      delay = Math.max(0, (1000 * k) / (rate * (together ? 1 : live.length)) - (this.msPerEpoch ?? 0) * k);
     }
-    const end = await this.advance(k, behind ? [behind] : []);
+    const end = await this.advance(k, together ? live : behind ? [behind] : []);
     if (end) return this.finish(end);
     this.timer = setTimeout(() => this.enqueue(() => this.tick(loop)), delay);
   }
