@@ -141,6 +141,23 @@ inline void hermitian_matvec(int D, const V* __restrict sr, const V* __restrict 
   }
 }
 
+// Rows c0 and c0 + D of a complex matrix (re, im) times the vector x (D entries), into (r0, i0)
+// and (r1, i1): sum over b of c[b] x_b, the row-at-a-time loop's operations in its order, with
+// each x_b loaded once for both rows (kPaired scans; W_KQ e and W_PV v).
+template <class S, class V>
+inline void rows2_times(int D, const S* c0r, const S* c0i, const V* xr, const V* xi, V& r0, V& i0, V& r1, V& i1) {
+  MESAFLOW_ROLLED
+  for (int b = 0; b < D; ++b) {
+    const V xbr = xr[b], xbi = xi[b];
+    S cr = c0r[b], ci = c0i[b];
+    r0 += cr * xbr - ci * xbi;
+    i0 += cr * xbi + ci * xbr;
+    cr = c0r[D + b], ci = c0i[D + b];
+    r1 += cr * xbr - ci * xbi;
+    i1 += cr * xbi + ci * xbr;
+  }
+}
+
 // The same product two rows at a time (D even), for narrow scans (kScanBytes < 64): each x_b
 // is loaded once for both rows, the inner loops are kept rolled (MESAFLOW_ROLLED) so V8 keeps
 // the four sums in registers. Each row's sum runs over b in the same order as above, with the
@@ -305,18 +322,7 @@ void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, S
       MESAFLOW_ROLLED
       for (int a = 0; a < D; a += 2) {
         V r0 = z0, i0 = z0, r1 = z0, i1 = z0;
-        const S* k0r = kr + a * D;
-        const S* k0i = ki + a * D;
-        MESAFLOW_ROLLED
-        for (int b = 0; b < D; ++b) {
-          const V xbr = er[b], xbi = ei[b];
-          S cr = k0r[b], ci = k0i[b];
-          r0 += cr * xbr - ci * xbi;
-          i0 += cr * xbi + ci * xbr;
-          cr = k0r[D + b], ci = k0i[D + b];
-          r1 += cr * xbr - ci * xbi;
-          i1 += cr * xbi + ci * xbr;
-        }
+        rows2_times<S>(D, kr + a * D, ki + a * D, er, ei, r0, i0, r1, i1);
         ur[a] = r0, ui[a] = i0, ur[a + 1] = r1, ui[a + 1] = i1;
       }
     } else {
@@ -344,16 +350,7 @@ void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, S
         const S* c0i = pi + i * D;
         V r0 = z0, i0 = z0, r1 = z0, i1 = z0;
         if (i + 1 < d) {
-          MESAFLOW_ROLLED
-          for (int b = 0; b < D; ++b) {
-            const V xbr = vr[b], xbi = vi[b];
-            S cr = c0r[b], ci = c0i[b];
-            r0 += cr * xbr - ci * xbi;
-            i0 += cr * xbi + ci * xbr;
-            cr = c0r[D + b], ci = c0i[D + b];
-            r1 += cr * xbr - ci * xbi;
-            i1 += cr * xbi + ci * xbr;
-          }
+          rows2_times<S>(D, c0r, c0i, vr, vi, r0, i0, r1, i1);
         } else {
           MESAFLOW_ROLLED
           for (int b = 0; b < D; ++b) {
