@@ -40,7 +40,6 @@ export class ShardPool {
   // links: [Link] (this worker's own service first); owner: the tenant these runs belong to.
   constructor(links, shards, owner) {
     this.links = links;
-    this.size = links.length;
     this.owner = owner;
     this.ranges = links.map((_, i) => [Math.floor((shards * i) / links.length), Math.floor((shards * (i + 1)) / links.length)]);
     this.slowest = 0; // ms, of the sums requests answered
