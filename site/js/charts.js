@@ -99,8 +99,9 @@ export class LineChart {
       },
     };
     this.plot = new uPlot(plotOpts, [[], ...series.map(() => [])], container);
+    // The legend says the values as they are, those under a log axis's floor too (drawn as gaps).
     const value = (i) => (idx) => {
-      const y = this.plot.data[i + 1] ?? [];
+      const y = this.raw?.[i] ?? [];
       return fmt(y[idx ?? (series[i].ref && this.latest >= 0 ? this.latest : lastIndex(y))]);
     };
     const items = opts.legend ?? series.map((s, i) => ({ ...s, series: i })).filter((s) => s.legend !== false);
@@ -167,6 +168,7 @@ export class LineChart {
     const clean = ys.map((y) => y.map((v) => (v == null || !Number.isFinite(v) || (this.log && v < floor) ? null : v)));
     this.single = clean.map((y) => y.reduce((n, v) => n + (v != null), 0) === 1);
     this.latest = Math.max(-1, ...clean.filter((y, i) => !this.series[i].ref && !this.series[i].tag).map(lastIndex));
+    this.raw = ys.map((y) => y.map((v) => (v == null || !Number.isFinite(v) ? null : v)));
     this.plot.setData([x, ...clean]);
     this.updateLegend(this.plot.cursor.idx ?? null);
   }
