@@ -108,7 +108,7 @@ std::string describe(const Divergence& d, SettingSyntax syntax) {
 }
 
 void Session::record(double train_loss, const std::vector<double>& test_sums) {
-  const Evaluation ev = test_sums.empty() ? evaluate(params_, test_, nullptr, cfg_.threads)
+  const Evaluation ev = test_sums.empty() ? evaluate_test(params_, test_, cfg_.threads)
                                           : combine_shard_sums(test_sums, test_.m, test_.d, nullptr);
   hist_.epoch.push_back(epoch_);
   hist_.train_loss.push_back(train_loss);

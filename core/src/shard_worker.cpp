@@ -16,7 +16,7 @@ void ShardWorker::train_sums(const Params& p, bool grad, int first, int last, st
 }
 
 void ShardWorker::test_sums(const Params& p, int first, int last, std::vector<double>& out) const {
-  shard_sums(p, test_, false, first, last, cfg_.threads, out);
+  shard_sums(p, test_, Pass::Test, first, last, cfg_.threads, out);
 }
 
 }  // namespace mesaflow

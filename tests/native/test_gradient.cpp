@@ -2,6 +2,8 @@
 // kernel against the reference path.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "mesaflow/kernel.hpp"
 #include "mesaflow/reference.hpp"
 #include "support.hpp"
@@ -63,6 +65,7 @@ TEST(Gradient, FastKernelEqualsReference) {
     const double l_ref = reference_loss_grad(p, ds, &g_ref);
     const double l_fast = evaluate(p, ds, &g_fast, 1).loss;
     EXPECT_NEAR(l_fast, l_ref, 1e-12 * l_ref) << "d = " << d;
+    EXPECT_NEAR(evaluate_test(p, ds, 1).loss, l_ref, 1e-12 * l_ref) << "held-out pass (W_PV S_t), d = " << d;
     EXPECT_LT(rel_diff(g_fast.wkq, g_ref.wkq), 1e-12) << "d = " << d;
     EXPECT_LT(rel_diff(g_fast.wpv, g_ref.wpv), 1e-12) << "d = " << d;
   }
@@ -119,6 +122,15 @@ TEST(Regenerated, LossAndGradientEqualStoredBitForBit) {
       EXPECT_EQ(fr.loss, fs.loss);
       EXPECT_EQ(fr.ratio, fs.ratio);
       EXPECT_EQ(fr.last_mse, fs.last_mse);
+      // A held-out set's pass carries W_PV S_t (Pass::Test): regenerated = stored bit for bit,
+      // and the S_t form's numbers up to rounding.
+      const Evaluation ts = evaluate_test(p, stored, threads), tr = evaluate_test(p, regen, threads);
+      EXPECT_EQ(tr.loss, ts.loss) << "d = " << d;
+      EXPECT_EQ(tr.ratio, ts.ratio);
+      EXPECT_EQ(tr.last_mse, ts.last_mse);
+      EXPECT_NEAR(ts.loss, fs.loss, 1e-13 * fs.loss) << "d = " << d;
+      EXPECT_NEAR(ts.ratio, fs.ratio, 1e-12 * std::fabs(fs.ratio) + 1e-15) << "d = " << d;
+      EXPECT_NEAR(ts.last_mse, fs.last_mse, 1e-12 * fs.last_mse) << "d = " << d;
     }
   }
 }
@@ -145,6 +157,9 @@ TEST(Regenerated, ThreadCountDoesNotChangeOneBit) {
   const double l3 = evaluate(p, ds, &g3, 32).loss;
   EXPECT_EQ(l1, l2);
   EXPECT_EQ(l1, l3);
+  const double t1 = evaluate_test(p, ds, 1).loss;
+  EXPECT_EQ(evaluate_test(p, ds, 2).loss, t1);
+  EXPECT_EQ(evaluate_test(p, ds, 32).loss, t1);
   EXPECT_TRUE(g1.wkq == g2.wkq && g1.wpv == g2.wpv);
   EXPECT_TRUE(g1.wkq == g3.wkq && g1.wpv == g3.wpv);
 }
@@ -152,7 +167,8 @@ TEST(Regenerated, ThreadCountDoesNotChangeOneBit) {
 // The documented flop count (kernel.hpp) at the paper's setting: 479,660 flops per sequence.
 TEST(Kernel, FlopCountAtThePaperSetting) {
   EXPECT_EQ(epoch_flops(5, 100, 10000), 4796600000.0);
-  EXPECT_EQ(forward_flops(5, 100, 10000), 2434800000.0);
+  // a held-out set's pass (W_PV S_t carried): 10,000 x (8 x 99 x 2 x 5 x 10 + 98 x (8 x (100 + 50) + 40))
+  EXPECT_EQ(forward_flops(5, 100, 10000), 2007200000.0);
   // d = 1 (D = 2), T = 3: one position; state 2 x 3 cmac, forward 6 cmac + 8, backward 8 cmac + 2.
   EXPECT_EQ(epoch_flops(1, 3, 1), 2 * 3 * 8 + (4 * 4 + 3 * 2) * 8 + 10);
 }
@@ -163,13 +179,14 @@ TEST(Kernel, ShardSumsSplitAnyWayEqualEvaluateBitForBit) {
     Config c = small_config(3, 11, 301);  // 38 packs, the last padded: shards of 1 and 2 packs
     const Dataset ds = generate_dataset(c, c.m, kTrainStream, layout);
     const Params p = random_params(c.d, 5);
-    for (bool grad : {false, true}) {
+    for (Pass pass : {Pass::Forward, Pass::Gradient, Pass::Test}) {
+      const bool grad = pass == Pass::Gradient;
       Params g_ref, g;
-      const Evaluation ref = evaluate(p, ds, grad ? &g_ref : nullptr, 1);
+      const Evaluation ref = pass == Pass::Test ? evaluate_test(p, ds, 1) : evaluate(p, ds, grad ? &g_ref : nullptr, 1);
       for (int cut : {0, 7, 16, 32}) {
         std::vector<double> a, b;
-        shard_sums(p, ds, grad, 0, cut, 1, a);
-        shard_sums(p, ds, grad, cut, kShards, 2, b);
+        shard_sums(p, ds, pass, 0, cut, 1, a);
+        shard_sums(p, ds, pass, cut, kShards, 2, b);
         ASSERT_EQ(a.size() + b.size(), static_cast<std::size_t>(kShards) * shard_record_size(c.d, grad));
         a.insert(a.end(), b.begin(), b.end());
         const Evaluation ev = combine_shard_sums(a, ds.m, ds.d, grad ? &g : nullptr);

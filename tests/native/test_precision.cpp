@@ -126,6 +126,9 @@ TEST(Precision, ThreadCountAndRepresentationDoNotChangeOneBit) {
     const Params p = random_params(d, 9 + d);
     Params g1;
     const Evaluation e1 = evaluate(p, stored, &g1, 1);
+    // A held-out set's pass carries W_PV S_t: the training pass's loss up to float rounding.
+    const Evaluation t1 = evaluate_test(p, stored, 1);
+    EXPECT_NEAR(t1.loss, e1.loss, 1e-5 * e1.loss) << "d = " << d;
     for (const Dataset* ds : {&stored, &regen})
       for (int threads : {1, 2, 7}) {
         Params g;
@@ -136,6 +139,10 @@ TEST(Precision, ThreadCountAndRepresentationDoNotChangeOneBit) {
         EXPECT_TRUE(g.wkq == g1.wkq && g.wpv == g1.wpv) << "d = " << d << ", threads " << threads;
         const Evaluation f = evaluate(p, *ds, nullptr, threads);
         EXPECT_EQ(f.loss, e1.loss) << "forward-only = forward of the gradient pass";
+        const Evaluation t = evaluate_test(p, *ds, threads);
+        EXPECT_EQ(t.loss, t1.loss) << "held-out pass, d = " << d << ", threads " << threads;
+        EXPECT_EQ(t.ratio, t1.ratio);
+        EXPECT_EQ(t.last_mse, t1.last_mse);
       }
   }
 }

@@ -46,6 +46,42 @@ function withIssue9(now, then) {
   return [now, then];
 }
 
+// Issue 12: a held-out set's pass carries W_PV S_t instead of S_t (kernel.hpp, Pass::Test), the
+// same sums in another order: wherever the test set's numbers are, each is checked to 1e-12
+// relative, then taken from the saved side so that the exact comparison checks the rest. The
+// time estimate counts the pass's 18% fewer flops.
+const TEST_KEYS = new Set(['test_loss', 'ratio', 'last_mse']);
+const ESTIMATES = [['7.2e+16 floating-point operations, 209 days', '6.8e+16 floating-point operations, 197 days']];
+function closeTestKeys(now, then, where) {
+  if (!now || !then || typeof now !== 'object' || typeof then !== 'object') return;
+  for (const [k, x] of Object.entries(then)) {
+    if (!(k in now)) continue;
+    if (!TEST_KEYS.has(k) || typeof x === 'object' && !Array.isArray(x)) {
+      closeTestKeys(now[k], x, `${where}.${k}`);
+      continue;
+    }
+    const a = [now[k]].flat(), b = [x].flat();
+    assert.equal(a.length, b.length, `${where}.${k}: length`);
+    b.forEach((v, i) => {
+      if (typeof v === 'number') assert.ok(Math.abs(a[i] - v) <= 1e-12 * Math.max(1, Math.abs(v)), `${where}.${k}[${i}]: ${a[i]} vs ${v}`);
+    });
+    now[k] = x;
+  }
+}
+function withIssue12(now, then) {
+  closeTestKeys(now, then, 'api');
+  const text = JSON.stringify(then);
+  let changed = text;
+  for (const [before, after] of ESTIMATES) {
+    assert.ok(changed.includes(before), `listed change not found: ${before}`);
+    changed = changed.replaceAll(before, after);
+  }
+  const out = JSON.parse(changed);
+  assert.equal(out.epochFlops, 868128, 'listed change not found: epochFlops');
+  out.epochFlops = 843168; // d 3, T 12, m 40, test-m 16 by the hand count of flops.hpp (4.7966e9-style sums in python)
+  return [now, out];
+}
+
 function renamed(v) {
   if (Array.isArray(v)) return v.map(renamed);
   if (v && typeof v === 'object') {
@@ -71,5 +107,5 @@ function same(now, then, where) {
 }
 
 test('the JS API gives the saved outputs: same numbers, same messages, keys renamed as API.md says', () => {
-  same(...withIssue9(apiOutputs(mf), renamed(saved)), 'api');
+  same(...withIssue12(...withIssue9(apiOutputs(mf), renamed(saved))), 'api');
 });

@@ -19,7 +19,9 @@ namespace mesaflow {
 //           r / rho                              2d flops
 // epoch_flops = m [8 (T-1) D(D+1)/2 + (T-2) (8 (4D^2 + 3dD) + 10d)]
 //             = 4.797e9 at the paper's d = 5, T = 100, m = 10,000 (479,660 per sequence).
-// forward_flops (grad == nullptr) = m [8 (T-1) D(D+1)/2 + (T-2) (8 (2D^2 + dD) + 8d)] = 2.435e9.
+// forward_flops: a held-out set's pass (Pass::Test) carries A_t = W_PV S_t instead of S_t,
+// A_t = A_{t-1} + (W_PV e_t) e_t^H (2dD cmac per position), and y = A_t (W_KQ e_t) (D^2 + dD):
+//   m [8 (T-1) 2dD + (T-2) (8 (D^2 + dD) + 8d)] = 2.007e9 (the S_t form: 2.435e9).
 // Not counted (< 1%): one division 1/rho per position, the last-position ratio, the lane and
 // shard sums, and, for regenerated data, x_{t+1} = lambda x_t (6d flops per position).
 double epoch_flops(int d, int T, int m);

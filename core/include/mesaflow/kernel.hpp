@@ -28,9 +28,18 @@ struct Evaluation {
   double last_mse = 0;  // mean over sequences and coordinates of |y_hat - x|^2 at t = T-1
 };
 
+// What a pass over a data set computes. Gradient: the loss and its gradient (training).
+// Forward: the loss alone, in the gradient pass's arithmetic (S_t carried), so that it equals
+// that pass's loss bit for bit (the last epoch's training loss, the flow's step control).
+// Test: a held-out set's loss, with W_PV S_t carried instead of S_t (flops.hpp: 18% fewer
+// flops at d = 5); the same sums in another order, equal to Forward up to rounding.
+enum class Pass { Gradient, Forward, Test };
+
 // Forward pass over the whole set; with grad != nullptr also the gradient (see reference.hpp).
 // = combine_shard_sums(shard_sums(all shards)): the one summation path.
 Evaluation evaluate(const Params& p, const Dataset& ds, Params* grad, int threads);
+// A held-out set's pass (Pass::Test) = combine_shard_sums(shard_sums(all shards, Pass::Test)).
+Evaluation evaluate_test(const Params& p, const Dataset& ds, int threads);
 
 // The same computation split across processes (the browser's Web Workers): each computes the
 // sums of some shards, one gathers all kShards records in shard order and combines them. The
@@ -42,6 +51,9 @@ Evaluation evaluate(const Params& p, const Dataset& ds, Params* grad, int thread
 // order; gk = sum z e^H, gp = sum (r / rho) v^H.
 int shard_record_size(int d, bool grad);
 // The records of shards [first_shard, last_shard) into out (resized).
+void shard_sums(const Params& p, const Dataset& ds, Pass pass, int first_shard, int last_shard, int threads,
+                std::vector<double>& out);
+// The same with grad ? Pass::Gradient : Pass::Forward.
 void shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
                 std::vector<double>& out);
 // Adds kShards records (shard order) and scales them as evaluate() does; the gradient into
