@@ -182,21 +182,28 @@ inline void pv_times(int d, int D, const S* pr, const S* pi, const V* xr, const 
   }
 }
 
-// g += a x^H on rows x D entries of vectors: g[i, b] += a_i conj(x_b) (dW_PV += r v^H, and the
-// forward pass's W_PV S_t += (W_PV e_t) e_t^H).
-template <class V>
+// g += a x^H on rows x D entries of vectors: g[i, b] += a_i conj(x_b) (dW_KQ += z e_t^H, dW_PV +=
+// r v^H, and a held-out pass's W_PV S_t += (W_PV e_t) e_t^H). kTwoRows (rows even; kPaired
+// scans): rows i, i+1 together, each x_b loaded once for both; the same operations per entry.
+template <bool kTwoRows, class V>
 inline void add_outer(int rows, int D, const V* ar, const V* ai, const V* xr, const V* xi, V* __restrict gr,
                       V* __restrict gi) {
+  constexpr int kRows = kTwoRows ? 2 : 1;
   MESAFLOW_ROLLED
-  for (int i = 0; i < rows; ++i) {
-    const V a_r = ar[i], a_i = ai[i];
+  for (int i = 0; i < rows; i += kRows) {
+    const V a0r = ar[i], a0i = ai[i];
+    const V a1r = ar[i + kRows - 1], a1i = ai[i + kRows - 1];  // row i + 1 (kTwoRows)
     V* g0r = gr + i * D;
     V* g0i = gi + i * D;
     MESAFLOW_ROLLED
     for (int b = 0; b < D; ++b) {
       const V xbr = xr[b], xbi = xi[b];
-      g0r[b] += a_r * xbr + a_i * xbi;
-      g0i[b] += a_i * xbr - a_r * xbi;
+      g0r[b] += a0r * xbr + a0i * xbi;
+      g0i[b] += a0i * xbr - a0r * xbi;
+      if constexpr (kTwoRows) {
+        g0r[D + b] += a1r * xbr + a1i * xbi;
+        g0i[D + b] += a1i * xbr - a1r * xbi;
+      }
     }
   }
 }
@@ -353,7 +360,7 @@ void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, S
       // order: equal to the S_t form up to rounding, which is why training (whose loss must equal
       // the gradient pass's, bit for bit, for resumed runs) keeps the S_t form.
       pv_times<kPaired, S>(d, D, pr, pi, er, ei, pvr, pvi, z0);
-      add_outer(d, D, pvr, pvi, er, ei, s_re, s_im);
+      add_outer<false>(d, D, pvr, pvi, er, ei, s_re, s_im);
     } else if constexpr (kPaired) {  // S_t = S_{t-1} + e_t e_t^H (upper triangle), rows a, a+1 together
       MESAFLOW_ROLLED
       for (int a = 0; a < D; a += 2) {
@@ -439,7 +446,7 @@ void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, S
     }
     if (!kGrad) continue;
     // dW_PV += (r / rho) v^H
-    add_outer(d, D, rr, ri, vr, vi, gp_re, gp_im);
+    add_outer<false>(d, D, rr, ri, vr, vi, gp_re, gp_im);
     // w = W_PV^H (r / rho)
     if constexpr (kPaired) {
       MESAFLOW_ROLLED
@@ -470,30 +477,9 @@ void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, S
       }
     }
     // z = S_t w ; dW_KQ += z e_t^H
-    if constexpr (kPaired) {
-      hermitian_matvec2<DC, S>(D, s_re, s_im, wr, wi, zr, zi);
-      MESAFLOW_ROLLED
-      for (int a = 0; a < D; a += 2) {
-        const V ar = zr[a], ai = zi[a], cr = zr[a + 1], ci = zi[a + 1];
-        V* g0r = gk_re + a * D;
-        V* g0i = gk_im + a * D;
-        MESAFLOW_ROLLED
-        for (int b = 0; b < D; ++b) {
-          const V xbr = er[b], xbi = ei[b];
-          g0r[b] += ar * xbr + ai * xbi;
-          g0i[b] += ai * xbr - ar * xbi;
-          g0r[D + b] += cr * xbr + ci * xbi;
-          g0i[D + b] += ci * xbr - cr * xbi;
-        }
-      }
-    } else {
-      hermitian_matvec<DC, S>(D, s_re, s_im, wr, wi, zr, zi);
-      for (int a = 0; a < D; ++a)
-        for (int b = 0; b < D; ++b) {
-          gk_re[a * D + b] += zr[a] * er[b] + zi[a] * ei[b];
-          gk_im[a * D + b] += zi[a] * er[b] - zr[a] * ei[b];
-        }
-    }
+    if constexpr (kPaired) hermitian_matvec2<DC, S>(D, s_re, s_im, wr, wi, zr, zi);
+    else hermitian_matvec<DC, S>(D, s_re, s_im, wr, wi, zr, zi);
+    add_outer<kPaired>(D, D, zr, zi, er, ei, gk_re, gk_im);
   }
   // Lanes into the shard's sums, in lane order (= sequence order), in double.
   for (int l = 0; l < L; ++l) {
