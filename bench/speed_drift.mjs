@@ -39,8 +39,8 @@ async function child() {
   s.delete();
 }
 
-const pinned = (core, cmd, args) =>
-  (spawnSync('taskset', ['-V']).status === 0 ? ['taskset', ['-c', String(core), cmd, ...args]] : [cmd, args]);
+const HAS_TASKSET = spawnSync('taskset', ['-V']).status === 0;
+const pinned = (core, cmd, args) => (HAS_TASKSET ? ['taskset', ['-c', String(core), cmd, ...args]] : [cmd, args]);
 
 function lines(proc, onLine) {
   let buf = '';

@@ -14,7 +14,7 @@ double state_flops(int d, int T) {  // S_t += e_t e_t^H on the upper triangle, t
 
 double forward_flops(int d, int T, int m) {
   const double D = 2.0 * d;
-  // The forward-only pass carries A_t = W_PV S_t: p = W_PV e (dD) and A += p e^H (dD) at
+  // A held-out set's pass (Pass::Test) carries A_t = W_PV S_t: p = W_PV e (dD) and A += p e^H (dD) at
   // t = 1..T-1; then u = W_KQ e (D^2), y = A u (dD) complex multiply-adds, and per coordinate
   // y / rho (2), y - x (2), |r|^2 (3), loss += (1).
   const double state = (T - 1) * 2.0 * d * D * kCmac;

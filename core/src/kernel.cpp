@@ -143,7 +143,7 @@ inline void hermitian_matvec(int D, const V* __restrict sr, const V* __restrict 
 
 // Rows c0 and c0 + D of a complex matrix (re, im) times the vector x (D entries), into (r0, i0)
 // and (r1, i1): sum over b of c[b] x_b, the row-at-a-time loop's operations in its order, with
-// each x_b loaded once for both rows (kPaired scans; W_KQ e and W_PV v).
+// each x_b loaded once for both rows (kPaired scans, through rows_times).
 template <class S, class V>
 inline void rows2_times(int D, const S* c0r, const S* c0i, const V* xr, const V* xi, V& r0, V& i0, V& r1, V& i1) {
   MESAFLOW_ROLLED
@@ -158,16 +158,17 @@ inline void rows2_times(int D, const S* c0r, const S* c0i, const V* xr, const V*
   }
 }
 
-// y = W_PV x (d rows of D): for kPaired two rows at a time and the last alone when d is odd,
-// otherwise a row at a time; each row's sum over b in the same order and operations either way.
+// y = C x for C of rows x D scalars (W_KQ e_t, W_PV v, W_PV e_t): for kPaired two rows at a
+// time and the last alone when rows is odd, otherwise a row at a time; each row's sum over b in
+// the same order and operations either way.
 template <bool kPaired, class S, class V>
-inline void pv_times(int d, int D, const S* pr, const S* pi, const V* xr, const V* xi, V* yr, V* yi, V z0) {
+inline void rows_times(int rows, int D, const S* mr, const S* mi, const V* xr, const V* xi, V* yr, V* yi, V z0) {
   MESAFLOW_ROLLED
-  for (int i = 0; i < d; i += kPaired ? 2 : 1) {
-    const S* c0r = pr + i * D;
-    const S* c0i = pi + i * D;
+  for (int i = 0; i < rows; i += kPaired ? 2 : 1) {
+    const S* c0r = mr + i * D;
+    const S* c0i = mi + i * D;
     V r0 = z0, i0 = z0, r1 = z0, i1 = z0;
-    if (kPaired && i + 1 < d) {
+    if (kPaired && i + 1 < rows) {
       rows2_times<S>(D, c0r, c0i, xr, xi, r0, i0, r1, i1);
       yr[i + 1] = r1, yi[i + 1] = i1;
     } else {
@@ -359,7 +360,7 @@ void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, S
       // state dD + dD instead of D(D+1)/2 (18% fewer flops at d = 5). The same sums in another
       // order: equal to the S_t form up to rounding, which is why training (whose loss must equal
       // the gradient pass's, bit for bit, for resumed runs) keeps the S_t form.
-      pv_times<kPaired, S>(d, D, pr, pi, er, ei, pvr, pvi, z0);
+      rows_times<kPaired, S>(d, D, pr, pi, er, ei, pvr, pvi, z0);
       add_outer<false>(d, D, pvr, pvi, er, ei, s_re, s_im);
     } else if constexpr (kPaired) {  // S_t = S_{t-1} + e_t e_t^H (upper triangle), rows a, a+1 together
       MESAFLOW_ROLLED
@@ -394,32 +395,13 @@ void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, S
     if (t0 < 1) continue;  // predictions start at t = 2 (rho_t = t - 1 > 0)
     const S inv_rho = S(1) / S(t0);
 
-    // u = W_KQ e_t
-    if constexpr (kPaired) {
-      MESAFLOW_ROLLED
-      for (int a = 0; a < D; a += 2) {
-        V r0 = z0, i0 = z0, r1 = z0, i1 = z0;
-        rows2_times<S>(D, kr + a * D, ki + a * D, er, ei, r0, i0, r1, i1);
-        ur[a] = r0, ui[a] = i0, ur[a + 1] = r1, ui[a + 1] = i1;
-      }
-    } else {
-      for (int a = 0; a < D; ++a) {
-        V accr = z0, acci = z0;
-        for (int b = 0; b < D; ++b) {
-          const S cr = kr[a * D + b], ci = ki[a * D + b];
-          accr += cr * er[b] - ci * ei[b];
-          acci += cr * ei[b] + ci * er[b];
-        }
-        ur[a] = accr;
-        ui[a] = acci;
-      }
-    }
+    rows_times<kPaired, S>(D, D, kr, ki, er, ei, ur, ui, z0);  // u = W_KQ e_t
     const bool last_pos = (t0 + 2 == T);  // t = T - 1, target x_T
     if constexpr (!kCarry) {
       // v = S_t u ; y = W_PV v
       if constexpr (kPaired) hermitian_matvec2<DC, S>(D, s_re, s_im, ur, ui, vr, vi);
       else hermitian_matvec<DC, S>(D, s_re, s_im, ur, ui, vr, vi);
-      pv_times<kPaired, S>(d, D, pr, pi, vr, vi, pvr, pvi, z0);
+      rows_times<kPaired, S>(d, D, pr, pi, vr, vi, pvr, pvi, z0);
     } else {
       vrows_times(d, D, s_re, s_im, ur, ui, pvr, pvi, z0);  // y = (W_PV S_t) u
     }

@@ -165,10 +165,10 @@ export class LineChart {
       for (const y of ys) for (const v of y) if (v != null && Number.isFinite(v) && v > max) max = v;
       floor = Math.max(LOG_FLOOR, max * 1e-12);
     }
-    const clean = ys.map((y) => y.map((v) => (v == null || !Number.isFinite(v) || (this.log && v < floor) ? null : v)));
+    this.raw = ys.map((y) => y.map((v) => (v == null || !Number.isFinite(v) ? null : v)));
+    const clean = this.raw.map((y) => y.map((v) => (this.log && v < floor ? null : v)));
     this.single = clean.map((y) => y.reduce((n, v) => n + (v != null), 0) === 1);
     this.latest = Math.max(-1, ...clean.filter((y, i) => !this.series[i].ref && !this.series[i].tag).map(lastIndex));
-    this.raw = ys.map((y) => y.map((v) => (v == null || !Number.isFinite(v) ? null : v)));
     this.plot.setData([x, ...clean]);
     this.updateLegend(this.plot.cursor.idx ?? null);
   }

@@ -56,7 +56,7 @@ function closeTestKeys(now, then, where) {
   if (!now || !then || typeof now !== 'object' || typeof then !== 'object') return;
   for (const [k, x] of Object.entries(then)) {
     if (!(k in now)) continue;
-    if (!TEST_KEYS.has(k) || typeof x === 'object' && !Array.isArray(x)) {
+    if (!TEST_KEYS.has(k) || (typeof x === 'object' && !Array.isArray(x))) {
       closeTestKeys(now[k], x, `${where}.${k}`);
       continue;
     }
@@ -78,7 +78,7 @@ function withIssue12(now, then) {
   }
   const out = JSON.parse(changed);
   assert.equal(out.epochFlops, 868128, 'listed change not found: epochFlops');
-  out.epochFlops = 843168; // d 3, T 12, m 40, test-m 16 by the hand count of flops.hpp (4.7966e9-style sums in python)
+  out.epochFlops = 843168; // d 3, T 12, m 40, test-m 16: flops.hpp's hand count, evaluated by hand (python)
   return [now, out];
 }
 
