@@ -113,9 +113,9 @@ function copySources(dir, rel = '') {
     const src = path.join(dir, ent.name);
     const dst = path.join(OUT, rel, ent.name);
     if (ent.isDirectory()) copySources(src, path.join(rel, ent.name));
-    else if (rel === 'js' && ent.name.endsWith('.js')) {
+    else if (rel.split(path.sep)[0] === 'js' && ent.name.endsWith('.js')) {
       fs.mkdirSync(path.dirname(dst), { recursive: true });
-      fs.writeFileSync(dst, stripComments(fs.readFileSync(src, 'utf8'), `js/${ent.name}`));
+      fs.writeFileSync(dst, stripComments(fs.readFileSync(src, 'utf8'), path.join(rel, ent.name)));
     } else if (ent.name.endsWith('.html')) {
       fs.mkdirSync(path.dirname(dst), { recursive: true });
       fs.writeFileSync(dst, fillTemplate(fs.readFileSync(src, 'utf8'), path.join(rel, ent.name)));
@@ -127,7 +127,7 @@ copySources(SITE);
 // Formulas used inside the custom element's shadow root (trusted, generated here): only those
 // that the scripts name, as {tex: 'name'} or {texd: 'name'}.
 const wanted = new Set();
-for (const f of fs.readdirSync(path.join(SITE, 'js')).filter((n) => n.endsWith('.js'))) {
+for (const f of fs.readdirSync(path.join(SITE, 'js'), { recursive: true }).filter((n) => n.endsWith('.js'))) {
   for (const m of fs.readFileSync(path.join(SITE, 'js', f), 'utf8').matchAll(/\{\s*(texd?):\s*'([A-Za-z0-9]+)'\s*\}/g)) {
     if (!rendered[`${m[1]}:${m[2]}`]) fail(`js/${f}: unknown formula ${m[1]}:${m[2]}`);
     wanted.add(`${m[1]}:${m[2]}`);

@@ -63,7 +63,7 @@ fs.copyFileSync(path.join(SITE, 'package', 'mesaflow-demo.d.ts'), path.join(OUT,
 // (Both are ES modules without imports, read as such whatever the package.json around them says.)
 const esm = (file) => import(`data:text/javascript;base64,${fs.readFileSync(path.join(BUILT, 'js', file)).toString('base64')}`);
 const { FIELDS } = await esm('fields.js');
-const { PRESETS, DEFAULT_PRESET } = await esm('presets.js');
+const { PRESETS, DEFAULT_PRESET } = await esm('model/presets.js');
 const range = (f) => (f.kind === 'integer' || f.kind === 'number' ? `${f.min_open ? '(' : '['}${f.min}, ${f.max}]` : f.kind === 'choice' ? f.choices.join(', ') : f.kind === 'flag' ? 'true, false' : 'text');
 const cell = (s) => String(s).replace(/\|/g, '\\|');
 const attributes = FIELDS.map((f) => `| \`${f.name.toLowerCase()}\` | ${cell(f.label)} | ${cell(range(f))} | \`${cell(f.default)}\` |`).join('\n');

@@ -1,7 +1,8 @@
+// Main thread. Entry of index.html: the demo synced with the URL, and the Embed snippets.
 // index.html: the demo synced with the URL, plus the "Embed" snippets for the current view.
 import './element.js';
-import { syncHash } from './urlsync.js';
-import { attributeOf } from './state.js';
+import { syncHash } from './element/url-sync.js';
+import { attributeOf } from './model/config-text.js';
 
 const demo = document.querySelector('mesaflow-demo');
 const base = new URL('.', location.href).href;

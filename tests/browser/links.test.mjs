@@ -39,7 +39,7 @@ const PRESET_NAMES = ['quick', 'quick-gaussian', 'sparse-two', 'gaussian-init', 
 const EXTRAS = {
   preset: E(...PRESET_NAMES),
   compare: B,
-  workers: { kind: 'workers' }, // 'auto' or a whole number in [1, 32]
+  workers: { kind: 'workers' }, // 'auto' or a whole number in [1, 8] (the page's pool: at most 8 workers)
   controls: E('hide'), // pure CSS switches: a message is optional
   text: E('hide'),
 };
@@ -67,7 +67,7 @@ function isValid(spec, raw) {
     case 'workers': {
       if (s === 'auto') return true;
       const v = Number(s);
-      return /^\d+$/.test(s) && v >= 1 && v <= 32;
+      return /^\d+$/.test(s) && v >= 1 && v <= 8;
     }
     default: {
       if (!DECIMAL.test(s)) return false;

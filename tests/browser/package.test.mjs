@@ -88,7 +88,7 @@ test('the tarball installs into an empty folder offline: no dependencies, the el
   for (const f of [meta.types, meta.exports['./api'].types, ...Object.values(meta.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))]) {
     assert.ok(fs.existsSync(path.join(pkg, f)), `${f} is installed`);
   }
-  for (const f of ['js/worker.js', 'js/pagepool.js', 'js/trainer.js', 'js/shards.js', 'js/measurer.js', 'js/host.js', 'lib/mesaflow_core.wasm', 'lib/mesaflow_core.js',
+  for (const f of ['js/worker/pool-worker.js', 'js/pool/page-pool.js', 'js/worker/trainer.js', 'js/worker/shard-service.js', 'js/worker/capability-measurer.js', 'js/pool/host.js', 'lib/mesaflow_core.wasm', 'lib/mesaflow_core.js',
     'css/demo.css', 'vendor/uPlot.esm.js', 'vendor/katex/katex-fonts.css', 'vendor/katex/fonts/KaTeX_Main-Regular.woff2', 'README.md']) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
@@ -177,7 +177,7 @@ test('one version: mesaflow --version, the JSON documents, mf.version, el.versio
   await page.waitForFunction(() => document.querySelector('mesaflow-demo')?.theory, null, { timeout: 30000 });
   const r = await el(page, async () => {
     const { loadMesaflow } = await import('./lib/mesaflow.js');
-    const { historyJSON } = await import('./js/export.js');
+    const { historyJSON } = await import('./js/views/export.js');
     const d = document.querySelector('mesaflow-demo');
     return { el: d.version, mf: (await loadMesaflow()).version, footer: document.getElementById('version').textContent, exported: JSON.parse(historyJSON(d.config, [])).mesaflow };
   });

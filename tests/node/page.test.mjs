@@ -1,6 +1,6 @@
 // Pure modules of the page, against independent truths: the one-sequence view's forward pass
-// (site/js/predict.js) gives the core's training loss, and log axes get numbered ticks
-// (site/js/ticks.js). Imports build/site/js (runs `node site/build.mjs` first if needed).
+// (site/js/model/predict.js) gives the core's training loss, and log axes get numbered ticks
+// (site/js/model/ticks.js). Imports build/site/js (runs `node site/build.mjs` first if needed).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,9 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { ROOT, load } from './helpers.mjs';
 
 const JS = path.join(ROOT, 'build', 'site', 'js');
-if (!fs.existsSync(path.join(JS, 'predict.js'))) execFileSync(process.execPath, [path.join(ROOT, 'site', 'build.mjs')], { stdio: 'ignore' });
-const { predict } = await import(pathToFileURL(path.join(JS, 'predict.js')).href);
-const { logRange, logSplits } = await import(pathToFileURL(path.join(JS, 'ticks.js')).href);
+if (!fs.existsSync(path.join(JS, 'model', 'predict.js'))) execFileSync(process.execPath, [path.join(ROOT, 'site', 'build.mjs')], { stdio: 'ignore' });
+const { predict } = await import(pathToFileURL(path.join(JS, 'model', 'predict.js')).href);
+const { logRange, logSplits } = await import(pathToFileURL(path.join(JS, 'model', 'ticks.js')).href);
 const { mf } = await load();
 
 // The training loss L = 1/(2m) sum_seq sum_{t=2}^{T-1} |y_t - x_{t+1}|^2 from predict() over every

@@ -1,6 +1,6 @@
 // The site's field list is generated, not written by hand: site/build.mjs writes
 // build/site/js/fields.js from mf.fields(), and the page's attributes, URL keys, defaults and
-// settings form come from it (site/js/state.js). Runs `node site/build.mjs` first if the site
+// settings form come from it (site/js/model/config-text.js). Runs `node site/build.mjs` first if the site
 // is not built.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { ROOT, load } from './helpers.mjs';
 const JS = path.join(ROOT, 'build', 'site', 'js');
 if (!fs.existsSync(path.join(JS, 'fields.js'))) execFileSync(process.execPath, [path.join(ROOT, 'site', 'build.mjs')], { stdio: 'ignore' });
 const { FIELDS } = await import(pathToFileURL(path.join(JS, 'fields.js')).href);
-const state = await import(pathToFileURL(path.join(JS, 'state.js')).href);
+const state = await import(pathToFileURL(path.join(JS, 'model', 'config-text.js')).href);
 const { mf } = await load();
 
 test('build/site/js/fields.js holds the rows of mf.fields(), every field by name', () => {
@@ -50,6 +50,6 @@ test("the page's own keys: values, and what is wrong with them for mf.invalid", 
   assert.deepEqual(values, { preset: 'quick', compare: false, workers: null });
   assert.deepEqual(bad.map(([key, text]) => [key, text]), [['preset', 'toString'], ['compare', 'maybe'], ['workers', '0']]);
   const words = bad.map(([key, text, expected]) => mf.invalid(key, text, expected));
-  assert.deepEqual(words[2], { field: 'workers', fields: ['workers'], message: "workers: '0' is not valid; expected auto or an integer in [1, 32]" });
+  assert.deepEqual(words[2], { field: 'workers', fields: ['workers'], message: "workers: '0' is not valid; expected auto or an integer in [1, 8]" });
   assert.match(words[0].message, /^preset: 'toString' is not valid; expected one of quick, quick-gaussian, sparse-two, gaussian-init, gaussian-0\.5, /);
 });

@@ -1,0 +1,185 @@
+// Main thread. The element's controller of its data: a .npy file trained on, or a CLI run drawn beside.
+// Your own data on the page: a .npy file (complex64 or complex128, shape (m, d, T)) chosen or
+// dropped on the element is read by the core's reader in the training worker (model/protocol.js, open)
+// and, once accepted, trained on (on that worker alone) with its m, d, T in place of the fields,
+// which are not editable until "Use generated data"; a file the reader refuses is reported in the
+// command line's words and the current runs go on. A run.json written by the command line
+// (mesaflow train ... --out run.json) is drawn beside the live runs (views/views.js, overlay).
+import { VERSION } from '../version.js';
+import { OKABE_ITO } from '../model/colours.js';
+
+// The fields a data file sets (m, d, T, test-m) or makes moot (the first-token law).
+const FILE_FIELDS = ['d', 'T', 'm', 'test-m', 'x1', 'scale', 'magnitude'];
+// The history columns of the command line's run document drawn beside the live runs.
+const RUN_COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'];
+const RUN_COLOUR = OKABE_ITO.sky;
+
+const asBlob = (x) => (x instanceof Blob ? x : new Blob([x]));
+const count = (n) => n.toLocaleString('en');
+const isJson = (f) => /\.json$/i.test(f.name) || f.type === 'application/json';
+
+// A run document of the command line -> the overlay {label, name, version, colour, hist}; throws an
+// Error saying what is wrong with it.
+export function readRun(text, name) {
+  let doc;
+  try {
+    doc = typeof text === 'string' ? JSON.parse(text) : text;
+  } catch (e) {
+    throw new Error(`${name}: not valid JSON (${e.message})`);
+  }
+  const h = doc?.history;
+  const what = 'a run document of the command line (mesaflow train ... --out run.json)';
+  if (!h || typeof h !== 'object') throw new Error(`${name}: not ${what}: it has no "history" object`);
+  for (const k of RUN_COLUMNS) {
+    if (!Array.isArray(h[k])) throw new Error(`${name}: history.${k} is missing or not an array (${what} has ${RUN_COLUMNS.join(', ')})`);
+    if (h[k].length !== h.epoch.length) throw new Error(`${name}: history.${k} has ${h[k].length} entries, history.epoch ${h.epoch.length}`);
+    if (!h[k].every((v) => v === null || typeof v === 'number')) throw new Error(`${name}: history.${k} holds values that are not numbers`);
+  }
+  if (!h.epoch.length) throw new Error(`${name}: its history is empty`);
+  if (!h.epoch.every((e, i) => Number.isInteger(e) && e >= 0 && (i === 0 || e > h.epoch[i - 1]))) {
+    throw new Error(`${name}: history.epoch is not a rising list of epochs`);
+  }
+  const hist = Object.fromEntries(RUN_COLUMNS.map((k) => [k, h[k].slice()]));
+  return { label: `CLI: ${name}`, name, version: typeof doc.mesaflow === 'string' ? doc.mesaflow : null, colour: RUN_COLOUR, hist };
+}
+
+// Where the data of the runs comes from, in words.
+function sourceText(info) {
+  if (!info) return 'Data: generated from the settings below. Choose or drop your own .npy file (complex64 or complex128, shape (m, d, T)) to train on it, or a run.json of the command line to draw it beside the live run.';
+  const test = info.test === 'file'
+    ? `all ${count(info.m)} for training; test set: ${info.test_name} (${count(info.test_m)} sequences)`
+    : `${count(info.m)} for training, ${count(info.test_m)} held out for testing (chosen by the seed)`;
+  return `Data: your file ${info.name} (${info.dtype}, ${count(info.file_m)} sequences, d = ${info.d}, T = ${info.T}): ${test}. ` +
+    `Theory: moments ${info.moments}.`;
+}
+
+export class DataSource {
+  // el: the <mesaflow-demo> whose runs these are.
+  constructor(el) {
+    this.el = el;
+    this.file = null; // {npy: Blob, name, test_npy?, test_name?} while the runs train on a file
+    this.info = null; // its description (toPage.opened's info)
+    this.overlay = null; // a CLI run drawn beside the live runs (readRun)
+    const $ = el._$;
+    const picked = (input, use) => input.addEventListener('change', () => {
+      const [file] = input.files;
+      input.value = ''; // the same file again is a new choice
+      if (file) use(file);
+    });
+    picked($('data-file'), (f) => this.open(f));
+    picked($('test-file'), (f) => this.open(this.file.npy, { name: this.file.name, test: f }));
+    picked($('run-file'), (f) => this.compare(f).catch(() => {})); // said on the page
+    $('data-generated').addEventListener('click', () => this.useGenerated());
+    $('run-remove').addEventListener('click', () => this.compare(null));
+    const box = el._root.querySelector('.demo');
+    const files = (e) => [...(e.dataTransfer?.types ?? [])].includes('Files');
+    el.addEventListener('dragover', (e) => {
+      if (!files(e)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+      box.classList.add('dropping');
+    });
+    el.addEventListener('dragleave', () => box.classList.remove('dropping'));
+    el.addEventListener('drop', (e) => {
+      box.classList.remove('dropping');
+      if (!files(e)) return;
+      e.preventDefault();
+      this.dropped([...e.dataTransfer.files]);
+    });
+    this.show();
+  }
+
+  // The `data` of toWorker.create: the file the runs train on, or null.
+  get payload() {
+    return this.file;
+  }
+
+  // What the element's `data` property says.
+  describe() {
+    return this.info ? { source: 'file', ...this.info } : { source: 'generated' };
+  }
+
+  // Files dropped on the element: a run.json is drawn beside the runs, a .npy file trained on.
+  dropped(list) {
+    const runs = list.filter(isJson);
+    const npy = list.filter((f) => !isJson(f));
+    for (const f of runs) this.compare(f).catch(() => {}); // said on the page
+    if (npy.length > 1) this.el._edits.note(`${npy.length} data files were dropped: training on ${npy[0].name}; drop one at a time (a test set can be chosen after it).`);
+    if (npy.length) this.open(npy[0]);
+  }
+
+  // Reads npy (a File, Blob, ArrayBuffer or typed array) with the core's reader and, if accepted,
+  // trains on it (test: a second such file as the test set; else a tenth of it is held out).
+  // Resolves to {info} or {problem} (the command line's words); the current runs stay if refused.
+  async open(npy, { name, test = null, testName } = {}) {
+    const el = this.el;
+    const data = { npy: asBlob(npy), name: String(name ?? npy.name ?? 'data.npy') };
+    if (test) Object.assign(data, { test_npy: asBlob(test), test_name: String(testName ?? test.name ?? 'test.npy') });
+    if (!el._client.ready || !el._cfg) await new Promise((resolve) => el.addEventListener('mesaflow-config', resolve, { once: true }));
+    const answer = await el._client.open(el._cfg, data);
+    if (!answer) return { info: null, problem: { field: 'data', fields: ['data'], message: 'the training worker stopped before it read the file' } };
+    if (answer.problem) {
+      const p = answer.problem;
+      const file = p.field === 'test-data' ? data.test_name : data.name;
+      el._alert(`${p.message} (${file} is not used: the runs shown go on.)`);
+      el._emit('mesaflow-file-error', { name: file, field: p.field, message: p.message });
+      return { info: null, problem: p };
+    }
+    this.use(data, answer.info);
+    return { info: this.describe(), problem: null };
+  }
+
+  // Trains on the accepted file data (info: its description) or, with null, on generated data.
+  use(data, info) {
+    const el = this.el;
+    this.file = data;
+    this.info = info;
+    el._settings.data = info && { m: info.m, d: info.d, T: info.T, test_m: info.test_m };
+    el._views.file = info;
+    el._alert('');
+    this.show();
+    el._configure(el._settings.config());
+    el._emit('mesaflow-data', this.describe());
+  }
+
+  useGenerated() {
+    if (this.file) this.use(null, null);
+  }
+
+  show() {
+    const $ = this.el._$;
+    $('data-source').textContent = sourceText(this.info);
+    $('data-generated').hidden = !this.info;
+    $('test-file-box').hidden = !this.info;
+    this.el._form.lock(this.info ? FILE_FIELDS : [], this.info ? `set by ${this.info.name}; “Use generated data” to edit it` : '');
+  }
+
+  // Draws a CLI run document (a File, a JSON text or a parsed object) beside the live runs, or
+  // removes it (null). Resolves to the comparison; a bad document is said on the page and thrown.
+  async compare(source, name = source?.name ?? 'run.json') {
+    const el = this.el;
+    let overlay = null;
+    if (source) {
+      try {
+        overlay = readRun(source instanceof Blob ? await source.text() : source, String(name));
+      } catch (e) {
+        el._alert(`${e.message}. The charts are unchanged.`);
+        el._emit('mesaflow-file-error', { name, field: 'run', message: e.message });
+        throw e;
+      }
+      if (overlay.version && overlay.version !== VERSION) el._edits.note(`${overlay.name} was written by mesaflow ${overlay.version}; this page is mesaflow ${VERSION}.`);
+    }
+    this.overlay = overlay;
+    el._alert('');
+    el._$('run-remove').hidden = !overlay;
+    el._views.setOverlay(overlay);
+    el._emit('mesaflow-comparison', this.comparison);
+    return this.comparison;
+  }
+
+  // What the element's `comparison` property says: {label, name, version, history} or null.
+  get comparison() {
+    const o = this.overlay;
+    return o && { label: o.label, name: o.name, version: o.version, history: Object.fromEntries(RUN_COLUMNS.map((k) => [k, o.hist[k].slice()])) };
+  }
+}

@@ -1,0 +1,37 @@
+// Main thread. Keeps an element and the page's URL hash in step.
+// Keeps a <mesaflow-demo> and the page's URL hash in step: the hash is read into attributes
+// (known keys only; unknown keys are ignored with a console.warn), and every accepted
+// configuration is written back, so any view is a link.
+import { FIELD_ATTRS, EXTRA_KEYS, isFieldKey, attributeOf } from '../model/config-text.js';
+
+export function applyHash(el, hash = location.hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  el._nextIsLink = true; // a link describes runs from epoch 0: the element starts them afresh
+  const seen = new Set();
+  for (const [key, value] of params) {
+    if (!isFieldKey(key) && !EXTRA_KEYS.includes(key)) {
+      console.warn(`mesaflow: ignoring unknown URL key ${JSON.stringify(key.slice(0, 60))}`);
+      continue;
+    }
+    const attr = attributeOf(key);
+    seen.add(attr);
+    el.setAttribute(attr, value);
+  }
+  for (const attr of [...FIELD_ATTRS, ...EXTRA_KEYS]) if (!seen.has(attr)) el.removeAttribute(attr);
+}
+
+export function syncHash(el, onChange) {
+  let written = '';
+  applyHash(el);
+  el.addEventListener('mesaflow-config', (e) => {
+    written = `#${e.detail.params}`;
+    if (location.hash !== written) history.replaceState(null, '', written);
+    onChange?.(e.detail.params);
+  });
+  // The event's own URL, not location: a write-back of an earlier configuration may have replaced
+  // location.hash between the user's (or a script's) change and this event.
+  addEventListener('hashchange', (e) => {
+    const hash = new URL(e.newURL).hash;
+    if (hash !== written) applyHash(el, hash);
+  });
+}

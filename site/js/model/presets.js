@@ -1,0 +1,35 @@
+// Any thread, no DOM. The presets (named settings) of the menu and of links.
+// Presets: one per row of the paper's settings table (d = 5, T = 100, m = 10,000, seed 1), small
+// settings that converge in seconds in a browser, and the settings of the paper's other questions.
+// Values use the URL / attribute names (CLI option names).
+const PAPER = { d: 5, T: 100, m: 10000, 'test-m': 10000, seed: 1, init: 'diagonal', a0: 0.1, b0: 0.1, clip: false, method: 'gd', 'eval-every': 1, magnitude: 'const' };
+
+export const PRESETS = {
+  // quick: sparse c = 1 (the paper's Example 4.1) at d = 3, T = 20, m = 1000; in a few seconds ab
+  // reaches c*(T) = 1 within 0.2% from each of the three initialisations, and gradient descent
+  // stays within 2% of the gradient-flow ODE (lr 2e-3; bench/quick_preset.sh measures it).
+  quick: { label: 'quick: sparse, d 3, T 20', values: { ...PAPER, d: 3, T: 20, m: 1000, 'test-m': 500, x1: 'sparse', scale: 1, lr: 2e-3, epochs: 500 } },
+  // The same size with gaussian first tokens: the learned optimizer does not recover the sequence.
+  'quick-gaussian': { label: 'quick: gaussian, d 5, T 20', values: { ...PAPER, d: 5, T: 20, m: 2000, 'test-m': 500, x1: 'gaussian', scale: 1, lr: 4e-4, epochs: 300 } },
+  // Assumption 4.1 holds, 4.2 fails: every sequence has one non-zero coordinate, of modulus 1 or 2.
+  'sparse-two': { label: 'sparse, two magnitudes', values: { ...PAPER, d: 3, T: 20, m: 4000, 'test-m': 1000, x1: 'sparse', scale: 1, magnitude: 'values:1,2@0.5,0.5', a0: 0.5, b0: 1.5, lr: 4e-3, epochs: 300 } },
+  // The paper's robustness question: every weight drawn N(0, 0.1^2) instead of the diagonal initialisation.
+  'gaussian-init': { label: 'gaussian initialisation', values: { ...PAPER, d: 5, T: 20, m: 2000, 'test-m': 500, x1: 'gaussian', scale: 1, init: 'gaussian', 'sigma-w': 0.1, lr: 2e-3, epochs: 400 } },
+  'gaussian-0.5': { label: 'paper: gaussian σ = 0.5', values: { ...PAPER, x1: 'gaussian', scale: 0.5, lr: 1e-3, epochs: 200 } },
+  'gaussian-1': { label: 'paper: gaussian σ = 1', values: { ...PAPER, x1: 'gaussian', scale: 1, lr: 1e-4, epochs: 150 } },
+  'gaussian-2': { label: 'paper: gaussian σ = 2', values: { ...PAPER, x1: 'gaussian', scale: 2, lr: 2e-6, epochs: 200 } },
+  'sparse-0.5': { label: 'paper: sparse c = 0.5', values: { ...PAPER, x1: 'sparse', scale: 0.5, lr: 3e-2, epochs: 200 } },
+  'sparse-1': { label: 'paper: sparse c = 1', values: { ...PAPER, x1: 'sparse', scale: 1, lr: 1e-3, epochs: 200 } },
+  'sparse-2': { label: 'paper: sparse c = 2', values: { ...PAPER, x1: 'sparse', scale: 2, lr: 1e-4, epochs: 120 } },
+  'full-one': { label: 'paper: full-one, no clip', values: { ...PAPER, x1: 'full-one', scale: 1, lr: 5e-4, epochs: 200 } },
+  'full-one-clip': { label: 'paper: full-one, clip', values: { ...PAPER, x1: 'full-one', scale: 1, lr: 5e-4, epochs: 200, clip: true } },
+};
+
+export const DEFAULT_PRESET = 'quick';
+
+// The paper's three initialisations (a0, b0), run side by side in "compare" mode.
+export const PAPER_INITS = [
+  [0.1, 0.1],
+  [0.5, 1.5],
+  [2, 2],
+];

@@ -1,0 +1,90 @@
+// Main thread. The "why" notes beside each view (proved, derived, measured).
+// The short explanations beside each view, each statement marked by where it comes from: what
+// the paper proves, what this project derived (PAPER.md), what is only measured here. Formulas
+// come pre-rendered from build time (formulas.js, trusted); numbers computed at run time go in
+// with textContent only.
+import { FORMULA_HTML } from '../formulas.js';
+import { num } from './status.js';
+import { linkFonts } from './fonts.js';
+
+const PAPER = { src: 'Proved in the paper' };
+const OURS = { src: 'Derived here (PAPER.md)' };
+const SEEN = { src: 'Measured' };
+
+// Each text is a list of parts: a string, {tex: name} (inline), {texd: name} (display),
+// {slot: name} (a span the demo fills with a number) or {src} (where what follows comes from).
+const TEXTS = {
+  ab: [
+    PAPER, ' from the diagonal initialisation, under its assumptions, gradient flow keeps the red blocks diagonal and ', { tex: 'ab' },
+    ' converges: ', { tex: 'gaussLimit' }, ' for gaussian(σ), ', { tex: 'sparseLimit' }, ' for sparse(c). ',
+    OURS, ' at finite T the optimum of the population loss within the diagonal family is', { texd: 'cstarT' }, 'with ', { tex: 'moments' },
+    ' (grey line; dotted: ', { tex: 'cstarInf' }, '), and the gradient-flow ODE ', { tex: 'ode' },
+    ' (dashed), with A and B from the training set: its fixed point is that set’s optimum (orange). ', SEEN, ' the solid curves. Here c*(T) = ',
+    { slot: 'cstarT' }, ', c*(∞) = ', { slot: 'cstarInf' }, '.',
+  ],
+  ratio: [
+    OURS, ' with that structure the model predicts ', { tex: 'mesa' }, ': one gradient-descent step from W = 0 on ', { tex: 'gdstep' },
+    '. It recovers the sequence only if ab·|x', { slot: 'sub1j' }, '|² = 1 for every non-zero coordinate, i.e. ', { tex: 'recovery' },
+    ' (Cauchy–Schwarz gives ', { tex: 'cs' }, '). ', PAPER, ' a moment condition on x₁ (Assumption 4.2) decides recovery; for gaussian first tokens ',
+    { tex: 'ratioLimit' }, '. Here: recovery predicted ', { slot: 'recovery' }, ' (', { tex: 'recoveryRatio' }, ' = ', { slot: 'momentRatio' }, ').',
+  ],
+  loss: [SEEN, ' train (solid) and test (dashed) loss ', { tex: 'loss' }, ', on a log scale.'],
+  weights: [
+    SEEN, ' the weights so far. Outlined: the paper’s “red blocks”, ', { tex: 'redKQ' }, ' and ', { tex: 'redPV' }, '. ',
+    PAPER, ' under Assumption 4.1 gradient flow from the diagonal initialisation keeps every other entry at 0 and the blocks multiples of I; a finite training set leaves small off-diagonal entries. full-one breaks Assumption 4.1: its off-diagonal entries grow unless clip is on. Blue negative, red positive; one colour scale for real part, imaginary part and modulus (the largest modulus); hover for exact values.',
+  ],
+  mesa: [
+    SEEN, ' squared error of the prediction of x', { slot: 'subt1' }, ' against context position t: the trained model, one gradient step with the trained ab, least squares on the context, and the true W (0 up to rounding, not drawn on the log axis). Where the model lies on the one-step curve, it is a mesa-optimizer, ',
+    { tex: 'model' }, '.',
+  ],
+  sequence: [
+    'Each sequence rotates with its own phases, ', { tex: 'ar' }, ', so the model must infer W in context. Grey: the true next token; dashed: the model’s prediction, computed in your browser from the weights.',
+  ],
+  capability: [
+    OURS, ' at the optimum c*(T) coordinate j is predicted as c*(T)|x', { slot: 'sub1j' }, '|² times the next token, plus cross-coordinate terms that shrink like 1/(t − 1); the curve is the expected squared error at t = T − 1 over E|x|², at each context length. ',
+    PAPER, ' recovery as T grows needs ', { tex: 'recovery' }, ' (Assumption 4.2). ', SEEN, ' the markers.',
+  ],
+  structure: [
+    SEEN, ' the structure of the weights over epochs. The paper’s experiment beyond its assumption (full-one first tokens, no clip) shows off-diagonal entries that grow; the dashed line is the best one-step vanilla gradient descent on the test set, for comparison.',
+  ],
+};
+
+// Returns {node, slots} where slots[name] is the span to fill with textContent.
+export function explanation(view) {
+  const p = document.createElement('p');
+  p.className = 'explain';
+  const slots = {};
+  for (const part of TEXTS[view]) {
+    if (typeof part === 'string') p.append(part);
+    else if (part.src) p.append(Object.assign(document.createElement('span'), { className: 'src', textContent: `${part.src}:` }));
+    else if (part.slot) {
+      const s = document.createElement(part.slot.startsWith('sub') ? 'sub' : 'span');
+      s.className = 'slot';
+      if (part.slot === 'sub1j') s.textContent = '1j';
+      if (part.slot === 'subt1') s.textContent = 't+1';
+      slots[part.slot] = s;
+      p.append(s);
+    } else {
+      const s = document.createElement('span');
+      s.innerHTML = FORMULA_HTML[part.tex ? `tex:${part.tex}` : `texd:${part.texd}`]; // trusted build-time KaTeX output
+      p.append(s);
+    }
+  }
+  return { node: p, slots };
+}
+
+// Puts each view's explanation, with the numbers of theory th (s.theory()), into the
+// element `text-VIEW` of root (the configuration's own numbers are in the notes, views/captions.js).
+export function fillExplanations(root, th) {
+  linkFonts(root.ownerDocument);
+  const none = 'not defined here (Assumption 4.1 fails)';
+  for (const view of Object.keys(TEXTS)) {
+    const { node, slots } = explanation(view);
+    const set = (k, v) => slots[k] && (slots[k].textContent = v);
+    set('cstarT', th.applies ? num(th.c_star_T) : none);
+    set('cstarInf', th.applies ? num(th.c_star_inf) : none);
+    set('recovery', !th.applies ? '– (the theory does not apply)' : th.recovery ? 'yes' : 'no');
+    set('momentRatio', num(th.moment_ratio));
+    root.getElementById(`text-${view}`).replaceChildren(node);
+  }
+}

@@ -1,0 +1,74 @@
+// Main thread. The status line (aria-live) and the texts about runs.
+// The demo's status line (aria-live): short facts about the runs, at most every STATUS_EVERY_MS
+// while training, so screen readers are not flooded, and always the latest state once that
+// interval is over (a trailing update) or training stops.
+const STATUS_EVERY_MS = 2000;
+const SEP = ' · ';
+
+// A number for reading: 4 significant digits, tiny ones in exponent form, '–' if not finite.
+export const num = (v, p = 4) =>
+  v == null || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e-3 || v === 0 ? Number(v.toPrecision(p)).toString() : v.toExponential(2);
+
+const recovery = (th) => (th.applies ? `recovery predicted: ${th.recovery ? 'yes' : 'no'}` : 'no theory: Assumption 4.1 fails');
+
+// What the runs have done, as short facts joined by ' · ' (runs as model/runs.js records them, the
+// first one summarised); it starts with the state: 'ready', 'training', 'paused', 'finished' or
+// 'diverged' ('waiting' while held), then 'epoch E of N'. sparse: the last position's error is
+// shown, not the ratio; held: a demo in view trains on this one's workers (pool/page-pool.js).
+export function summary(runs, cfg, playing, sparse = cfg.x1 === 'sparse', held = false) {
+  const r = runs[0];
+  if (!r) return '';
+  const h = r.hist;
+  const i = h.epoch.length - 1;
+  const th = r.theory;
+  const cstar = th.applies ? `c*(T) ${num(th.c_star_T)}` : null;
+  if (i < 0) return [`ready: ${cfg.epochs} epochs to train`, cstar, recovery(th), 'press Play'].filter(Boolean).join(SEP);
+  const state = runs.some((x) => x.diverged) ? 'diverged' : runs.every((x) => x.done) ? 'finished' : playing ? (held ? 'waiting' : 'training') : 'paused';
+  const wait = state === 'waiting' ? 'a demo in view on this page is training on the same cores; this one goes on when it is done or when you scroll here' : null;
+  const at = r.epoch > h.epoch[i] ? ` (evaluated at ${h.epoch[i]})` : '';
+  const last = sparse ? `last-position MSE ${num(h.last_mse[i])}` : `ratio ${num(h.ratio[i])}`;
+  return [`${state}: epoch ${r.epoch} of ${cfg.epochs}${at}`, wait, `ab ${num(h.ab[i])}`, cstar, `test loss ${num(h.test_loss[i])}`, last, recovery(th)]
+    .filter(Boolean).join(SEP);
+}
+
+// While a configuration's data sets are drawn (n runs), or read from a file.
+export function preparing(cfg, n, file) {
+  const runs = n > 1 ? ` for ${n} runs` : '';
+  if (file) return `Reading ${file}${runs}: ${cfg.m.toLocaleString('en')} training and ${cfg.test_m.toLocaleString('en')} test sequences of length ${cfg.T}…`;
+  return `Drawing the data${runs}: ${cfg.m.toLocaleString('en')} training and ${cfg.test_m.toLocaleString('en')} test sequences of length ${cfg.T}…`;
+}
+
+// The words for a run that diverged (msg: the worker's `diverged`).
+export function divergedText(run, msg, cfg) {
+  const d = msg.divergence;
+  const why = d ? `: ${d.why}; the step size lr = ${num(d.lr, 3)} is too large for this setting` : '';
+  const lr = num(d ? d.suggested_lr : cfg.lr / 10, 2);
+  return `Training paused: the run with (a0, b0) = ${run.label} diverged at epoch ${msg.epoch}${why}. Try a smaller step size, e.g. lr = ${lr}.`;
+}
+
+export class StatusLine {
+  // node: the status element; summarise(): the summary text of the moment.
+  constructor(node, summarise) {
+    this.node = node;
+    this.summarise = summarise;
+    this.last = 0;
+    this.timer = 0;
+  }
+
+  // Says text now (a message, not the summary), dropping a pending summary.
+  say(text) {
+    clearTimeout(this.timer);
+    this.timer = 0;
+    this.last = performance.now();
+    // One span per fact (the first, the state, in bold), the separators kept as text.
+    const facts = text.split(SEP);
+    this.node.replaceChildren(...facts.flatMap((f, i) => [...(i ? [SEP] : []), Object.assign(document.createElement('span'), { className: 'fact', textContent: f })]));
+  }
+
+  // The summary: now if forced or the interval is over, else once it is.
+  refresh(force) {
+    const wait = this.last + STATUS_EVERY_MS - performance.now();
+    if (force || wait <= 0) this.say(this.summarise());
+    else this.timer ||= setTimeout(() => this.say(this.summarise()), wait);
+  }
+}
