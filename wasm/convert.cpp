@@ -1,5 +1,6 @@
 #include "convert.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <emscripten/bind.h>
@@ -33,6 +34,14 @@ val to_val(const Json& j) {
 val f64(const std::vector<double>& v) {
   return val::global("Float64Array").new_(emscripten::typed_memory_view(v.size(), v.data()));
 }
+
+namespace {
+// v[from..] as a Float64Array (empty when from is past the end).
+val f64_from(const std::vector<double>& v, std::size_t from) {
+  from = std::min(from, v.size());
+  return val::global("Float64Array").new_(emscripten::typed_memory_view(v.size() - from, v.data() + from));
+}
+}  // namespace
 
 val problem_val(const Problem& p, const std::string& unknown) {
   if (!p) return val::null();
@@ -106,9 +115,10 @@ bool params_from(val w, int d, Params& p) {
   return true;
 }
 
-val history_val(const History& h) {
+val history_val(const History& h, int from) {
   val o = val::object();
-  for (const auto& [name, col] : History::columns()) o.set(name, f64(h.*col));
+  const std::size_t first = static_cast<std::size_t>(std::max(from, 0));
+  for (const auto& [name, col] : History::columns()) o.set(name, f64_from(h.*col, first));
   val changes = val::array();
   for (const Change& c : h.changes) {
     val x = val::object();
@@ -122,14 +132,14 @@ val history_val(const History& h) {
   return o;
 }
 
-val checkpoint_val(const Checkpoint& cp) {
+val checkpoint_val(const Checkpoint& cp, bool with_history) {
   val o = val::object();
   o.set("epoch", cp.epoch);
   o.set("weights", weights_val(cp.params));
   o.set("first_loss", cp.first_loss);
   o.set("flow_step", cp.flow_step);
   o.set("gradient_evaluations", static_cast<double>(cp.gradient_evaluations));
-  o.set("history", history_val(cp.history));
+  if (with_history) o.set("history", history_val(cp.history));
   return o;
 }
 

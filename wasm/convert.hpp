@@ -38,11 +38,13 @@ bool params_from(val w, int d, Params& p);
 
 // A checkpoint as {epoch, weights, first_loss, flow_step, gradient_evaluations, history}, and
 // back for configuration dimension d (a problem names the part that has the wrong form; the
-// values are checked by the core's check_checkpoint).
-val checkpoint_val(const Checkpoint& cp);
+// values are checked by the core's check_checkpoint). Without with_history, no history key: what
+// the page sends each chunk beside the new rows (it keeps the rows it was sent).
+val checkpoint_val(const Checkpoint& cp, bool with_history = true);
 Problem checkpoint_from(val o, int d, Checkpoint& cp);
 
-// History columns as Float64Arrays, by their JSON names.
-val history_val(const History& h);
+// History columns as Float64Arrays, by their JSON names: the rows from index `from` on (the page
+// asks for the rows it has not been sent), and every change.
+val history_val(const History& h, int from = 0);
 
 }  // namespace mesaflow::js

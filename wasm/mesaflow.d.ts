@@ -114,6 +114,7 @@ export interface Checkpoint {
   first_loss: number;
   flow_step: number;
   gradient_evaluations: number;
+  /** Absent from checkpoint({history: false}); a resume needs it. */
   history: History;
 }
 
@@ -128,9 +129,10 @@ export interface Session {
   readonly divergence: Divergence | null;
   /** lr, epochs, eval_every, clip or method from the current epoch on; throws a ProblemError. */
   change(field: string, text: string): void;
-  history(): History;
-  /** null once the run has diverged. */
-  checkpoint(): Checkpoint | null;
+  /** The rows from index `from` on (default 0: every row), and every change. */
+  history(from?: number): History;
+  /** null once the run has diverged; {history: false}: without the history (the rows kept elsewhere). */
+  checkpoint(options?: { history?: boolean }): Checkpoint | null;
   theory(): Theory;
   odeCurve(): OdeCurve;
   weights(): Weights;

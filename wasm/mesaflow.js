@@ -50,8 +50,10 @@ class Session {
   get diverged() { return this.#live().diverged; }
   get message() { return this.#live().message; }
   get divergence() { return this.#live().divergence; }
-  history() { return this.#live().history(); }
-  checkpoint() { return this.#live().checkpoint(); }
+  // from: the first row wanted (the rows already had are not converted again).
+  history(from = 0) { return this.#live().history(count(from, 'history')); }
+  // history: false leaves the history out (what a caller that keeps the rows it was given needs).
+  checkpoint({ history = true } = {}) { return this.#live().checkpoint(Boolean(history)); }
   theory() { return this.#live().theory(); }
   odeCurve() { return this.#live().odeCurve(); }
   weights() { return this.#live().weights(); }

@@ -126,7 +126,9 @@ val JsSession::divergence() const {
   return o;
 }
 
-val JsSession::checkpoint() const { return s_->diverged() ? val::null() : checkpoint_val(s_->checkpoint()); }
+val JsSession::checkpoint(bool with_history) const {
+  return s_->diverged() ? val::null() : checkpoint_val(s_->checkpoint(), with_history);
+}
 
 val JsSession::resume(val o) {
   Checkpoint cp;

@@ -28,7 +28,8 @@ class JsSession {
   std::string message() const;
   // null, or why it diverged as data: {epoch, why, lr, suggested_lr}.
   val divergence() const;
-  val history() const { return history_val(s_->history()); }
+  // The rows from index `from` on (0: all of them), and every change.
+  val history(int from) const { return history_val(s_->history(), from); }
   val theory() const;
   val ode_curve() const;
   val weights() const { return weights_val(s_->params()); }
@@ -39,8 +40,9 @@ class JsSession {
   bool awaiting_sums() const { return s_->awaiting_sums(); }
   bool wants_gradient() const { return s_->wants_gradient(); }
   bool wants_test() const { return s_->wants_test(); }
-  // checkpoint_val of Session::checkpoint(), or null for a diverged run.
-  val checkpoint() const;
+  // checkpoint_val of Session::checkpoint() (with_history false: without its history), or null
+  // for a diverged run.
+  val checkpoint(bool with_history) const;
   // Continues from such an object (a new session only): null, or the problem naming the part.
   val resume(val cp);
   // Changes a field from the current epoch on (Session::change), within the browser's budgets:
