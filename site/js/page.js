@@ -23,7 +23,7 @@ function showSnippets(params) {
     `<script type="module" src="${base}js/element.js"></script>\n<mesaflow-demo${attrs}></mesaflow-demo>`;
   document.getElementById('snippet-iframe').textContent =
     `<iframe src="${base}embed.html#${params}" title="mesaflow demo" width="100%" height="1800" style="border:0"></iframe>\n${resizeSnippet(location.origin)}`;
-  const link = document.getElementById('share-link');
+  const link = /** @type {HTMLAnchorElement} */ (document.getElementById('share-link'));
   link.href = `${base}#${params}`;
   link.textContent = link.href;
 }

@@ -14,6 +14,7 @@ const FILE_FIELDS = ['d', 'T', 'm', 'test-m', 'x1', 'scale', 'magnitude'];
 const RUN_COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'];
 const RUN_COLOUR = OKABE_ITO.sky;
 
+const fileName = (x) => (x instanceof File ? x.name : undefined);
 const asBlob = (x) => (x instanceof Blob ? x : new Blob([x]));
 const count = (n) => n.toLocaleString('en');
 const isJson = (f) => /\.json$/i.test(f.name) || f.type === 'application/json';
@@ -54,24 +55,26 @@ function sourceText(info) {
 }
 
 export class DataSource {
-  // el: the <mesaflow-demo> whose runs these are.
-  constructor(el) {
-    this.el = el;
+  // api: the element's controller API (element/mesaflow-demo.js).
+  constructor(api) {
+    this.api = api;
     this.file = null; // {npy: Blob, name, test_npy?, test_name?} while the runs train on a file
     this.info = null; // its description (toPage.opened's info)
     this.overlay = null; // a CLI run drawn beside the live runs (readRun)
-    const $ = el._$;
+    const { $, events: el } = api;
     const picked = (input, use) => input.addEventListener('change', () => {
       const [file] = input.files;
       input.value = ''; // the same file again is a new choice
       if (file) use(file);
     });
-    picked($('data-file'), (f) => this.open(f));
-    picked($('test-file'), (f) => this.open(this.file.npy, { name: this.file.name, test: f }));
-    picked($('run-file'), (f) => this.compare(f).catch(() => {})); // said on the page
-    $('data-generated').addEventListener('click', () => this.useGenerated());
-    $('run-remove').addEventListener('click', () => this.compare(null));
-    const box = el._root.querySelector('.demo');
+    // The reader's choices are commands of the store, in order with the rest.
+    const command = (fn) => api.store.command(fn);
+    picked($('data-file'), (f) => command(() => this.open(f)));
+    picked($('test-file'), (f) => command(() => this.open(this.file.npy, { name: this.file.name, test: f })));
+    picked($('run-file'), (f) => command(() => this.compare(f)).catch(() => {})); // said on the page
+    $('data-generated').addEventListener('click', () => command(() => this.useGenerated()));
+    $('run-remove').addEventListener('click', () => command(() => this.compare(null)));
+    const box = api.root.querySelector('.demo');
     const files = (e) => [...(e.dataTransfer?.types ?? [])].includes('Files');
     el.addEventListener('dragover', (e) => {
       if (!files(e)) return;
@@ -84,7 +87,8 @@ export class DataSource {
       box.classList.remove('dropping');
       if (!files(e)) return;
       e.preventDefault();
-      this.dropped([...e.dataTransfer.files]);
+      const list = [...e.dataTransfer.files];
+      command(() => this.dropped(list));
     });
     this.show();
   }
@@ -104,25 +108,29 @@ export class DataSource {
     const runs = list.filter(isJson);
     const npy = list.filter((f) => !isJson(f));
     for (const f of runs) this.compare(f).catch(() => {}); // said on the page
-    if (npy.length > 1) this.el._edits.note(`${npy.length} data files were dropped: training on ${npy[0].name}; drop one at a time (a test set can be chosen after it).`);
+    if (npy.length > 1) this.api.edits().note(`${npy.length} data files were dropped: training on ${npy[0].name}; drop one at a time (a test set can be chosen after it).`);
     if (npy.length) this.open(npy[0]);
   }
 
   // Reads npy (a File, Blob, ArrayBuffer or typed array) with the core's reader and, if accepted,
   // trains on it (test: a second such file as the test set; else a tenth of it is held out).
   // Resolves to {info} or {problem} (the command line's words); the current runs stay if refused.
+  /**
+   * @param {Blob | ArrayBuffer | ArrayBufferView} npy
+   * @param {{name?: string, test?: Blob | ArrayBuffer | ArrayBufferView | null, testName?: string}} [options]
+   */
   async open(npy, { name, test = null, testName } = {}) {
-    const el = this.el;
-    const data = { npy: asBlob(npy), name: String(name ?? npy.name ?? 'data.npy') };
-    if (test) Object.assign(data, { test_npy: asBlob(test), test_name: String(testName ?? test.name ?? 'test.npy') });
-    if (!el._client.ready || !el._cfg) await new Promise((resolve) => el.addEventListener('mesaflow-config', resolve, { once: true }));
-    const answer = await el._client.open(el._cfg, data);
+    const { client, store, events } = this.api;
+    const data = { npy: asBlob(npy), name: String(name ?? fileName(npy) ?? 'data.npy') };
+    if (test) Object.assign(data, { test_npy: asBlob(test), test_name: String(testName ?? fileName(test) ?? 'test.npy') });
+    if (!client.ready || !store.cfg) await new Promise((resolve) => events.addEventListener('mesaflow-config', resolve, { once: true }));
+    const answer = await client.open(store.cfg, data);
     if (!answer) return { info: null, problem: { field: 'data', fields: ['data'], message: 'the training worker stopped before it read the file' } };
     if (answer.problem) {
       const p = answer.problem;
       const file = p.field === 'test-data' ? data.test_name : data.name;
-      el._alert(`${p.message} (${file} is not used: the runs shown go on.)`);
-      el._emit('mesaflow-file-error', { name: file, field: p.field, message: p.message });
+      this.api.alert(`${p.message} (${file} is not used: the runs shown go on.)`);
+      this.api.emit('mesaflow-file-error', { name: file, field: p.field, message: p.message });
       return { info: null, problem: p };
     }
     this.use(data, answer.info);
@@ -131,15 +139,15 @@ export class DataSource {
 
   // Trains on the accepted file data (info: its description) or, with null, on generated data.
   use(data, info) {
-    const el = this.el;
+    const { settings, views } = this.api;
     this.file = data;
     this.info = info;
-    el._settings.data = info && { m: info.m, d: info.d, T: info.T, test_m: info.test_m };
-    el._views.file = info;
-    el._alert('');
+    settings.data = info && { m: info.m, d: info.d, T: info.T, test_m: info.test_m };
+    views.file = info;
+    this.api.alert('');
     this.show();
-    el._configure(el._settings.config());
-    el._emit('mesaflow-data', this.describe());
+    this.api.configure(settings.config());
+    this.api.emit('mesaflow-data', this.describe());
   }
 
   useGenerated() {
@@ -147,33 +155,33 @@ export class DataSource {
   }
 
   show() {
-    const $ = this.el._$;
+    const { $, form } = this.api;
     $('data-source').textContent = sourceText(this.info);
     $('data-generated').hidden = !this.info;
     $('test-file-box').hidden = !this.info;
-    this.el._form.lock(this.info ? FILE_FIELDS : [], this.info ? `set by ${this.info.name}; “Use generated data” to edit it` : '');
+    form.lock(this.info ? FILE_FIELDS : [], this.info ? `set by ${this.info.name}; “Use generated data” to edit it` : '');
   }
 
   // Draws a CLI run document (a File, a JSON text or a parsed object) beside the live runs, or
   // removes it (null). Resolves to the comparison; a bad document is said on the page and thrown.
   async compare(source, name = source?.name ?? 'run.json') {
-    const el = this.el;
+    const { $, views } = this.api;
     let overlay = null;
     if (source) {
       try {
         overlay = readRun(source instanceof Blob ? await source.text() : source, String(name));
       } catch (e) {
-        el._alert(`${e.message}. The charts are unchanged.`);
-        el._emit('mesaflow-file-error', { name, field: 'run', message: e.message });
+        this.api.alert(`${e.message}. The charts are unchanged.`);
+        this.api.emit('mesaflow-file-error', { name, field: 'run', message: e.message });
         throw e;
       }
-      if (overlay.version && overlay.version !== VERSION) el._edits.note(`${overlay.name} was written by mesaflow ${overlay.version}; this page is mesaflow ${VERSION}.`);
+      if (overlay.version && overlay.version !== VERSION) this.api.edits().note(`${overlay.name} was written by mesaflow ${overlay.version}; this page is mesaflow ${VERSION}.`);
     }
     this.overlay = overlay;
-    el._alert('');
-    el._$('run-remove').hidden = !overlay;
-    el._views.setOverlay(overlay);
-    el._emit('mesaflow-comparison', this.comparison);
+    this.api.alert('');
+    $('run-remove').hidden = !overlay;
+    views.setOverlay(overlay);
+    this.api.emit('mesaflow-comparison', this.comparison);
     return this.comparison;
   }
 

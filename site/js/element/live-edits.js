@@ -10,20 +10,19 @@ import { showPreset } from './settings-form.js';
 const LIVE = new Set(['lr', 'epochs', 'eval-every', 'clip', 'method']);
 
 export class Edits {
-  // el: the <mesaflow-demo> whose runs, form, settings and views these are.
-  constructor(el) {
-    this.el = el;
-    this.before = null; // the configuration before a live change, until the worker takes it
+  // api: the element's controller API (element/mesaflow-demo.js): its store, form, settings, views.
+  constructor(api) {
+    this.api = api;
   }
 
   // A settings-form edit, parsed by the core; a problem stays under the field.
   async edit(name, text) {
-    const el = this.el;
-    const before = { ...el._settings.explicit };
-    const cfg = await el._settings.edit(name, text);
+    const { settings, form, store } = this.api;
+    const before = settings.snapshot();
+    const cfg = await settings.edit(name, text);
     if (cfg) this.apply(cfg, () => {
-      el._settings.explicit = before;
-      el._form.show(el._cfg);
+      settings.restore(before);
+      form.show(store.cfg);
     });
   }
 
@@ -31,40 +30,39 @@ export class Edits {
   // eval-every, clip, method) go to the runs from their current epoch on; any other field starts
   // them again from epoch 0: asked first when epochs would be lost (ask), else said in a note.
   apply(cfg, undo, ask = true) {
-    const el = this.el;
-    const changed = FIELDS.filter((f) => cfg[f.key] !== el._cfg?.[f.key]);
+    const { store, form, settings, client, element } = this.api;
+    const changed = FIELDS.filter((f) => cfg[f.key] !== store.cfg?.[f.key]);
     // Nothing new (a link to the configuration it has): it is accepted as it is.
-    if (!changed.length) return el._emit('mesaflow-config', { params: el.params, config: el.config });
+    if (!changed.length) return this.api.emit('mesaflow-config', { params: element.params, config: element.config });
     const names = changed.map((f) => f.name).join(', ');
     // The parallel path trains with gradient descent only: another method there is a new run.
-    const live = (f) => LIVE.has(f.name) && !(f.name === 'method' && el._workersUsed > 1);
-    if (el._runs.first && !el._fault && changed.every(live)) {
-      this.before = el._cfg;
-      el._cfg = cfg;
-      el._form.show(cfg);
-      showPreset(el._$('preset'), el._settings.preset, cfg);
-      for (const f of changed) el._client.post(toWorker.change(f.name, String(cfg[f.key])));
+    const live = (f) => LIVE.has(f.name) && !(f.name === 'method' && store.workers > 1);
+    if (store.runs.first && !store.fault && changed.every(live)) {
+      store.changeLive(cfg);
+      form.show(cfg);
+      showPreset(this.api.$('preset'), settings.preset, cfg);
+      for (const f of changed) client.post(toWorker.change(f.name, String(cfg[f.key])));
       return;
     }
-    const trained = el._runs.list.some((r) => r.epoch > 0);
+    const trained = store.runs.list.some((r) => r.epoch > 0);
     const restart = () => {
-      el._configure(cfg);
+      this.api.configure(cfg);
       if (trained) this.note(`Started again from epoch 0: ${names} changed (it defines the data or the start of the run).`);
     };
     if (!trained || !ask) return restart();
-    this.ask(`${names} defines the data or the start of the run: a new value trains again from epoch 0, and the ${el.epoch} epochs trained so far are dropped. Start again?`,
-      restart, undo ?? (() => el._form.show(el._cfg)));
+    this.ask(`${names} defines the data or the start of the run: a new value trains again from epoch 0, and the ${element.epoch} epochs trained so far are dropped. Start again?`,
+      () => store.command(restart), undo ?? (() => form.show(store.cfg)));
   }
 
   // The notice bar: a question with yes / no, or a note (no buttons). Without one in the
   // template, the answer is yes.
   ask(text, yes, no) {
-    const el = this.el;
-    const bar = el._$('notice');
+    const { $ } = this.api;
+    const bar = $('notice');
     if (!bar) return yes();
-    el._$('notice-text').textContent = text;
+    $('notice-text').textContent = text;
     for (const [id, act] of [['notice-yes', yes], ['notice-no', no]]) {
-      const b = el._$(id);
+      const b = $(id);
       b.hidden = false;
       b.onclick = () => {
         bar.hidden = true;
@@ -75,36 +73,36 @@ export class Edits {
   }
 
   note(text) {
-    const el = this.el;
-    const bar = el._$('notice');
-    if (!bar) return el._alert(text);
-    el._$('notice-text').textContent = text;
-    for (const id of ['notice-yes', 'notice-no']) el._$(id).hidden = true;
+    const { $ } = this.api;
+    const bar = $('notice');
+    if (!bar) return this.api.alert(text);
+    $('notice-text').textContent = text;
+    for (const id of ['notice-yes', 'notice-no']) $(id).hidden = true;
     bar.hidden = false;
   }
 
   // A live change reached a run: its ODE, theory and changes; the views follow the new epochs.
   changed(msg) {
-    const el = this.el;
-    const run = el._runs.changed(msg);
+    const { store, form, views, client, element } = this.api;
+    const run = store.runs.changed(msg);
     if (!run) return;
-    this.before = null;
-    el._form.setConfigProblem(null);
-    el._views.setup(el._cfg, el._runs.list, el._views.capability); // epochs, their grid, the ODE, the texts
-    if (run === el._runs.first) el._emit('mesaflow-config', { params: el.params, config: el.config }); // the URL follows
-    el._dirty();
-    el._status.refresh(true);
-    // More epochs after the end: go on if the reader was playing.
-    if (el._wantPlay && !run.done && !el._playing) el._client.post(toWorker.play(el._speed()));
+    store.settleLive(true);
+    form.setConfigProblem(null);
+    views.setup(store.cfg, store.runs.list, views.capability); // epochs, their grid, the ODE, the texts
+    if (run === store.runs.first) this.api.emit('mesaflow-config', { params: element.params, config: element.config }); // the URL follows
+    this.api.dirty();
+    this.api.refresh(true);
+    // More epochs after the end: go on if the reader was playing (a worker already playing
+    // ignores it).
+    if (store.playing && !run.done) client.post(toWorker.play(this.api.speed()));
   }
 
   // A live change the worker refused (a value out of range or over a budget): nothing changed.
   refused(problem) {
-    const el = this.el;
-    if (this.before) el._cfg = this.before;
-    this.before = null;
-    el._form.show(el._cfg);
-    el._form.setConfigProblem(problem);
-    el._alert(`Not changed: ${problem.message}`);
+    const { store, form } = this.api;
+    store.settleLive(false);
+    form.show(store.cfg);
+    form.setConfigProblem(problem);
+    this.api.alert(`Not changed: ${problem.message}`);
   }
 }

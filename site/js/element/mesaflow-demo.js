@@ -7,9 +7,13 @@
 // the same bits either way). Every demo of a page shares that pool (pool/page-pool.js).
 // Methods, properties and events (mesaflow-step, -diverged, -config, -fault, -data, -file-error,
 // -comparison) are declared and described in site/package/mesaflow-demo.d.ts (the package's types).
+// Its state is its store's (element/store.js); the controllers (live edits, faults, data, the
+// toolbar, the capability points) get the narrow API of #controllerApi, not the element's fields.
+// Attribute changes and method calls are commands applied in the order they are made.
 import { TEMPLATE } from './template.js';
 import { Views } from '../views/views.js';
-import { SettingsForm, showPreset, bindToolbar } from './settings-form.js';
+import { SettingsForm, showPreset } from './settings-form.js';
+import { bindToolbar } from './toolbar.js';
 import { fillHints } from '../views/hints.js';
 import { Progress } from '../views/progress.js';
 import { FIELDS, FIELD_ATTRS, EXTRA_KEYS } from '../model/config-text.js';
@@ -18,136 +22,209 @@ import { toWorker } from '../model/protocol.js';
 import { WorkerClient } from './trainer-client.js';
 import { pagePool } from '../pool/page-pool.js';
 import { StatusLine, summary, divergedText, preparing } from '../views/status.js';
-import { Runs, copyHistory, emptyHistory, copyOf } from '../model/runs.js';
+import { copyHistory, emptyHistory, copyOf } from '../model/runs.js';
+import { Store } from './store.js';
+import { takeLinkMark } from './url-sync.js';
 import { Edits } from './live-edits.js';
 import { Faults } from './faults.js';
 import { Measure } from './capability-client.js';
 import { DataSource } from './data-source.js';
 import { VERSION } from '../version.js';
 
+// Checked against the package's declarations (site/typecheck.mjs stages them at this path).
+/** @typedef {import('../../mesaflow-demo.js').MesaflowDemoElement} MesaflowDemoElement */
+/** @typedef {import('../../mesaflow-demo.js').RunHistory} RunHistory */
+/** @typedef {import('../../mesaflow-demo.js').Run} Run */
+/** @typedef {import('../../mesaflow-demo.js').OdeCurve} OdeCurve */
+/** @typedef {import('../../mesaflow-demo.js').Comparison} Comparison */
+/** @typedef {import('../../lib/mesaflow.js').Theory} Theory */
+/** @implements {MesaflowDemoElement} */
 class MesaflowDemo extends HTMLElement {
   static get observedAttributes() {
     return [...FIELD_ATTRS, ...EXTRA_KEYS];
   }
 
+  #root;
+  #store;
+  #views;
+  #form;
+  #progress;
+  #status;
+  #client;
+  #settings;
+  #edits;
+  #faults;
+  #measure;
+  #source;
+  #ro;
+  #frame = 0;
+  #updateQueued = false;
+  #applyQueued = false;
+
   constructor() {
     super();
-    this._root = this.attachShadow({ mode: 'open' });
-    this._root.innerHTML = TEMPLATE; // constant markup, see element/template.js
-    this._$ = (id) => this._root.getElementById(id);
-    this._runs = new Runs();
-    this._playing = false;
-    this._wantPlay = false;
-    this._workersUsed = 0;
-    this._fault = null; // {message, wantPlay, resumable} after the worker died, until resume() or reset()
-    this._resumeOnConnect = false;
-    this._attrsStale = false; // attributes changed while no worker could parse them
-    this._views = new Views(this._root);
-    this._form = new SettingsForm(this._$('form'), FIELDS, (name, text) => this._edits.edit(name, text), { play: this._$('play'), why: this._$('play-why'), mirrors: { precision: this._$('precision-pick') } });
-    this._progress = new Progress(this._$('progress'), this._$('progress-text'));
-    this._held = false; // a demo in view on this page trains on this one's workers (pool/page-pool.js)
-    this._status = new StatusLine(this._$('status'), () => summary(this._runs.list, this._cfg, this._playing, this._views.sparse, this._held));
-    this._client = new WorkerClient(this._handlers(), this);
-    this._settings = new Settings(this._client, this._form);
-    this._edits = new Edits(this);
-    this._faults = new Faults(this);
-    this._measure = new Measure(this._views, this);
-    this._source = new DataSource(this);
-    bindToolbar(this);
-    this._ro = new ResizeObserver(() => this._views.cfg && requestAnimationFrame(() => this._views.resize()));
+    this.#root = this.attachShadow({ mode: 'open' });
+    this.#root.innerHTML = TEMPLATE; // constant markup, see element/template.js
+    const $ = (id) => this.#root.getElementById(id);
+    const store = (this.#store = new Store(this));
+    this.#views = new Views(this.#root);
+    this.#form = new SettingsForm($('form'), FIELDS, (name, text) => store.command(() => this.#edits.edit(name, text)),
+      { play: $('play'), why: $('play-why'), mirrors: { precision: $('precision-pick') } });
+    this.#progress = new Progress($('progress'), $('progress-text'));
+    this.#status = new StatusLine($('status'), () => summary(store.runs.list, store.cfg, store.playing, this.#views.sparse, store.held));
+    this.#client = new WorkerClient(this.#handlers(), this, () => store.training);
+    this.#settings = new Settings(this.#client, this.#form);
+    const api = this.#controllerApi($);
+    this.#edits = new Edits(api);
+    this.#faults = new Faults(api);
+    this.#measure = new Measure(this.#views, this);
+    this.#source = new DataSource(api);
+    bindToolbar(api);
+    this.#ro = new ResizeObserver(() => this.#views.cfg && requestAnimationFrame(() => this.#views.resize()));
+  }
+
+  // What the controllers may use: the store (state, and its methods to change it), the parts of
+  // the element they drive, and what they ask of it; no field of the element.
+  #controllerApi($) {
+    return {
+      root: this.#root,
+      $,
+      store: this.#store,
+      client: this.#client,
+      settings: this.#settings,
+      form: this.#form,
+      views: this.#views,
+      events: this, // drag and drop on the element
+      element: this, // its public API (play, pause, ..., params, config, epoch)
+      edits: () => this.#edits,
+      faults: () => this.#faults,
+      emit: (name, detail) => this.#emit(name, detail),
+      alert: (text) => this.#alert(text),
+      say: (text) => this.#status.say(text),
+      refresh: (now) => this.#status.refresh(now),
+      configure: (cfg, messages) => this.#configure(cfg, messages),
+      resumeRuns: () => this.#resumeRuns(),
+      dirty: () => this.#dirty(),
+      speed: () => this.#speed(),
+      dataFile: () => this.#source.payload,
+    };
+  }
+
+  // Test hook (read only): the views, for the browser tests that look at what is drawn.
+  get _views() {
+    return this.#views;
+  }
+
+  // Lit's ReactiveControllerHost shape: the store asks for a render after each change; the parts
+  // that show the state are rendered once per task.
+  requestUpdate() {
+    if (this.#updateQueued) return;
+    this.#updateQueued = true;
+    queueMicrotask(() => {
+      this.#updateQueued = false;
+      this.#update();
+    });
+  }
+
+  #update() {
+    const training = this.#store.training;
+    const b = this.#root.getElementById('play');
+    b.textContent = training ? 'Pause' : 'Play';
+    b.setAttribute('aria-pressed', String(training));
+    this.#client.changed(); // the page's pool holds demos out of view for this one, or lets them go
   }
 
   connectedCallback() {
-    if (!this._client.running && !this._fault) {
-      this._client.start();
-      if (this._resumeOnConnect) this._resumeRuns();
+    if (!this.#client.running && !this.#store.fault) {
+      this.#client.start();
+      if (this.#store.resumeOnConnect) this.#resumeRuns();
     }
-    this._ro.observe(this);
+    this.#ro.observe(this);
   }
 
   // Moved in the DOM (disconnected, then connected): the new worker resumes the runs.
   disconnectedCallback() {
-    this._ro.disconnect();
-    this._client.stop();
-    this._measure.stop();
-    this._held = false;
-    this._resumeOnConnect = this._runs.resumable;
-    this._playing = false;
+    this.#ro.disconnect();
+    this.#client.stop();
+    this.#measure.stop();
+    this.#store.setHeld(false);
+    this.#store.setResumeOnConnect(this.#store.runs.resumable);
   }
 
+  // The attributes changed in one task are read together, as one command, after the commands
+  // made before (a play() right after a setAttribute comes after it: see Store.command).
   attributeChangedCallback(name) {
     if (name === 'controls' || name === 'text') return; // pure CSS, see demo.css
-    if (!this._client.ready) this._attrsStale = true;
-    else if (!this._attrsQueued) {
-      this._attrsQueued = true;
-      queueMicrotask(() => {
-        this._attrsQueued = false;
-        this._applyAttributes();
-      });
-    }
+    if (!this.#client.ready) return this.#store.setAttrsStale(true);
+    if (this.#applyQueued) return;
+    this.#applyQueued = true;
+    this.#store.command(async () => {
+      await null; // the other attributes set in this task
+      this.#applyQueued = false;
+      await this.#applyAttributes();
+    });
   }
 
   // --- public API ---------------------------------------------------------------------------
   play() {
-    if (this._fault) {
-      this._fault.wantPlay = true;
-      return this._faults.restart(this._fault.resumable);
-    }
-    if (this._runs.first && this._runs.allDone && !this._runs.list.some((r) => r.diverged)) {
-      const text = `Finished: all ${this._cfg.epochs} epochs are trained. Raise epochs in the settings to train further from here, or Reset to train again from epoch 0.`;
-      this._alert(text);
-      return this._status.say(text);
-    }
-    this._wantPlay = true;
-    if (this._runs.first) this._client.post(toWorker.play(this._speed()));
+    this.#store.command(() => this.#play());
   }
 
   pause() {
-    this._wantPlay = false;
-    this._client.post(toWorker.pause());
+    this.#store.command(() => {
+      this.#store.pause();
+      this.#client.post(toWorker.pause());
+    });
   }
 
+  // One epoch of every run; while training, nothing (the worker steps only paused runs).
   step() {
-    this._wantPlay = false;
-    this._client.post(toWorker.step());
+    this.#store.command(() => {
+      if (this.#store.training) return;
+      this.#store.pause();
+      this.#client.post(toWorker.step());
+    });
   }
 
   reset() {
-    if (this._fault) return this._faults.restart(false);
-    if (this._cfg) this._configure(this._cfg);
+    this.#store.command(() => {
+      if (this.#store.fault) return this.#faults.restart(false);
+      if (this.#store.cfg) this.#configure(this.#store.cfg);
+    });
   }
 
   // After a fault: a new worker goes on from each run's last checkpoint (at most one chunk of
   // epochs is computed again), with the numbers the uninterrupted run would have had.
   resume() {
-    if (this._fault) this._faults.restart(true);
+    this.#store.command(() => this.#store.fault && this.#faults.restart(true));
   }
 
   // Train on a .npy file (File, Blob, ArrayBuffer or typed array; test: a test set, else a tenth is
   // held out): resolves to the data description, or rejects with the command line's message
   // (e.field 'data' or 'test-data'); a refused file changes nothing.
   async useData(npy, options) {
-    const { info, problem } = await this._source.open(npy, options);
+    const { info, problem } = await this.#store.command(() => this.#source.open(npy, options));
     if (problem) throw Object.assign(new Error(problem.message), { field: problem.field, fields: problem.fields });
     return info;
   }
 
   useGeneratedData() {
-    this._source.useGenerated();
+    this.#store.command(() => this.#source.useGenerated());
   }
 
   // Draws a run document of the command line (a File, its text or the parsed object) beside the
   // runs in the charts; null removes it. Resolves to the comparison, or rejects saying what is wrong.
   compareWith(run, name) {
-    return this._source.compare(run, name);
+    return this.#store.command(() => this.#source.compare(run, name));
   }
 
   get data() {
-    return this._source.describe();
+    return this.#source.describe();
   }
 
+  /** @returns {Comparison | null} */
   get comparison() {
-    return this._source.comparison;
+    return /** @type {Comparison | null} */ (this.#source.comparison);
   }
 
   // mesaflow's version (package.json's, written at build time; the module's mf.version is the same).
@@ -156,34 +233,39 @@ class MesaflowDemo extends HTMLElement {
   }
 
   // The first run's history (the CLI's arrays, and the changes made while it trained).
+  /** @returns {RunHistory} */
   get history() {
-    const r = this._runs.first;
-    return r ? { ...copyHistory(r.hist), changes: r.changes.map((c) => ({ ...c })) } : { ...emptyHistory(), changes: [] };
+    const r = this.#store.runs.first;
+    // Built from model/runs.js's COLUMNS: the declared RunHistory's columns.
+    return /** @type {RunHistory} */ (r ? { ...copyHistory(r.hist), changes: r.changes.map((c) => ({ ...c })) } : { ...emptyHistory(), changes: [] });
   }
 
   // Every run: [{a0, b0, label, history, theory, ode}].
+  /** @returns {Run[]} */
   get runs() {
-    return this._runs.copies();
+    return /** @type {Run[]} */ (this.#store.runs.copies());
   }
 
   // Theory of the first run (s.theory()): c_star_T, c_star_inf, ratio_pred, recovery, ...
+  /** @returns {Theory | null} */
   get theory() {
-    return this._runs.first ? copyOf(this._runs.first.theory) : null;
+    return this.#store.runs.first ? /** @type {Theory} */ (copyOf(this.#store.runs.first.theory)) : null;
   }
 
   // ODE curve of ab for the first run, every `stride`-th epoch (empty for init 'gaussian').
+  /** @returns {OdeCurve | null} */
   get odeCurve() {
-    return this._runs.first ? copyOf(this._runs.first.ode) : null;
+    return this.#store.runs.first ? /** @type {OdeCurve} */ (copyOf(this.#store.runs.first.ode)) : null;
   }
 
   // Epochs trained so far by the first run (its newest history row may be one evaluation behind).
   get epoch() {
-    return this._runs.first?.epoch ?? 0;
+    return this.#store.runs.first?.epoch ?? 0;
   }
 
   // Web Workers computing the current runs' sums (1: the single-worker path).
   get workers() {
-    return this._workersUsed;
+    return this.#store.workers;
   }
 
   // What the demos of this page cost together (they share one pool of workers, pool/page-pool.js):
@@ -194,173 +276,185 @@ class MesaflowDemo extends HTMLElement {
   }
 
   get config() {
-    return this._cfg ? { ...this._cfg } : null;
+    return this.#store.cfg ? { ...this.#store.cfg } : null;
   }
 
   // The configuration as URL parameters (human-readable keys = attribute names).
   get params() {
     const hidden = ['controls', 'text'].filter((k) => this.getAttribute(k) === 'hide');
-    return this._cfg ? this._settings.params(this._cfg, hidden) : '';
+    return this.#store.cfg ? this.#settings.params(this.#store.cfg, hidden) : '';
+  }
+
+  // Play: the runs train (new ones start playing once created); on runs that trained every epoch
+  // it says what to do instead. After a fault, a new worker first.
+  #play() {
+    const store = this.#store;
+    if (store.fault) {
+      store.play();
+      return this.#faults.restart(store.fault.resumable);
+    }
+    if (store.finished) {
+      const text = `Finished: all ${store.cfg.epochs} epochs are trained. Raise epochs in the settings to train further from here, or Reset to train again from epoch 0.`;
+      this.#alert(text);
+      return this.#status.say(text);
+    }
+    store.play();
+    if (store.runs.first) this.#client.post(toWorker.play(this.#speed()));
   }
 
   // --- the training worker ------------------------------------------------------------------
-  _handlers() {
-    const first = (msg) => msg.id === this._runs.first?.id;
+  #handlers() {
+    const store = this.#store;
+    const first = (msg) => msg.id === store.runs.first?.id;
     return {
       ready: () => {
-        if (this._client.version !== VERSION) this._alert(`This element is mesaflow ${VERSION} but its WebAssembly module says ${this._client.version}: serve the files of one version together.`);
-        return this._cfg && !this._attrsStale ? this._configure(this._cfg) : this._applyAttributes();
+        if (this.#client.version !== VERSION) this.#alert(`This element is mesaflow ${VERSION} but its WebAssembly module says ${this.#client.version}: serve the files of one version together.`);
+        return store.cfg && !store.attrsStale ? this.#configure(store.cfg) : this.#applyAttributes();
       },
-      created: (msg, specs) => this._onCreated(msg, specs),
+      created: (msg, specs) => this.#onCreated(msg, specs),
       invalid: ({ problem }) => {
-        this._runs.clear();
-        this._playing = false;
-        this._showPlaying();
-        this._form.setConfigProblem(problem);
-        this._alert(`Not started: ${problem.message}`);
-        this._status.say(`Not started: ${problem.message}`);
+        store.runs.clear();
+        store.runsChanged();
+        this.#form.setConfigProblem(problem);
+        this.#alert(`Not started: ${problem.message}`);
+        this.#status.say(`Not started: ${problem.message}`);
       },
-      rows: (msg) => this._onRows(msg),
-      changed: (msg) => this._edits.changed(msg),
-      refused: ({ problem }) => this._edits.refused(problem),
+      rows: (msg) => this.#onRows(msg),
+      changed: (msg) => this.#edits.changed(msg),
+      refused: ({ problem }) => this.#edits.refused(problem),
       weights: (msg) => {
-        const run = this._runs.byId(msg.id);
+        const run = store.runs.byId(msg.id);
         if (run) run.weights = msg.weights;
-        if (run) this._views.setWeights(run.index, msg.weights);
+        if (run) this.#views.setWeights(run.index, msg.weights);
       },
-      mesa: (msg) => first(msg) && this._views.setMesa(msg.mesa),
-      diverged: (msg) => this._onDiverged(msg),
+      mesa: (msg) => first(msg) && this.#views.setMesa(msg.mesa),
+      diverged: (msg) => this.#onDiverged(msg),
       playing: () => {
-        this._playing = true;
-        this._showPlaying();
-        if (this._held) this._status.refresh(true); // says it waits, before any epoch
+        if (store.held) this.#status.refresh(true); // says it waits, before any epoch
       },
       stopped: ({ reason }) => {
-        this._playing = false;
-        if (reason !== 'paused' && reason !== 'reset') this._wantPlay = false;
-        this._showPlaying();
-        if (reason !== 'reset') this._status.refresh(true); // reset: new runs are on their way
-        if (reason !== 'reset') this._progress.update(this._runs.list, false);
+        store.stopped(reason);
+        if (reason !== 'reset') this.#status.refresh(true); // reset: new runs are on their way
+        if (reason !== 'reset') this.#progress.update(store.runs.list, false);
       },
       error: ({ message }) => {
-        this._alert(message);
-        this._status.say(message);
+        this.#alert(message);
+        this.#status.say(message);
       },
       held: (on) => {
-        this._held = on;
-        this._status.refresh(true);
+        store.setHeld(on);
+        this.#status.refresh(true);
       },
-      fault: (reason) => this._faults.fault(reason),
-      blocked: (message) => this._faults.blocked(message),
+      fault: (reason) => this.#faults.fault(reason),
+      blocked: (message) => this.#faults.blocked(message),
     };
   }
 
   // New runs for the current ones, each going on from its last checkpoint.
-  _resumeRuns() {
-    this._resumeOnConnect = false;
-    this._create(this._runs.resumeSpecs(), 'Resuming…');
+  #resumeRuns() {
+    this.#store.setResumeOnConnect(false);
+    this.#create(this.#store.runs.resumeSpecs(), 'Resuming…');
   }
 
-  // New runs of this._cfg, one per {a0, b0, resume?}; the worker answers 'created' or 'invalid'.
-  _create(specs, status) {
-    this._runs.clear();
-    this._client.create(this._cfg, specs, this._settings.workers, this._source.payload);
-    this._status.say(status);
+  // New runs of the store's cfg, one per {a0, b0, resume?}; the worker answers 'created' or 'invalid'.
+  #create(specs, status) {
+    this.#store.runs.clear();
+    this.#store.runsChanged();
+    this.#client.create(this.#store.cfg, specs, this.#settings.workers, this.#source.payload);
+    this.#status.say(status);
   }
 
   // --- configuration ------------------------------------------------------------------------
-  async _applyAttributes() {
-    this._attrsStale = false;
+  async #applyAttributes() {
+    const store = this.#store;
+    store.setAttrsStale(false);
     const names = new Set(MesaflowDemo.observedAttributes);
-    const read = await this._settings.read(this.getAttributeNames().filter((n) => names.has(n)).map((n) => [n, this.getAttribute(n)]));
+    const read = await this.#settings.read(this.getAttributeNames().filter((n) => names.has(n)).map((n) => [n, this.getAttribute(n)]));
     if (!read) {
-      if (!this._client.ready) this._attrsStale = true; // read them again once a worker is ready
+      if (!this.#client.ready) store.setAttrsStale(true); // read them again once a worker is ready
       return;
     }
-    this._alert(read.messages.join(' '));
+    const link = takeLinkMark(this);
+    this.#alert(read.messages.join(' '));
     // A script's setAttribute('lr', ...) while training goes on, other fields restart with a note;
     // a link (element/url-sync.js), or another compare or workers, sets up new runs.
-    const link = this._nextIsLink;
-    this._nextIsLink = false;
-    const same = this._settings.compare === this._shown?.compare && this._settings.workers === this._shown?.workers;
-    if (this._runs.first && !this._fault && !link && !read.messages.length && same) this._edits.apply(read.cfg, null, false);
-    else this._configure(read.cfg, read.messages);
+    const same = this.#settings.compare === store.shown?.compare && this.#settings.workers === store.shown?.workers;
+    if (store.runs.first && !store.fault && !link && !read.messages.length && same) this.#edits.apply(read.cfg, null, false);
+    else this.#configure(read.cfg, read.messages);
   }
 
-  _configure(cfg, messages = []) {
-    this._cfg = cfg;
-    this._shown = { compare: this._settings.compare, workers: this._settings.workers };
-    this._form.show(cfg);
-    showPreset(this._$('preset'), this._settings.preset, cfg);
-    this._$('compare').checked = this._settings.compare;
-    this._alert(messages.join(' '));
-    this._runs.clear(true);
-    const inits = this._settings.inits(cfg);
-    this._progress.reset(cfg.epochs, inits.length, true);
-    this._create(inits, preparing(cfg, inits.length, this._source.info?.name));
+  #configure(cfg, messages = []) {
+    const store = this.#store;
+    store.configure(cfg, { compare: this.#settings.compare, workers: this.#settings.workers });
+    this.#form.show(cfg);
+    showPreset(this.#root.getElementById('preset'), this.#settings.preset, cfg);
+    /** @type {HTMLInputElement} */ (this.#root.getElementById('compare')).checked = this.#settings.compare;
+    this.#alert(messages.join(' '));
+    store.runs.clear(true);
+    const inits = this.#settings.inits(cfg);
+    this.#progress.reset(cfg.epochs, inits.length, true);
+    this.#create(inits, preparing(cfg, inits.length, this.#source.info?.name));
   }
 
-  _onCreated(msg, specs) {
-    this._runs.created(msg, specs);
-    this._form.setConfigProblem(null);
-    this._workersUsed = msg.workers;
-    this._views.setup(this._cfg, this._runs.list, msg.capability);
-    this._views.setSamples(msg.samples);
-    fillHints(this._root, this._cfg, this._runs.first.theory);
-    this._progress.reset(this._cfg.epochs, this._runs.list.length);
-    this._dirty();
-    this._emit('mesaflow-config', { params: this.params, config: this.config });
-    this._$('copy-link').hidden = location.hash !== `#${this.params}`; // a page that keeps the hash in step
-    if (this._wantPlay) this.play();
-    else this._status.refresh(true);
+  #onCreated(msg, specs) {
+    const store = this.#store;
+    store.runs.created(msg, specs);
+    store.setWorkers(msg.workers);
+    this.#form.setConfigProblem(null);
+    this.#views.setup(store.cfg, store.runs.list, msg.capability);
+    this.#views.setSamples(msg.samples);
+    fillHints(this.#root, store.cfg, store.runs.first.theory);
+    this.#progress.reset(store.cfg.epochs, store.runs.list.length);
+    this.#dirty();
+    this.#emit('mesaflow-config', { params: this.params, config: this.config });
+    this.#root.getElementById('copy-link').hidden = location.hash !== `#${this.params}`; // a page that keeps the hash in step
+    if (store.playing) this.#play();
+    else this.#status.refresh(true);
   }
 
-  _onRows(msg) {
-    for (const detail of this._runs.append(msg)) this._emit('mesaflow-step', detail);
-    this._progress.update(this._runs.list, this._playing);
-    this._dirty();
+  #onRows(msg) {
+    const store = this.#store;
+    for (const detail of store.runs.append(msg)) this.#emit('mesaflow-step', detail);
+    store.runsChanged();
+    this.#progress.update(store.runs.list, store.training);
+    this.#dirty();
     // While training, at most every 2 s; the moment every run is done, at once.
-    this._status.refresh(!this._playing || this._runs.allDone);
+    this.#status.refresh(!store.training || store.runs.allDone);
   }
 
-  _onDiverged(msg) {
-    const run = this._runs.byId(msg.id);
+  #onDiverged(msg) {
+    const store = this.#store;
+    const run = store.runs.byId(msg.id);
     if (!run) return;
     run.diverged = true;
-    this._wantPlay = false;
-    const text = divergedText(run, msg, this._cfg);
-    this._alert(text);
-    this._status.say(text);
-    this._emit('mesaflow-diverged', { run: run.index, a0: run.a0, b0: run.b0, epoch: msg.epoch, message: msg.message });
+    store.stopped('diverged');
+    const text = divergedText(run, msg, store.cfg);
+    this.#alert(text);
+    this.#status.say(text);
+    this.#emit('mesaflow-diverged', { run: run.index, a0: run.a0, b0: run.b0, epoch: msg.epoch, message: msg.message });
   }
 
   // --- drawing and text ---------------------------------------------------------------------
-  _emit(name, detail) {
+  #emit(name, detail) {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
   }
 
-  _speed() {
-    return Number(this._$('speed').value);
+  #speed() {
+    return Number(/** @type {HTMLSelectElement} */ (this.#root.getElementById('speed')).value);
   }
 
-  _dirty() {
-    if (this._frame) return;
-    this._frame = requestAnimationFrame(() => {
-      this._frame = 0;
-      if (this._runs.first) this._views.draw();
+  #dirty() {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      if (this.#store.runs.first) this.#views.draw();
     });
   }
 
-  _alert(text) {
-    const a = this._$('alert');
+  #alert(text) {
+    const a = this.#root.getElementById('alert');
     a.textContent = text;
     a.hidden = !text;
-  }
-
-  _showPlaying() {
-    const b = this._$('play');
-    b.textContent = this._playing ? 'Pause' : 'Play';
-    b.setAttribute('aria-pressed', String(this._playing));
   }
 }
 

@@ -6,8 +6,6 @@
 // there is one, Play is off and says which field to fix. Also the preset menu and Copy link.
 import { formatValue, resolveConfig } from '../model/config-text.js';
 import { PRESETS } from '../model/presets.js';
-import { bindHints } from '../views/hints.js';
-import { toWorker } from '../model/protocol.js';
 
 // Slider ranges (the text box takes every value the field allows).
 const SLIDERS = {
@@ -90,7 +88,7 @@ export class SettingsForm {
     const words = f.help && f.help.toLowerCase() !== String(f.label).toLowerCase() ? f.help : '';
     help.textContent = `${words}${range}`.trim();
     input.setAttribute('aria-describedby', `${help.id} ${err.id}`);
-    const commit = () => onChange(f.name, f.kind === 'flag' ? String(input.checked) : input.value.trim());
+    const commit = () => onChange(f.name, f.kind === 'flag' ? String(/** @type {HTMLInputElement} */ (input).checked) : input.value.trim());
     input.addEventListener('change', commit);
     const box = document.createElement('div');
     box.className = 'inputs';
@@ -230,32 +228,4 @@ export async function copyLink(out) {
   } catch {
     out.textContent = 'copy failed: copy the address bar';
   }
-}
-
-// The element's toolbar and the other controls of its template (el: the <mesaflow-demo>).
-export function bindToolbar(el) {
-  const $ = el._$;
-  const presetSel = $('preset');
-  fillPresets(presetSel);
-  bindHints(el._root);
-  $('copy-link').addEventListener('click', () => copyLink($('copy-state')));
-  $('play').addEventListener('click', () => (el._playing ? el.pause() : el.play()));
-  $('step').addEventListener('click', () => el.step());
-  $('reset').addEventListener('click', () => el.reset());
-  $('resume').addEventListener('click', () => el.resume());
-  $('restart').addEventListener('click', () => el._faults.restart(false));
-  $('speed').addEventListener('change', () => el._client.post(toWorker.speed(el._speed())));
-  presetSel.addEventListener('change', () => el._configure(el._settings.choose(presetSel.value)));
-  // The other precision: new runs, from epoch 0 (the data are drawn in it).
-  // Asked first when trained epochs would be lost, as the settings form's precision field is.
-  $('precision-pick').addEventListener('change', () => el._edits.edit('precision', $('precision-pick').value));
-  $('compare').addEventListener('change', () => {
-    el._settings.compare = $('compare').checked;
-    if (el._cfg) el._configure(el._cfg);
-  });
-  const name = () => `mesaflow-${el._settings.preset}`;
-  // views/export.js is loaded on the first download.
-  $('csv').addEventListener('click', async () => (await import('../views/export.js')).saveCSV(name(), el._runs.exported()));
-  $('json').addEventListener('click', async () => (await import('../views/export.js')).saveJSON(name(), el.config, el._runs.exported(), el.data));
-  el._views.bindControls(name);
 }

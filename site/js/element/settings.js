@@ -51,6 +51,15 @@ export class Settings {
     return this.config();
   }
 
+  // The explicit values as they are (restore puts them back: an edit the reader took back).
+  snapshot() {
+    return { ...this.explicit };
+  }
+
+  restore(explicit) {
+    this.explicit = { ...explicit };
+  }
+
   // Another preset from the menu: its values, none explicit but the precision the reader picked
   // (a preset sets what is trained, not the arithmetic it is trained in).
   choose(preset) {

@@ -14,10 +14,14 @@ export class WorkerClient {
   // diverged(msg), playing(), stopped(msg), error(msg) (not fatal), held(bool) (a visible demo of
   // the page trains on this one's workers), fault(reason): the worker is gone (stopped; the page
   // keeps what it has), and blocked(message): no worker can train on this page (message: why, and
-  // what to do). el: the element (the pool gives what is visible priority).
-  constructor(handlers, el) {
+  // what to do). el: the element (the pool gives what is visible priority); training(): whether
+  // the reader has these runs training now (the element's store: the pool holds others for them).
+  constructor(handlers, el, training) {
     this.handlers = handlers;
     this.el = el;
+    this.training = training;
+    this.bytes = 0; // what the current runs allocated over the pool's workers (the pool's budget)
+    this.workers = 1; // the pool's workers their sums come from
     this.tenant = null; // of the pool, while attached
     this.ready = false; // the tenant's worker has loaded the module
     this.gen = 0; // numbers the runs of each create: ids `${gen}:${i}`
@@ -33,6 +37,20 @@ export class WorkerClient {
     return this.tenant !== null;
   }
 
+  // What the pool reads of this tenant (pool/page-pool.js, attach).
+  get playing() {
+    return this.training();
+  }
+
+  get busy() {
+    return this.pending !== null;
+  }
+
+  // The store changed what playing says: the pool decides its holds again.
+  changed() {
+    this.tenant?.changed();
+  }
+
   // A new tenant (the current one, if any, is dropped). Once it is ready, handlers.ready() is
   // called, unless create() was called in the meantime: to resume, start() then create() runs
   // with checkpoints.
@@ -45,6 +63,8 @@ export class WorkerClient {
     this.tenant?.detach();
     this.tenant = null;
     this.ready = false;
+    this.bytes = 0;
+    this.workers = 1;
     this.ids.clear();
     this.pending = null;
     this.deferred = null;
@@ -124,15 +144,25 @@ export class WorkerClient {
         if (!specs || msg.runs[0].id !== specs[0].id) return; // answers an older create
         this.pending = null;
         this.ids = new Set(specs.map((s) => s.id));
+        [this.bytes, this.workers] = [msg.bytes, msg.workers];
+        this.tenant?.changed();
         return this.handlers.created(msg, specs);
       }
       case 'invalid':
         if (!this.pending || msg.request !== this.pending[0].id) return; // answers an older create
         this.pending = null;
+        // A refused create leaves no runs (the worker deleted the old ones first).
+        [this.bytes, this.workers] = [0, 1];
+        this.tenant?.changed();
         return this.handlers.invalid(msg);
-      case 'error':
-        if (msg.fatal) return this.fail(msg.message);
-        return this.handlers.error(msg);
+      case 'error': {
+        if (!msg.fatal) return this.handlers.error(msg);
+        const tenant = this.tenant;
+        this.fail(msg.message);
+        // The worker named one of the pool's that did not answer its shard requests: replaced.
+        if (msg.suspect != null) tenant?.suspect(msg.suspect);
+        return;
+      }
       default:
         return this.handlers[msg.type]?.(msg);
     }

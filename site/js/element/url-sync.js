@@ -4,9 +4,15 @@
 // configuration is written back, so any view is a link.
 import { FIELD_ATTRS, EXTRA_KEYS, isFieldKey, attributeOf } from '../model/config-text.js';
 
+// Which elements' next attribute change is a link: a link describes runs from epoch 0, so the
+// element starts them afresh rather than changing the running ones. A mark, not a field of the
+// element: the element takes it (takeLinkMark) when it reads its attributes.
+const marked = new WeakSet();
+export const takeLinkMark = (el) => marked.delete(el);
+
 export function applyHash(el, hash = location.hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
-  el._nextIsLink = true; // a link describes runs from epoch 0: the element starts them afresh
+  marked.add(el);
   const seen = new Set();
   for (const [key, value] of params) {
     if (!isFieldKey(key) && !EXTRA_KEYS.includes(key)) {

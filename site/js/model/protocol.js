@@ -17,6 +17,10 @@ export const toPoolWorker = {
   attach: (tenant, kind) => ({ type: 'attach', tenant, kind }),
   // The tenant is gone: its runs, and its data sets in this worker's shard service, are freed.
   drop: (tenant) => ({ type: 'drop', tenant }),
+  // Held: the tenant trains no further epochs (a visible demo of the page is training) until held
+  // is false again; its other messages are taken as usual meanwhile. Kept by the worker for a
+  // tenant still loading, so a hold decided before it is ready holds it from its start.
+  hold: (tenant, held) => ({ type: 'hold', tenant, held }),
   // port: a MessagePort to the pool's worker number index, over which each asks the other for
   // shard sums (worker/shard-service.js); this worker's ShardPools use the peers in index order.
   peer: (index, port) => ({ type: 'peer', index, port }),
@@ -48,9 +52,6 @@ export const toWorker = {
   // Train until done, diverged or paused; speed: epochs per second (0: as fast as possible).
   play: (speed) => ({ type: 'play', speed }),
   pause: () => ({ type: 'pause' }),
-  // Held: the tenant trains no further epochs (a visible demo of the page is training) until
-  // held is false again; play, pause and the rest are taken as usual meanwhile.
-  hold: (held) => ({ type: 'hold', held }),
   // One epoch of every run (while not playing).
   step: () => ({ type: 'step' }),
   speed: (speed) => ({ type: 'speed', speed }),

@@ -30,7 +30,7 @@ export function startWorker(url, name = '') {
 
 // What the Content-Security-Policy refused here (the page's, or the worker's), seen from the start.
 const violations = [];
-globalThis.addEventListener?.('securitypolicyviolation', (e) => violations.push({ directive: e.effectiveDirective, uri: e.blockedURI }));
+globalThis.addEventListener?.('securitypolicyviolation', (/** @type {SecurityPolicyViolationEvent} */ e) => violations.push({ directive: e.effectiveDirective, uri: e.blockedURI }));
 
 const WORKER_CSP = (origin) => 'This page’s Content-Security-Policy does not allow the demo’s workers: they are started from blob: URLs ' +
   `(a browser starts a worker only from the page’s own origin, and the demo’s files are at ${origin}). ` +

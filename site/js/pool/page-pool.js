@@ -13,7 +13,11 @@
 // and ends a failed one's tenants, and the tenants that took shard sums from it, with the reason
 // (element/trainer-client.js turns it into the element's fault: Resume, Restart); the next attach starts
 // a new worker in its place.
-import { toPoolWorker, toWorker } from '../model/protocol.js';
+//
+// A transport: it reads only its own messages (pong) and a message's tenant, and hands the rest to
+// that tenant's client unread. What it needs to know of a tenant it asks the client (playing,
+// bytes, workers, busy: getters, see attach), which calls changed() when those change.
+import { toPoolWorker } from '../model/protocol.js';
 import { startWorker, hostProblem } from './host.js';
 import { MAX_WORKERS } from '../model/config-text.js';
 
@@ -26,11 +30,13 @@ const WORKER = new URL('../worker/pool-worker.js', import.meta.url);
 // What a worker's module loads first: checked when it fails before saying anything.
 const WORKER_FILES = [WORKER, new URL('../worker/data-files.js', import.meta.url), new URL('../../lib/mesaflow.js', import.meta.url), new URL('../../lib/mesaflow_core.js', import.meta.url)];
 
+const bytesOf = (t) => t.client.bytes ?? 0;
+
 class PagePool {
   constructor() {
     this.size = Math.max(1, Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1));
     this.slots = []; // index -> {w, index, heard, pingSent}; null once failed, until replaced
-    this.tenants = new Map(); // id -> {id, client, kind, el, slot, visible, playing, held, bytes, workers}
+    this.tenants = new Map(); // id -> {id, client, kind, el, slot, visible, held}
     this.next = 0;
     this.watchdog = 0;
     this.seen = new IntersectionObserver((entries) => {
@@ -40,14 +46,17 @@ class PagePool {
   }
 
   // A new tenant on the worker with the fewest tenants of its kind (then of any kind); client:
-  // {receive(msg), fail(reason), block(message), held(bool)}; el: the element (what is visible
-  // goes first).
+  // {receive(msg), fail(reason), block(message), held(bool)} and, read when the pool decides,
+  // {playing (training now), bytes (allocated by its runs over the pool), workers (the workers its
+  // sums come from), busy (creating runs: a worker may be silent for a long call)}; el: the
+  // element (what is visible goes first). The handle's changed() says those have changed;
+  // suspect(index): the tenant's worker found pool worker `index` silent (it is replaced).
   attach(client, kind, el) {
     this.#fill();
     const on = (s) => [...this.tenants.values()].filter((t) => t.slot === s);
     const load = (s) => 1000 * on(s).filter((t) => t.kind === kind).length + on(s).length;
     const slot = this.slots.reduce((a, b) => (load(b) < load(a) ? b : a));
-    const t = { id: `t${++this.next}`, client, kind, el, slot, visible: true, playing: false, held: false, bytes: 0, workers: 1 };
+    const t = { id: `t${++this.next}`, client, kind, el, slot, visible: true, held: false };
     this.tenants.set(t.id, t);
     this.seen.observe(el);
     slot.w.postMessage(toPoolWorker.attach(t.id, kind));
@@ -58,9 +67,14 @@ class PagePool {
       id: t.id,
       post: (msg) => this.tenants.has(t.id) && t.slot.w.postMessage({ ...msg, tenant: t.id }),
       detach: () => this.#detach(t),
+      changed: () => this.tenants.has(t.id) && this.#rehold(),
+      suspect: (index) => {
+        const dead = this.slots[index];
+        if (dead) this.#fail(dead, 'the training worker stopped answering', 'a training sub-worker stopped answering');
+      },
       // What a create of this tenant may allocate, and what the page's other demos hold.
       budget: () => {
-        const others = [...this.tenants.values()].reduce((sum, u) => sum + (u === t ? 0 : u.bytes), 0);
+        const others = [...this.tenants.values()].reduce((sum, u) => sum + (u === t ? 0 : bytesOf(u)), 0);
         return { budget: Math.max(0, Math.min(ELEMENT_BUDGET, PAGE_BUDGET - others)), others };
       },
     };
@@ -71,8 +85,8 @@ class PagePool {
   get stats() {
     const ts = [...this.tenants.values()];
     return {
-      workers: this.slots.filter(Boolean).length, size: this.size, bytes: ts.reduce((s, t) => s + t.bytes, 0), budget: PAGE_BUDGET,
-      tenants: ts.length, playing: ts.filter((t) => t.playing && !t.held).length, held: ts.filter((t) => t.held && t.kind === 'train').length,
+      workers: this.slots.filter(Boolean).length, size: this.size, bytes: ts.reduce((s, t) => s + bytesOf(t), 0), budget: PAGE_BUDGET,
+      tenants: ts.length, playing: ts.filter((t) => t.client.playing && !t.held).length, held: ts.filter((t) => t.held && t.kind === 'train').length,
     };
   }
 
@@ -113,32 +127,20 @@ class PagePool {
     }
   }
 
+  // Any message is a sign of life; a tenant's goes to its client unread.
   #receive(slot, msg) {
     slot.heard = true;
     slot.pingSent = 0;
     if (msg.type === 'pong') return;
     const t = this.tenants.get(msg.tenant);
     if (!t || t.slot !== slot) return; // detached meanwhile
-    if (msg.type === 'ready') {
-      // The worker has the tenant only from here on: a hold decided before is sent again.
-      if (t.held) t.slot.w.postMessage({ ...toWorker.hold(true), tenant: t.id });
-    } else if (msg.type === 'playing' || msg.type === 'stopped') {
-      t.playing = msg.type === 'playing';
-      this.#rehold();
-    } else if (msg.type === 'created' || msg.type === 'invalid') {
-      // A refused create leaves no runs (the worker deleted the old ones first).
-      [t.bytes, t.workers] = msg.type === 'created' ? [msg.bytes, msg.workers] : [0, 1];
-      this.#rehold();
-    }
     t.client.receive(msg);
-    const dead = msg.type === 'error' && msg.fatal && msg.suspect != null ? this.slots[msg.suspect] : null;
-    if (dead) this.#fail(dead, 'the training worker stopped answering', 'a training sub-worker stopped answering');
   }
 
   // Sign of life: a ping unanswered for SILENT_MS means the worker was terminated or hangs.
   #check() {
     const now = performance.now();
-    const creating = [...this.tenants.values()].some((t) => t.client.pending);
+    const creating = [...this.tenants.values()].some((t) => t.client.busy);
     for (const slot of this.slots) {
       if (!slot) continue;
       if (!slot.pingSent) {
@@ -153,7 +155,7 @@ class PagePool {
 
   // The slots tenant t computes on: its own, and on the parallel path the first others in order.
   #uses(t) {
-    const others = this.slots.filter((s) => s && s !== t.slot).slice(0, Math.max(0, t.workers - 1));
+    const others = this.slots.filter((s) => s && s !== t.slot).slice(0, Math.max(0, (t.client.workers ?? 1) - 1));
     return [t.slot, ...others];
   }
 
@@ -175,12 +177,12 @@ class PagePool {
   // capability measurement on such a worker (the training the reader watches comes first).
   #rehold() {
     const busy = new Set();
-    for (const t of this.tenants.values()) if (t.kind === 'train' && t.visible && t.playing) for (const s of this.#uses(t)) busy.add(s);
+    for (const t of this.tenants.values()) if (t.kind === 'train' && t.visible && t.client.playing) for (const s of this.#uses(t)) busy.add(s);
     for (const t of this.tenants.values()) {
       const held = t.kind === 'train' ? !t.visible && this.#uses(t).some((s) => busy.has(s)) : busy.has(t.slot);
       if (held === t.held) continue;
       t.held = held;
-      t.slot.w.postMessage({ ...toWorker.hold(held), tenant: t.id });
+      t.slot.w.postMessage(toPoolWorker.hold(t.id, held));
       t.client.held?.(held);
     }
   }

@@ -41,11 +41,12 @@ export class LineChart {
     const legendNode = document.createElement('div');
     legendNode.className = 'legend';
     container.replaceChildren(legendNode);
+    /** @returns {[number, number]} */
     const pad = (lo, hi) => {
       const m = (hi - lo) * 0.05 || Math.abs(hi) * 0.1 || 1;
       return [lo - m, hi + m];
     };
-    const logScale = (fixed) => ({ distr: 3, log: 10, range: (u, min, max) => fixed?.() ?? logRange(min, max) });
+    const logScale = (fixed) => ({ distr: /** @type {3} */ (3), log: /** @type {10} */ (10), range: (u, min, max) => fixed?.() ?? logRange(min, max) });
     const axis = (label, isLog, extra = {}) => ({
       label,
       labelSize: 18,
@@ -58,6 +59,7 @@ export class LineChart {
       ...extra,
     });
     const width = Math.max(240, container.clientWidth || 360);
+    /** @type {uPlot.Options} */
     const plotOpts = {
       width,
       height: HEIGHT,

@@ -7,7 +7,7 @@ const css = (name) => new URL(`../../${name}`, import.meta.url).href;
 export function linkFonts(doc = document) {
   const href = css('vendor/katex/katex-fonts.css');
   // A page that links KaTeX's own stylesheet (index.html, embed.html) declares the fonts already.
-  if ([...doc.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === href || /\/katex(\.min)?\.css$/.test(l.href))) return;
+  if ([...doc.querySelectorAll('link')].some((l) => l.rel === 'stylesheet' && (l.href === href || /\/katex(\.min)?\.css$/.test(l.href)))) return;
   const link = doc.createElement('link');
   link.rel = 'stylesheet';
   link.href = href;

@@ -1,6 +1,9 @@
 // Main thread, no DOM. The series and legend entries of the epoch charts (views.js, structure.js).
 // One per run and kind, and the theory lines.
 
+/** A kind of series: a history column (key) or computed values, drawn for every run.
+ * @typedef {{label: string, key?: string, dash?: number[], width?: number, ref?: boolean, values?: () => any[]}} Kind */
+
 export const fill = (n, v) => new Array(n).fill(v ?? null);
 
 // The series of `kinds` ([{label, key, dash, width, ref}]) for every run, kind by kind, and their

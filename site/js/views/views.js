@@ -47,7 +47,7 @@ function define(v, kinds, refs, extra = {}) {
   const c = overlaySeries(v.overlay, kinds, a.series.length + b.series.length);
   const n = v.x.length;
   return {
-    opts: { xLabel: 'epoch', sync: v.syncKey, series: [...a.series, ...b.series, ...c.series], legend: [...a.legend, ...b.legend, ...c.legend], ...extra },
+    opts: { xLabel: 'epoch', sync: v.syncKey, series: [...a.series, ...b.series, ...c.series], legend: [...a.legend, ...b.legend, ...c.legend], bands: [], ...extra },
     data: () => [...kinds.flatMap((k) => (k.key ? v.column(k.key) : k.values())), ...refs.map((r) => fill(n, r.value)),
       ...c.keys.map((k) => v.column(k, [v.overlay])[0])],
   };
@@ -55,6 +55,7 @@ function define(v, kinds, refs, extra = {}) {
 
 function abChart(v) {
   const th = v.th;
+  /** @type {import('./series.js').Kind[]} */
   const kinds = [{ label: 'model: ab', key: 'ab' }];
   const gauss = v.cfg.init === 'gaussian'; // no ODE: it starts from the diagonal family
   if (v.hasOde && !gauss) kinds.push({ label: 'gradient-flow ODE', dash: DASH, width: 1.5, ref: true, values: () => v.odeY });
@@ -104,6 +105,8 @@ export class Views {
     this.measured = []; // capability points measured elsewhere (addCapabilityPoint)
     this.file = null; // the data file the runs train on (element/data-source.js), or null: generated data
     this.overlay = null; // a CLI run drawn beside the runs (element/data-source.js, readRun), or null
+    this.syncKey = undefined; // the cursor sync of the epoch charts, one per element (setup)
+    this.explainer = undefined; // views/explain.js, once loaded
     const $ = (id) => root.getElementById(id);
     // The explanations (views/explain.js and its formulas) once one is opened ('toggle' does not bubble).
     root.addEventListener('toggle', (e) => e.target.open && e.target.classList?.contains('why') && this.explain(), true);

@@ -13,6 +13,7 @@ const TEST_M = 4000; // the error at the last position is measured on this many 
 const FLOPS_PER_POINT = 4e10; // about 10 s at 4 GFLOP/s: m is reduced to fit
 
 export class Measurer {
+  /** @param {import('../../lib/mesaflow.js').Mesaflow} mf */
   constructor(mf, post) {
     this.mf = mf;
     this.post = post;

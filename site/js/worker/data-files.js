@@ -44,6 +44,7 @@ function describeData(data, files, s) {
 
 // data (as in readData) read by the core's reader and checked with cfg, by a session made and
 // deleted: {info} (toPage.opened's), or {problem} in the command line's words.
+/** @param {import('../../lib/mesaflow.js').Mesaflow} mf */
 export async function checkData(mf, cfg, data) {
   let s = null;
   try {

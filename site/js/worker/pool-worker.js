@@ -13,6 +13,7 @@ import { Link } from './shard-pool.js';
 
 const loaded = loadMesaflow();
 const tenants = new Map(); // tenant id -> Trainer or Measurer
+const holds = new Map(); // tenant id -> held, as the pool last said (also before the tenant is ready)
 const peers = new Map(); // pool index -> Link to that worker's shard service
 let shards = null; // this worker's ShardService, once the module is loaded
 let local = null; // the Link to it, answered here without a message
@@ -35,10 +36,14 @@ function addPeer({ index, port }) {
 
 // The tenant's own post: every message it sends carries its id.
 async function attach({ tenant, kind }) {
+  holds.set(tenant, false);
   const send = (msg) => postMessage({ ...msg, tenant });
   try {
     const mf = await loaded;
-    tenants.set(tenant, kind === 'train' ? new Trainer(mf, send, links, tenant) : new Measurer(mf, send));
+    if (!holds.has(tenant)) return; // dropped while the module loaded
+    const t = kind === 'train' ? new Trainer(mf, send, links, tenant) : new Measurer(mf, send);
+    tenants.set(tenant, t);
+    t.held = holds.get(tenant); // a hold the pool decided while the module loaded
     send(toPage.ready(mf.version));
   } catch (e) {
     // A module that does not load because of the page or the host (its CSP, CORS) is `blocked`,
@@ -48,13 +53,23 @@ async function attach({ tenant, kind }) {
   }
 }
 
+function hold({ tenant, held }) {
+  if (!holds.has(tenant)) return;
+  holds.set(tenant, held);
+  const t = tenants.get(tenant);
+  // A trainer's in its queue (a chunk under way finishes first), as its other messages.
+  if (t instanceof Trainer) t.enqueue(() => t.hold({ held }));
+  else t?.hold({ held });
+}
+
 function drop({ tenant }) {
+  holds.delete(tenant);
   tenants.get(tenant)?.drop();
   tenants.delete(tenant);
   shards?.drop(tenant);
 }
 
-// The pool's own messages (toPoolWorker: ping, attach, drop, peer) first; a ping is answered at
+// The pool's own messages (toPoolWorker: ping, attach, drop, hold, peer) first; a ping is answered at
 // once (between chunks), outside any queue: the pool's sign of life; so are parse requests (they
 // touch no session). A trainer's other messages (toWorker) are its methods of the same name,
 // queued; a measurer's are called at once.
@@ -66,6 +81,8 @@ self.onmessage = ({ data }) => {
       return attach(data);
     case 'drop':
       return drop(data);
+    case 'hold':
+      return hold(data);
     case 'peer':
       return addPeer(data);
   }

@@ -7,6 +7,7 @@
 import { fromShard, dataKey } from '../model/protocol.js';
 
 export class ShardService {
+  /** @param {import('../../lib/mesaflow.js').Mesaflow} mf */
   constructor(mf) {
     this.mf = mf;
     this.holders = new Map(); // `${owner} ${run id}` -> mf.createShardWorker(cfg), shared by runs of the same data

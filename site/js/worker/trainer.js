@@ -31,12 +31,13 @@ function thinOde(o) {
   const pick = (a) => Array.from({ length: Math.ceil(a.length / stride) }, (_, i) => a[i * stride]);
   return { stride, epoch: pick(o.epoch), ab: pick(o.ab), ab_empirical: pick(o.ab_empirical), stability: pick(o.stability) };
 }
-const plain = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v) : v]));
+const plain = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v instanceof Float64Array ? Array.from(v) : v]));
 const mib = (b) => `${Math.round(b / 2 ** 20)} MiB`;
 
 export class Trainer {
   // post(msg): to this tenant's page side; links(): the Links (worker/shard-pool.js) to the pool's shard
   // services, this worker's own first; tenant: the owner of this tenant's data sets there.
+  /** @param {import('../../lib/mesaflow.js').Mesaflow} mf */
   constructor(mf, post, links, tenant) {
     this.mf = mf;
     this.post = post;
@@ -44,7 +45,7 @@ export class Trainer {
     this.tenant = tenant;
     this.held = false; // a visible demo of the page is training: no epochs here meanwhile
     this.runs = []; // [{id, s, sent, parallel}]; runs[0] feeds the heatmaps and the mesa view
-    this.playing = false;
+    this.playing = false; // the play loop runs (what the reader asked for is the page's: element/store.js)
     this.epochsPerSecond = 0; // 0 = as fast as possible
     this.msPerEpoch = null; // running estimate for one run (null: not measured yet, so chunks of 1)
     this.timer = 0;
@@ -126,18 +127,18 @@ export class Trainer {
     this.runs = [];
   }
 
-  // Posts the history rows not sent yet, with the run's checkpoint (its history left out: the
-  // page has the rows), so that the page can resume the run in a new worker if this one dies.
+  // Posts the history rows not sent yet, with the run's state (its checkpoint without the
+  // history: the page keeps the rows it was sent), so that the page can resume the run in a new
+  // worker if this one dies. Only the new rows are read from the session: the cost of a chunk
+  // does not grow with the rows trained before it.
   sendRows(r) {
-    const cp = r.s.checkpoint(); // null once diverged
-    const h = cp ? cp.history : r.s.history();
-    const n = h.epoch.length;
+    const state = r.s.checkpoint({ history: false }); // null once diverged
+    const h = r.s.history(r.sent);
     // Posted even without new rows (eval-every > 1): the page learns the epoch count from here.
     const rows = {};
-    for (const [k, v] of Object.entries(h)) if (ArrayBuffer.isView(v)) rows[k] = Array.from(v.subarray(r.sent, n));
-    r.sent = n;
-    if (cp) delete cp.history;
-    this.post(toPage.rows(r.id, rows, r.s.epoch, r.s.done, cp));
+    for (const [k, v] of Object.entries(h)) if (v instanceof Float64Array) rows[k] = Array.from(v);
+    r.sent += h.epoch.length;
+    this.post(toPage.rows(r.id, rows, r.s.epoch, r.s.done, state));
   }
 
   sendViews(force) {
@@ -292,9 +293,12 @@ export class Trainer {
     this.post(toPage.opened(seq, info, problem));
   }
 
+  // Already playing: the new speed, and nothing else (the page may say play again, e.g. after a
+  // live change that gave a finished run more epochs).
   play({ speed }) {
     this.epochsPerSecond = speed;
-    if (this.playing || !this.runs.length || this.runs.every((r) => r.s.done)) return this.post(toPage.stopped('done'));
+    if (this.playing) return;
+    if (!this.runs.length || this.runs.every((r) => r.s.done)) return this.post(toPage.stopped('done'));
     this.playing = true;
     this.post(toPage.playing());
     return this.tick(++this.chain);
@@ -341,7 +345,7 @@ export class Trainer {
     const problems = [];
     for (const [name, text] of pairs) {
       const r = this.mf.parseField(name, text);
-      if (r.message) problems.push({ field: r.field, fields: r.fields, message: r.message });
+      if ('message' in r) problems.push({ field: r.field, fields: r.fields, message: r.message });
       else explicit[r.field] = r.value;
     }
     const { values, bad } = readExtras(extras);
