@@ -76,8 +76,64 @@ test('history exports as CSV and JSON, charts as PNG', async () => {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   fs.writeFileSync(path.join(SCREENSHOTS, 'export-ab.png'), png.body);
   const heat = await save('[data-png="weights"]');
-  assert.ok(heat.body.length > 100);
+  assert.deepEqual([...heat.body.subarray(1, 4)], [0x50, 0x4e, 0x47]);
   fs.writeFileSync(path.join(SCREENSHOTS, 'export-weights.png'), heat.body);
+  // What the heatmaps (the canvases the PNG is made of) show: the pixel at the centre of every
+  // cell, with the weights the worker sent.
+  const shown = await page.evaluate(() => {
+    const wv = document.querySelector('mesaflow-demo')._views.weightsView;
+    const w = wv.weights[wv.run];
+    const out = { d: w.d, wkq: w.wkq_re, wpv: w.wpv_re, mode: wv.mode };
+    for (const k of ['wkq', 'wpv']) {
+      const h = wv.heat[k];
+      const dpr = devicePixelRatio;
+      const ctx = h.canvas.getContext('2d');
+      const px = [];
+      for (let r = 0; r < h.m.rows; r++) {
+        for (let c = 0; c < h.m.cols; c++) {
+          const at = ctx.getImageData(Math.floor((22 + (c + 0.5) * h.cell) * dpr), Math.floor((16 + (r + 0.5) * h.cell) * dpr), 1, 1).data;
+          px.push([at[0], at[1], at[2]]);
+        }
+      }
+      out[`${k}_px`] = px;
+    }
+    return out;
+  });
+  assert.equal(shown.mode, 're');
+  const d = shown.d;
+  const white = [247, 247, 247];
+  // The diagonal family (init diagonal, sparse x1): W_KQ = a on the diagonal of its red block
+  // (rows d+1..2d, columns 1..d), W_PV = b on the diagonal of its own (columns 1..d), about 0 elsewhere;
+  // the map is white at 0, red (RdBu 178, 24, 43) for a positive entry, blue (33, 102, 172) for a
+  // negative one, as deep as its share of the matrix's largest modulus.
+  const expect = (v, vmax) => {
+    const end = v < 0 ? [33, 102, 172] : [178, 24, 43];
+    const t = Math.min(1, Math.abs(v) / vmax);
+    return white.map((x, i) => Math.round(x + (end[i] - x) * t));
+  };
+  for (const [k, rows, inBlock] of [['wkq', 2 * d, (r, c) => r === d + c], ['wpv', d, (r, c) => r === c]]) {
+    const cols = 2 * d;
+    const values = shown[k];
+    const vmax = Math.max(...values.map(Math.abs));
+    assert.ok(vmax > 0.1, `${k}: largest entry ${vmax}`);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const i = r * cols + c;
+        const px = shown[`${k}_px`][i];
+        const where = `${k}[${r + 1}, ${c + 1}] = ${values[i]}: pixel ${px}`;
+        if (inBlock(r, c)) {
+          assert.ok(Math.abs(values[i]) > 0.5 * vmax, where); // the red block's diagonal carries the weights
+          assert.ok(px[0] !== px[2] && (values[i] > 0) === (px[0] > px[2]), `${where}: the colour of its sign`);
+        } else {
+          // Off the red blocks' diagonals the weights stay near 0 (the diagonal family, up to the
+          // spread of the start): drawn all but white.
+          assert.ok(Math.abs(values[i]) < 0.05 * vmax, where);
+          assert.ok(px.every((x) => x >= 235), `${where}: near white`);
+        }
+        assert.ok(px.every((x, j) => Math.abs(x - expect(values[i], vmax)[j]) <= 1), `${where}, expected ${expect(values[i], vmax)}`);
+      }
+    }
+  }
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -31,3 +31,20 @@ export function heapBytes(raw) {
 }
 
 export const finite = (a) => Array.from(a).every(Number.isFinite);
+
+// The history columns of a history (the CLI's JSON, s.history(), el.history): every key holding
+// one number per evaluation, taken from the data so that a new column is compared too.
+export function historyColumns(h) {
+  const n = h.epoch.length;
+  const isColumn = (v) => (Array.isArray(v) || ArrayBuffer.isView(v)) && v.length === n && Array.from(v).every((x) => x === null || typeof x === 'number');
+  return Object.keys(h).filter((k) => isColumn(h[k])).sort();
+}
+
+// [name, a's column, b's column] for every column of b's history (a must have the same columns):
+// what expectSame and the like compare.
+export function historyPairs(a, b, prefix = 'history') {
+  const cols = historyColumns(b);
+  if (JSON.stringify(historyColumns(a)) !== JSON.stringify(cols)) throw new Error(`${prefix}: columns ${historyColumns(a)} against ${cols}`);
+  if (cols.length < 11) throw new Error(`${prefix}: only ${cols.length} columns (${cols})`);
+  return cols.map((k) => [`${prefix}.${k}`, a[k], b[k]]);
+}

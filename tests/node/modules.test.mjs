@@ -19,7 +19,8 @@ const modules = fs.readdirSync(SRC, { recursive: true }).filter((f) => f.endsWit
 
 // The modules a module loads: import ... from, import(), and new URL(..., import.meta.url) of a .js.
 function imports(file) {
-  const text = fs.readFileSync(path.join(SRC, file), 'utf8');
+  // Without comments: a JSDoc type names a declaration file, not a module the browser loads.
+  const text = fs.readFileSync(path.join(SRC, file), 'utf8').replace(/\/\*[^]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const specs = [
     ...text.matchAll(/(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]/g),
     ...text.matchAll(/import\s*\(?\s*['"](\.[^'"]+)['"]/g),

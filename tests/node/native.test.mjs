@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { load, ROOT } from './helpers.mjs';
+import { load, ROOT, historyPairs } from './helpers.mjs';
 
 const CLI = process.env.MESAFLOW_CLI || path.join(ROOT, 'build', 'native', 'core', 'cli', 'mesaflow');
 const SCALAR = path.join(ROOT, 'build', 'wasm-scalar');
@@ -65,7 +65,7 @@ test('wasm reproduces the native CLI bit for bit (history and final weights)', (
   const wasm = runWasm(mf, cfg);
 
   expectSame([
-    ...['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'].map((k) => [`history.${k}`, wasm.history[k], native.history[k]]),
+    ...historyPairs(wasm.history, native.history),
     ...['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im'].map((k) => [`final.${k}`, wasm.weights[k], native.final[k].flat()]),
     ...['c_star_T', 'c_star_inf', 'c_star_empirical', 'ratio_pred', 'moment_ratio'].map((k) => [`theory.${k}`, [wasm.theory[k]], [native.theory[k]]]),
   ]);
@@ -78,7 +78,7 @@ test('the scalar wasm build gives the same numbers as the SIMD build', async (t)
     const a = runWasm(mf, c);
     const b = runWasm(scalar, c);
     expectSame([
-      ...Object.keys(a.history).map((k) => [`history.${k}`, a.history[k], b.history[k]]),
+      ...historyPairs(a.history, b.history),
       ...['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im'].map((k) => [k, a.weights[k], b.weights[k]]),
     ]);
   }
@@ -112,7 +112,7 @@ test('wasm reproduces the native CLI bit for bit in both precisions, every famil
       assert.equal(native.diverged, false, where);
       try {
         expectSame([
-          ...['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'].map((key) => [`history.${key}`, wasm.history[key], native.history[key]]),
+          ...historyPairs(wasm.history, native.history),
           ...['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im'].map((key) => [`final.${key}`, wasm.weights[key], native.final[key].flat()]),
         ]);
       } catch (e) {
@@ -140,7 +140,7 @@ test('a complex64 .npy trains through the JS API in single as the CLI trains it,
   s.delete();
   fs.rmSync(dir, { recursive: true, force: true });
   expectSame([
-    ...['epoch', 'train_loss', 'test_loss', 'ab'].map((key) => [`history.${key}`, h[key], native.history[key]]),
-    ...['wkq_re', 'wpv_re'].map((key) => [`final.${key}`, w[key], native.final[key].flat()]),
+    ...historyPairs(h, native.history),
+    ...['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im'].map((key) => [`final.${key}`, w[key], native.final[key].flat()]),
   ]);
 });
