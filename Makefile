@@ -9,12 +9,12 @@ ASAN := build/asan
 FUZZ := build/fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: demo test setup native wasm wasm-scalar site package test-native test-sanitize fuzz-short test-node test-package test-browser bench clean
+.PHONY: demo test setup native wasm wasm-scalar site package typecheck test-native test-sanitize fuzz-short test-node test-package test-browser bench clean
 
 demo: setup site
 	node site/serve.mjs
 
-test: setup native wasm site package test-native test-sanitize fuzz-short test-node test-browser
+test: setup native wasm site package typecheck test-native test-sanitize fuzz-short test-node test-browser
 
 setup:
 	@bash .ci/setup.sh
@@ -41,6 +41,10 @@ site: wasm
 # The npm package of the element (build/package/, packed into build/package/mesaflow-<version>.tgz).
 package: site
 	node site/package.mjs
+
+# The page's JavaScript checked against the published .d.ts files (TypeScript's tsc --checkJs).
+typecheck: site
+	node site/typecheck.mjs
 
 test-native: native
 	cd $(NATIVE) && ctest -j$(JOBS) --output-on-failure
