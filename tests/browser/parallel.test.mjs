@@ -73,7 +73,7 @@ test('small settings default to the single-worker path; the flow always does', a
   // edit, so the write-back cannot land on top of it.
   await page.waitForFunction(() => location.hash.includes('method=flow'), null, { timeout: 60000 });
   await page.evaluate(() => (location.hash = '#preset=quick&workers=zero'));
-  await page.waitForFunction(() => /workers: 'zero' is not valid; expected auto or an integer in \[1, 32\]/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('alert').textContent), null, { timeout: 60000 });
+  await page.waitForFunction(() => /workers: 'zero' is not valid; expected auto or an integer in \[1, 8\]/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('alert').textContent), null, { timeout: 60000 });
   assert.deepEqual(page.problems, []);
   await page.close();
 });

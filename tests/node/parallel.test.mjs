@@ -43,12 +43,13 @@ function links() {
 }
 test.after(() => channels.forEach((p) => p.close()));
 
-// A trainer of one tenant, its messages to the page in `sent`; runs: [{id, cfg}].
+// A trainer of one tenant, its messages to the page in `sent`; runs: [{id, cfg}] (completed
+// with mf.defaults(), as the page's configurations are).
 async function trainer(runs, workers) {
   const sent = [];
   const all = links();
   const t = new Trainer(mf, (msg) => sent.push(msg), () => all, 'tenant-1');
-  await t.create({ runs, budget: 2 ** 30, others: 0, workers, data: null });
+  await t.create({ runs: runs.map((r) => ({ ...r, cfg: { ...mf.defaults(), ...r.cfg } })), budget: 2 ** 30, others: 0, workers, data: null });
   return { t, sent };
 }
 const byType = (sent, type) => sent.filter((m) => m.type === type);
