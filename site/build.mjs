@@ -39,53 +39,37 @@ function fail(msg) {
   process.exit(1);
 }
 
-// A script without its comments (and the blank lines they leave) and without the indentation of
-// its lines: acorn finds the comments and the template literals, so strings, templates and regular
-// expressions that look like comments are left alone, and so is every line inside a template
-// (its text is the markup or message it says). The comments and the indentation cost no bytes at
-// first load.
+// A script without its comments and without the blanks between its tokens (a line break is kept
+// where there was one, so no statement runs into the next): acorn reads the tokens, so strings,
+// templates and regular expressions, whatever they hold, are copied as they are. The comments and
+// the blanks cost no bytes at first load.
+const WORD = /[\p{L}\p{N}_$\\]/u;
 function stripComments(src, file) {
   if (!acorn) fail('acorn not found (Debian package node-acorn, a dependency of emscripten)');
-  const cut = [];
-  let ast;
+  const tokens = [];
   try {
-    ast = acorn.parse(src, { ecmaVersion: 'latest', sourceType: 'module', onComment: (block, text, start, end) => cut.push([start, end]) });
+    for (const t of acorn.tokenizer(src, { ecmaVersion: 'latest', sourceType: 'module' })) tokens.push(t);
+    acorn.parse(src, { ecmaVersion: 'latest', sourceType: 'module' }); // a syntax error fails the build
   } catch (e) {
     fail(`${file}: ${e.message}`);
   }
-  // The template literals' [start, end): no line break inside them is touched.
-  const templates = [];
-  (function walk(node) {
-    if (!node || typeof node.type !== 'string') return;
-    if (node.type === 'TemplateLiteral') templates.push([node.start, node.end]);
-    for (const v of Object.values(node)) {
-      if (Array.isArray(v)) v.forEach(walk);
-      else if (v && typeof v === 'object') walk(v);
+  let out = '';
+  let prev = null;
+  for (const t of tokens) {
+    if (prev) {
+      const gap = src.slice(prev.end, t.start);
+      const a = out[out.length - 1];
+      const b = src[t.start];
+      // A line break ends a statement where a semicolon may be left out: kept. A blank is kept
+      // between two word characters (let x), two + or two - (a + +b), and after import / export
+      // (the first-load count reads `import {` as the page's module graph).
+      if (/[\n\r\u2028\u2029]/.test(gap.replace(/\/\*[^]*?\*\//g, (c) => (/\n/.test(c) ? '\n' : '')).replace(/\/\/[^\n]*/g, ''))) out += '\n';
+      else if (gap && ((WORD.test(a) && WORD.test(b)) || (a === b && (a === '+' || a === '-')) || ['import', 'export'].includes(prev.value))) out += ' ';
     }
-  })(ast);
-  templates.sort((x, y) => x[0] - y[0]);
-  const inTemplate = (i) => templates.some(([a, b]) => a < i && i < b);
-  const buf = [];
-  const keep = (from, to) => {
-    for (let i = from; i < to; i++) {
-      const ch = src[i];
-      if (ch !== '\n' || inTemplate(i)) {
-        buf.push(ch);
-        continue;
-      }
-      // A line break outside a template: no blanks before it, none at the start of the next line.
-      while (buf.length && (buf[buf.length - 1] === ' ' || buf[buf.length - 1] === '\t')) buf.pop();
-      buf.push('\n');
-      while (i + 1 < to && (src[i + 1] === ' ' || src[i + 1] === '\t')) i++;
-    }
-  };
-  let at = 0;
-  for (const [start, end] of cut) {
-    keep(at, start);
-    at = end;
+    out += src.slice(t.start, t.end);
+    prev = t;
   }
-  keep(at, src.length);
-  return buf.join('').replace(/[ \t]+$/gm, '').replace(/\n{2,}/g, '\n');
+  return `${out}\n`;
 }
 
 function copy(from, to) {
