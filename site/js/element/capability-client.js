@@ -18,7 +18,7 @@ export class Measure {
     this.waiting = null; // the request made before the tenant was ready
     this.seq = 0;
     this.key = '';
-    views.measure = (cfg) => this.start(cfg);
+    views.onMeasure((cfg) => this.start(cfg));
   }
 
   // Measures for cfg (a configuration whose theory applies), unless already doing so.

@@ -139,14 +139,14 @@ export class DataSource {
 
   // Trains on the accepted file data (info: its description) or, with null, on generated data.
   use(data, info) {
-    const { settings, views } = this.api;
+    const { store, views } = this.api;
     this.file = data;
     this.info = info;
-    settings.data = info && { m: info.m, d: info.d, T: info.T, test_m: info.test_m };
-    views.file = info;
+    store.settings.useData(info && { m: info.m, d: info.d, T: info.T, test_m: info.test_m });
+    views.setFile(info);
     this.api.alert('');
     this.show();
-    this.api.configure(settings.config());
+    this.api.configure(store.settings.config());
     this.api.emit('mesaflow-data', this.describe());
   }
 

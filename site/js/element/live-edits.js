@@ -10,14 +10,15 @@ import { showPreset } from './settings-form.js';
 const LIVE = new Set(['lr', 'epochs', 'eval-every', 'clip', 'method']);
 
 export class Edits {
-  // api: the element's controller API (element/mesaflow-demo.js): its store, form, settings, views.
+  // api: the element's controller API (element/mesaflow-demo.js): its store, form, views.
   constructor(api) {
     this.api = api;
   }
 
   // A settings-form edit, parsed by the core; a problem stays under the field.
   async edit(name, text) {
-    const { settings, form, store } = this.api;
+    const { form, store } = this.api;
+    const { settings } = store;
     const before = settings.snapshot();
     const cfg = await settings.edit(name, text);
     if (cfg) this.apply(cfg, () => {
@@ -30,7 +31,8 @@ export class Edits {
   // eval-every, clip, method) go to the runs from their current epoch on; any other field starts
   // them again from epoch 0: asked first when epochs would be lost (ask), else said in a note.
   apply(cfg, undo, ask = true) {
-    const { store, form, settings, client, element } = this.api;
+    const { store, form, client, element } = this.api;
+    const { settings } = store;
     const changed = FIELDS.filter((f) => cfg[f.key] !== store.cfg?.[f.key]);
     // Nothing new (a link to the configuration it has): it is accepted as it is.
     if (!changed.length) return this.api.emit('mesaflow-config', { params: element.params, config: element.config });

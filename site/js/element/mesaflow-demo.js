@@ -51,7 +51,6 @@ class MesaflowDemo extends HTMLElement {
   #progress;
   #status;
   #client;
-  #settings;
   #edits;
   #faults;
   #measure;
@@ -66,14 +65,14 @@ class MesaflowDemo extends HTMLElement {
     this.#root = this.attachShadow({ mode: 'open' });
     this.#root.innerHTML = TEMPLATE; // constant markup, see element/template.js
     const $ = (id) => this.#root.getElementById(id);
-    const store = (this.#store = new Store(this));
     this.#views = new Views(this.#root);
-    this.#form = new SettingsForm($('form'), FIELDS, (name, text) => store.command(() => this.#edits.edit(name, text)),
+    this.#form = new SettingsForm($('form'), FIELDS, (name, text) => this.#store.command(() => this.#edits.edit(name, text)),
       { play: $('play'), why: $('play-why'), mirrors: { precision: $('precision-pick') } });
+    // What the demo is set to, parsed by the core in the worker (element/settings.js): the store's.
+    const store = (this.#store = new Store(this, new Settings({ parse: (pairs, extras) => this.#client.parse(pairs, extras) }, this.#form)));
     this.#progress = new Progress($('progress'), $('progress-text'));
     this.#status = new StatusLine($('status'), () => summary(store.runs.list, store.cfg, store.playing, this.#views.sparse, store.held));
     this.#client = new WorkerClient(this.#handlers(), this, () => store.training);
-    this.#settings = new Settings(this.#client, this.#form);
     const api = this.#controllerApi($);
     this.#edits = new Edits(api);
     this.#faults = new Faults(api);
@@ -91,7 +90,6 @@ class MesaflowDemo extends HTMLElement {
       $,
       store: this.#store,
       client: this.#client,
-      settings: this.#settings,
       form: this.#form,
       views: this.#views,
       events: this, // drag and drop on the element
@@ -282,7 +280,7 @@ class MesaflowDemo extends HTMLElement {
   // The configuration as URL parameters (human-readable keys = attribute names).
   get params() {
     const hidden = ['controls', 'text'].filter((k) => this.getAttribute(k) === 'hide');
-    return this.#store.cfg ? this.#settings.params(this.#store.cfg, hidden) : '';
+    return this.#store.cfg ? this.#store.settings.params(this.#store.cfg, hidden) : '';
   }
 
   // Play: the runs train (new ones start playing once created); on runs that trained every epoch
@@ -323,8 +321,7 @@ class MesaflowDemo extends HTMLElement {
       changed: (msg) => this.#edits.changed(msg),
       refused: ({ problem }) => this.#edits.refused(problem),
       weights: (msg) => {
-        const run = store.runs.byId(msg.id);
-        if (run) run.weights = msg.weights;
+        const run = store.runs.weights(msg);
         if (run) this.#views.setWeights(run.index, msg.weights);
       },
       mesa: (msg) => first(msg) && this.#views.setMesa(msg.mesa),
@@ -360,7 +357,7 @@ class MesaflowDemo extends HTMLElement {
   #create(specs, status) {
     this.#store.runs.clear();
     this.#store.runsChanged();
-    this.#client.create(this.#store.cfg, specs, this.#settings.workers, this.#source.payload);
+    this.#client.create(this.#store.cfg, specs, this.#store.settings.workers, this.#source.payload);
     this.#status.say(status);
   }
 
@@ -369,7 +366,7 @@ class MesaflowDemo extends HTMLElement {
     const store = this.#store;
     store.setAttrsStale(false);
     const names = new Set(MesaflowDemo.observedAttributes);
-    const read = await this.#settings.read(this.getAttributeNames().filter((n) => names.has(n)).map((n) => [n, this.getAttribute(n)]));
+    const read = await this.#store.settings.read(this.getAttributeNames().filter((n) => names.has(n)).map((n) => [n, this.getAttribute(n)]));
     if (!read) {
       if (!this.#client.ready) store.setAttrsStale(true); // read them again once a worker is ready
       return;
@@ -378,20 +375,20 @@ class MesaflowDemo extends HTMLElement {
     this.#alert(read.messages.join(' '));
     // A script's setAttribute('lr', ...) while training goes on, other fields restart with a note;
     // a link (element/url-sync.js), or another compare or workers, sets up new runs.
-    const same = this.#settings.compare === store.shown?.compare && this.#settings.workers === store.shown?.workers;
+    const same = this.#store.settings.compare === store.shown?.compare && this.#store.settings.workers === store.shown?.workers;
     if (store.runs.first && !store.fault && !link && !read.messages.length && same) this.#edits.apply(read.cfg, null, false);
     else this.#configure(read.cfg, read.messages);
   }
 
   #configure(cfg, messages = []) {
     const store = this.#store;
-    store.configure(cfg, { compare: this.#settings.compare, workers: this.#settings.workers });
+    store.configure(cfg, { compare: this.#store.settings.compare, workers: this.#store.settings.workers });
     this.#form.show(cfg);
-    showPreset(this.#root.getElementById('preset'), this.#settings.preset, cfg);
-    /** @type {HTMLInputElement} */ (this.#root.getElementById('compare')).checked = this.#settings.compare;
+    showPreset(this.#root.getElementById('preset'), this.#store.settings.preset, cfg);
+    /** @type {HTMLInputElement} */ (this.#root.getElementById('compare')).checked = this.#store.settings.compare;
     this.#alert(messages.join(' '));
     store.runs.clear(true);
-    const inits = this.#settings.inits(cfg);
+    const inits = this.#store.settings.inits(cfg);
     this.#progress.reset(cfg.epochs, inits.length, true);
     this.#create(inits, preparing(cfg, inits.length, this.#source.info?.name));
   }
@@ -424,9 +421,8 @@ class MesaflowDemo extends HTMLElement {
 
   #onDiverged(msg) {
     const store = this.#store;
-    const run = store.runs.byId(msg.id);
+    const run = store.runs.diverged(msg);
     if (!run) return;
-    run.diverged = true;
     store.stopped('diverged');
     const text = divergedText(run, msg, store.cfg);
     this.#alert(text);

@@ -7,7 +7,8 @@ import { PRESETS, DEFAULT_PRESET, PAPER_INITS } from '../model/presets.js';
 import { readPairs, resolveConfig, configToParams } from '../model/config-text.js';
 
 export class Settings {
-  // client: the WorkerClient (parse); form: the SettingsForm.
+  // client: {parse(pairs, extras)}, the element's trainer client (element/trainer-client.js);
+  // form: the SettingsForm.
   constructor(client, form) {
     this.client = client;
     this.form = form;
@@ -49,6 +50,16 @@ export class Settings {
     if (problem) return null;
     this.explicit[name] = parsed.explicit[name];
     return this.config();
+  }
+
+  // Compare mode (the paper's other initialisations beside the run) on or off.
+  setCompare(on) {
+    this.compare = on;
+  }
+
+  // The shape of a data file the runs train on ({m, d, T, test_m}), or null: generated data.
+  useData(shape) {
+    this.data = shape;
   }
 
   // The explicit values as they are (restore puts them back: an edit the reader took back).

@@ -12,9 +12,11 @@
 import { Runs } from '../model/runs.js';
 
 export class Store {
-  // host: {requestUpdate()}, the element.
-  constructor(host) {
+  // host: {requestUpdate()}, the element; settings: what the demo is set to (element/settings.js:
+  // the preset, the texts given explicitly, compare, workers, a data file's shape).
+  constructor(host, settings) {
     this.host = host;
+    this.settings = settings;
     this.cfg = null; // the configuration of the runs (mf.defaults() keys), once there is one
     this.shown = null; // {compare, workers} of the runs set up with cfg
     this.phase = 'paused'; // 'playing' | 'paused' | 'finished' (done or diverged)
@@ -25,32 +27,32 @@ export class Store {
     this.attrsStale = false; // attributes changed while no worker could parse them
     this.resumeOnConnect = false; // moved in the DOM: the new worker resumes the runs
     this.runs = new Runs(); // the runs and their histories (model/runs.js)
-    this.tail = Promise.resolve(); // the command under way (see command)
-    this.pending = 0; // commands not finished
+    this.tail = Promise.resolve(); // settles when the last command made is done (see command)
+    this.pending = 0; // commands under way or waiting
   }
 
   // --- commands in order ------------------------------------------------------------------------
-  // Runs fn now if no command is under way (so a call on an idle element takes effect at once),
-  // else after the ones before it; a command that awaits (a parse in the worker) holds the later
-  // ones until it is done. Returns fn's result (a promise of it when it waited).
+  // Runs fn now if no command is under way or waiting (so a call on an idle element takes effect
+  // at once), else after the ones before it; a command that awaits (a parse in the worker) holds
+  // the later ones until it is done. pending counts the commands under way or waiting, so one made
+  // while an earlier one hands over to the next still waits its turn. Returns fn's result (a
+  // promise of it when it waited).
   command(fn) {
-    const run = () => {
+    if (this.pending) {
       this.pending++;
-      let out;
-      try {
-        out = fn();
-      } catch (e) {
-        this.pending--;
-        throw e;
-      }
-      const done = Promise.resolve(out).finally(() => this.pending--);
+      const queued = this.tail.then(fn);
+      this.tail = queued.catch(() => {});
+      queued.finally(() => this.pending--).catch(() => {});
+      return queued;
+    }
+    const out = fn();
+    if (out && typeof out.then === 'function') {
+      this.pending++;
+      const done = Promise.resolve(out);
       this.tail = done.catch(() => {});
-      return out;
-    };
-    if (!this.pending) return run();
-    const queued = this.tail.then(run);
-    this.tail = queued.catch(() => {});
-    return queued;
+      done.finally(() => this.pending--).catch(() => {});
+    }
+    return out;
   }
 
   // --- state changes ----------------------------------------------------------------------------

@@ -16,17 +16,17 @@ export function bindToolbar(api) {
   $('resume').addEventListener('click', () => el.resume());
   $('restart').addEventListener('click', () => store.command(() => api.faults().restart(false)));
   $('speed').addEventListener('change', () => api.client.post(toWorker.speed(api.speed())));
-  presetSel.addEventListener('change', () => store.command(() => api.configure(api.settings.choose(presetSel.value))));
+  presetSel.addEventListener('change', () => store.command(() => api.configure(store.settings.choose(presetSel.value))));
   // The other precision: new runs, from epoch 0 (the data are drawn in it).
   // Asked first when trained epochs would be lost, as the settings form's precision field is.
   const precision = /** @type {HTMLSelectElement} */ ($('precision-pick'));
   precision.addEventListener('change', () => store.command(() => api.edits().edit('precision', precision.value)));
   const compare = /** @type {HTMLInputElement} */ ($('compare'));
   compare.addEventListener('change', () => store.command(() => {
-    api.settings.compare = compare.checked;
+    store.settings.setCompare(compare.checked);
     if (store.cfg) api.configure(store.cfg);
   }));
-  const name = () => `mesaflow-${api.settings.preset}`;
+  const name = () => `mesaflow-${store.settings.preset}`;
   // views/export.js is loaded on the first download.
   $('csv').addEventListener('click', async () => (await import('../views/export.js')).saveCSV(name(), store.runs.exported()));
   $('json').addEventListener('click', async () => (await import('../views/export.js')).saveJSON(name(), el.config, store.runs.exported(), el.data));

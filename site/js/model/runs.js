@@ -88,6 +88,20 @@ export class Runs {
     return details;
   }
 
+  // A `weights` message: the run's current weights (null: not one of these runs).
+  weights(msg) {
+    const run = this.byId(msg.id);
+    if (run) run.weights = msg.weights;
+    return run;
+  }
+
+  // A `diverged` message: the run is marked (null: not one of these runs).
+  diverged(msg) {
+    const run = this.byId(msg.id);
+    if (run) run.diverged = true;
+    return run;
+  }
+
   // A `changed` message: the run's new ODE, theory and changes.
   changed(msg) {
     const run = this.byId(msg.id);

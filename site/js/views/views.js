@@ -107,6 +107,7 @@ export class Views {
     this.overlay = null; // a CLI run drawn beside the runs (element/data-source.js, readRun), or null
     this.syncKey = undefined; // the cursor sync of the epoch charts, one per element (setup)
     this.explainer = undefined; // views/explain.js, once loaded
+    this.measure = null; // measure(cfg): trainings at other T for the capability view (onMeasure)
     const $ = (id) => root.getElementById(id);
     // The explanations (views/explain.js and its formulas) once one is opened ('toggle' does not bubble).
     root.addEventListener('toggle', (e) => e.target.open && e.target.classList?.contains('why') && this.explain(), true);
@@ -115,6 +116,16 @@ export class Views {
       capability: new Lazy($('card-capability'), () => import('./capability.js'), this),
       structure: new Lazy($('card-structure'), () => import('./structure.js'), this),
     };
+  }
+
+  // The data file the runs train on (element/data-source.js), or null.
+  setFile(info) {
+    this.file = info;
+  }
+
+  // measure(cfg): what the capability view calls for its measured points (element/capability-client.js).
+  onMeasure(measure) {
+    this.measure = measure;
   }
 
   // The views' own controls and the PNG buttons (name(): the file name's stem).
