@@ -6,7 +6,7 @@ const f = (x, n = 4) => (x === null || x === undefined ? '-' : Number(x).toPreci
 const runs = fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort().map((n) => [n, JSON.parse(fs.readFileSync(`${dir}/${n}`))]);
 const last = (a) => a[a.length - 1];
 
-console.log('The paper\'s table (PAPER.md) with the three initialisations; `test loss` is the authors\' "MSE loss at T_te" curve for sparse.\n');
+console.log('The authors\' settings (arXiv 2405.16845) with the three initialisations; `test loss` is the authors\' "MSE loss at T_te" curve for sparse.\n');
 console.log('| x1 | scale | magnitude | lr | epochs | a0, b0 | ab final | c*(T) | empirical optimum | ODE ab final | ratio (pred.) | last-pos. MSE (pred.) | test loss | s/run |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const [name, r] of runs.filter(([n]) => !n.startsWith('beyond_') && !n.startsWith('robust_'))) {
