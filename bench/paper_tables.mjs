@@ -8,6 +8,7 @@ const runs = fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort().map((
 const last = (a) => a[a.length - 1];
 
 if (process.argv.includes('--summary')) {
+  const f = (x, n = 4) => (x === 0 ? '0' : x === null || x === undefined ? '-' : Number(x).toPrecision(n));
   const run = (name) => {
     const r = runs.find(([n]) => n === `${name}.json`);
     if (!r) throw new Error(`${dir}/${name}.json: not there (run bench/reproduce_paper.sh first)`);
