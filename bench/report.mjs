@@ -42,8 +42,13 @@ function run(cmd, args, opts = {}) {
 }
 // A command as a reader would type it, from the repository's root.
 const shown = (cmd, args) => [cmd, ...args].map((a) => (/[^\w./:=@+,-]/.test(a) ? `'${a}'` : a)).join(' ');
-// n significant digits, never in exponent notation (1500, 74.8, 0.056).
-const fmt = (x, n = 3) => (!Number.isFinite(x) ? '-' : Math.abs(x) >= 10 ** n ? Math.round(x).toString() : String(Number(x.toPrecision(n))));
+// n significant digits, never in exponent notation (1500, 74.8, 0.30, 0.056).
+function fmt(x, n = 3) {
+  if (!Number.isFinite(x)) return '-';
+  if (Math.abs(x) >= 10 ** n) return Math.round(x).toString();
+  const s = x.toPrecision(n);
+  return s.includes('e') ? String(Number(s)) : s;
+}
 const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 // --- the machine ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, teardown, openPage, waitReady, shadow, openSettings } from './helpers.mjs';
 
-// --- What is valid: written from the documented options (README "Options" table, wasm/API.md),
+// --- What is valid: written from the documented options (core/cli/README.md "Options" table, wasm/API.md),
 // not read from the code under test. --------------------------------------------------------
 const N = (min, max, minOpen = false) => ({ kind: 'number', min, max, minOpen });
 const I = (min, max) => ({ kind: 'int', min, max });
