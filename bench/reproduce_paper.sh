@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every setting of the paper's table (PAPER.md) with the three initialisations, the full-one
+# Runs every setting of the authors' simulations (arXiv 2405.16845) with the three initialisations, the full-one
 # runs with and without clip, a sparse law with two magnitudes, and the robustness runs from a
 # gaussian initialisation, and prints markdown tables of measured versus predicted values.
 # Usage: bench/reproduce_paper.sh [outdir]. Needs the native build (make native). Two runs at a

@@ -1,9 +1,11 @@
 // Milliseconds per training epoch in node, SIMD build (build/wasm) against the scalar build
 // (build/wasm-scalar, configured with -DMESAFLOW_WASM_SIMD=OFF), through wasm/mesaflow.js.
 // Usage: node bench/wasm_epoch.mjs [--m 10000] [--d 5] [--T 100] [--epochs 5] [--warmup 4]
-//                                  [--precision double|single]
+//                                  [--precision double|single] [--json]
 // The first epochs run before V8's optimising tier has compiled the kernel: --warmup epochs are
 // run first and reported on their own line, and the median is over the --epochs after them.
+// --json: one JSON object instead of the text (bench/report.mjs reads it), with the process CPU
+// milliseconds of each timed epoch too (what the epoch cost while it held a core).
 import path from 'node:path';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '4' },
     precision: { type: 'string', default: 'double' },
+    json: { type: 'boolean', default: false },
   },
 });
 const epochs = Number(values.epochs);
@@ -35,29 +38,33 @@ async function timeBuild(dir) {
     s.run(1);
     warm.push(performance.now() - t0);
   }
-  const times = [];
+  const times = [], cpu = [];
   for (let i = 0; i < epochs; i++) {
-    const t0 = performance.now();
+    const c0 = process.cpuUsage(), t0 = performance.now();
     s.run(1);
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
   s.delete();
-  times.sort((a, b) => a - b);
-  return { median: times[times.length >> 1], min: times[0], warm };
+  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  return { median: median(times), min: Math.min(...times), cpu_median: median(cpu), warm };
 }
 
-console.log(`one epoch at d=${cfg.d} T=${cfg.T} m=${cfg.m}, precision ${cfg.precision} (median and best of ${epochs}, after ${warmup} warm-up epochs), node ${process.version}`);
+const say = values.json ? () => {} : console.log;
+say(`one epoch at d=${cfg.d} T=${cfg.T} m=${cfg.m}, precision ${cfg.precision} (median and best of ${epochs}, after ${warmup} warm-up epochs), node ${process.version}`);
 const results = {};
 for (const [name, dir] of [['simd', 'wasm'], ['scalar', 'wasm-scalar']]) {
   const full = path.join(ROOT, 'build', dir);
   if (!fs.existsSync(path.join(full, 'mesaflow_node.js'))) {
-    console.log(`${name.padEnd(7)} build/${dir} not built, skipped`);
+    say(`${name.padEnd(7)} build/${dir} not built, skipped`);
     continue;
   }
   results[name] = await timeBuild(full);
-  console.log(`${name.padEnd(7)} ${results[name].median.toFixed(1)} ms/epoch (best ${results[name].min.toFixed(1)})  build/${dir};` +
+  say(`${name.padEnd(7)} ${results[name].median.toFixed(1)} ms/epoch (best ${results[name].min.toFixed(1)})  build/${dir};` +
     ` warm-up epochs ${results[name].warm.map((t) => t.toFixed(0)).join(', ')} ms`);
 }
-if (results.simd && results.scalar) {
+if (values.json) console.log(JSON.stringify({ node: process.version, config: cfg, epochs, warmup, ...results }));
+else if (results.simd && results.scalar) {
   console.log(`speed-up of SIMD over scalar: ${(results.scalar.median / results.simd.median).toFixed(2)}x`);
 }

@@ -120,7 +120,7 @@ function fillTemplate(text, file) {
 // --- copy site sources -----------------------------------------------------------------------
 fs.rmSync(OUT, { recursive: true, force: true });
 fs.mkdirSync(OUT, { recursive: true });
-const SKIP = new Set(['build.mjs', 'serve.mjs', 'formulas.mjs', 'package.mjs', 'package']);
+const SKIP = new Set(['build.mjs', 'serve.mjs', 'formulas.mjs', 'package.mjs', 'package', 'README.md']);
 function copySources(dir, rel = '') {
   for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
     if (SKIP.has(ent.name) && rel === '') continue;

@@ -31,7 +31,7 @@ test('quick preset trains until ab is at the theory, and every view has data', a
   assert.equal(r.last, epochs);
   assert.equal(r.n, epochs + 1, 'one history row per epoch (eval-every 1), epoch 0 included');
   assert.ok(r.finite, 'history is finite');
-  // The finite training set moves the optimum by sampling noise (PAPER.md): accept the population
+  // The finite training set moves the optimum by sampling noise (core/THEORY.md §3): accept the population
   // c*(T), the population ODE or the ODE / optimum computed from the training set itself.
   const refs = [r.theory.c_star_T, r.odeEnd, r.odeEmpEnd, r.theory.c_star_empirical].filter(Number.isFinite);
   const rel = Math.min(...refs.map((c) => Math.abs(r.ab - c) / c));

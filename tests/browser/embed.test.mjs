@@ -158,7 +158,7 @@ test('on a bare page with no stylesheet, the element renders its formulas in KaT
   await page.close();
 });
 
-// The five lines of README's iframe snippet (index.html shows them too, js/page.js).
+// The five lines of site/README.md's iframe snippet (index.html shows them too, js/page.js).
 const RESIZE = (origin) => `addEventListener('message', (e) => {
   if (e.origin !== '${origin}' || e.data?.type !== 'mesaflow-height') return;
   const f = [...document.querySelectorAll('iframe')].find((f) => f.contentWindow === e.source);

@@ -43,7 +43,7 @@ const faultShown = (page, timeout = 30000) =>
 const finished = (page) =>
   page.waitForFunction(() => /^finished/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent), null, { timeout: 60000 });
 const history = (page) => page.evaluate(() => document.querySelector('mesaflow-demo').history);
-// The page's pool starts its workers in order (pagepool.js); the demo's runs are a tenant of the
+// The page's pool starts its workers in order (pool/page-pool.js); the demo's runs are a tenant of the
 // first, and on the parallel path the second computes shard sums for them.
 async function poolWorker(page, i) {
   for (const w of page.workers()) if ((await w.evaluate(() => self.name)) === `mesaflow pool ${i}`) return w;

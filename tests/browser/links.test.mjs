@@ -3,12 +3,12 @@
 // link: no script ran, no markup was inserted, no console error / page error / CSP violation, the
 // page settled within a few seconds, an invalid value is reported by a message naming its key and
 // has no effect; then, per key, the field is corrected (by a link, and once through the settings
-// form) and the demo trains. One page, many hash changes (urlsync.js re-applies the hash).
+// form) and the demo trains. One page, many hash changes (element/url-sync.js re-applies the hash).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, teardown, openPage, waitReady, shadow, openSettings } from './helpers.mjs';
 
-// --- What is valid: written from the documented options (README "Options" table, wasm/API.md),
+// --- What is valid: written from the documented options (core/cli/README.md "Options" table, wasm/API.md),
 // not read from the code under test. --------------------------------------------------------
 const N = (min, max, minOpen = false) => ({ kind: 'number', min, max, minOpen });
 const I = (min, max) => ({ kind: 'int', min, max });

@@ -1,4 +1,4 @@
-// Issue 12: many demos on one page share one pool of training workers (site/js/pagepool.js).
+// Issue 12: many demos on one page share one pool of training workers (site/js/pool/page-pool.js).
 // A blog post embeds six <mesaflow-demo> elements, two in compare mode, two large enough for the
 // parallel path, and plays them all at once. Each finishes with the numbers it gets alone on a
 // page of its own, bit for bit; the workers alive never outnumber the page's pool (one per core),

@@ -1,4 +1,4 @@
-// URL state: the page reads "?key=value&key=value" with URLSearchParams (site/js/state.js) and
+// URL state: the page reads "?key=value&key=value" with URLSearchParams (site/js/model/config-text.js) and
 // every value reaches the core as text through set_field (wasm/convert.cpp). There is no C++
 // URL parser, so this target decodes the query the way URLSearchParams does
 // (application/x-www-form-urlencoded: '&' pairs, first '=', '+' is a space, %XX bytes) and
@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t eq = pair.find('=');
     std::string key = form_decode(pair.substr(0, eq));
     const std::string value = eq == std::string::npos ? "" : form_decode(pair.substr(eq + 1));
-    if (key == "t") key = "T";  // HTML lower-cases attribute names; state.js maps t back to T
+    if (key == "t") key = "T";  // HTML lower-cases attribute names; config-text.js maps t back to T
     fuzz::checked_set_field(c, key, value);
   }
   fuzz::check_validate(c);

@@ -58,7 +58,7 @@ inline Params random_params(int d, std::uint64_t seed, double s = 0.3) {
   return p;
 }
 
-// The formula of PAPER.md evaluated literally, O(T^2): E_t = [e_1 .. e_t] rebuilt for every t,
+// The formula of core/THEORY.md §1 evaluated literally, O(T^2): E_t = [e_1 .. e_t] rebuilt for every t,
 // y_hat_t = W_PV E_t E_t^H W_KQ e_t / (t - 1). Returns y_hat for t = 2..T-1 (0-based column t-1).
 inline Eigen::MatrixXcd naive_predict(const Params& p, const Eigen::MatrixXcd& x) {
   const int d = static_cast<int>(x.rows()), T = static_cast<int>(x.cols());

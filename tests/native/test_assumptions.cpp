@@ -21,7 +21,7 @@ namespace {
 struct Distribution {
   X1Family family;
   const char* magnitude;
-  bool holds;  // Assumption 4.1, as the README derives it
+  bool holds;  // Assumption 4.1, as core/THEORY.md §5 derives it
 };
 
 void PrintTo(const Distribution& d, std::ostream* os) { *os << to_string(d.family) << " " << d.magnitude; }
@@ -59,7 +59,7 @@ class Assumption41Test : public ::testing::TestWithParam<Distribution> {};
 // At a random point of the diagonal family, the gradient of every off-diagonal entry of the two
 // red blocks (real and imaginary parts), averaged over 150 batches of 100 sequences: zero within
 // 5 standard errors where the condition holds, beyond 10 where it fails, and then equal to the
-// closed form of the README within 5 standard errors.
+// closed form of core/THEORY.md §5 within 5 standard errors.
 TEST_P(Assumption41Test, OffDiagonalGradientOfTheRedBlocksAgreesWithTheMomentCondition) {
   const Distribution dist = GetParam();
   Config c = config_of(dist);

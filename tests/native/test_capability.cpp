@@ -67,7 +67,7 @@ TEST(Capability, VerdictsAtTAndAsTGrows) {
   c.T = 100000;
   EXPECT_EQ(theory_for(c).verdict(), "recovers at this T");
   // Where M4^2 = M2 M6 the error at the optimum is M24 c*(T)^2 / (T - 2) + M6 (c*(T) - c*(inf))^2
-  // (README): about (d - 1) / T here, as c*(T) approaches c*(inf) like H_T / T.
+  // (core/THEORY.md §6): about (d - 1) / T here, as c*(T) approaches c*(inf) like H_T / T.
   const Capability cap = capability(theory_for(c).moments, 5, {100, 1000, 10000, 100000});
   for (std::size_t i = 0; i < cap.T.size(); ++i) {
     const double T = cap.T[i], H = harmonic(static_cast<int>(T) - 2), c = cap.c_star_T[i], cinf = 1.0;
@@ -97,7 +97,7 @@ TEST(Capability, VerdictsAtTAndAsTGrows) {
 TEST(Capability, SparseWithTwoMagnitudesLearnsItsOptimumAndDoesNotRecover) {
   Config c = family(X1Family::Sparse, "values:1,2@0.5,0.5", 5, 20);
   c.scale = 1;
-  c.m = 8000;  // with fewer sequences the full model's extra freedom moves ab by a few percent (README)
+  c.m = 8000;  // with fewer sequences the full model's extra freedom moves ab by a few percent (core/THEORY.md §3)
   c.test_m = 4000;
   c.a0 = 0.5;
   c.b0 = 1.5;

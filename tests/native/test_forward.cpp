@@ -1,4 +1,4 @@
-// The forward pass with the running state S_t against the O(T^2) formula of PAPER.md.
+// The forward pass with the running state S_t against the O(T^2) formula (core/THEORY.md §1, §2).
 #include <gtest/gtest.h>
 
 #include "mesaflow/kernel.hpp"
@@ -44,7 +44,7 @@ TEST(Forward, DataFollowTheArProcess) {
 }
 
 TEST(Forward, DiagonalModelIsOneStepOfGradientDescent) {
-  // PAPER.md: with the diagonal structure, y_hat_t = (ab/(t-1)) sum_{i=2}^t x_i x_{i-1}^H x_t.
+  // core/THEORY.md §3, §7: with the diagonal structure, y_hat_t = (ab/(t-1)) sum_{i=2}^t x_i x_{i-1}^H x_t.
   Config c = small_config(3, 20, 4);
   c.a0 = 0.7;
   c.b0 = -1.3;

@@ -1,4 +1,4 @@
-// Closed forms of PAPER.md against Monte Carlo; the ODE and the empirical optimum against
+// Closed forms of core/THEORY.md §3-§4 against Monte Carlo; the ODE and the empirical optimum against
 // training.
 #include <gtest/gtest.h>
 
@@ -111,7 +111,7 @@ TEST(Theory, DiagonalFamilyConvergesToTheEmpiricalOptimum) {
 }
 
 TEST(Theory, FullGradientDescentTracksTheOde) {
-  // PAPER.md: d = 5, T = 100, m = 2000, gaussian, a0 = b0 = 0.1, lr = 1e-4 stayed within 2%.
+  // core/THEORY.md §4: d = 5, T = 100, m = 2000, gaussian, a0 = b0 = 0.1, lr = 1e-4 stayed within 2%.
   // Here: within 2% of the ODE with the training set's A and B. (The population ODE's limit
   // c*(T) differs from the training set's optimum by the sampling error of A and B at m = 2000,
   // 8% at this seed: E x^8 and E x^12 enter; Theory.CStarAgreesWithMonteCarlo* covers c*(T).)

@@ -1,4 +1,4 @@
-// theory(cfg) against PAPER.md's numbers ("Theory to check against").
+// theory(cfg) against the numbers derived in core/THEORY.md §3 and §6.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { load } from './helpers.mjs';

@@ -1,4 +1,4 @@
-// First-token distributions x_1 (PAPER.md "Data") and their moments for the theory.
+// First-token distributions x_1 (core/THEORY.md §1) and their moments for the theory.
 #pragma once
 #include <complex>
 #include <vector>
@@ -30,7 +30,7 @@ void draw_sums(const cplx* x, int d, double v[5]);
 // Closed form for each family and magnitude law.
 Moments closed_moments(X1Family f, double scale, int d, const MagnitudeLaw& law = {});
 
-// Assumption 4.1 (README, "The three results"): on the diagonal family the expected gradient of
+// Assumption 4.1 (core/THEORY.md §5): on the diagonal family the expected gradient of
 // an off-diagonal entry (k != j) of the red blocks is a combination of four mixed moments of x_1,
 //   mu1 = E[x_k conj(x_j) |x_j|^2],          mu2 = E[x_k conj(x_j) |x_k|^2 |x_j|^2],
 //   mu3 = E[x_k conj(x_j) |x_j|^2 sum_{l != j,k} |x_l|^2],   mu4 = E[x_k conj(x_j) |x_j|^4],

@@ -1,4 +1,4 @@
-// JSON documents (schema in README.md) are nlohmann::ordered_json values: each struct has a
+// JSON documents (schema in core/cli/README.md) are nlohmann::ordered_json values: each struct has a
 // to_json beside it (found by argument-dependent lookup: Json j = theory;), and the CLI, the
 // sweep and the JS binding all serialise through them. Keys keep the order they are written in.
 // Numbers: a double that is a whole number (|v| < 2^53) is written as an integer, others as the

@@ -1,4 +1,4 @@
-// The one-layer linear causal self-attention model of PAPER.md:
+// The paper's one-layer linear causal self-attention model (core/THEORY.md §1):
 //   e_t = (x_t ; x_{t-1}) in C^{2d},  S_t = sum_{i<=t} e_i e_i^H,  rho_t = t - 1,
 //   y_hat_t = W_PV S_t W_KQ e_t / rho_t,   predicting x_{t+1} for t = 2..T-1.
 // Legend: d token dimension, D = 2d embedding dimension.

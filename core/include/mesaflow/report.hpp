@@ -1,4 +1,4 @@
-// The JSON documents a run is reported in (schema in README.md), composed of the to_json of
+// The JSON documents a run is reported in (schema in core/cli/README.md), composed of the to_json of
 // each part: the CLI's --out document, one line of a sweep, and the theory object with the ODE.
 #pragma once
 #include <vector>

@@ -1,4 +1,4 @@
-// The theory of PAPER.md and what we derived from it (README, "The three results"): the optimum
+// The paper's theory and what we derived from it (core/THEORY.md §3, §5, §6): the optimum
 // c* = ab of the diagonal family, the predicted ratio and last-position error, the two moment
 // conditions (the paper's Assumptions 4.1 and 4.2), and, in ode.hpp, the gradient-flow ODE.
 //

@@ -1,5 +1,5 @@
 // Any thread, no DOM. The model's forward pass for one sequence (the one-sequence view).
-// The model's forward pass for one sequence, in JS (PAPER.md, "Model"): what the one-sequence
+// The model's forward pass for one sequence, in JS (core/THEORY.md §1): what the one-sequence
 // view draws, from s.samples() and s.weights(). Pure: no DOM (the node tests import it).
 
 // The predictions of sequence i of the samples s (s.samples()) at the weights w (s.weights()):

@@ -1,6 +1,6 @@
 // Main thread. The capability view: theory over T, and the measured points.
 // Capability versus context length: the theory's curve over T (mf.capability(cfg), derived for
-// this project from c*(T), PAPER.md) for the current first-token law, this run's measured point at
+// this project from c*(T), core/THEORY.md §6) for the current first-token law, this run's measured point at
 // its own T, and points measured elsewhere (Views.addCapabilityPoint) as markers.
 import { LineChart, OKABE_ITO } from './charts.js';
 import { num } from './status.js';
@@ -66,12 +66,12 @@ export default class CapabilityView {
       xName: 'T =',
       // The curve spans every T: its legend entry has no single value to show.
       legend: [
-        { label: 'theory (derived, PAPER.md)', colour: OKABE_ITO.grey, width: 2 },
+        { label: 'theory (derived, core/THEORY.md §6)', colour: OKABE_ITO.grey, width: 2 },
         { label: `this run (T = ${v.cfg.T})`, colour: v.runs[0].colour, markers: true, series: 1 },
         { label: 'measured at other T (a training each)', colour: OKABE_ITO.black, markers: true, series: 2 },
       ],
       series: [
-        { label: 'theory (derived, PAPER.md)', colour: OKABE_ITO.grey, width: 2 },
+        { label: 'theory (derived, core/THEORY.md §6)', colour: OKABE_ITO.grey, width: 2 },
         { label: `this run (T = ${v.cfg.T})`, colour: v.runs[0].colour, markers: true },
         { label: 'measured at other T (a training each)', colour: OKABE_ITO.black, markers: true },
       ],

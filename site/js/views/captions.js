@@ -61,7 +61,7 @@ function convergence(cfg, r, many) {
   return `${off}: at m = ${cfg.m} the full model has more freedom than the diagonal family (${structure(h, i)}).`;
 }
 
-// The paper's two conditions on x_1, as this project reads them (PAPER.md).
+// The paper's two conditions on x_1, as this project reads them (core/THEORY.md §5, §6).
 export function assumptionsNote(cfg, th) {
   const a1 = th.assumption_4_1;
   const a2 = th.assumption_4_2;

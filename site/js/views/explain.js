@@ -1,6 +1,6 @@
 // Main thread. The "why" notes beside each view (proved, derived, measured).
 // The short explanations beside each view, each statement marked by where it comes from: what
-// the paper proves, what this project derived (PAPER.md), what is only measured here. Formulas
+// the paper proves, what this project derived (core/THEORY.md), what is only measured here. Formulas
 // come pre-rendered from build time (formulas.js, trusted); numbers computed at run time go in
 // with textContent only.
 import { FORMULA_HTML } from '../formulas.js';
@@ -8,7 +8,7 @@ import { num } from './status.js';
 import { linkFonts } from './fonts.js';
 
 const PAPER = { src: 'Proved in the paper' };
-const OURS = { src: 'Derived here (PAPER.md)' };
+const OURS = { src: 'Derived here (core/THEORY.md)' };
 const SEEN = { src: 'Measured' };
 
 // Each text is a list of parts: a string, {tex: name} (inline), {texd: name} (display),

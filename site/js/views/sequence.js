@@ -1,6 +1,6 @@
 // Main thread. The one-sequence view: prediction against the next token.
 // One training sequence: the model's prediction against the true next token over t, computed
-// here from the model's formula (PAPER.md) with the first run's current weights.
+// here from the model's formula (core/THEORY.md §1) with the first run's current weights.
 import { LineChart, OKABE_ITO, DASH } from './charts.js';
 import { num } from './status.js';
 import { predict } from '../model/predict.js';
