@@ -50,6 +50,7 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
 
   function("fields", &mesaflow::js::fields);
   function("defaults", &mesaflow::js::defaults);
+  function("tables", &mesaflow::js::tables);
   function("check", &mesaflow::js::check);
   function("parseField", &mesaflow::js::parse_field);
   function("invalid", &mesaflow::js::invalid);

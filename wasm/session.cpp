@@ -127,7 +127,9 @@ val JsSession::divergence() const {
 }
 
 val JsSession::checkpoint(bool with_history) const {
-  return s_->diverged() ? val::null() : checkpoint_val(s_->checkpoint(), with_history);
+  if (s_->diverged()) return val::null();
+  // Without the history: the state alone, so a chunk's checkpoint does not copy the rows so far.
+  return checkpoint_val(with_history ? s_->checkpoint() : s_->state(), with_history);
 }
 
 val JsSession::resume(val o) {

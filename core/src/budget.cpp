@@ -28,6 +28,11 @@ double estimate_flops(const Config& c) {
   return gradients * epoch_flops(c.d, c.T, c.m) + evaluations * forward_flops(c.d, c.T, c.test_m);
 }
 
+Problem memory_problem(const std::string& need, const std::string& budget) {
+  return {"m", "this setting needs about " + need + ", more than the budget of " + budget + "; reduce m, test-m or T",
+          {"test-m", "T", "d"}};
+}
+
 namespace {
 // "45 s", "12 min", "3.5 hours", "9 days".
 std::string duration_text(double s) {
@@ -47,10 +52,10 @@ Problem validate(const Config& c, double budget, DataLayout generated, bool trai
   if (Problem p = check_relations(c)) return p;
   const double bytes = estimate_bytes(c, generated, train_from_file);
   if (bytes > budget) {
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "this setting needs about %.2f GB, more than the budget of %.2f GB; reduce m, test-m or T",
-                  bytes / 1e9, budget / 1e9);
-    return {"m", buf, {"test-m", "T", "d"}};
+    char need[64], most[64];
+    std::snprintf(need, sizeof need, "%.2f GB", bytes / 1e9);
+    std::snprintf(most, sizeof most, "%.2f GB", budget / 1e9);
+    return memory_problem(need, most);
   }
   const double flops = estimate_flops(c), seconds = flops / time.flops_per_second;
   if (seconds > time.seconds) {

@@ -155,7 +155,7 @@ void Session::feed(const std::vector<double>& train_sums, const std::vector<doub
   if (epoch_ == cfg_.epochs) done_ = true;
 }
 
-Checkpoint Session::checkpoint() const {
+Checkpoint Session::state() const {
   if (diverged_) throw std::logic_error("Session::checkpoint: the run diverged");
   Checkpoint cp;
   cp.epoch = epoch_;
@@ -163,6 +163,11 @@ Checkpoint Session::checkpoint() const {
   cp.first_loss = first_loss_;
   cp.flow_step = flow_.step_size();
   cp.gradient_evaluations = grad_evals_;
+  return cp;
+}
+
+Checkpoint Session::checkpoint() const {
+  Checkpoint cp = state();
   cp.history = hist_;
   cp.history.params.clear();
   return cp;

@@ -75,6 +75,10 @@ class Session {
   // The state after the epochs run so far (see Checkpoint); not for a diverged session, nor
   // for one with external sums that awaits them (throws std::logic_error).
   Checkpoint checkpoint() const;
+  // The same without the history rows (Checkpoint::history empty): what a caller that keeps the
+  // rows itself needs (the page, sent the new rows each chunk); its cost does not grow with the
+  // rows recorded.
+  Checkpoint state() const;
   // Continues from cp, which must come from a session with this configuration (epochs may be
   // larger: the run goes on further). Only on a new session, before run() or feed(). Throws
   // ConfigError naming the part of cp that does not fit ("checkpoint.epoch: ...") and then
@@ -93,8 +97,11 @@ class Session {
   // sigma-w, test-m, seed), or after a divergence. No budgets are checked here: the caller checks
   // the new configuration against its own (validate()).
   Problem change(const std::string& field, const std::string& text);
-  // Whether a field can change while running (the list above).
+  // Whether a field can change while running (the list above, live_fields()).
   static bool changes_live(const FieldSpec& f);
+  // The fields change() takes, by CLI name: lr, epochs, eval-every, clip, method, threads
+  // (site/build.mjs writes them into the page's core-tables.js).
+  static const std::vector<std::string>& live_fields();
 
   int epoch() const { return epoch_; }
   bool done() const { return done_; }

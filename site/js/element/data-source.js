@@ -7,11 +7,10 @@
 // (mesaflow train ... --out run.json) is drawn beside the live runs (views/views.js, overlay).
 import { VERSION } from '../version.js';
 import { OKABE_ITO } from '../model/colours.js';
-
-// The fields a data file sets (m, d, T, test-m) or makes moot (the first-token law).
-const FILE_FIELDS = ['d', 'T', 'm', 'test-m', 'x1', 'scale', 'magnitude'];
-// The history columns of the command line's run document drawn beside the live runs.
-const RUN_COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'];
+// The fields a data file sets (m, d, T, test-m) or makes moot (the first-token law), and the
+// history columns a run document of the command line holds: the core's (file_fields,
+// History::columns), generated.
+import { FILE_FIELDS, HISTORY_COLUMNS as RUN_COLUMNS } from '../model/core-tables.js';
 const RUN_COLOUR = OKABE_ITO.sky;
 
 const fileName = (x) => (x instanceof File ? x.name : undefined);

@@ -68,8 +68,8 @@ class MesaflowDemo extends HTMLElement {
     this.#views = new Views(this.#root);
     this.#form = new SettingsForm($('form'), FIELDS, (name, text) => this.#store.command(() => this.#edits.edit(name, text)),
       { play: $('play'), why: $('play-why'), mirrors: { precision: $('precision-pick') } });
-    // What the demo is set to, parsed by the core in the worker (element/settings.js): the store's.
-    const store = (this.#store = new Store(this, new Settings({ parse: (pairs, extras) => this.#client.parse(pairs, extras) }, this.#form)));
+    // What the demo is set to, checked on the page by the core's rules (element/settings.js): the store's.
+    const store = (this.#store = new Store(this, new Settings(this.#form)));
     this.#progress = new Progress($('progress'), $('progress-text'));
     this.#status = new StatusLine($('status'), () => summary(store.runs.list, store.cfg, store.playing, this.#views.sparse, store.held));
     this.#client = new WorkerClient(this.#handlers(), this, () => store.training);
@@ -366,11 +366,7 @@ class MesaflowDemo extends HTMLElement {
     const store = this.#store;
     store.setAttrsStale(false);
     const names = new Set(MesaflowDemo.observedAttributes);
-    const read = await this.#store.settings.read(this.getAttributeNames().filter((n) => names.has(n)).map((n) => [n, this.getAttribute(n)]));
-    if (!read) {
-      if (!this.#client.ready) store.setAttrsStale(true); // read them again once a worker is ready
-      return;
-    }
+    const read = this.#store.settings.read(this.getAttributeNames().filter((n) => names.has(n)).map((n) => [n, this.getAttribute(n)]));
     const link = takeLinkMark(this);
     this.#alert(read.messages.join(' '));
     // A script's setAttribute('lr', ...) while training goes on, other fields restart with a note;
