@@ -119,7 +119,8 @@ function valueOf(f, text) {
     case 'integer':
     case 'number': {
       const v = text.length > MAX_NUMBER_TEXT ? null : readNumber(text);
-      return v !== null && allowed(f, v) ? v : undefined;
+      if (v === null || !allowed(f, v)) return undefined;
+      return f.kind === 'integer' ? v + 0 : v; // an integer field holds no -0 (config_json: int64)
     }
     case 'text':
       return f.name === 'magnitude' ? readMagnitude(text) ?? undefined : undefined;
@@ -134,7 +135,7 @@ export function parseField(name, text) {
   name = String(name);
   text = String(text);
   const f = BY_NAME.get(name);
-  if (!f) return { field: name, fields: [name], message: `unknown option ${shown(name)}` };
+  if (!f) return { field: name, fields: name ? [name] : [], message: `unknown option ${shown(name)}` };
   const value = valueOf(f, text);
   if (value !== undefined) return { field: f.name, value };
   const why = f.kind === 'text' ? TEXT_RULES[f.name] : `expected ${RANGES[f.name]}`;
