@@ -11,12 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { setup, teardown, openPage, waitReady, trainToEnd, shadow, ROOT } from './helpers.mjs';
+import { HISTORY_COLUMNS } from '../node/helpers.mjs';
 
 const CLI = path.join(ROOT, 'build', 'native', 'core', 'cli', 'mesaflow');
 // The page's settings and the CLI's for the same run (quick: seed 1, eval-every 1, diagonal, gd).
 const LINK = 'index.html#preset=quick&epochs=30&lr=0.01&a0=0.5&b0=0.5';
 const RUN = ['--lr', '0.01', '--epochs', '30', '--a0', '0.5', '--b0', '0.5', '--quiet'];
-const COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'];
+const COLUMNS = HISTORY_COLUMNS; // every column the core records (generated)
 
 let ctx, dir, page;
 const file = (name) => path.join(dir, name);
