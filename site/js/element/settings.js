@@ -11,6 +11,7 @@ import { parseField, invalid } from '../model/field-parse.js';
 // Field texts [[name, text]] and the page's own keys ({preset, compare, workers} as texts):
 // {explicit: {field name: value} of the valid texts, extras: {preset, compare, workers} as
 // values (a bad or absent one: its default), problems: one per bad text}.
+/** @param {string[][]} pairs @param {{preset?: string, compare?: string, workers?: string}} [extras] */
 export function parseTexts(pairs, extras = {}) {
   const explicit = {};
   const problems = [];
@@ -19,7 +20,7 @@ export function parseTexts(pairs, extras = {}) {
     if ('message' in r) problems.push(r);
     else explicit[r.field] = r.value;
   }
-  const { values, bad } = readExtras(extras);
+  const { values, bad } = readExtras({ preset: extras.preset, compare: extras.compare, workers: extras.workers });
   for (const [key, text, expected] of bad) problems.push(invalid(key, text, expected));
   return { explicit, extras: values, problems };
 }
