@@ -11,10 +11,9 @@
 // Precision single: every stored number is a float (held in a double, exactly), and the
 // regenerated tokens are recomputed in float arithmetic, as generate_dataset() made them.
 #pragma once
-#include <string>
-#include <vector>
 #include <complex>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "mesaflow/config.hpp"
