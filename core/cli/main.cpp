@@ -86,6 +86,11 @@ void print_summary(const Session& s, double wall) {
     std::printf("  Assumption 4.1 %s; Assumption 4.2 %s (M4^2/(M2 M6) = %.4f): %s\n",
                 th.assumption_4_1() ? "holds" : "fails, but clip keeps the red blocks diagonal",
                 th.recovery ? "holds" : "fails", th.moment_ratio, th.verdict().c_str());
+  } else if (!s.has_mesa()) {  // a model without ab, red blocks or the mesa view (linear-map)
+    std::printf("epoch %d: model %s\n", epoch, s.model().name());
+    std::printf("  test loss %.6g  ratio %.5f  last-position MSE %.6g (best vanilla one-step GD: %.6g)\n", h.test_loss.back(),
+                h.ratio.back(), h.last_mse.back(), s.vanilla_gd().last_mse);
+    std::printf("  no prediction: %s\n", th.reason().c_str());
   } else {
     std::printf("epoch %d: ab %.5f\n", epoch, h.ab.back());
     std::printf("  test loss %.6g  ratio %.5f  last-position MSE %.6g (best vanilla one-step GD: %.6g)\n", h.test_loss.back(),
@@ -182,8 +187,10 @@ int train_command(const CliOptions& o) {
   const bool file = !o.data.empty();
   std::unique_ptr<Session> s;
   try {
-    s = std::make_unique<Session>(o.config, kNativeMemoryBudget, file ? &file_data : nullptr, kGeneratedLayout, false,
-                                  file ? &file_test : nullptr);
+    SessionOptions so;
+    so.data = file ? &file_data : nullptr;
+    so.test_data = file ? &file_test : nullptr;
+    s = std::make_unique<Session>(o.config, so);
   } catch (const ConfigError& e) {
     return bad_input(e.problem);
   }
