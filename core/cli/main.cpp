@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -209,9 +210,10 @@ int train_command(const CliOptions& o) {
     s->run(1);
     if (!o.quiet && elapsed() >= next_progress && !s->done()) {
       const auto& h = s->history();
-      std::fprintf(stderr, "%sepoch %d/%d  ab %.5f  train loss %.6g  (%.1f s)%s", tty ? "\r" : "", s->epoch(), c.epochs,
-                   h.ab.empty() ? 0.0 : h.ab.back(), h.train_loss.empty() ? 0.0 : h.train_loss.back(), elapsed(),
-                   tty ? "   " : "\n");
+      char ab[40] = "";  // ab is the attention model's (NaN for others)
+      if (!h.ab.empty() && std::isfinite(h.ab.back())) std::snprintf(ab, sizeof ab, "  ab %.5f", h.ab.back());
+      std::fprintf(stderr, "%sepoch %d/%d%s  train loss %.6g  (%.1f s)%s", tty ? "\r" : "", s->epoch(), c.epochs, ab,
+                   h.train_loss.empty() ? 0.0 : h.train_loss.back(), elapsed(), tty ? "   " : "\n");
       next_progress = elapsed() + 1.0;
     }
   }
