@@ -61,18 +61,29 @@ void LinearMapModel::shard_sums(const Weights& w, const Dataset& ds, Pass pass, 
         token(t, x);
         Eigen::VectorXcd next(d);
         token(t + 1, next);
-        for (int i = 0; i < d; ++i) {  // y = A x, in index order
-          std::complex<double> acc = 0;
-          for (int j = 0; j < d; ++j) acc += A(i, j) * x[j];
-          y[i] = acc;
-        }
-        r = y - next;
+        // y = A x, r = y - x_{t+1}, |r|^2 and dA += r x^H, with real and imaginary parts apart
+        // (no library complex product or norm: libstdc++'s std::norm is |z|^2 through hypot,
+        // libc++'s is re^2 + im^2, and every build must give the same bits).
         double sq = 0;
-        for (int i = 0; i < d; ++i) sq += std::norm(r[i]);
+        for (int i = 0; i < d; ++i) {
+          double yr = 0, yi = 0;
+          for (int j = 0; j < d; ++j) {
+            const double ar = A(i, j).real(), ai = A(i, j).imag(), xr = x[j].real(), xi = x[j].imag();
+            yr += ar * xr - ai * xi;
+            yi += ar * xi + ai * xr;
+          }
+          y[i] = {yr, yi};
+          const double rr = yr - next[i].real(), ri = yi - next[i].imag();
+          r[i] = {rr, ri};
+          sq += rr * rr + ri * ri;
+        }
         loss += sq;
         if (grad)
           for (int i = 0; i < d; ++i)
-            for (int j = 0; j < d; ++j) g(i, j) += r[i] * std::conj(x[j]);  // r x^H
+            for (int j = 0; j < d; ++j) {  // r_i conj(x_j)
+              const double rr = r[i].real(), ri = r[i].imag(), xr = x[j].real(), xi = x[j].imag();
+              g(i, j) = {g(i, j).real() + (rr * xr + ri * xi), g(i, j).imag() + (ri * xr - rr * xi)};
+            }
         if (t + 2 == T) {  // the last position: ratio and last-position error
           o[3] += sq;
           for (int i = 0; i < d; ++i) {  // Re(y_hat / x) = Re(y_hat conj(x)) / |x|^2, over non-zero x
