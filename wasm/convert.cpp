@@ -87,16 +87,6 @@ bool is_array(val v) {
 }
 }  // namespace
 
-val weights_val(const Weights& w, int d) {
-  val o = val::object();
-  o.set("d", d);
-  for (std::size_t k = 0; k < w.blocks.size(); ++k) {
-    o.set(w.names[k] + "_re", f64(part(w.blocks[k], false)));
-    o.set(w.names[k] + "_im", f64(part(w.blocks[k], true)));
-  }
-  return o;
-}
-
 val blocks_val(const Model& m, int d) {
   val out = val::array();
   for (const BlockSpec& b : m.blocks(d)) {
@@ -108,6 +98,18 @@ val blocks_val(const Model& m, int d) {
     out.call<void>("push", x);
   }
   return out;
+}
+
+val weights_val(const Model& m, const Weights& w, int d) {
+  val o = val::object();
+  o.set("d", d);
+  for (std::size_t k = 0; k < w.blocks.size(); ++k) {
+    o.set(w.names[k] + "_re", f64(part(w.blocks[k], false)));
+    o.set(w.names[k] + "_im", f64(part(w.blocks[k], true)));
+  }
+  o.set("model", std::string(m.name()));
+  o.set("blocks", blocks_val(m, d));
+  return o;
 }
 
 std::string weights_form(const Model& m, int d) {
@@ -152,10 +154,10 @@ val history_val(const History& h, int from) {
   return o;
 }
 
-val checkpoint_val(const Checkpoint& cp, int d, bool with_history) {
+val checkpoint_val(const Checkpoint& cp, const Model& m, int d, bool with_history) {
   val o = val::object();
   o.set("epoch", cp.epoch);
-  o.set("weights", weights_val(cp.params, d));
+  o.set("weights", weights_val(m, cp.params, d));
   o.set("first_loss", cp.first_loss);
   o.set("flow_step", cp.flow_step);
   o.set("gradient_evaluations", static_cast<double>(cp.gradient_evaluations));

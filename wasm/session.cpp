@@ -138,7 +138,7 @@ val JsSession::divergence() const {
 }
 
 val JsSession::checkpoint(bool with_history) const {
-  return s_->diverged() ? val::null() : checkpoint_val(s_->checkpoint(), s_->config().d, with_history);
+  return s_->diverged() ? val::null() : checkpoint_val(s_->checkpoint(), s_->model(), s_->config().d, with_history);
 }
 
 val JsSession::resume(val o) {

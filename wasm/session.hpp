@@ -34,7 +34,7 @@ class JsSession {
   val ode_curve() const;
   // {d, <block>_re, <block>_im} of the run's model (convert.hpp), and the model's blocks
   // [{name, label, rows, cols}] in its order.
-  val weights() const { return weights_val(s_->params(), s_->config().d); }
+  val weights() const { return weights_val(s_->model(), s_->params(), s_->config().d); }
   val blocks() const { return blocks_val(s_->model(), s_->config().d); }
   val samples(int n) const;
   val mesa(int nseq) const;

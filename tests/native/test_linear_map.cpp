@@ -248,3 +248,23 @@ TEST(LinearMap, CheckpointResumesBitForBitAndRefusesAttentionWeights) {
 
 }  // namespace
 }  // namespace mesaflow
+
+namespace mesaflow {
+namespace {
+TEST(LinearMap, SessionsInEitherLayoutGiveTheSameBits) {
+  Config c;
+  for (auto [k, v] : {std::pair{"model", "linear-map"}, {"d", "3"}, {"T", "12"}, {"m", "40"}, {"test-m", "24"}, {"epochs", "15"},
+                      {"lr", "0.02"}, {"seed", "5"}, {"init", "gaussian"}, {"threads", "1"}})
+    ASSERT_FALSE(set_field(c, k, v));
+  Session tokens(c, test::layout_options(DataLayout::Tokens)), regen(c, test::layout_options(DataLayout::Regenerated));
+  for (int s = 0; s < c.test_m; ++s)
+    for (int t = 0; t < c.T; ++t)
+      for (int j = 0; j < c.d; ++j) ASSERT_EQ(tokens.test().x(s, t, j), regen.test().x(s, t, j)) << s << " " << t << " " << j;
+  tokens.run(c.epochs);
+  regen.run(c.epochs);
+  EXPECT_EQ(tokens.history().ratio, regen.history().ratio);
+  EXPECT_EQ(tokens.history().test_loss, regen.history().test_loss);
+  test::expect_same_params(tokens.params(), regen.params());
+}
+}  // namespace
+}  // namespace mesaflow
