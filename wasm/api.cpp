@@ -11,6 +11,7 @@
 #include "mesaflow/dataset.hpp"
 #include "mesaflow/flops.hpp"
 #include "mesaflow/session.hpp"
+#include "mesaflow/models/model.hpp"
 #include "mesaflow/theory.hpp"
 
 namespace mesaflow::js {
@@ -98,7 +99,8 @@ Config parsed(val cfg) {
 
 double epoch_flops(val cfg) {
   const Config c = parsed(cfg);
-  return mesaflow::epoch_flops(c.d, c.T, c.m) + forward_flops(c.d, c.T, c.test_m);
+  const Model& model = model_of(c);
+  return model.flops(Pass::Gradient, c.d, c.T, c.m) + model.flops(Pass::Test, c.d, c.T, c.test_m);
 }
 
 double estimate_bytes(val cfg) { return mesaflow::estimate_bytes(parsed(cfg)); }

@@ -34,6 +34,7 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
       .function("theory", &JsSession::theory)
       .function("odeCurve", &JsSession::ode_curve)
       .function("weights", &JsSession::weights)
+      .function("blocks", &JsSession::blocks)
       .function("samples", &JsSession::samples)
       .function("mesa", &JsSession::mesa)
       .function("vanillaGd", &JsSession::vanilla_gd)

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -86,6 +87,11 @@ void print_summary(const Session& s, double wall) {
     std::printf("  Assumption 4.1 %s; Assumption 4.2 %s (M4^2/(M2 M6) = %.4f): %s\n",
                 th.assumption_4_1() ? "holds" : "fails, but clip keeps the red blocks diagonal",
                 th.recovery ? "holds" : "fails", th.moment_ratio, th.verdict().c_str());
+  } else if (!s.has_mesa()) {  // a model without ab, red blocks or the mesa view (linear-map)
+    std::printf("epoch %d: model %s\n", epoch, s.model().name());
+    std::printf("  test loss %.6g  ratio %.5f  last-position MSE %.6g (best vanilla one-step GD: %.6g)\n", h.test_loss.back(),
+                h.ratio.back(), h.last_mse.back(), s.vanilla_gd().last_mse);
+    std::printf("  no prediction: %s\n", th.reason().c_str());
   } else {
     std::printf("epoch %d: ab %.5f\n", epoch, h.ab.back());
     std::printf("  test loss %.6g  ratio %.5f  last-position MSE %.6g (best vanilla one-step GD: %.6g)\n", h.test_loss.back(),
@@ -182,8 +188,10 @@ int train_command(const CliOptions& o) {
   const bool file = !o.data.empty();
   std::unique_ptr<Session> s;
   try {
-    s = std::make_unique<Session>(o.config, kNativeMemoryBudget, file ? &file_data : nullptr, kGeneratedLayout, false,
-                                  file ? &file_test : nullptr);
+    SessionOptions so;
+    so.data = file ? &file_data : nullptr;
+    so.test_data = file ? &file_test : nullptr;
+    s = std::make_unique<Session>(o.config, so);
   } catch (const ConfigError& e) {
     return bad_input(e.problem);
   }
@@ -202,9 +210,10 @@ int train_command(const CliOptions& o) {
     s->run(1);
     if (!o.quiet && elapsed() >= next_progress && !s->done()) {
       const auto& h = s->history();
-      std::fprintf(stderr, "%sepoch %d/%d  ab %.5f  train loss %.6g  (%.1f s)%s", tty ? "\r" : "", s->epoch(), c.epochs,
-                   h.ab.empty() ? 0.0 : h.ab.back(), h.train_loss.empty() ? 0.0 : h.train_loss.back(), elapsed(),
-                   tty ? "   " : "\n");
+      char ab[40] = "";  // ab is the attention model's (NaN for others)
+      if (!h.ab.empty() && std::isfinite(h.ab.back())) std::snprintf(ab, sizeof ab, "  ab %.5f", h.ab.back());
+      std::fprintf(stderr, "%sepoch %d/%d%s  train loss %.6g  (%.1f s)%s", tty ? "\r" : "", s->epoch(), c.epochs, ab,
+                   h.train_loss.empty() ? 0.0 : h.train_loss.back(), elapsed(), tty ? "   " : "\n");
       next_progress = elapsed() + 1.0;
     }
   }

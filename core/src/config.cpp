@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "mesaflow/fields.hpp"
+#include "mesaflow/models/model.hpp"
 
 namespace mesaflow {
 
@@ -69,6 +70,13 @@ FieldSpec flag(Names n) {
   return row<M>(FieldKind::Flag, n);
 }
 
+// The model field: its choices are the registered models' names (models/registry.cpp).
+FieldSpec model_field(Names n) {
+  std::vector<std::string> names;
+  for (const Model* m : models()) names.push_back(m->name());
+  return choice<&Config::model>(n, std::move(names));
+}
+
 FieldSpec magnitude(Names n) {
   FieldSpec f;
   f.name = n.name;
@@ -102,6 +110,8 @@ const FieldTable& config_fields() {
         magnitude({"magnitude", "magnitude", "Magnitude law", kData,
                    "modulus of each non-zero coordinate in units of scale: const, uniform:LO:HI or "
                    "values:V1,V2@P1,P2 (sparse, rademacher, unit-phase, full-one)"}),
+        model_field({"model", "model", "Model", kModel,
+                     "attention: the paper's one-layer linear attention; linear-map: y_hat = A x, the no-attention baseline"}),
         choice<&Config::init>({"init", "init", "Initialisation", kModel, "initialisation"}, {"diagonal", "gaussian"}),
         number<&Config::a0>({"a0", "a0", "Initial a (W_KQ block)", kModel, "diagonal init: W_KQ red block = a0 I"}, -100, 100),
         number<&Config::b0>({"b0", "b0", "Initial b (W_PV block)", kModel, "diagonal init: W_PV red block = b0 I"}, -100, 100),

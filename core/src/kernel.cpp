@@ -595,11 +595,6 @@ void shard_sums(const Params& p, const Dataset& ds, Pass pass, int first_shard, 
   else shard_sums_in<double>(p, ds, pass, first_shard, last_shard, threads, out);
 }
 
-void shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
-                std::vector<double>& out) {
-  shard_sums(p, ds, grad ? Pass::Gradient : Pass::Forward, first_shard, last_shard, threads, out);
-}
-
 Evaluation combine_shard_sums(const std::vector<double>& sums, int m, int d, Params* grad) {
   const int D = 2 * d;
   const bool want_grad = grad != nullptr;
@@ -627,7 +622,7 @@ Evaluation combine_shard_sums(const std::vector<double>& sums, int m, int d, Par
 
 Evaluation evaluate(const Params& p, const Dataset& ds, Params* grad, int threads) {
   std::vector<double> sums;
-  shard_sums(p, ds, grad != nullptr, 0, kShards, threads, sums);
+  shard_sums(p, ds, grad != nullptr ? Pass::Gradient : Pass::Forward, 0, kShards, threads, sums);
   return combine_shard_sums(sums, ds.m, ds.d, grad);
 }
 

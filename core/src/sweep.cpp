@@ -135,7 +135,10 @@ void run_sweep(const std::vector<GridRun>& grid, long grid_runs, const Dataset* 
     for (long i; (i = next.fetch_add(1)) < runs;) {
       const auto start = std::chrono::steady_clock::now();
       const GridRun& g = grid[static_cast<std::size_t>(i)];
-      Session s(g.config, kNativeMemoryBudget, data, kGeneratedLayout, false, test_data);
+      SessionOptions so;
+      so.data = data;
+      so.test_data = test_data;
+      Session s(g.config, so);
       while (!s.done()) s.run(1 << 30);
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       Json line = {{"run", g.run}, {"grid_runs", grid_runs}};

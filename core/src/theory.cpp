@@ -1,5 +1,7 @@
 #include "mesaflow/theory.hpp"
 
+#include "mesaflow/models/model.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -40,12 +42,15 @@ Theory theory_from_moments(const Moments& mo, const MixedMoments& mixed, int d, 
 }
 
 Theory theory_for(const Config& c) {
-  return theory_from_moments(closed_moments(c.x1, c.scale, c.d, c.magnitude),
-                             closed_mixed_moments(c.x1, c.scale, c.d, c.magnitude), c.d, c.T, c.clip);
+  Theory th = theory_from_moments(closed_moments(c.x1, c.scale, c.d, c.magnitude),
+                                  closed_mixed_moments(c.x1, c.scale, c.d, c.magnitude), c.d, c.T, c.clip);
+  th.model_reason = model_of(c).theory_reason();
+  return th;
 }
 
 std::string Theory::reason() const {
   if (applies()) return "";
+  if (!model_reason.empty()) return model_reason;
   char size[64], buf[400];
   if (mixed.ratio >= 1 - 1e-12) std::snprintf(size, sizeof size, "as large as it can be");
   else std::snprintf(size, sizeof size, "%.2g of its largest possible size", mixed.ratio);

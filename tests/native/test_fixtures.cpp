@@ -75,8 +75,9 @@ const Change kChanges[] = {
     {"bad-sweep-time", "err", "7.4e+16 floating-point operations, 85 days", "6.9e+16 floating-point operations, 80 days",
      "the same estimate for a sweep's first run"},
 };
-// Lines --help gained (issue 9: the magnitude law, the test set of a --data run).
-const char* const kHelpAdded[] = {"  --magnitude ", "  --test-data ", "  --test-fraction ", "  --shard ", "  --precision "};
+// Lines --help gained (issue 9: the magnitude law, the test set of a --data run; issue 18: the model).
+const char* const kHelpAdded[] = {"  --magnitude ", "  --test-data ", "  --test-fraction ", "  --shard ", "  --precision ",
+                                  "  --model "};
 
 // The saved --help with the lines it gained since inserted where they stand in the new one.
 std::string help_with_additions(const std::string& saved, const std::string& now) {
@@ -113,8 +114,9 @@ std::string expected(const std::string& name, const std::string& what) {
 // they are removed from the new documents before comparing. Issue 9 ("the paper's three results"):
 // the magnitude law; the structure of the weights at every evaluation; the best vanilla GD; the
 // two assumptions, whether the theory applies, and the predicted last-position error and verdict.
+// Issue 18: the model field.
 const char* const kAdded[] = {
-    "/config/magnitude", "/history/offdiag_kq", "/history/offdiag_pv", "/history/outside", "/history/ab_complex", "/history/ab_spread",
+    "/config/magnitude", "/config/model", "/history/offdiag_kq", "/history/offdiag_pv", "/history/outside", "/history/ab_complex", "/history/ab_spread",
     "/mesa/gd_best", "/mesa/gd_best_eta", "/mesa/not_gd", "/vanilla_gd", "/theory/assumption_4_1", "/theory/assumption_4_2",
     "/theory/applies", "/theory/reason", "/theory/last_mse_pred", "/theory/relative_error_pred", "/theory/recovery_at_T",
     "/theory/verdict",

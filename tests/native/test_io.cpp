@@ -115,7 +115,7 @@ TEST(Npy, TrainingOnTheSavedFileGivesTheSameRun) {
   const std::string p = tmp_path("same.npy");
   write_npy(p, a.train());
   const Dataset ds = read_npy(p, 1e9);
-  Session b(c, kNativeMemoryBudget, &ds);
+  Session b(c, file_options(&ds));
   b.run(5);
   EXPECT_EQ(a.history().train_loss, b.history().train_loss);
   EXPECT_EQ(a.history().ab, b.history().ab);
@@ -205,7 +205,7 @@ TEST(Config, MemoryBudgetIsCheckedBeforeAllocating) {
   c.T = 100000;
   const std::string e = test::text(validate(c, kBrowserMemoryBudget));
   EXPECT_NE(e.find("reduce m"), std::string::npos) << e;
-  EXPECT_THROW(Session(c, kBrowserMemoryBudget), ConfigError);
+  EXPECT_THROW(Session(c, budget_options(kBrowserMemoryBudget)), ConfigError);
   EXPECT_EQ(test::text(validate(Config{}, kBrowserMemoryBudget)), "");
 }
 

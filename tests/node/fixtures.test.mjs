@@ -21,10 +21,12 @@ const KINDS = { int: 'integer', number: 'number', enum: 'choice', bool: 'flag' }
 // two assumptions, whether the theory applies, the predicted last-position error and the verdicts.
 const ADDED = new Set(['fields', 'label', 'group', 'nseq', 'magnitude', 'offdiag_kq', 'offdiag_pv', 'outside', 'ab_complex', 'ab_spread',
   'gd_best', 'gd_best_eta', 'not_gd', 'changes', 'stability', 'assumption_4_1', 'assumption_4_2', 'applies', 'reason', 'last_mse_pred', 'relative_error_pred',
-  'recovery_at_T', 'verdict', 'precision']);
+  'recovery_at_T', 'verdict', 'precision',
+  // Issue 18: the model field, and the model's name and parameter blocks beside the weights.
+  'model', 'blocks']);
 // Issue 9: rows of the field table that did not exist; where Assumption 4.1 fails (full-one without
 // clip) the diagonal family's predictions are null.
-const ADDED_FIELDS = new Set(['magnitude', 'precision']);  // issue 12: precision
+const ADDED_FIELDS = new Set(['magnitude', 'precision', 'model']);  // issue 12: precision; issue 18: model
 const WITHDRAWN = { 'full-one': ['c_star_T', 'c_star_inf', 'ratio_pred', 'recovery'] };
 
 function withIssue9(now, then) {

@@ -53,9 +53,6 @@ int shard_record_size(int d, bool grad);
 // The records of shards [first_shard, last_shard) into out (resized).
 void shard_sums(const Params& p, const Dataset& ds, Pass pass, int first_shard, int last_shard, int threads,
                 std::vector<double>& out);
-// The same with grad ? Pass::Gradient : Pass::Forward.
-void shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
-                std::vector<double>& out);
 // Adds kShards records (shard order) and scales them as evaluate() does; the gradient into
 // *grad when grad != nullptr (then the records must carry gradients). m, d: of the data set.
 Evaluation combine_shard_sums(const std::vector<double>& sums, int m, int d, Params* grad);

@@ -82,13 +82,12 @@ export const TEMPLATE = `
       ${card('ab', 'Step size the model learned (ab)', { step: 1 })}
       ${card('ratio', 'Prediction at the last position', { step: 2 })}
       ${card('loss', 'Training and test loss')}
-      ${card('weights', 'Weights W<sub>KQ</sub> and W<sub>PV</sub>', {
+      ${card('weights', 'Weights', {
         step: 3,
         extra: select('wmode', 'Show', '<option value="re">real part</option><option value="im">imaginary part</option><option value="mod">modulus</option>') +
           `<span id="wrun-box" hidden>${select('wrun', 'Run')}</span>`,
-        body: `<div class="heat">
-          <figure><canvas id="wkq" role="img" aria-label="Heatmap of W_KQ"></canvas><figcaption>W<sub>KQ</sub> (2d × 2d), largest |·| <span id="wkq-max"></span></figcaption></figure>
-          <figure><canvas id="wpv" role="img" aria-label="Heatmap of W_PV"></canvas><figcaption>W<sub>PV</sub> (d × 2d), largest |·| <span id="wpv-max"></span></figcaption></figure>
+        // One figure per block of the run's model, made by the weights view (views/weights.js).
+        body: `<div class="heat" id="wfigs">
           <div class="tooltip" id="tooltip" hidden></div></div>`,
       })}
       ${card('mesa', 'Error versus context position')}

@@ -90,6 +90,8 @@ export function notesRatio(cfg, runs, sparse = cfg.x1 === 'sparse') {
   const th = runs[0].theory;
   const out = [];
   if (sparse) out.push('Test loss: the loss over every position t = 2..T−1, the curve the authors label “MSE loss at T_te”; last-position MSE: the squared error at t = T−1 only.');
+  if (!th.applies && (cfg.model ?? 'attention') !== 'attention')
+    return [...out, 'No prediction: the paper’s theory is about the attention model; for this baseline the derived optimum A = 0 gives the ratio 0 and the last-position error M2/d (core/THEORY.md §9).'];
   if (!th.applies) return [...out, 'No prediction: the diagonal theory does not apply to this run (see the first chart).'];
   const h = runs[0].hist;
   const i = h.epoch.length - 1;

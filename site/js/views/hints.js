@@ -6,6 +6,12 @@ import { num } from './status.js';
 const KEY = 'mesaflow-hints';
 
 function texts(cfg, th) {
+  if ((cfg.model ?? 'attention') !== 'attention')
+    return [
+      'Press Play and watch the loss chart: this baseline predicts y = A x with one matrix A for every sequence, with no attention to the context.',
+      'Then chart 2, the prediction at the last position: the paper’s theory is about the attention model, so there is no prediction to compare it with (core/THEORY.md §9).',
+      'Third, chart 3, the weights: A shrinks toward 0, its population optimum, since a map shared by all sequences cannot know each one’s own W; the loss levels off at (T−2) M2 / 2.',
+    ];
   const ode = cfg.init === 'diagonal' && th.applies ? ' (dashed: the gradient-flow ODE it follows)' : '';
   const first = th.applies
     ? `Press Play and watch chart 1: the step size ab that the model learns moves to the grey line c*(T) = ${num(th.c_star_T)}, the value the theory predicts${ode}.`

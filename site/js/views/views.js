@@ -169,6 +169,12 @@ export class Views {
     });
     // Beyond the assumption: where the diagonal theory does not apply, or from a gaussian start.
     $('card-structure').hidden = this.th.applies && cfg.init !== 'gaussian';
+    // ab, the red blocks' structure and the mesa view are the attention
+    // model's (core/THEORY.md §9): their cards are hidden for any other model, not drawn empty.
+    const attention = (cfg.model ?? 'attention') === 'attention';
+    $('card-ab').hidden = !attention;
+    $('card-mesa').hidden = !attention;
+    if (!attention) $('card-structure').hidden = true;
     this.weightsView.setup(runs);
     this.notesText = {};
     for (const l of Object.values(this.lazy)) l.setup();
@@ -194,7 +200,7 @@ export class Views {
     if (!this.explainer && !load) return;
     this.explainer ??= import('./explain.js');
     const { fillExplanations } = await this.explainer;
-    if (this.th) fillExplanations(this.root, this.th);
+    if (this.th) fillExplanations(this.root, this.th, this.cfg?.model ?? 'attention');
   }
 
   // Puts a history column of every run on the shared grid.
@@ -243,6 +249,7 @@ export class Views {
   }
 
   setMesa(m) {
+    if (!m) return; // a model without the mesa view (linear-map)
     this.charts.mesa.setData(Array.from(m.t), [m.model, m.gd1, m.ls, m.true_w].map((a) => Array.from(a)));
   }
 

@@ -150,7 +150,8 @@ export class Trainer {
     }
     if (force || now - this.lastMesa > MESA_EVERY_MS) {
       this.lastMesa = now;
-      this.post(toPage.mesa(r.id, plain(r.s.mesa(force ? MESA_NSEQ_STOPPED : MESA_NSEQ))));
+      const mesa = r.s.mesa(force ? MESA_NSEQ_STOPPED : MESA_NSEQ); // null: the model has no mesa view (linear-map)
+      if (mesa) this.post(toPage.mesa(r.id, plain(mesa)));
     }
   }
 
