@@ -400,7 +400,7 @@ class MesaflowDemo extends HTMLElement {
     this.#form.setConfigProblem(null);
     this.#views.setup(store.cfg, store.runs.list, msg.capability);
     this.#views.setSamples(msg.samples);
-    fillHints(this.#root, store.cfg, store.runs.first.theory);
+    fillHints(this.#root, store.cfg, store.runs.list, this.#views.sparse);
     this.#progress.reset(store.cfg.epochs, store.runs.list.length);
     this.#dirty();
     this.#emit('mesaflow-config', { params: this.params, config: this.config });

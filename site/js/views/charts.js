@@ -22,7 +22,8 @@ const lastIndex = (y) => {
 
 // series: [{label, colour, dash, width, dots (points on the line), markers (points only), tag
 // (text drawn at the line's right end with its value), ref (drawn ahead of the data, like an ODE:
-// its legend value is taken at the latest point of the other series), legend: false (not listed)}]
+// its legend value is taken at the latest point of the other series), legend: false (not listed),
+// atFloor (on a log axis, values under its floor are drawn along it, not left out)}]
 // opts: {xLabel, yLabel, log, xLog, xInt, clip, sync, legend: [{label, colour, dash, series}]
 // (entries instead of one per series; series: the index whose value it shows, or absent),
 // bands: [[upper, lower, fill]], xName (the legend's 'at' word, default xLabel)}.
@@ -157,7 +158,8 @@ export class LineChart {
       floor = Math.max(LOG_FLOOR, max * 1e-12);
     }
     this.raw = ys.map((y) => y.map((v) => (v == null || !Number.isFinite(v) ? null : v)));
-    const clean = this.raw.map((y) => y.map((v) => (this.log && v < floor ? null : v)));
+    // A series marked atFloor (a rounding-level error) is drawn along the floor instead; its legend keeps the value.
+    const clean = this.raw.map((y, i) => y.map((v) => (this.log && v != null && v < floor ? (this.series[i].atFloor ? floor : null) : v)));
     this.single = clean.map((y) => y.reduce((n, v) => n + (v != null), 0) === 1);
     this.latest = Math.max(-1, ...clean.filter((y, i) => !this.series[i].ref && !this.series[i].tag).map(lastIndex));
     this.plot.setData([x, ...clean]);

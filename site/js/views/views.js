@@ -5,7 +5,8 @@
 // loaded when their card comes near the screen (views/lazy.js).
 import { LineChart, OKABE_ITO, DASH, DOTS } from './charts.js';
 import { WeightsView } from './weights.js';
-import { notesAb, notesRatio, showNotes } from './captions.js';
+import { notesAb, notesRatio, notesMesa, showNotes } from './captions.js';
+import { fillHints } from './hints.js';
 import { Lazy } from './lazy.js';
 import { runSeries, refSeries, fill } from './series.js';
 
@@ -164,11 +165,12 @@ export class Views {
         { label: 'trained model', colour: OKABE_ITO.blue, width: 3 },
         { label: 'one GD step with the trained ab', colour: OKABE_ITO.orange, dash: DASH },
         { label: 'least squares on the context', colour: OKABE_ITO.green },
-        { label: 'true W (0 up to rounding)', colour: OKABE_ITO.purple, dash: DOTS },
+        { label: 'true W (0 up to rounding; drawn at the axis floor)', colour: OKABE_ITO.purple, dash: DOTS, atFloor: true },
       ],
     });
     // Beyond the assumption: where the diagonal theory does not apply, or from a gaussian start.
     $('card-structure').hidden = this.th.applies && cfg.init !== 'gaussian';
+    this.mesa = null;
     this.weightsView.setup(runs);
     this.notesText = {};
     for (const l of Object.values(this.lazy)) l.setup();
@@ -216,6 +218,8 @@ export class Views {
     for (const [id, def] of Object.entries(this.defs)) this.charts[id].setData(this.x, def.data(), range);
     this.showNotes('ab', notesAb(this.cfg, this.runs));
     this.showNotes('ratio', notesRatio(this.cfg, this.runs, this.sparse));
+    this.showNotes('mesa', notesMesa(this.mesa, this.runs[0].hist));
+    fillHints(this.root, this.cfg, this.runs, this.sparse, this.mesa);
     for (const l of Object.values(this.lazy)) l.update();
   }
 
@@ -242,8 +246,12 @@ export class Views {
     this.lazy.structure.update();
   }
 
+  // m: the first run's mesa view (s.mesa()). The true W's error is rounding (about 1e-31): it is
+  // drawn along the log axis's floor (atFloor), so that every line of the legend is drawn.
   setMesa(m) {
+    this.mesa = m;
     this.charts.mesa.setData(Array.from(m.t), [m.model, m.gd1, m.ls, m.true_w].map((a) => Array.from(a)));
+    this.showNotes('mesa', notesMesa(m, this.runs?.[0]?.hist));
   }
 
   // s: s.samples() of the first run (one sequence view).
