@@ -126,6 +126,11 @@ test('mesa: one GD step when the curves coincide; the size of the difference whe
   // The issue's default run: 3e-6 against 1.2e-6 at the last positions, a 2.5x gap at a tiny level.
   const close = clean(C.mesaClaim({ ...base, gd1: [0.3, 0.1, 1e-3, 1e-5, 1.2e-6], model: [0.3, 0.1, 1e-3, 1.2e-5, 3e-6] }));
   assert.equal(close.kind, 'close');
+  // Against M2 (the error of predicting 0) as the scale: the quick preset's case, all errors about 1e-6.
+  const tiny = clean(C.mesaClaim({ ...base, gd1: [1.2e-6, 1.2e-6, 1.2e-6, 1.2e-6, 1.2e-6], model: [3.9e-6, 3e-6, 3e-6, 3e-6, 3e-6] }, null, { M2: 1 }));
+  assert.equal(tiny.kind, 'close');
+  assert.match(tiny.text, /differ by at most 2\.70e-6 in squared error, less than 0\.01% of M₂ = 1, the error of predicting 0; where both are small they differ by 3\.3× \(t = 2: 3\.90e-6 against 1\.20e-6\)/);
+  assert.equal(C.mesaClaim({ ...base, gd1: [1.2e-6, 1.2e-6, 1.2e-6, 1.2e-6, 1.2e-6], model: [3.9e-6, 3e-6, 3e-6, 3e-6, 3e-6] }).kind, 'differs');
   assert.doesNotMatch(close.text, /computes one step/);
   assert.match(close.text, /they differ by 2\.5× \(t = 6: 3\.00e-6 against 1\.20e-6\)/);
   const differs = clean(C.mesaClaim({ ...base, model: gd1.map((v) => v * 2) }));

@@ -121,7 +121,7 @@ export function lastClaim(cfg, r, sparse = cfg.x1 === 'sparse') {
   const head = `Verdict of the theory: ${words(th.verdict)}; predicted ${what} at c*(T): ${num(pred)}`;
   if (i < 0) return { kind: 'empty', text: `${head}.` };
   const v = h[key][i];
-  const ab = h.ab[i];
+  const ab = cfg.init === 'gaussian' ? h.ab_complex[i] : h.ab[i]; // from a gaussian start: the phase-invariant product
   if (diverged(r) || !Number.isFinite(v)) return { kind: 'diverged', text: `${head}; the run diverged at epoch ${h.epoch[i]}, so its ${what} says nothing about the prediction.` };
   const measured = `${head}; measured ${num(v)} at epoch ${h.epoch[i]}`;
   // The prediction at this run's ab instead of c*(T): the ratio is linear in ab (core/THEORY.md
@@ -146,7 +146,8 @@ export function lastClaim(cfg, r, sparse = cfg.x1 === 'sparse') {
 
 // The error versus position: is the trained model one step of gradient descent? mesa: the core's
 // mesa view ({t, model, gd1, ls, true_w}). Kinds: none, same, close, differs.
-export function mesaClaim(mesa, hist) {
+// The scale of "close": M2, the error of predicting 0 (th: the theory, or null: the largest error).
+export function mesaClaim(mesa, hist, th = null) {
   if (!mesa || !mesa.t?.length) return { kind: 'none', text: null };
   const n = mesa.t.length;
   let worstRel = 0;
@@ -165,16 +166,18 @@ export function mesaClaim(mesa, hist) {
       at = k;
     }
   }
+  const scale = th?.M2 > 0 ? th.M2 : top;
+  const of = th?.M2 > 0 ? `of M₂ = ${num(th.M2, 3)}, the error of predicting 0` : `of the largest error (${num(top, 3)})`;
   const floor = Math.max(...Array.from(mesa.true_w));
   const ls = mesa.ls[n - 1];
   const tw = `True W: error at most ${num(floor, 2)}, rounding, drawn at the axis floor${ls != null ? `; least squares on the context: ${num(ls)} at t = ${mesa.t[n - 1]}` : ''}.`;
   const i = hist ? lastRow(hist) : -1;
   const struct = i >= 0 ? ` (${structure(hist, i)})` : '';
   if (worstRel <= TOL.sameCurve) return { kind: 'same', text: `The trained model’s error is that of one gradient-descent step with step ab/(t−1) at every position, within ${pct(worstRel)}: the model computes one step of gradient descent. ${tw}` };
-  if (worstAbs <= TOL.close * top) {
-    return { kind: 'close', text: `The trained model and one gradient-descent step with step ab/(t−1) differ by at most ${num(worstAbs, 2)} in squared error, ${pct(worstAbs / top)} of the largest error (${num(top, 3)}); where both are small they differ by ${num(worstRel + 1, 2)}× (t = ${mesa.t[at]}: ${num(mesa.model[at], 3)} against ${num(mesa.gd1[at], 3)}), what the weights off the diagonal family make${struct}. ${tw}` };
+  if (worstAbs <= TOL.close * scale) {
+    return { kind: 'close', text: `The trained model and one gradient-descent step with step ab/(t−1) differ by at most ${num(worstAbs, 2)} in squared error, ${pct(worstAbs / scale)} ${of}; where both are small they differ by ${num(worstRel + 1, 2)}× (t = ${mesa.t[at]}: ${num(mesa.model[at], 3)} against ${num(mesa.gd1[at], 3)})${struct}. ${tw}` };
   }
-  return { kind: 'differs', text: `The trained model is not one gradient-descent step here: their errors differ by up to ${num(worstAbs, 2)}, ${pct(worstAbs / top)} of the largest error (at t = ${mesa.t[at]}: ${num(mesa.model[at], 3)} against ${num(mesa.gd1[at], 3)})${struct}. ${tw}` };
+  return { kind: 'differs', text: `The trained model is not one gradient-descent step here: their errors differ by up to ${num(worstAbs, 2)}, ${pct(worstAbs / scale)} ${of} (at t = ${mesa.t[at]}: ${num(mesa.model[at], 3)} against ${num(mesa.gd1[at], 3)})${struct}. ${tw}` };
 }
 
 // The paper's two conditions on x_1, as this project reads them (core/THEORY.md §5, §6).
@@ -225,7 +228,7 @@ export function hintClaims(cfg, runs, sparse = cfg.x1 === 'sparse', mesa = null)
         : 'Chart 3, the weights: the theory predicts that everything outside the outlined blocks stays 0, so that the model is one step of gradient descent (the error-versus-position chart compares them).' };
   } else {
     const m = offDiagonal(h, i);
-    const mc = mesaClaim(mesa, h);
+    const mc = mesaClaim(mesa, h, th);
     const gd = mc.kind === 'same' ? ', and the error-versus-position chart shows the model doing one step of gradient descent' : mc.kind === 'close' ? '; the error-versus-position chart compares the model with one step of gradient descent (its note says how close)' : mc.kind === 'differs' ? '; the error-versus-position chart shows the model is not exactly one step of gradient descent' : '';
     third = m <= TOL.diagonal
       ? { kind: 'diagonal', text: `Chart 3, the weights: everything outside the outlined blocks stays near 0 (${structure(h, i)})${gd}.` }

@@ -29,8 +29,8 @@ export function notesRatio(cfg, runs, sparse = cfg.x1 === 'sparse') {
   return out;
 }
 
-export function notesMesa(mesa, hist) {
-  const c = mesaClaim(mesa, hist).text;
+export function notesMesa(mesa, hist, th) {
+  const c = mesaClaim(mesa, hist, th).text;
   return c ? [c] : [];
 }
 

@@ -218,7 +218,7 @@ export class Views {
     for (const [id, def] of Object.entries(this.defs)) this.charts[id].setData(this.x, def.data(), range);
     this.showNotes('ab', notesAb(this.cfg, this.runs));
     this.showNotes('ratio', notesRatio(this.cfg, this.runs, this.sparse));
-    this.showNotes('mesa', notesMesa(this.mesa, this.runs[0].hist));
+    this.showNotes('mesa', notesMesa(this.mesa, this.runs[0].hist, this.th));
     fillHints(this.root, this.cfg, this.runs, this.sparse, this.mesa);
     for (const l of Object.values(this.lazy)) l.update();
   }
@@ -251,7 +251,9 @@ export class Views {
   setMesa(m) {
     this.mesa = m;
     this.charts.mesa.setData(Array.from(m.t), [m.model, m.gd1, m.ls, m.true_w].map((a) => Array.from(a)));
-    this.showNotes('mesa', notesMesa(m, this.runs?.[0]?.hist));
+    if (!this.runs) return;
+    this.showNotes('mesa', notesMesa(m, this.runs[0].hist, this.th));
+    fillHints(this.root, this.cfg, this.runs, this.sparse, m);
   }
 
   // s: s.samples() of the first run (one sequence view).
