@@ -124,8 +124,8 @@ for (const preset of ['quick', 'quick-gaussian', 'sparse-two', 'gaussian-init'])
   });
 }
 
-test('compare at lr 0.02: the diverged run is captioned as diverged, never "on its way"', { timeout: 300000 }, async () => {
-  const p = await played('preset=quick&compare=true&lr=0.02&epochs=300', 'claims-diverged');
+test('quick-gaussian compared at lr 0.004 (the issue’s run, ab = 43.76): the diverged run is captioned as diverged, never "on its way"', { timeout: 300000 }, async () => {
+  const p = await played('preset=quick-gaussian&compare=true&lr=0.004&epochs=50', 'claims-diverged');
   assert.match(p.status, /diverged/);
   const bad = p.runs.filter((r) => r.history.ab.some((v) => !Number.isFinite(v) || Math.abs(v) > 10));
   assert.ok(bad.length >= 1, 'a run diverges at this step');

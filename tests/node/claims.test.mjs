@@ -74,7 +74,7 @@ test('ab: a diverged run is never captioned with where it goes', () => {
   const h = history(300, (e) => 0.4 + 0.145 * e); // ab = 43.9 at the end
   const c = clean(C.abClaim(cfg, run({ hist: h, ode: ode(300, () => 0.499), diverged: true, done: false })));
   assert.equal(c.kind, 'diverged');
-  assert.match(c.text, /^diverged at epoch 300 \(ab = 43\.9\)/);
+  assert.match(c.text, /^diverged \(last evaluated at epoch 300: ab = 43\.9\)/);
   assert.doesNotMatch(c.text, /on its way|optimum/);
   const nan = history(10, (e) => (e < 10 ? 0.2 : NaN));
   assert.equal(C.abClaim(cfg, run({ hist: nan, done: false })).kind, 'diverged');
@@ -170,4 +170,46 @@ test('hints: predictions before the first epoch, the run’s outcome after, neve
   const div = C.hintClaims(cfg, [run({ hist: history(300, (e) => 0.4 + 0.145 * e), diverged: true, done: false })], false).map(clean);
   assert.equal(div[0].kind, 'diverged');
   assert.equal(div[1].kind, 'diverged');
+});
+
+test('a data file: the diagonal check passes on the core’s own sequences and fails on a rotated W', async () => {
+  const { load } = await import('./helpers.mjs');
+  const { mf } = await load();
+  for (const x1 of ['gaussian', 'sparse', 'full-one']) {
+    const s = mf.createSession({ ...mf.defaults(), d: 3, T: 12, m: 50, test_m: 10, x1, seed: 3 });
+    const check = C.diagonalCheck(s.samples(5));
+    s.delete?.();
+    assert.deepEqual(check, { ok: true, checked: 5, why: null }, x1);
+  }
+  // Sequences of x_{t+1} = R x_t with R a real rotation in the (1, 2) plane: unitary, not diagonal.
+  const T = 10;
+  const d = 2;
+  const n = 2;
+  const re = new Float64Array(n * T * d);
+  const im = new Float64Array(n * T * d);
+  const [c, sn] = [Math.cos(0.3), Math.sin(0.3)];
+  for (let i = 0; i < n; i++) {
+    let x = [1 + i, 0.5];
+    for (let t = 0; t < T; t++) {
+      re[(i * T + t) * d] = x[0];
+      re[(i * T + t) * d + 1] = x[1];
+      x = [c * x[0] - sn * x[1], sn * x[0] + c * x[1]];
+    }
+  }
+  const bad = C.diagonalCheck({ n, T, d, re, im });
+  assert.equal(bad.ok, false);
+  assert.match(bad.why, /^\|x_\{t\+1\}\|\/\|x_t\| = [\d.]+, not 1 \(sequence 1, coordinate 1, t = 1\)$/);
+  // A diagonal W that is not unitary (a growing coordinate) fails too; a pure phase turn passes.
+  const grow = { n: 1, T: 4, d: 1, re: new Float64Array([1, 1.1, 1.21, 1.331]), im: new Float64Array(4) };
+  assert.equal(C.diagonalCheck(grow).ok, false);
+  const turn = { n: 1, T: 4, d: 1, re: new Float64Array([0, 1, 2, 3].map((t) => Math.cos(0.7 * t))), im: new Float64Array([0, 1, 2, 3].map((t) => Math.sin(0.7 * t))) };
+  assert.equal(C.diagonalCheck(turn).ok, true);
+  // The theory of such a file: no prediction, the reason said, and the claims say so.
+  const th = C.withheld(theory(), bad);
+  assert.equal(th.applies, false);
+  assert.match(th.reason, /do not follow x_\{t\+1\} = W x_t with W diagonal and unitary/);
+  const hints = C.hintClaims(cfg, [run({ theory: th, hist: history(10, () => 0.3) })], false);
+  assert.equal(hints[0].kind, 'withheld');
+  assert.equal(C.lastClaim(cfg, run({ theory: th, hist: history(10, () => 0.3) }), false).kind, 'no-theory');
+  assert.equal(C.abClaim(cfg, run({ theory: th, hist: history(10, () => 0.3) })).text, null);
 });

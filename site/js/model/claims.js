@@ -82,7 +82,7 @@ export function abClaim(cfg, r, many = false) {
   if (i < 0) return { kind: 'empty', text: null };
   const th = r.theory;
   const ab = h.ab[i];
-  if (diverged(r)) return { kind: 'diverged', text: `${who}diverged at epoch ${h.epoch[i]}${Number.isFinite(ab) ? ` (ab = ${num(ab)})` : ''}: the step size is too large for this setting; no claim about where ab goes.` };
+  if (diverged(r)) return { kind: 'diverged', text: `${who}diverged (last evaluated at epoch ${h.epoch[i]}${Number.isFinite(ab) ? `: ab = ${num(ab)}` : ''}): the step size is too large for this setting; no claim about where ab goes.` };
   if (cfg.init === 'gaussian') {
     const base = `${who}from a gaussian initialisation each diagonal pair settles at its own phase, which the authors’ ab (Re × Re) does not see: ab = ${num(ab)}, the phase-invariant mean of Re(W_KQ[d+j, j] W_PV[j, j]) = ${num(h.ab_complex[i])} ± ${num(h.ab_spread[i])} over j`;
     return { kind: 'gaussian-init', text: `${base}${th.applies ? `; this training set’s optimum is ${num(th.c_star_empirical ?? th.c_star_T)}` : ''}.` };
@@ -199,7 +199,8 @@ export function hintClaims(cfg, runs, sparse = cfg.x1 === 'sparse', mesa = null)
   const i = lastRow(h);
   const ode = cfg.init === 'diagonal' && th.applies ? ' (dashed: the gradient-flow ODE)' : '';
   let first;
-  if (!th.applies) first = { kind: 'no-theory', text: 'Chart 1: for this first-token law the theory draws no line (Assumption 4.1 fails); ab still moves, see the notes under the chart.' };
+  if (!th.applies && th.withheld) first = { kind: 'withheld', text: `Chart 1: the theory draws no line: ${th.reason}.` };
+  else if (!th.applies) first = { kind: 'no-theory', text: 'Chart 1: for this first-token law the theory draws no line (Assumption 4.1 fails); ab still moves, see the notes under the chart.' };
   else if (i < 0) first = { kind: 'predicted', text: `Press Play and watch chart 1: the theory predicts that the step size ab the model learns moves to this training set’s optimum ${num(th.c_star_empirical ?? th.c_star_T)} (orange), near the population’s c*(T) = ${num(th.c_star_T)} (grey)${ode}.` };
   else {
     const c = abClaim(cfg, r, false);
@@ -222,7 +223,7 @@ export function hintClaims(cfg, runs, sparse = cfg.x1 === 'sparse', mesa = null)
   let third;
   if (i < 0 || !th.applies) {
     third = { kind: 'predicted', text: !th.applies
-      ? 'Chart 3, the weights: where Assumption 4.1 fails the theory does not say the blocks stay diagonal; “Beyond the assumption” further down measures them.'
+      ? `Chart 3, the weights: ${th.withheld ? 'for this file' : 'where Assumption 4.1 fails'} the theory does not say the blocks stay diagonal; “Beyond the assumption” further down measures them.`
       : cfg.init === 'gaussian'
         ? 'Chart 3, the weights: from a random start the theory does not say the weights become diagonal; the masses off the diagonal are measured as it trains.'
         : 'Chart 3, the weights: the theory predicts that everything outside the outlined blocks stays 0, so that the model is one step of gradient descent (the error-versus-position chart compares them).' };
@@ -235,4 +236,49 @@ export function hintClaims(cfg, runs, sparse = cfg.x1 === 'sparse', mesa = null)
       : { kind: 'off-diagonal', text: `Chart 3, the weights: the weights leave the diagonal family (${structure(h, i)})${gd}.` };
   }
   return [first, second, third];
+}
+
+// Does a data file follow the process the theory assumes, x_{t+1} = W x_t with W diagonal and
+// unitary (core/THEORY.md §1)? Checked on samples (s.samples(): {n, T, d, re, im}, index
+// (i*T+t)*d+j): every coordinate keeps its modulus and turns by the same phase at every step, and a
+// coordinate that starts at 0 stays 0. tol: relative (a complex64 file's rounding is ~1e-7 a step).
+// Returns {ok, checked (sequences), why (the first violation, in words) or null}.
+export function diagonalCheck(samples, tol = 1e-4) {
+  const { n, T, d, re, im } = samples;
+  const at = (i, t, j) => (i * T + t) * d + j; // t 0-based
+  let top = 0;
+  for (let k = 0; k < re.length; k++) top = Math.max(top, Math.hypot(re[k], im[k]));
+  const zero = top * 1e-9;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      const k0 = at(i, 0, j);
+      const m0 = Math.hypot(re[k0], im[k0]);
+      let step = null; // the first step's factor x_2 / x_1
+      for (let t = 0; t + 1 < T; t++) {
+        const a = at(i, t, j);
+        const b = at(i, t + 1, j);
+        const ma = Math.hypot(re[a], im[a]);
+        const mb = Math.hypot(re[b], im[b]);
+        const where = `sequence ${i + 1}, coordinate ${j + 1}, t = ${t + 1}`;
+        if (m0 <= zero) {
+          if (mb > zero) return { ok: false, checked: n, why: `a coordinate that starts at 0 becomes ${num(mb, 3)} (${where})` };
+          continue;
+        }
+        if (Math.abs(mb / ma - 1) > tol) return { ok: false, checked: n, why: `|x_{t+1}|/|x_t| = ${num(mb / ma, 5)}, not 1 (${where})` };
+        // The factor x_{t+1} / x_t = x_{t+1} conj(x_t) / |x_t|^2.
+        const fr = (re[b] * re[a] + im[b] * im[a]) / (ma * ma);
+        const fi = (im[b] * re[a] - re[b] * im[a]) / (ma * ma);
+        if (!step) step = [fr, fi];
+        else if (Math.hypot(fr - step[0], fi - step[1]) > tol) return { ok: false, checked: n, why: `x_{t+1}/x_t changes along the sequence (${where})` };
+      }
+    }
+  }
+  return { ok: true, checked: n, why: null };
+}
+
+// The theory of a run on a file whose samples fail diagonalCheck: every prediction withheld, with the reason.
+export function withheld(th, check) {
+  return { ...th, applies: false, withheld: true, c_star_T: null, c_star_inf: null, c_star_empirical: null, ratio_pred: null, recovery: null,
+    last_mse_pred: null, relative_error_pred: null, recovery_at_T: null, verdict: null,
+    reason: `the file’s sequences do not follow x_{t+1} = W x_t with W diagonal and unitary, which the theory assumes: ${check.why}, in the first ${check.checked} training sequences checked` };
 }

@@ -9,7 +9,7 @@ const SEP = ' · ';
 export const num = (v, p = 4) =>
   v == null || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e-3 || v === 0 ? Number(v.toPrecision(p)).toString() : v.toExponential(2);
 
-const recovery = (th) => (th.applies ? `recovery predicted: ${th.recovery ? 'yes' : 'no'}` : 'no theory: Assumption 4.1 fails');
+const recovery = (th) => (th.applies ? `recovery predicted: ${th.recovery ? 'yes' : 'no'}` : th.withheld ? 'no theory: the file’s dynamics are not diagonal' : 'no theory: Assumption 4.1 fails');
 
 // What the runs have done, as short facts joined by ' · ' (runs as model/runs.js records them, the
 // first one summarised); it starts with the state: 'ready', 'training', 'paused', 'finished' or
