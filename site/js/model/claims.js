@@ -170,7 +170,7 @@ export function mesaClaim(mesa, hist, th = null) {
   const of = th?.M2 > 0 ? `of M₂ = ${num(th.M2, 3)}, the error of predicting 0` : `of the largest error (${num(top, 3)})`;
   const floor = Math.max(...Array.from(mesa.true_w));
   const ls = mesa.ls[n - 1];
-  const tw = `True W: error at most ${num(floor, 2)}, rounding, drawn at the axis floor${ls != null ? `; least squares on the context: ${num(ls)} at t = ${mesa.t[n - 1]}` : ''}.`;
+  const tw = `True W: error at most ${num(floor, 2)}, rounding${ls != null ? `; least squares on the context: ${num(ls)} at t = ${mesa.t[n - 1]}` : ''}; errors under the axis’s floor (12 decades under the largest) are drawn along it.`;
   const i = hist ? lastRow(hist) : -1;
   const struct = i >= 0 ? ` (${structure(hist, i)})` : '';
   if (worstRel <= TOL.sameCurve) return { kind: 'same', text: `The trained model’s error is that of one gradient-descent step with step ab/(t−1) at every position, within ${pct(worstRel)}: the model computes one step of gradient descent. ${tw}` };

@@ -164,8 +164,8 @@ export class Views {
       series: [
         { label: 'trained model', colour: OKABE_ITO.blue, width: 3 },
         { label: 'one GD step with the trained ab', colour: OKABE_ITO.orange, dash: DASH },
-        { label: 'least squares on the context', colour: OKABE_ITO.green },
-        { label: 'true W (0 up to rounding; drawn at the axis floor)', colour: OKABE_ITO.purple, dash: DOTS, atFloor: true },
+        { label: 'least squares on the context', colour: OKABE_ITO.green, atFloor: true },
+        { label: 'true W (0 up to rounding)', colour: OKABE_ITO.purple, dash: DOTS, atFloor: true },
       ],
     });
     // Beyond the assumption: where the diagonal theory does not apply, or from a gaussian start.
@@ -247,7 +247,8 @@ export class Views {
   }
 
   // m: the first run's mesa view (s.mesa()). The true W's error is rounding (about 1e-31): it is
-  // drawn along the log axis's floor (atFloor), so that every line of the legend is drawn.
+  // drawn along the log axis's floor (atFloor), so that every line of the legend is drawn; so is
+  // least squares where it is exact (d + 1 positions fit a diagonal W).
   setMesa(m) {
     this.mesa = m;
     this.charts.mesa.setData(Array.from(m.t), [m.model, m.gd1, m.ls, m.true_w].map((a) => Array.from(a)));
