@@ -13,6 +13,7 @@ for (const group of document.querySelectorAll('.choices')) {
     const next = /** @type {HTMLElement} */ (old.cloneNode(false));
     if (b.dataset.preset) next.setAttribute('preset', b.dataset.preset);
     if (b.dataset.clip) next.setAttribute('clip', b.dataset.clip);
+    if (b.dataset.views) next.setAttribute('views', b.dataset.views);
     old.replaceWith(next);
     next.play?.(); // a reader's click: train at once
     for (const o of group.querySelectorAll('button')) o.setAttribute('aria-pressed', String(o === b));

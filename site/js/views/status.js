@@ -22,7 +22,8 @@ export function summary(runs, cfg, playing, sparse = cfg.x1 === 'sparse', held =
   const i = h.epoch.length - 1;
   const th = r.theory;
   const cstar = th.applies ? `c*(T) ${num(th.c_star_T)}` : null;
-  if (i < 0) return [`ready: ${cfg.epochs} epochs to train`, cstar, recovery(th), 'press Play'].filter(Boolean).join(SEP);
+  // Not started yet (only the evaluation at epoch 0, or none): what Play will do.
+  if (i < 0 || (r.epoch === 0 && !playing && !runs.some((x) => x.diverged))) return [`ready: ${cfg.epochs} epochs to train`, cstar, recovery(th), 'press Play'].filter(Boolean).join(SEP);
   const state = runs.some((x) => x.diverged) ? 'diverged' : runs.every((x) => x.done) ? 'finished' : playing ? (held ? 'waiting' : 'training') : 'paused';
   const wait = state === 'waiting' ? 'a demo in view on this page is training on the same cores; this one goes on when it is done or when you scroll here' : null;
   const at = r.epoch > h.epoch[i] ? ` (evaluated at ${h.epoch[i]})` : '';
