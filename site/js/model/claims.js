@@ -169,8 +169,11 @@ export function mesaClaim(mesa, hist, th = null) {
   const scale = th?.M2 > 0 ? th.M2 : top;
   const of = th?.M2 > 0 ? `of M₂ = ${num(th.M2, 3)}, the error of predicting 0` : `of the largest error (${num(top, 3)})`;
   const floor = Math.max(...Array.from(mesa.true_w));
-  const ls = mesa.ls[n - 1];
-  const tw = `True W: error at most ${num(floor, 2)}, rounding${ls != null ? `; least squares on the context: ${num(ls)} at t = ${mesa.t[n - 1]}` : ''}; errors under the axis’s floor (12 decades under the largest) are drawn along it.`;
+  let ls = 0;
+  for (const v of mesa.ls) ls = Math.max(ls, v);
+  const tw = ls != null && ls <= 1e-12 * top
+    ? `True W and least squares: rounding (at most ${num(Math.max(floor, ls), 2)}), drawn along the axis floor.`
+    : `True W: rounding (at most ${num(floor, 2)}), drawn along the axis floor.`;
   const i = hist ? lastRow(hist) : -1;
   const struct = i >= 0 ? ` (${structure(hist, i)})` : '';
   if (worstRel <= TOL.sameCurve) return { kind: 'same', text: `The trained model’s error is that of one gradient-descent step with step ab/(t−1) at every position, within ${pct(worstRel)}: the model computes one step of gradient descent. ${tw}` };
