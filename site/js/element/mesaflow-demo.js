@@ -337,9 +337,8 @@ class MesaflowDemo extends HTMLElement {
       return this.#faults.restart(store.fault.resumable);
     }
     if (store.finished) {
-      const text = `Finished: all ${store.cfg.epochs} epochs are trained. Raise epochs in the settings to train further from here, or Reset to train again from epoch 0.`;
-      this.#alert(text);
-      return this.#status.say(text);
+      // Said once, in the status line (not in the alert as well).
+      return this.#status.say(`Finished: all ${store.cfg.epochs} epochs are trained. Raise epochs in the settings to train further from here, or Reset to train again from epoch 0.`);
     }
     store.play();
     if (store.runs.first) this.#client.post(toWorker.play(this.#speed()));
@@ -377,7 +376,7 @@ class MesaflowDemo extends HTMLElement {
       stopped: ({ reason }) => {
         store.stopped(reason);
         if (reason !== 'reset') this.#status.refresh(true); // reset: new runs are on their way
-        if (reason !== 'reset') this.#progress.update(store.runs.list, false);
+        if (reason !== 'reset') this.#progress.update(store.runs.list, false, store.cfg?.epochs);
       },
       error: ({ message }) => {
         this.#alert(message);
@@ -417,7 +416,7 @@ class MesaflowDemo extends HTMLElement {
       return;
     }
     const link = takeLinkMark(this);
-    this.#alert(read.messages.join(' '));
+    this.#alert(read.messages.join('\n')); // one line each
     // A script's setAttribute('lr', ...) while training goes on, other fields restart with a note;
     // a link (element/url-sync.js), or another compare or workers, sets up new runs.
     const same = this.#store.settings.compare === store.shown?.compare && this.#store.settings.workers === store.shown?.workers;
@@ -431,7 +430,7 @@ class MesaflowDemo extends HTMLElement {
     this.#form.show(cfg);
     showPreset(this.#root.getElementById('preset'), this.#store.settings.preset, cfg);
     /** @type {HTMLInputElement} */ (this.#root.getElementById('compare')).checked = this.#store.settings.compare;
-    this.#alert(messages.join(' '));
+    this.#alert(messages.join('\n'));
     store.runs.clear(true);
     const inits = this.#store.settings.inits(cfg);
     this.#progress.reset(cfg.epochs, inits.length, true);
@@ -461,7 +460,7 @@ class MesaflowDemo extends HTMLElement {
     const store = this.#store;
     for (const detail of store.runs.append(msg)) this.#emit('mesaflow-step', detail);
     store.runsChanged();
-    this.#progress.update(store.runs.list, store.training);
+    this.#progress.update(store.runs.list, store.training, store.cfg.epochs);
     this.#dirty();
     // While training, at most every 2 s; the moment every run is done, at once.
     this.#status.refresh(!store.training || store.runs.allDone);

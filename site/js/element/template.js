@@ -56,7 +56,7 @@ export const TEMPLATE = `
   <div id="fault" class="alert fault" role="alert" hidden><span id="fault-text"></span>
     <button type="button" id="resume" class="primary">Resume</button>
     <button type="button" id="restart">Restart from epoch 0</button></div>
-  <section class="hints" id="hints" part="hints" aria-label="What to watch">
+  <section class="hints" id="hints" part="hints" aria-label="What to watch" hidden>
     <ol><li id="hint-1"></li><li id="hint-2"></li><li id="hint-3"></li></ol>
     <button type="button" id="hints-close">Got it, hide these</button>
   </section>

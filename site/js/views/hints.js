@@ -14,6 +14,8 @@ export function fillHints(root, cfg, runs, sparse, mesa = null) {
     if (li.textContent !== c.text) li.textContent = c.text;
     li.dataset.kind = c.kind;
   });
+  // Hidden until they have words (no empty bubbles on the first paint), and for good once dismissed.
+  if (!root.querySelector('.demo').classList.contains('no-hints')) root.getElementById('hints').hidden = false;
 }
 
 const stored = () => {
