@@ -48,6 +48,10 @@ test('epochs raised from 150 to 300 while training: the progress ends at 100%, n
   await page.waitForFunction(() => /^epoch /.test(document.querySelector('mesaflow-demo').shadowRoot.querySelector('#plot-ab .legend-at').textContent));
   const hovered = await shadow(page, '#plot-ab .u-wrap canvas').boundingBox();
   assert.equal(hovered.y, before.y, 'the plot stays where it was');
+  // The end-of-line labels (training-set optimum 0.1846 just under c*(∞) = 0.2): none overlaps another.
+  const tags = await page.evaluate(() => document.querySelector('mesaflow-demo')._views.charts.ab.tagBoxes);
+  assert.equal(tags.length, 3, JSON.stringify(tags));
+  for (let i = 1; i < tags.length; i++) assert.ok(tags[i].top >= tags[i - 1].top + tags[i - 1].height, JSON.stringify(tags));
   assert.deepEqual(page.problems, []);
   await page.close();
 });

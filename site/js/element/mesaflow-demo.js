@@ -154,11 +154,12 @@ class MesaflowDemo extends HTMLElement {
   // views: the cards shown (a comma- or space-separated list of VIEW_NAMES; an unknown name is
   // said in the element's alert, naming the attribute and the allowed names).
   #presentation() {
-    const demo = this.#root.querySelector('.demo');
+    const demo = /** @type {HTMLElement} */ (this.#root.querySelector('.demo'));
     const raw = this.getAttribute('views');
     const names = raw == null ? [] : raw.split(/[\s,]+/).filter(Boolean);
     const bad = names.filter((n) => !VIEW_NAMES.includes(n));
     if (bad.length) this.#alert(`views: '${bad.join(', ')}' is not a view; allowed: ${VIEW_NAMES.join(', ')}.`);
+    else if (this.#root.getElementById('alert').textContent.startsWith('views: ')) this.#alert(''); // fixed
     const ok = names.filter((n) => VIEW_NAMES.includes(n));
     if (ok.length) demo.dataset.views = ok.join(' ');
     else delete demo.dataset.views;
