@@ -213,3 +213,14 @@ test('a data file: the diagonal check passes on the core’s own sequences and f
   assert.equal(C.lastClaim(cfg, run({ theory: th, hist: history(10, () => 0.3) }), false).kind, 'no-theory');
   assert.equal(C.abClaim(cfg, run({ theory: th, hist: history(10, () => 0.3) })).text, null);
 });
+
+test('a CLI run beside the live one: its differing settings listed, or "identical"', () => {
+  const live = { d: 3, T: 20, m: 1000, lr: 0.002, epochs: 500, x1: 'sparse', clip: false, test_m: 500 };
+  const same = C.overlayClaim({ ...live, threads: 4 }, live, 'CLI: run.json');
+  assert.equal(same.kind, 'same');
+  assert.match(same.text, /^CLI: run\.json: its settings are identical to the live run’s \(8 compared\)/);
+  const other = C.overlayClaim({ ...live, lr: 0.001, epochs: 200 }, live, 'CLI: run.json');
+  assert.equal(other.kind, 'differs');
+  assert.equal(other.text, 'CLI: run.json: its settings differ from the live run’s: lr 0.001 (live: 0.002), epochs 200 (live: 500).');
+  assert.equal(C.overlayClaim(null, live, 'CLI: x.json').kind, 'unknown');
+});

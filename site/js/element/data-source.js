@@ -41,7 +41,8 @@ export function readRun(text, name) {
     throw new Error(`${name}: history.epoch is not a rising list of epochs`);
   }
   const hist = Object.fromEntries(RUN_COLUMNS.map((k) => [k, h[k].slice()]));
-  return { label: `CLI: ${name}`, name, version: typeof doc.mesaflow === 'string' ? doc.mesaflow : null, colour: RUN_COLOUR, hist };
+  const config = doc.config && typeof doc.config === 'object' ? { ...doc.config } : null; // what the overlay's note compares
+  return { label: `CLI: ${name}`, name, version: typeof doc.mesaflow === 'string' ? doc.mesaflow : null, colour: RUN_COLOUR, hist, config };
 }
 
 // Where the data of the runs comes from, in words.

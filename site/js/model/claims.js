@@ -285,3 +285,15 @@ export function withheld(th, check) {
     last_mse_pred: null, relative_error_pred: null, recovery_at_T: null, verdict: null,
     reason: `the file’s sequences do not follow x_{t+1} = W x_t with W diagonal and unitary, which the theory assumes: ${check.why}, in the first ${check.checked} training sequences checked` };
 }
+
+// A CLI run drawn beside the live run: which of its settings differ from the live run's (config:
+// its document's "config", keys as the page's cfg; null when it has none). Kinds: unknown, same, differs.
+const IGNORED = new Set(['threads', 'workers']);
+export function overlayClaim(config, cfg, label) {
+  if (!config || typeof config !== 'object') return { kind: 'unknown', text: `${label}: its document has no settings to compare with the live run’s.` };
+  const keys = Object.keys(config).filter((k) => !IGNORED.has(k) && k in cfg);
+  const differ = keys.filter((k) => String(config[k]) !== String(cfg[k]));
+  if (!differ.length) return { kind: 'same', differ, text: `${label}: its settings are identical to the live run’s (${keys.length} compared); where its numbers are the same, its dotted curves lie on the live run’s.` };
+  const list = differ.map((k) => `${k} ${config[k]} (live: ${cfg[k]})`).join(', ');
+  return { kind: 'differs', differ, text: `${label}: its settings differ from the live run’s: ${list}.` };
+}

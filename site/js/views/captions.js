@@ -2,12 +2,13 @@
 // The notes under the charts: sentences about the run they sit next to, each one a claim of
 // model/claims.js (a function of the run's theory, history, ODE and mesa view, with the condition
 // under which it may be said). Plain text (textContent).
-import { stabilityClaim, abClaim, lastClaim, assumptionsClaim, mesaClaim, words } from '../model/claims.js';
+import { stabilityClaim, abClaim, lastClaim, assumptionsClaim, mesaClaim, overlayClaim, words } from '../model/claims.js';
 
 export const stabilityNote = (cfg, runs) => stabilityClaim(cfg, runs).text;
 export const assumptionsNote = (cfg, th) => assumptionsClaim(cfg, th).text;
 
-export function notesAb(cfg, runs) {
+// overlay: a CLI run drawn beside the runs (its settings against the live run's), or null.
+export function notesAb(cfg, runs, overlay = null) {
   const th = runs[0].theory;
   const out = [];
   if (!th.applies) out.push(`No theory line: ${words(th.reason)}.`);
@@ -17,6 +18,7 @@ export function notesAb(cfg, runs) {
     const c = abClaim(cfg, r, runs.length > 1).text;
     if (c) out.push(c);
   }
+  if (overlay) out.push(overlayClaim(overlay.config, cfg, overlay.label).text);
   out.push(assumptionsNote(cfg, th));
   return out;
 }

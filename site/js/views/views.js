@@ -216,7 +216,7 @@ export class Views {
     const last = Math.max(1, this.cfg.epochs, this.overlay?.hist.epoch.at(-1) ?? 0);
     const range = [-0.01 * last, last];
     for (const [id, def] of Object.entries(this.defs)) this.charts[id].setData(this.x, def.data(), range);
-    this.showNotes('ab', notesAb(this.cfg, this.runs));
+    this.showNotes('ab', notesAb(this.cfg, this.runs, this.overlay));
     this.showNotes('ratio', notesRatio(this.cfg, this.runs, this.sparse));
     this.showNotes('mesa', notesMesa(this.mesa, this.runs[0].hist, this.th));
     fillHints(this.root, this.cfg, this.runs, this.sparse, this.mesa);
