@@ -88,3 +88,26 @@ test('two bad URL values: two lines in the alert', async () => {
   assert.ok(lines.some((l) => /^lr:/.test(l)) && lines.some((l) => /^epochs:/.test(l)), JSON.stringify(lines));
   await page.close();
 });
+
+test('switching to a paper preset: the previous run’s charts, notes and hints go at once', { timeout: 240000 }, async () => {
+  const page = await openPage(ctx, 'index.html#preset=quick&epochs=30');
+  await waitReady(page);
+  await page.evaluate(() => document.querySelector('mesaflow-demo').play());
+  await page.waitForFunction(() => /^finished/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent), null, { timeout: 120000 });
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('#notes-ab li').length > 0);
+  const after = await page.evaluate(() => {
+    const el = document.querySelector('mesaflow-demo');
+    const sel = el.shadowRoot.getElementById('preset');
+    sel.value = 'gaussian-1';
+    sel.dispatchEvent(new Event('change'));
+    return new Promise((resolve) => setTimeout(() => resolve({
+      notes: el.shadowRoot.querySelectorAll('#notes-ab li').length,
+      points: el._views.charts.ab.plot.data[0].length,
+      hints: el.shadowRoot.getElementById('hints').hidden,
+      status: el.shadowRoot.getElementById('status').textContent,
+    }), 150));
+  });
+  assert.match(after.status, /^Drawing the data: 10,000 training/);
+  assert.deepEqual({ notes: after.notes, points: after.points, hints: after.hints }, { notes: 0, points: 0, hints: true });
+  await page.close();
+});

@@ -433,6 +433,7 @@ class MesaflowDemo extends HTMLElement {
     /** @type {HTMLInputElement} */ (this.#root.getElementById('compare')).checked = this.#store.settings.compare;
     this.#alert(messages.join('\n'));
     store.runs.clear(true);
+    this.#views.clear(); // the previous runs' charts, notes and hints go at once
     const inits = this.#store.settings.inits(cfg);
     this.#progress.reset(cfg.epochs, inits.length, true);
     this.#create(inits, preparing(cfg, inits.length, this.#source.info?.name));

@@ -199,6 +199,15 @@ export class Views {
     if (this.th) fillExplanations(this.root, this.th);
   }
 
+  // A new configuration is on its way (its data are being drawn): nothing of the previous runs
+  // stays drawn or said meanwhile; setup() builds the views again when the runs exist.
+  clear() {
+    for (const c of Object.values(this.charts)) c.setData([], c.series.map(() => []));
+    for (const id of Object.keys(this.notesText ?? {})) this.showNotes(id, []);
+    this.root.getElementById('hints').hidden = true;
+    this.mesa = null;
+  }
+
   // Puts a history column of every run on the shared grid.
   column(key, runs = this.runs) {
     return runs.map((r) => {
