@@ -204,6 +204,7 @@ export function hintClaims(cfg, runs, sparse = cfg.x1 === 'sparse', mesa = null)
   let first;
   if (!th.applies && th.withheld) first = { kind: 'withheld', text: `Chart 1: the theory draws no line: ${th.reason}.` };
   else if (!th.applies) first = { kind: 'no-theory', text: 'Chart 1: for this first-token law the theory draws no line (Assumption 4.1 fails); ab still moves, see the notes under the chart.' };
+  else if (i < 0 && cfg.init === 'gaussian') first = { kind: 'predicted', text: `Press Play and watch chart 1: from a random start each diagonal pair of weights settles at its own phase, so the authors’ ab (Re × Re) need not reach this training set’s optimum ${num(th.c_star_empirical ?? th.c_star_T)}; the phase-invariant product (purple) is the one to compare with it.` };
   else if (i < 0) first = { kind: 'predicted', text: `Press Play and watch chart 1: the theory predicts that the step size ab the model learns moves to this training set’s optimum ${num(th.c_star_empirical ?? th.c_star_T)} (orange), near the population’s c*(T) = ${num(th.c_star_T)} (grey)${ode}.` };
   else {
     const c = abClaim(cfg, r, false);
