@@ -222,5 +222,5 @@ test('a CLI run beside the live one: its differing settings listed, or "identica
   const other = C.overlayClaim({ ...live, lr: 0.001, epochs: 200 }, live, 'CLI: run.json');
   assert.equal(other.kind, 'differs');
   assert.equal(other.text, 'CLI: run.json: its settings differ from the live run’s: lr 0.001 (live: 0.002), epochs 200 (live: 500).');
-  assert.equal(C.overlayClaim(null, live, 'CLI: x.json').kind, 'unknown');
+  assert.equal(C.overlayClaim(null, live, 'CLI: x.json').kind, 'unknown'); // "its file has no settings"
 });

@@ -291,7 +291,7 @@ export function withheld(th, check) {
 // its document's "config", keys as the page's cfg; null when it has none). Kinds: unknown, same, differs.
 const IGNORED = new Set(['threads', 'workers']);
 export function overlayClaim(config, cfg, label) {
-  if (!config || typeof config !== 'object') return { kind: 'unknown', text: `${label}: its document has no settings to compare with the live run’s.` };
+  if (!config || typeof config !== 'object') return { kind: 'unknown', text: `${label}: its file has no settings to compare with the live run’s.` };
   const keys = Object.keys(config).filter((k) => !IGNORED.has(k) && k in cfg);
   const differ = keys.filter((k) => String(config[k]) !== String(cfg[k]));
   if (!differ.length) return { kind: 'same', differ, text: `${label}: its settings are identical to the live run’s (${keys.length} compared); where its numbers are the same, its dotted curves lie on the live run’s.` };
