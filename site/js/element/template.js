@@ -74,6 +74,7 @@ export const TEMPLATE = `
             <label class="file">A CLI run (run.json) <input type="file" id="run-file" accept=".json,application/json"></label>
             <button type="button" id="run-remove" hidden>Remove the CLI run</button>
           </div>
+          <p id="file-problem" class="alert" role="alert" hidden></p>
         </div>
         <p class="quiet">Every field of the command-line tool; its option name is shown in grey.</p>
         <div id="form-problem" class="alert form-problem" role="alert" hidden></div>
