@@ -136,3 +136,59 @@ test('quick-gaussian compared at lr 0.004 (the issue’s run, ab = 43.76): the d
   }
   console.log(`diverged:\n  ${[...p.hints, ...p.ab].join('\n  ')}`);
 });
+
+// A .npy file (complex128, shape (m, d, T), C order) of sequences x_{t+1} = R x_t.
+function npy(m, d, T, step) {
+  const header = `{'descr': '<c16', 'fortran_order': False, 'shape': (${m}, ${d}, ${T}), }`;
+  const pad = 64 - ((10 + header.length + 1) % 64);
+  const head = Buffer.from(`\x93NUMPY\x01\x00${String.fromCharCode((header.length + pad + 1) & 255, (header.length + pad + 1) >> 8)}${header}${' '.repeat(pad)}\n`, 'latin1');
+  const body = new Float64Array(m * d * T * 2);
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+  for (let i = 0; i < m; i++) {
+    let x = Array.from({ length: d }, () => [rand(), rand()]);
+    for (let t = 0; t < T; t++) {
+      for (let j = 0; j < d; j++) {
+        body[((i * d + j) * T + t) * 2] = x[j][0];
+        body[((i * d + j) * T + t) * 2 + 1] = x[j][1];
+      }
+      x = step(x);
+    }
+  }
+  return Buffer.concat([head, Buffer.from(body.buffer)]);
+}
+const [c, s] = [Math.cos(0.4), Math.sin(0.4)];
+// Mixes coordinates 1 and 2 (a real rotation, unitary, not diagonal); coordinate 3 turns by its own phase.
+const rotated = (x) => [[c * x[0][0] - s * x[1][0], c * x[0][1] - s * x[1][1]], [s * x[0][0] + c * x[1][0], s * x[0][1] + c * x[1][1]], [c * x[2][0] - s * x[2][1], s * x[2][0] + c * x[2][1]]];
+// Each coordinate turned by its own phase: diagonal and unitary.
+const diagonal = (x) => x.map(([re, im], j) => [Math.cos(0.3 * (j + 1)) * re - Math.sin(0.3 * (j + 1)) * im, Math.sin(0.3 * (j + 1)) * re + Math.cos(0.3 * (j + 1)) * im]);
+
+test('a data file whose W is not diagonal: no theory line, with the reason; a diagonal one keeps its theory', { timeout: 240000 }, async () => {
+  const page = await openPage(ctx, 'index.html#preset=quick&epochs=5');
+  await waitReady(page);
+  const use = (bytes, name) => page.evaluate(async ([b, n]) => {
+    const el = document.querySelector('mesaflow-demo');
+    await el.useData(new Uint8Array(b), { name: n });
+    await new Promise((r) => {
+      const wait = () => (el.data.name === n && el.theory && el.history.epoch.length ? r() : setTimeout(wait, 100));
+      wait();
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const root = el.shadowRoot;
+    return { theory: el.theory, ab: [...root.querySelectorAll('#notes-ab li')].map((n) => n.textContent), last: [...root.querySelectorAll('#notes-ratio li')].map((n) => n.textContent),
+      hint: root.getElementById('hint-1').textContent, status: root.getElementById('status').textContent };
+  }, [Array.from(bytes), name]);
+  const bad = await use(npy(200, 3, 12, rotated), 'rotated.npy');
+  assert.equal(bad.theory.applies, false);
+  assert.equal(bad.theory.c_star_T, null);
+  assert.match(bad.ab[0], /^No theory line: the file’s sequences do not follow x_\{t\+1\} = W x_t with W diagonal and unitary, which the theory assumes: \|x_\{t\+1\}\|\/\|x_t\| = [\d.]+, not 1 \(sequence 1, coordinate 1, t = 1\), in the first 3 training sequences checked\.$/);
+  assert.match(bad.last.join(' '), /No prediction/);
+  assert.match(bad.hint, /^Chart 1: the theory draws no line: the file’s sequences do not follow/);
+  assert.match(bad.status, /no theory: the file’s dynamics are not diagonal/);
+  assert.doesNotMatch([...bad.ab, ...bad.last, bad.status].join(' '), /c\*\(T\) [\d.]|predicted/);
+  const good = await use(npy(200, 3, 12, diagonal), 'diagonal.npy');
+  assert.notEqual(good.theory.withheld, true);
+  assert.doesNotMatch(good.ab.join(' '), /do not follow/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
