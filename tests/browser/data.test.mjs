@@ -152,7 +152,8 @@ test('a run.json of the CLI is drawn beside the live run, with the same numbers;
     const n = await demo(() => window.__errors.length);
     await drop([{ name, bytes: Buffer.from(text), type: 'application/json' }]);
     await page.waitForFunction((k) => window.__errors.length > k, n);
-    assert.match(await shadow(page, '#alert').textContent(), message);
+    assert.match(await shadow(page, '#file-problem').textContent(), message); // next to the file pickers
+    assert.equal(await shadow(page, '#alert').isVisible(), false, 'not in the banner above too');
     assert.equal(await demo(() => document.querySelector('mesaflow-demo').comparison.name), 'run.json', 'the drawn run stays');
   };
   await refused('broken.json', '{"history": {"epoch": [0, 1', /^broken\.json: not valid JSON \(.+\)\. The charts are unchanged\.$/);
@@ -195,7 +196,7 @@ test('the twelve malformed .npy files of the CLI\'s tests: each gets the CLI\'s 
     assert.equal(status, 2, name);
     const want = stderr.split('\n')[0].replace(/^mesaflow: --data: /, 'data: ');
     await page.waitForFunction((n) => window.__errors.length > n, k);
-    const shown = await shadow(page, '#alert').textContent();
+    const shown = await shadow(page, '#file-problem').textContent();
     assert.equal(shown, `${want} (${name} is not used: the runs shown go on.)`, name);
     seen.push(want);
   };

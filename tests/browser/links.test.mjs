@@ -166,7 +166,7 @@ async function tryLink(page, hash, { settleMs = 0, timeout = SETTLE_MS } = {}) {
         const input = root.getElementById(`f-${f}`);
         errs[f] = span ? { text: span.textContent, visible: visible(span), invalid: input?.getAttribute('aria-invalid') === 'true' } : null;
       }
-      const toolbar = root.querySelector('.toolbar');
+      const toolbar = root.querySelector('.toolbar.share'); // controls="hide" keeps only Play in the main toolbar
       const text = root.querySelector('.text');
       return {
         settled,

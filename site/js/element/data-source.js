@@ -40,7 +40,8 @@ export function readRun(text, name) {
     throw new Error(`${name}: history.epoch is not a rising list of epochs`);
   }
   const hist = Object.fromEntries(RUN_COLUMNS.map((k) => [k, h[k].slice()]));
-  return { label: `CLI: ${name}`, name, version: typeof doc.mesaflow === 'string' ? doc.mesaflow : null, colour: RUN_COLOUR, hist };
+  const config = doc.config && typeof doc.config === 'object' ? { ...doc.config } : null; // what the overlay's note compares
+  return { label: `CLI: ${name}`, name, version: typeof doc.mesaflow === 'string' ? doc.mesaflow : null, colour: RUN_COLOUR, hist, config };
 }
 
 // Where the data of the runs comes from, in words.
@@ -97,6 +98,16 @@ export class DataSource {
     return this.file;
   }
 
+  // A file refused (or '' once one is accepted): said next to the file pickers; in the alert at
+  // the top as well only where the pickers are folded away (a file dropped on a narrow element).
+  problem(text) {
+    const box = this.api.$('file-problem');
+    box.textContent = text;
+    box.hidden = !text;
+    const seen = !text || box.checkVisibility();
+    this.api.alert(seen ? '' : text);
+  }
+
   // What the element's `data` property says.
   describe() {
     return this.info ? { source: 'file', ...this.info } : { source: 'generated' };
@@ -128,7 +139,7 @@ export class DataSource {
     if (answer.problem) {
       const p = answer.problem;
       const file = p.field === 'test-data' ? data.test_name : data.name;
-      this.api.alert(`${p.message} (${file} is not used: the runs shown go on.)`);
+      this.problem(`${p.message} (${file} is not used: the runs shown go on.)`);
       this.api.emit('mesaflow-file-error', { name: file, field: p.field, message: p.message });
       return { info: null, problem: p };
     }
@@ -143,7 +154,7 @@ export class DataSource {
     this.info = info;
     store.settings.useData(info && { m: info.m, d: info.d, T: info.T, test_m: info.test_m });
     views.setFile(info);
-    this.api.alert('');
+    this.problem('');
     this.show();
     this.api.configure(store.settings.config());
     this.api.emit('mesaflow-data', this.describe());
@@ -170,14 +181,14 @@ export class DataSource {
       try {
         overlay = readRun(source instanceof Blob ? await source.text() : source, String(name));
       } catch (e) {
-        this.api.alert(`${e.message}. The charts are unchanged.`);
+        this.problem(`${e.message}. The charts are unchanged.`);
         this.api.emit('mesaflow-file-error', { name, field: 'run', message: e.message });
         throw e;
       }
       if (overlay.version && overlay.version !== VERSION) this.api.edits().note(`${overlay.name} was written by mesaflow ${overlay.version}; this page is mesaflow ${VERSION}.`);
     }
     this.overlay = overlay;
-    this.api.alert('');
+    this.problem('');
     $('run-remove').hidden = !overlay;
     views.setOverlay(overlay);
     this.api.emit('mesaflow-comparison', this.comparison);
