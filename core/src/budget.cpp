@@ -28,6 +28,14 @@ double estimate_flops(const Config& c) {
   return gradients * epoch_flops(c.d, c.T, c.m) + evaluations * forward_flops(c.d, c.T, c.test_m);
 }
 
+double estimate_mesa_flops(int d, int T, double nseq) {
+  // Per sequence and position: the Jacobi pseudo-inverse of a d x d Hermitian matrix (about 10
+  // sweeps of d^2/2 rotations of 2 rows and 2 columns, complex: ~60 d^3) and the d x d products
+  // around it (~16 d^3); the sequence's own W once (same cost).
+  const double dd = static_cast<double>(d);
+  return nseq * (static_cast<double>(T) + 1) * 76.0 * dd * dd * dd;
+}
+
 namespace {
 // "45 s", "12 min", "3.5 hours", "9 days".
 std::string duration_text(double s) {
@@ -48,8 +56,8 @@ Problem validate(const Config& c, double budget, DataLayout generated, bool trai
   const double bytes = estimate_bytes(c, generated, train_from_file);
   if (bytes > budget) {
     char buf[256];
-    std::snprintf(buf, sizeof buf, "this setting needs about %.2f GB, more than the budget of %.2f GB; reduce m, test-m or T",
-                  bytes / 1e9, budget / 1e9);
+    std::snprintf(buf, sizeof buf, "this setting needs about %.2f GiB, more than the budget of %.2f GiB; reduce m, test-m or T",
+                  bytes / 1073741824.0, budget / 1073741824.0);
     return {"m", buf, {"test-m", "T", "d"}};
   }
   const double flops = estimate_flops(c), seconds = flops / time.flops_per_second;
