@@ -8,6 +8,7 @@
 #include <map>
 #include <new>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -96,8 +97,16 @@ void print_summary(const Session& s, double wall, int mesa_seqs) {
   const Theory& th = s.theory();
   const int epoch = static_cast<int>(h.epoch.back());
   if (th.applies()) {
-    std::printf("epoch %d: ab %.5f (c*(T) %.5f, empirical optimum %.5f, c*(inf) %.5f)\n", epoch, h.ab.back(), th.c_star_T,
-                th.c_star_empirical, th.c_star_inf);
+    // %.5f as always; a huge optimum (tiny moduli: c* ~ 1/|x|^2) in %.6g; one that is not a number
+    // (the data's sums underflow) says so.
+    const auto num = [](double v) {
+      char buf[64];
+      if (!std::isfinite(v)) return std::string("not computable (the data's moments underflow)");
+      std::snprintf(buf, sizeof buf, std::fabs(v) < 1e6 ? "%.5f" : "%.6g", v);
+      return std::string(buf);
+    };
+    std::printf("epoch %d: ab %.5f (c*(T) %s, empirical optimum %s, c*(inf) %s)\n", epoch, h.ab.back(), num(th.c_star_T).c_str(),
+                num(th.c_star_empirical).c_str(), num(th.c_star_inf).c_str());
     std::printf("  test loss %.6g  ratio %.5f (predicted %.5f)  last-position MSE %.6g (predicted %.6g)\n", h.test_loss.back(),
                 h.ratio.back(), th.ratio_pred, h.last_mse.back(), th.last_mse_pred);
     std::printf("  Assumption 4.1 %s; Assumption 4.2 %s (M4^2/(M2 M6) = %.4f): %s\n",

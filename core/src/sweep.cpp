@@ -205,6 +205,15 @@ Problem merge_sweep(const std::vector<SweepLine>& lines, std::vector<std::string
     if (j.is_discarded() || !j.is_object() || !j.contains("run") || !j["run"].is_number_integer() ||
         !j.contains("grid_runs") || !j["grid_runs"].is_number_integer())
       return {"", where(l) + ": not a line of mesaflow sweep (a JSON object with run and grid_runs)", {}};
+    const long run = j["run"].get<long>(), runs = j["grid_runs"].get<long>();
+    if (grid < 0) {
+      if (runs < 1 || runs > kMaxSweepRuns) return {"", where(l) + ": grid_runs " + std::to_string(runs) + " is not a grid size", {}};
+      grid = runs;
+      at.assign(static_cast<std::size_t>(grid), nullptr);
+    }
+    if (runs != grid)
+      return {"", where(l) + ": a grid of " + std::to_string(runs) + " runs, but the lines before are of a grid of " +
+                      std::to_string(grid) + " (parts of different sweeps?)", {}};
     if (!j.contains("grid_id") || !j["grid_id"].is_string())
       return {"", where(l) + ": a sweep line without grid_id (written by a mesaflow before " + version() +
                       "?); merge knows the grid of a line by it", {}};
@@ -216,15 +225,6 @@ Problem merge_sweep(const std::vector<SweepLine>& lines, std::vector<std::string
       return {"", where(l) + " is of grid " + shown(id) + ", but " + where(*first) + " is of grid " + shown(grid_id) +
                       ": parts of different sweeps (another option, value or version) are not merged", {}};
     }
-    const long run = j["run"].get<long>(), runs = j["grid_runs"].get<long>();
-    if (grid < 0) {
-      if (runs < 1 || runs > kMaxSweepRuns) return {"", where(l) + ": grid_runs " + std::to_string(runs) + " is not a grid size", {}};
-      grid = runs;
-      at.assign(static_cast<std::size_t>(grid), nullptr);
-    }
-    if (runs != grid)
-      return {"", where(l) + ": a grid of " + std::to_string(runs) + " runs, but the lines before are of a grid of " +
-                      std::to_string(grid) + " (parts of different sweeps?)", {}};
     if (run < 0 || run >= grid) return {"", where(l) + ": run " + std::to_string(run) + " is outside the grid [0, " + std::to_string(grid) + ")", {}};
     if (const SweepLine* seen = at[static_cast<std::size_t>(run)])
       return {"", "run " + std::to_string(run) + " appears twice: " + where(*seen) + " and " + where(l), {}};
