@@ -390,8 +390,12 @@ int sweep_command(const CliOptions& o) {
                 if (fd >= 0) {
                   if (std::string e = append_line(fd, o.out, text(line)); !e.empty()) throw WriteError{e};
                 } else {
+                  errno = 0;
                   std::cout << text(line) << "\n" << std::flush;
-                  if (!std::cout) throw WriteError{std::string("could not write to standard output: ") + std::strerror(errno)};
+                  if (!std::cout) {
+                    if (errno == EPIPE) throw WriteError{""};  // the reader is gone (| head): stop, no error
+                    throw WriteError{std::string("could not write to standard output: ") + std::strerror(errno)};
+                  }
                 }
                 if (!o.quiet)
                   std::fprintf(stderr, "sweep: run %ld/%ld done (%.1f s)\n", k + 1, count,
@@ -400,6 +404,7 @@ int sweep_command(const CliOptions& o) {
               grid_id);
   } catch (const WriteError& e) {
     if (fd >= 0) close(fd);
+    if (e.what.empty()) return 0;
     return write_failed("out", e.what + " (the lines before it are kept: --resume goes on)");
   }
   if (fd >= 0 && close(fd) != 0) return write_failed("out", "could not write '" + o.out + "': " + std::strerror(errno));
