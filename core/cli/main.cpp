@@ -33,6 +33,8 @@ namespace {
 // The memory the command is about to need (estimate_bytes), for the message of an allocation that
 // fails anyway: the budget is this program's, the machine may have less (ulimit -v, a container).
 double g_need_bytes = 0;
+// Standard output's reader is gone (EPIPE with SIGPIPE ignored): not an error.
+bool g_stdout_closed = false;
 
 // A file that could not be written: its name and the reason, status 2, the old file intact.
 int write_failed(const std::string& field, const std::string& error) {
@@ -217,8 +219,8 @@ int train_command(const CliOptions& o) {
     // sequence: counted with the run in the time budget.
     const double nseq = std::min<double>(static_cast<double>(o.mesa_seqs), c.test_m);
     const double mesa = estimate_mesa_flops(c.d, c.T, nseq), all = estimate_flops(c) + mesa;
-    if (check_field(c, *find_field("d")).field.empty() && check_field(c, *find_field("T")).field.empty() &&
-        all / kNativeTimeBudget.flops_per_second > kNativeTimeBudget.seconds) {
+    // (after the run's own checks, whose messages come first)
+    if (!validate(c, kNativeMemoryBudget, kGeneratedLayout, file) && all / kNativeTimeBudget.flops_per_second > kNativeTimeBudget.seconds) {
       char buf[300];
       std::snprintf(buf, sizeof buf,
                     "the run and its mesa view (%.0f test sequences) need about %.2g floating-point operations (%.2g for the "
@@ -393,7 +395,10 @@ int sweep_command(const CliOptions& o) {
                   errno = 0;
                   std::cout << text(line) << "\n" << std::flush;
                   if (!std::cout) {
-                    if (errno == EPIPE) throw WriteError{""};  // the reader is gone (| head): stop, no error
+                    if (errno == EPIPE) {
+                      g_stdout_closed = true;
+                      throw WriteError{""};
+                    }  // the reader is gone (| head): stop, no error
                     throw WriteError{std::string("could not write to standard output: ") + std::strerror(errno)};
                   }
                 }
@@ -417,7 +422,7 @@ int finish_stdout(int status) {
   errno = 0;
   std::cout.flush();
   const bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout;
-  if (failed && errno != EPIPE) {
+  if (failed && errno != EPIPE && !g_stdout_closed) {
     std::fprintf(stderr, "mesaflow: could not write to standard output: %s\n", errno ? std::strerror(errno) : "write error");
     return status == 0 ? 2 : status;
   }
