@@ -189,7 +189,7 @@ Dataset parse_npy(const std::string& bytes, double max_bytes, Precision precisio
 
 Dataset read_npy(const std::string& path, double max_bytes, Precision precision) {
   struct stat st{};
-  if (::stat(path.c_str(), &st) != 0) throw NpyError("cannot open '" + path + "': " + std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0) throw NpyError("cannot open '" + path + "'");
   if (!S_ISREG(st.st_mode)) throw NpyError("'" + path + "' is not a regular file (a directory or a device?)");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw NpyError("cannot open '" + path + "'");

@@ -74,7 +74,7 @@ const Change kChanges[] = {
      "issue 12: the test set's pass carries W_PV S_t (Pass::Test), 18% fewer flops, and the estimate counts them"},
     {"bad-sweep-time", "err", "7.4e+16 floating-point operations, 85 days", "6.9e+16 floating-point operations, 80 days",
      "the same estimate for a sweep's first run"},
-    {"bad-memory", "err", "20.51 GB, more than the budget of 17.18 GB", "19.10 GiB, more than the budget of 16.00 GiB",
+    {"bad-memory", "err", "20.51 GB, more than the budget of 17.18 GB", "19.11 GiB, more than the budget of 16.00 GiB",
      "issue 20: the budget is 16 GiB and the message says GiB"},
     {"help", "stdout", "exit status: 0 ok, 2 bad options or input, 3 the run diverged (train)\n",
      "numbers: decimal with an optional exponent (5, -0.5, .5, 1e-3); no hex, no '+', no blanks. A list of magnitude\n"
