@@ -33,6 +33,14 @@ Problem memory_problem(const std::string& need, const std::string& budget) {
           {"test-m", "T", "d"}};
 }
 
+double estimate_mesa_flops(int d, int T, double nseq) {
+  // Per sequence and position: the Jacobi pseudo-inverse of a d x d Hermitian matrix (about 10
+  // sweeps of d^2/2 rotations of 2 rows and 2 columns, complex: ~60 d^3) and the d x d products
+  // around it (~16 d^3); the sequence's own W once (same cost).
+  const double dd = static_cast<double>(d);
+  return nseq * (static_cast<double>(T) + 1) * 76.0 * dd * dd * dd;
+}
+
 namespace {
 // "45 s", "12 min", "3.5 hours", "9 days".
 std::string duration_text(double s) {
@@ -53,8 +61,8 @@ Problem validate(const Config& c, double budget, DataLayout generated, bool trai
   const double bytes = estimate_bytes(c, generated, train_from_file);
   if (bytes > budget) {
     char need[64], most[64];
-    std::snprintf(need, sizeof need, "%.2f GB", bytes / 1e9);
-    std::snprintf(most, sizeof most, "%.2f GB", budget / 1e9);
+    std::snprintf(need, sizeof need, "%.2f GiB", bytes / 1073741824.0);
+    std::snprintf(most, sizeof most, "%.2f GiB", budget / 1073741824.0);
     return memory_problem(need, most);
   }
   const double flops = estimate_flops(c), seconds = flops / time.flops_per_second;

@@ -1,6 +1,8 @@
 // The rows of the field table (fields.hpp): one per member of Config.
 #include "mesaflow/config.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <type_traits>
 
 #include "mesaflow/fields.hpp"
@@ -155,6 +157,19 @@ Problem check_relations(const Config& c) {
             "a magnitude law (" + shown(magnitude_text(c.magnitude)) +
                 ") applies to sparse, rademacher, unit-phase and full-one, not to gaussian; use magnitude const or another x1",
             {"x1"}};
+  // The moments go up to |x|^6: below 1e-150 they underflow and the optimum c*(T) ~ 1/|x|^2 leaves
+  // the range of a double (core/THEORY.md §3).
+  double largest = c.magnitude.kind == MagnitudeLaw::Kind::Uniform ? c.magnitude.hi : 1;
+  if (c.magnitude.kind == MagnitudeLaw::Kind::Values && !c.magnitude.values.empty())
+    largest = *std::max_element(c.magnitude.values.begin(), c.magnitude.values.end());
+  if (!(c.scale * largest >= 1e-150)) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3g", c.scale * largest);
+    return {"magnitude",
+            "scale x the law's largest modulus is " + std::string(buf) +
+                ", below 1e-150: the moments (|x|^6) and the optimum (1/|x|^2) leave the range of a double; use larger values",
+            {"scale"}};
+  }
   return {};
 }
 

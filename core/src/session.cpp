@@ -66,6 +66,10 @@ void Session::fail(const std::string& why) {
   diverged_ = true;
   done_ = true;
   divergence_ = {epoch_, why, cfg_.lr, suggested_lr()};
+  divergence_.flow = cfg_.method == Method::Flow;
+  if (epoch_ == 0)  // before any step: the data's numbers, not the step size
+    for (const std::vector<double>* v : {&train_.re, &train_.im, &train_.x1_re, &train_.x1_im})
+      for (double x : *v) divergence_.data_max = std::max(divergence_.data_max, std::fabs(x));
 }
 
 double Session::suggested_lr() const {
@@ -101,12 +105,26 @@ void Session::build_ode() {
 }
 
 std::string describe(const Divergence& d, SettingSyntax syntax) {
-  char lr[32], suggested[32], buf[160];
+  char lr[32], suggested[32], buf[200];
   std::snprintf(lr, sizeof lr, "%g", d.lr);
   std::snprintf(suggested, sizeof suggested, "%g", d.suggested_lr);
   std::snprintf(buf, sizeof buf, "diverged at epoch %d: ", d.epoch);
-  return buf + d.why + "; the step size lr = " + lr + " is too large for this setting, try a smaller step such as " +
-         syntax("lr", suggested) + " (or " + syntax("method", "flow") + ")";
+  if (d.epoch == 0 && d.data_max > 0) {  // the loss of the initial weights is already not finite
+    char big[160];
+    std::snprintf(big, sizeof big,
+                  "the data overflow: values up to %.3g, whose powers (the loss has |x|^4) leave the range of a double; "
+                  "scale the data down",
+                  d.data_max);
+    return buf + d.why + "; " + big;
+  }
+  // A suggestion is a valid value: positive, and not printed as 0 (a step that small is no step).
+  const double shown_lr = std::strtod(suggested, nullptr);
+  const bool step = std::isfinite(d.suggested_lr) && shown_lr > 0 && shown_lr < d.lr;
+  std::string out = buf + d.why + "; the step size lr = " + lr + " is too large for this setting";
+  if (step) out += ", try a smaller step such as " + syntax("lr", suggested);
+  if (!d.flow) out += step ? " (or " + syntax("method", "flow") + ")" : ", try " + syntax("method", "flow");
+  else if (!step) out += "; no smaller step is left to try: lower the scale of the data";
+  return out;
 }
 
 void Session::record(double train_loss, const std::vector<double>& test_sums) {

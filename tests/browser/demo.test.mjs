@@ -110,7 +110,7 @@ test('a configuration too large for the browser is refused before a session is c
     await new Promise((r) => setTimeout(r, 500));
     return { alert: el.shadowRoot.getElementById('alert').textContent, n: el.history.epoch.length };
   });
-  assert.match(big.alert, /Not started: .*(MiB|GB|out of range)/);
+  assert.match(big.alert, /Not started: .*(MiB|GiB|GB|out of range)/);
   assert.equal(big.n, 0);
   // The problem is shown once at the top of the form, naming every field it involves, and each of
   // them is marked (and only them).

@@ -74,10 +74,18 @@ const Change kChanges[] = {
      "issue 12: the test set's pass carries W_PV S_t (Pass::Test), 18% fewer flops, and the estimate counts them"},
     {"bad-sweep-time", "err", "7.4e+16 floating-point operations, 85 days", "6.9e+16 floating-point operations, 80 days",
      "the same estimate for a sweep's first run"},
+    {"bad-memory", "err", "20.51 GB, more than the budget of 17.18 GB", "19.11 GiB, more than the budget of 16.00 GiB",
+     "issue 20: the budget is 16 GiB and the message says GiB"},
+    {"help", "stdout", "exit status: 0 ok, 2 bad options or input, 3 the run diverged (train)\n",
+     "numbers: decimal with an optional exponent (5, -0.5, .5, 1e-3); no hex, no '+', no blanks. A list of magnitude\n"
+     "laws in a sweep is separated by ';': --magnitude 'const;values:1,2@0.5,0.5'.\n\n"
+     "exit status: 0 ok, 2 bad options or input, or a file, standard output or memory that failed, 3 the run diverged (train)\n",
+     "issue 20: the number grammar, magnitude lists in a sweep, and the failures that exit 2"},
 };
-// Lines --help gained (issue 9: the magnitude law, the test set of a --data run; issue 18: the model).
+// Lines --help gained (issue 9: the magnitude law, the test set of a --data run; issue 18: the
+// model; issue 20: sweep --resume and --no-time-limit).
 const char* const kHelpAdded[] = {"  --magnitude ", "  --test-data ", "  --test-fraction ", "  --shard ", "  --precision ",
-                                  "  --model "};
+                                  "  --model ", "  --resume ", "  --no-time-limit "};
 
 // The saved --help with the lines it gained since inserted where they stand in the new one.
 std::string help_with_additions(const std::string& saved, const std::string& now) {
@@ -125,6 +133,8 @@ const char* const kAdded[] = {
     "/recovery_at_T", "/monte_carlo/assumption_4_1", "/monte_carlo/mixed_moment_ratio", "/monte_carlo/largest_standard_errors",
     // issue 13: the version in every document, and a sweep line's grid size (mesaflow merge)
     "/mesaflow", "/grid_runs",
+    // issue 20: a sweep line's grid identity (mesaflow merge, sweep --resume)
+    "/grid_id",
     // issue 12: the precision of a run
     "/config/precision"};
 

@@ -102,7 +102,7 @@ test('over the browser memory budget: validate and createSession refuse, naming 
   const big = { m: 10000000, test_m: 10000, T: 100, d: 5 };
   const v = mf.validate(big);
   assert.equal(v.field, 'm');
-  assert.match(v.message, /needs about .* GB, more than the budget/);
+  assert.match(v.message, /needs about .* GiB, more than the budget/);
   assert.throws(() => mf.createSession(big), (e) => e.field === 'm' && /budget/.test(e.message));
   assert.ok(mf.estimateBytes(big) > mf.browserMemoryBudget);
   assert.ok(mf.estimateBytes(small) < mf.estimateBytes({ ...small, m: 800 }));

@@ -44,6 +44,10 @@ Problem memory_problem(const std::string& need, const std::string& budget);
 // test set's forward pass at every evaluation.
 double estimate_flops(const Config& c);
 
+// Floating-point operations of the mesa view (mesa.hpp) over nseq sequences: a pseudo-inverse at
+// every position of every sequence.
+double estimate_mesa_flops(int d, int T, double nseq);
+
 // Bytes the training and test sets and scratch take for this configuration.
 double estimate_bytes(const Config& c, DataLayout generated = kGeneratedLayout, bool train_from_file = false);
 

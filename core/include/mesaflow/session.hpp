@@ -31,11 +31,15 @@ struct Divergence {
   int epoch = 0;
   std::string why;  // "the training loss reached 1e+30 (it started at 0.4)"
   double lr = 0, suggested_lr = 0;
+  bool flow = false;    // the run was already the gradient flow: not suggested again
+  double data_max = 0;  // a non-finite loss at epoch 0: the largest |coordinate| of the training data
 };
 // How a front end writes "set this field to this value": the CLI "--lr 0.5", the JS API "lr = 0.5".
 using SettingSyntax = std::string (*)(const std::string& field, const std::string& value);
 // "diverged at epoch 12: <why>; the step size lr = 5 is too large for this setting, try a smaller
-// step such as --lr 0.5 (or --method flow)", the settings in the front end's syntax.
+// step such as --lr 0.5 (or --method flow)", the settings in the front end's syntax; a
+// non-finite loss at epoch 0 is the data's: "the data overflow: values up to 1e+300 ...". Only a
+// valid step (in (0, 10], not printed as 0) is suggested, and flow only to a run of gd.
 std::string describe(const Divergence& d, SettingSyntax syntax);
 
 // How a Session is built beside its configuration (every member has the default of a native run).

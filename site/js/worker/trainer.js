@@ -285,6 +285,10 @@ export class Trainer {
     const capability = files ? null : this.mf.capability(specs[0].cfg, 3, 100000);
     this.post(toPage.created(runs, plain(this.runs[0].s.samples(SAMPLES_N)), this.bytes, n, capability));
     for (const r of this.runs) this.sendRows(r);
+    // A run whose loss is not finite at epoch 0 (data that overflow) stopped before its first
+    // row: said as a divergence now, as the CLI does, never left to look "finished".
+    for (const r of this.runs) if (r.s.diverged) this.post(toPage.diverged(r.id, r.s.epoch, r.s.message, r.s.divergence));
+    if (this.runs.some((r) => r.s.diverged)) this.stop('diverged');
     this.sendViews(true);
   }
 
