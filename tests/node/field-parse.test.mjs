@@ -45,6 +45,7 @@ const LAWS_STRTOD_ONLY = ['uniform: 1:2', 'uniform:+1:2', 'uniform:0x1:0x2', 'va
 function cases(strict) {
   const out = [];
   for (const f of FIELDS) {
+    if (strict && (f.kind === 'choice' || f.kind === 'flag')) continue; // the number grammar: numbers and laws only
     const texts = f.kind === 'choice' ? CHOICE_TEXTS(f) : f.kind === 'flag' ? FLAGS : f.kind === 'text' ? (strict ? LAWS_STRTOD_ONLY : LAWS)
       : strict ? STRTOD_ONLY : [...NUMBERS, String(f.min), String(f.max), String(f.min - 1), String(f.max + 1), String(f.min / 2)];
     for (const t of texts) out.push([f.name, t]);
