@@ -62,7 +62,7 @@ test('the URL model=linear-map trains the baseline and the weights card shows it
   });
   // The attention model's cards are not shown; its theory claims are not made.
   for (const id of ['card-ab', 'card-mesa', 'card-structure']) assert.equal(await shadow(page, `#${id}`).isVisible(), false, id);
-  assert.match(await shadow(page, '#hint-3').textContent(), /A shrinks toward 0/);
+  assert.match(await shadow(page, '#hint-3').textContent(), /its population optimum is A = 0/);
   await screenshot(page, 'linear-map');
   assert.deepEqual(page.problems, []);
   await page.close();
