@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mesaflow/isa.hpp"
 #include "mesaflow/npy.hpp"
 #include "mesaflow/report.hpp"
 #include "mesaflow/session.hpp"
@@ -276,9 +277,15 @@ int main(int argc, char** argv) {
     std::cout << usage();
     return 0;
   }
-  if (o.command == "version") {
-    std::cout << "mesaflow " << version() << "\n";
+  if (o.command == "version") {  // the version, then the kernel's instruction set (isa.hpp)
+    std::cout << "mesaflow " << version() << "\n" << kernel_description() << "\n";
     return 0;
+  }
+  try {  // an environment variable MESAFLOW_ISA naming a kernel this build or CPU lacks
+    kernel_isa();
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "mesaflow: " << e.what() << "\n";
+    return 2;
   }
   if (o.command == "merge") return merge_command(o);
   if (o.command == "sweep") return sweep_command(o);

@@ -1,3 +1,4 @@
+#include "kernel_isa.hpp"  // first: the instruction set of this compilation
 #include "mesaflow/kernel.hpp"
 
 #include <algorithm>
@@ -11,6 +12,8 @@
 #endif
 
 namespace mesaflow {
+
+MESAFLOW_KERNEL_BEGIN
 
 namespace {
 
@@ -69,16 +72,12 @@ struct Partial {
 #define MESAFLOW_ROLLED
 #endif
 
-// The width of the vector a scan works in: the whole pack natively (one AVX-512 register); in
-// WebAssembly one 16-byte register (f64x2, f32x4), the pack being scanned in four parts one
-// after the other: a 64-byte vector is four registers there, and V8, which has 16 of them,
-// spilled the sums of the products. The lanes are independent and their sums are added in lane
-// order (shard_sums_in), so the bits are the same.
-#ifdef __EMSCRIPTEN__
-constexpr int kScanBytes = 16;
-#else
-constexpr int kScanBytes = 64;
-#endif
+// The width of the vector a scan works in, per instruction set (kernel_isa.hpp: AVX-512 64 bytes,
+// the whole pack in one register; AVX2 32; SSE2, NEON and WebAssembly 16), the pack being
+// scanned in parts one after the other where it is narrower than 64 bytes: a 64-byte vector is
+// four 16-byte registers, and V8 (16 of them) or SSE2 spilled the sums of the products. The lanes
+// are independent and their sums are added in lane order (shard_sums_in), so the bits are the same.
+constexpr int kScanBytes = MESAFLOW_SCAN_BYTES;
 template <class S>
 using ScanLanes = Lanes<S, kScanBytes>;
 
@@ -636,5 +635,7 @@ Evaluation evaluate_test(const Params& p, const Dataset& ds, int threads) {
   shard_sums(p, ds, Pass::Test, 0, kShards, threads, sums);
   return combine_shard_sums(sums, ds.m, ds.d, nullptr);
 }
+
+MESAFLOW_KERNEL_END
 
 }  // namespace mesaflow

@@ -124,7 +124,9 @@ const char* const kAdded[] = {
     // issue 13: the version in every document, and a sweep line's grid size (mesaflow merge)
     "/mesaflow", "/grid_runs",
     // issue 12: the precision of a run
-    "/config/precision"};
+    "/config/precision",
+    // issue 21: the kernel's instruction set
+    "/kernel"};
 
 // Issue 12: the gradient flow's step-size control sums its norms in index order (Eigen's
 // vectorised sums depend on the packet size, which differs in WebAssembly): runs of the flow may
