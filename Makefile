@@ -8,13 +8,16 @@ WASM_SCALAR := build/wasm-scalar
 ASAN := build/asan
 FUZZ := build/fuzz
 FUZZ_SECONDS ?= 60
+AARCH64 := build/aarch64
+AARCH64_DEPS := build/aarch64-deps
+AARCH64_TOOLCHAIN := $(CURDIR)/cmake/aarch64-linux-gnu.cmake
 
-.PHONY: demo test setup native wasm wasm-scalar site package typecheck test-native test-sanitize fuzz-short test-node test-package test-browser bench clean
+.PHONY: demo test setup native aarch64 test-aarch64 test-isa wasm wasm-scalar site package typecheck test-native test-sanitize fuzz-short test-node test-package test-browser bench clean
 
 demo: setup site
 	node site/serve.mjs
 
-test: setup native wasm site package typecheck test-native test-sanitize fuzz-short test-node test-browser
+test: setup native wasm site package typecheck test-native test-isa test-aarch64 test-sanitize fuzz-short test-node test-browser
 
 setup:
 	@bash .ci/setup.sh
@@ -48,6 +51,26 @@ typecheck: site
 
 test-native: native
 	cd $(NATIVE) && ctest -j$(JOBS) --output-on-failure
+
+# The saved fixtures with each instruction set's kernel forced (MESAFLOW_ISA; those the CPU
+# lacks are skipped) and the cross-ISA identity tests: the same bits from every one.
+test-isa: native
+	cd $(NATIVE) && ctest -j$(JOBS) --output-on-failure -L isa
+
+# The native suite built for aarch64 (Debian's g++-aarch64-linux-gnu, NEON kernel) and run under
+# qemu-user; GoogleTest built for aarch64 from Debian's sources (/usr/src/googletest), not vendored.
+aarch64:
+	cmake -S /usr/src/googletest -B $(AARCH64_DEPS)/gtest -DCMAKE_TOOLCHAIN_FILE=$(AARCH64_TOOLCHAIN) \
+	  -DCMAKE_BUILD_TYPE=Release -DBUILD_GMOCK=OFF -DCMAKE_INSTALL_PREFIX=$(CURDIR)/$(AARCH64_DEPS)/prefix
+	cmake --build $(AARCH64_DEPS)/gtest -j$(JOBS) --target install
+	cmake -S . -B $(AARCH64) -DCMAKE_TOOLCHAIN_FILE=$(AARCH64_TOOLCHAIN) -DCMAKE_BUILD_TYPE=Release \
+	  -DMESAFLOW_BUILD_BENCHMARKS=OFF -DMESAFLOW_AARCH64_PREFIX=$(CURDIR)/$(AARCH64_DEPS)/prefix \
+	  -DGTest_DIR=$(CURDIR)/$(AARCH64_DEPS)/prefix/lib/cmake/GTest -DEigen3_DIR=/usr/share/eigen3/cmake
+	cmake --build $(AARCH64) -j$(JOBS)
+	aarch64-linux-gnu-g++ -std=c++17 -fsyntax-only -x c++ bench/peak.hpp  # no x86 intrinsic unguarded
+
+test-aarch64: aarch64
+	cd $(AARCH64) && ctest -j$(JOBS) --output-on-failure
 
 # The native suite again with AddressSanitizer and UndefinedBehaviorSanitizer; any finding fails.
 test-sanitize:

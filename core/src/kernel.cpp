@@ -85,9 +85,10 @@ using ScanLanes = Lanes<S, kScanBytes>;
 template <class S>
 struct Scratch {
   using V = typename ScanLanes<S>::V;
-  std::vector<V> s_re, s_im;    // (D, D) running state S_t, upper triangle used
-  std::vector<V> gk_re, gk_im;  // (D, D) per-lane dW_KQ
-  std::vector<V> gp_re, gp_im;  // (d, D) per-lane dW_PV
+  using Vs = std::vector<V, KernelAlloc<V>>;  // aligned (kernel_isa.hpp)
+  Vs s_re, s_im;    // (D, D) running state S_t, upper triangle used
+  Vs gk_re, gk_im;  // (D, D) per-lane dW_KQ
+  Vs gp_re, gp_im;  // (d, D) per-lane dW_PV
   explicit Scratch(int d) {
     const int D = 2 * d;
     for (auto* b : {&s_re, &s_im, &gk_re, &gk_im}) b->assign(D * D, zero<S, kScanBytes>());

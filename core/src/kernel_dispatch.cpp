@@ -140,6 +140,16 @@ std::vector<std::string> kernel_isas_supported() {
   return v;
 }
 
+bool shard_sums_on(const std::string& isa, const Params& p, const Dataset& ds, Pass pass, int first_shard,
+                   int last_shard, int threads, std::vector<double>& out) {
+  for (const Kernel& k : kKernels)
+    if (isa == k.name && k.runs()) {
+      k.shard_sums(p, ds, pass, first_shard, last_shard, threads, out);
+      return true;
+    }
+  return false;
+}
+
 std::string kernel_description() {
   std::string built, runs;
   for (const Kernel& k : kKernels) built += (built.empty() ? "" : " ") + std::string(k.name);

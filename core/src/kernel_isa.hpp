@@ -64,6 +64,28 @@
 #define combine_shard_sums MESAFLOW_KERNEL_CAT(combine_shard_sums_, MESAFLOW_KERNEL_SUFFIX)
 #endif
 
+// Storage for the scan's vectors, 64-byte aligned. Needed: outside the pragma (the standard
+// library's code) GCC takes a 32- or 64-byte vector to be 16-byte aligned (x86's largest alignment
+// without AVX), while the code inside it stores such vectors with aligned instructions.
+#include <cstddef>
+#include <new>
+namespace mesaflow {
+template <class T>
+struct KernelAlloc {
+  using value_type = T;
+  static constexpr std::align_val_t kAlign{64};
+  KernelAlloc() = default;
+  template <class U>
+  KernelAlloc(const KernelAlloc<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, kAlign); }
+  template <class U>
+  bool operator==(const KernelAlloc<U>&) const { return true; }
+  template <class U>
+  bool operator!=(const KernelAlloc<U>&) const { return false; }
+};
+}  // namespace mesaflow
+
 #ifdef MESAFLOW_KERNEL_TARGET
 #define MESAFLOW_KERNEL_PRAGMA_(x) _Pragma(#x)
 #define MESAFLOW_KERNEL_PRAGMA(x) MESAFLOW_KERNEL_PRAGMA_(x)

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "mesaflow/kernel.hpp"
+
 namespace mesaflow {
 
 // The kernel this process runs: the one named by the environment variable MESAFLOW_ISA when it
@@ -17,6 +19,12 @@ int kernel_scan_bytes();  // the bytes of one scan's vectors (a pack is 64: 8 do
 // This build's kernels, narrowest first, and those of them this CPU runs.
 std::vector<std::string> kernel_isas_built();
 std::vector<std::string> kernel_isas_supported();
+
+// kernel.hpp's shard_sums() by the kernel of instruction set `isa` (tests hold every set against
+// the others, in one process). False, and out untouched, where this build lacks it or this CPU
+// cannot run it.
+bool shard_sums_on(const std::string& isa, const Params& p, const Dataset& ds, Pass pass, int first_shard,
+                   int last_shard, int threads, std::vector<double>& out);
 
 // One line for --version: "kernel avx2 (32-byte vectors; built: sse2 avx2 avx512; this CPU runs:
 // sse2 avx2 avx512)", or the MESAFLOW_ISA error.
