@@ -12,12 +12,12 @@ AARCH64 := build/aarch64
 AARCH64_DEPS := build/aarch64-deps
 AARCH64_TOOLCHAIN := $(CURDIR)/cmake/aarch64-linux-gnu.cmake
 
-.PHONY: demo test setup native aarch64 test-aarch64 test-isa wasm wasm-scalar site package typecheck test-native test-sanitize fuzz-short test-node test-package test-browser bench clean
+.PHONY: demo test setup native aarch64 test-aarch64 test-isa test-march wasm wasm-scalar site package typecheck test-native test-sanitize fuzz-short test-node test-package test-browser bench clean
 
 demo: setup site
 	node site/serve.mjs
 
-test: setup native wasm site package typecheck test-native test-isa test-aarch64 test-sanitize fuzz-short test-node test-browser
+test: setup native wasm site package typecheck test-native test-isa test-march test-aarch64 test-sanitize fuzz-short test-node test-browser
 
 setup:
 	@bash .ci/setup.sh
@@ -56,6 +56,18 @@ test-native: native
 # lacks are skipped) and the cross-ISA identity tests: the same bits from every one.
 test-isa: native
 	cd $(NATIVE) && ctest -j$(JOBS) --output-on-failure -L isa
+
+# The same with the whole build at -march=x86-64-v3 and, where the CPU has AVX-512, x86-64-v4
+# (the default build is -march=x86-64): the code outside the kernel (Eigen's) compiled for wider
+# vectors must give the saved bits too.
+MARCH_LEVELS ?= x86-64-v3 x86-64-v4
+test-march:
+	for arch in $(MARCH_LEVELS); do \
+	  if [ $$arch = x86-64-v4 ] && ! grep -qw avx512f /proc/cpuinfo; then echo "test-march: no AVX-512 here, $$arch skipped"; continue; fi; \
+	  cmake -S . -B build/$$arch -DCMAKE_BUILD_TYPE=Release -DMESAFLOW_ARCH=$$arch -DMESAFLOW_BUILD_BENCHMARKS=OFF || exit 1; \
+	  cmake --build build/$$arch -j$(JOBS) --target mesaflow test_fixtures test_isa || exit 1; \
+	  (cd build/$$arch && ctest -j$(JOBS) --output-on-failure -R '^(Fixtures|Isa)[.]|^fixtures_isa_|^isa_identity$$') || exit 1; \
+	done
 
 # The native suite built for aarch64 (Debian's g++-aarch64-linux-gnu, NEON kernel) and run under
 # qemu-user; GoogleTest built for aarch64 from Debian's sources (/usr/src/googletest), not vendored.
