@@ -30,7 +30,7 @@ struct Kernel {
 };
 
 bool always() { return true; }
-#if defined(__x86_64__) || defined(__i386__)
+#ifdef MESAFLOW_KERNEL_DISPATCH
 bool has_avx2() { return __builtin_cpu_supports("avx2") != 0; }
 bool has_avx512() { return __builtin_cpu_supports("avx512f") != 0 && has_avx2(); }
 #endif
