@@ -130,7 +130,7 @@ for (const dir of values.build) {
   const isa = targetIsa(c.cxx, c.arch);
   const version = run(c.cxx, ['--version']).split('\n')[0];
   say();
-  say(`### Native build \`${dir}\`: ${version}, \`${c.release} -march=${c.arch || '(default)'} -ffp-contract=off\` (${c.type}); widest vector ISA targeted: ${isa}`);
+  say(`### Native build \`${dir}\`: ${version}, \`${c.release} -march=${c.arch || '(default)'} -ffp-contract=off\` (${c.type}); baseline vector ISA of the build: ${isa}; its kernels: ${kernels(dir).runs.join(', ')} (the widest runs unless MESAFLOW_ISA says otherwise)`);
   say();
   const pk = peaks(dir);
   say(`Peak of one core and of two (GFLOP/s per thread, median of ${reps}): \`${pk.command}\``);
