@@ -81,8 +81,12 @@ aarch64:
 	cmake --build $(AARCH64) -j$(JOBS)
 	echo '#include "peak.hpp"' | aarch64-linux-gnu-g++ -std=c++17 -fsyntax-only -Ibench -x c++ -  # no x86 intrinsic unguarded
 
+# Under emulation two long runs of test_theory (GD on (a, b) to the optimum measured on 40,000
+# sequences; full-parameter GD against the ODE at d = 5, T = 100, m = 2000) exceed the 600 s limit
+# (measured: timed out at 600 s each); they are left out here and run natively (test-native).
+AARCH64_SLOW := ^Theory[.](DiagonalFamilyConvergesToTheEmpiricalOptimum|FullGradientDescentTracksTheOde)$$
 test-aarch64: aarch64
-	cd $(AARCH64) && ctest -j$(JOBS) --output-on-failure
+	cd $(AARCH64) && ctest -j$(JOBS) --output-on-failure -E '$(AARCH64_SLOW)'
 
 # The native suite again with AddressSanitizer and UndefinedBehaviorSanitizer; any finding fails.
 test-sanitize:
