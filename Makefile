@@ -34,7 +34,7 @@ wasm:
 # The same module without -msimd128: the node tests check it gives the same numbers, and
 # bench/wasm_epoch.mjs compares its speed.
 wasm-scalar:
-	$(EMENV) emcmake cmake -S . -B $(WASM_SCALAR) -DCMAKE_BUILD_TYPE=Release -DMESAFLOW_WASM_SIMD=OFF \
+	$(EMENV) emcmake cmake -S . -B $(WASM_SCALAR) -DCMAKE_BUILD_TYPE=Release -DMESAFLOW_WASM_SIMD=OFF -DMESAFLOW_BUILD_TESTS=OFF \
 	  -DEigen3_DIR=/usr/share/eigen3/cmake -DCMAKE_FIND_ROOT_PATH_MODE_PACKAGE=BOTH
 	$(EMENV) cmake --build $(WASM_SCALAR) -j$(JOBS)
 

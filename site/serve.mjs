@@ -22,12 +22,22 @@ const MIME = {
 };
 
 // headers(rel): more response headers for the file at path rel (e.g. CORS, a CSP), or none.
+// Every request is answered or dropped, never thrown out of: a NUL in the path (%00), a bad
+// escape, a method other than GET or HEAD, or a read error each get their status.
 function handler(root, headers) {
-  return (req, res) => {
+  const serve = (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end('method not allowed');
+      return;
+    }
     let rel;
     try {
       rel = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
     } catch {
+      res.writeHead(400).end('bad request');
+      return;
+    }
+    if (rel.includes('\0') || rel.length > 1024) {
       res.writeHead(400).end('bad request');
       return;
     }
@@ -49,9 +59,23 @@ function handler(root, headers) {
         'X-Content-Type-Options': 'nosniff',
         ...headers?.(rel),
       });
-      if (req.method === 'HEAD') res.end();
-      else fs.createReadStream(file).pipe(res);
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      const stream = fs.createReadStream(file);
+      stream.on('error', () => res.destroy());  // removed or unreadable since the stat
+      stream.pipe(res);
     });
+  };
+  return (req, res) => {
+    res.on('error', () => {});  // a client gone mid-answer
+    try {
+      serve(req, res);
+    } catch {
+      if (!res.headersSent) res.writeHead(400).end('bad request');
+      else res.destroy();
+    }
   };
 }
 
@@ -61,7 +85,12 @@ export function startServer({ port = 0, host = '127.0.0.1', root = ROOT, headers
   if (!fs.existsSync(path.join(root, root === ROOT ? 'index.html' : ''))) {
     return Promise.reject(new Error(`${root}/index.html not found: run "node site/build.mjs" first`));
   }
-  const server = http.createServer(handler(root, headers));
+  // Bounded headers (16 KiB: larger ones get 431 from node) and time to send them.
+  const server = http.createServer({ maxHeaderSize: 16384, requestTimeout: 30000, headersTimeout: 10000 }, handler(root, headers));
+  server.on('clientError', (err, socket) => {
+    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -3,7 +3,7 @@
 // against site/package/mesaflow-demo.d.ts (`@implements` on its class), every use of the module
 // against wasm/mesaflow.d.ts. The sources are staged as the package lays them out (js/, lib/,
 // vendor/, mesaflow-demo.d.ts) so that their relative imports find the declarations; the tables
-// site/build.mjs generates (fields.js, version.js, formulas.js) come from build/site/js. Two
+// site/build.mjs generates (fields.js, version.js, formulas.js, model/core-tables.js) come from build/site/js. Two
 // programs: the main thread's modules with the DOM's types, the pool worker's with a worker's.
 // Usage: node site/typecheck.mjs      (make typecheck; part of make test)
 import fs from 'node:fs';
@@ -26,7 +26,7 @@ if (!fs.existsSync(path.join(BUILT, 'fields.js'))) fail('build/site/js/fields.js
 
 fs.rmSync(STAGE, { recursive: true, force: true });
 fs.cpSync(path.join(SITE, 'js'), path.join(STAGE, 'js'), { recursive: true });
-for (const f of ['fields.js', 'version.js', 'formulas.js']) fs.copyFileSync(path.join(BUILT, f), path.join(STAGE, 'js', f));
+for (const f of ['fields.js', 'version.js', 'formulas.js', 'model/core-tables.js']) fs.copyFileSync(path.join(BUILT, f), path.join(STAGE, 'js', f));
 fs.mkdirSync(path.join(STAGE, 'lib'));
 fs.copyFileSync(path.join(ROOT, 'wasm', 'mesaflow.d.ts'), path.join(STAGE, 'lib', 'mesaflow.d.ts'));
 fs.copyFileSync(path.join(SITE, 'package', 'mesaflow-demo.d.ts'), path.join(STAGE, 'mesaflow-demo.d.ts'));

@@ -8,7 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "mesaflow/budget.hpp"
+#include "mesaflow/dataset.hpp"
 #include "mesaflow/flops.hpp"
+#include "mesaflow/session.hpp"
+#include "mesaflow/models/model.hpp"
 #include "mesaflow/theory.hpp"
 
 namespace mesaflow::js {
@@ -18,6 +21,43 @@ constexpr double kNoBudget = std::numeric_limits<double>::infinity();
 }
 
 val fields() { return to_val(fields_json()); }
+
+namespace {
+val names_val(const std::vector<std::string>& names) {
+  val a = val::array();
+  for (const std::string& n : names) a.call<void>("push", n);
+  return a;
+}
+}  // namespace
+
+val tables() {
+  val ranges = val::object(), rules = val::object();
+  for (const FieldSpec& f : config_fields()) {
+    if (!f.browser) continue;
+    if (f.kind != FieldKind::Text) {
+      ranges.set(f.name, range_text(f));
+      continue;
+    }
+    Config probe;  // a control character no Text field takes: its refusal says what is expected
+    rules.set(f.name, f.set_text(probe, "\x01"));
+  }
+  std::vector<std::string> history;
+  for (const auto& [name, col] : History::columns()) history.emplace_back(name);
+  const Problem memory = memory_problem("{need}", "{budget}");
+  val m = val::object();
+  m.set("template", memory.message);
+  m.set("field", memory.field);
+  m.set("fields", names_val(memory.fields()));
+  val o = val::object();
+  o.set("ranges", ranges);
+  o.set("text_rules", rules);
+  o.set("live", names_val(Session::live_fields()));
+  o.set("data", names_val(data_fields()));
+  o.set("file", names_val(file_fields()));
+  o.set("history", names_val(history));
+  o.set("memory", m);
+  return o;
+}
 
 val defaults() {
   val o = val::object();
@@ -59,7 +99,8 @@ Config parsed(val cfg) {
 
 double epoch_flops(val cfg) {
   const Config c = parsed(cfg);
-  return mesaflow::epoch_flops(c.d, c.T, c.m) + forward_flops(c.d, c.T, c.test_m);
+  const Model& model = model_of(c);
+  return model.flops(Pass::Gradient, c.d, c.T, c.m) + model.flops(Pass::Test, c.d, c.T, c.test_m);
 }
 
 double estimate_bytes(val cfg) { return mesaflow::estimate_bytes(parsed(cfg)); }

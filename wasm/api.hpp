@@ -8,6 +8,12 @@ namespace mesaflow::js {
 
 // The rows of the field table offered to the browser (fields.hpp fields_json).
 val fields();
+// What the page needs of the core's tables without loading the module, written by site/build.mjs
+// into js/model/core-tables.js: {ranges: {name: allowed values in words, as a refusal says
+// them}, text_rules: {name: what a Text field expects}, live, data, file (field names:
+// Session::live_fields, data_fields, file_fields), history (History::columns' names), memory:
+// {template (memory_problem("{need}", "{budget}")'s message), field, fields}}.
+val tables();
 // {key: default value} for every row of fields().
 val defaults();
 // null if cfg is valid under the memory budget (bytes; Infinity: no memory or time budget),

@@ -34,6 +34,7 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
       .function("theory", &JsSession::theory)
       .function("odeCurve", &JsSession::ode_curve)
       .function("weights", &JsSession::weights)
+      .function("blocks", &JsSession::blocks)
       .function("samples", &JsSession::samples)
       .function("mesa", &JsSession::mesa)
       .function("vanillaGd", &JsSession::vanilla_gd)
@@ -50,6 +51,7 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
 
   function("fields", &mesaflow::js::fields);
   function("defaults", &mesaflow::js::defaults);
+  function("tables", &mesaflow::js::tables);
   function("check", &mesaflow::js::check);
   function("parseField", &mesaflow::js::parse_field);
   function("invalid", &mesaflow::js::invalid);

@@ -87,31 +87,53 @@ bool is_array(val v) {
 }
 }  // namespace
 
-val weights_val(const Params& p) {
+val blocks_val(const Model& m, int d) {
+  val out = val::array();
+  for (const BlockSpec& b : m.blocks(d)) {
+    val x = val::object();
+    x.set("name", b.name);
+    x.set("label", b.label);
+    x.set("rows", b.rows);
+    x.set("cols", b.cols);
+    out.call<void>("push", x);
+  }
+  return out;
+}
+
+val weights_val(const Model& m, const Weights& w, int d) {
   val o = val::object();
-  o.set("d", p.d());
-  o.set("wkq_re", f64(part(p.wkq, false)));
-  o.set("wkq_im", f64(part(p.wkq, true)));
-  o.set("wpv_re", f64(part(p.wpv, false)));
-  o.set("wpv_im", f64(part(p.wpv, true)));
+  o.set("d", d);
+  for (std::size_t k = 0; k < w.blocks.size(); ++k) {
+    o.set(w.names[k] + "_re", f64(part(w.blocks[k], false)));
+    o.set(w.names[k] + "_im", f64(part(w.blocks[k], true)));
+  }
+  o.set("model", std::string(m.name()));
+  o.set("blocks", blocks_val(m, d));
   return o;
 }
 
-bool params_from(val w, int d, Params& p) {
+std::string weights_form(const Model& m, int d) {
+  std::string s = "{d";
+  for (const BlockSpec& b : m.blocks(d))
+    s += ", " + b.name + "_re, " + b.name + "_im (" + std::to_string(b.rows) + "*" + std::to_string(b.cols) + ")";
+  return s + "}";
+}
+
+bool params_from(val w, const Model& m, int d, Weights& p) {
   if (!is_object(w) || !is_number(w["d"]) || w["d"].as<double>() != d) return false;
-  const int D = 2 * d;
-  std::vector<double> parts[4];
-  const char* names[4] = {"wkq_re", "wkq_im", "wpv_re", "wpv_im"};
-  for (int k = 0; k < 4; ++k) {
-    if (!is_array(w[names[k]])) return false;
-    parts[k] = emscripten::convertJSArrayToNumberVector<double>(w[names[k]]);
-    if (parts[k].size() != static_cast<std::size_t>(k < 2 ? D * D : d * D)) return false;
+  p = m.zeros(d);
+  for (std::size_t k = 0; k < p.blocks.size(); ++k) {
+    Eigen::MatrixXcd& b = p.blocks[k];
+    std::vector<double> parts[2];
+    for (int ri = 0; ri < 2; ++ri) {
+      const val a = w[p.names[k] + (ri ? "_im" : "_re")];
+      if (!is_array(a)) return false;
+      parts[ri] = emscripten::convertJSArrayToNumberVector<double>(a);
+      if (parts[ri].size() != static_cast<std::size_t>(b.size())) return false;
+    }
+    for (int i = 0; i < b.rows(); ++i)
+      for (int j = 0; j < b.cols(); ++j) b(i, j) = {parts[0][i * b.cols() + j], parts[1][i * b.cols() + j]};
   }
-  p = Params::zeros(d);
-  for (int i = 0; i < D; ++i)
-    for (int j = 0; j < D; ++j) p.wkq(i, j) = {parts[0][i * D + j], parts[1][i * D + j]};
-  for (int i = 0; i < d; ++i)
-    for (int j = 0; j < D; ++j) p.wpv(i, j) = {parts[2][i * D + j], parts[3][i * D + j]};
   return true;
 }
 
@@ -132,10 +154,10 @@ val history_val(const History& h, int from) {
   return o;
 }
 
-val checkpoint_val(const Checkpoint& cp, bool with_history) {
+val checkpoint_val(const Checkpoint& cp, const Model& m, int d, bool with_history) {
   val o = val::object();
   o.set("epoch", cp.epoch);
-  o.set("weights", weights_val(cp.params));
+  o.set("weights", weights_val(m, cp.params, d));
   o.set("first_loss", cp.first_loss);
   o.set("flow_step", cp.flow_step);
   o.set("gradient_evaluations", static_cast<double>(cp.gradient_evaluations));
@@ -143,14 +165,14 @@ val checkpoint_val(const Checkpoint& cp, bool with_history) {
   return o;
 }
 
-Problem checkpoint_from(val o, int d, Checkpoint& cp) {
+Problem checkpoint_from(val o, const Model& m, int d, Checkpoint& cp) {
   if (!is_object(o)) return {"checkpoint", "expected an object as s.checkpoint() returns", {}};
   const val e = o["epoch"];
   if (!is_number(e) || !(e.as<double>() >= -1 && e.as<double>() <= 2147483647.0) || e.as<double>() != std::floor(e.as<double>()))
     return {"checkpoint.epoch", "expected a whole number", {}};
   cp.epoch = static_cast<int>(e.as<double>());
-  if (!params_from(o["weights"], d, cp.params))
-    return {"checkpoint.params", "expected weights {d, wkq_re, wkq_im (2d*2d), wpv_re, wpv_im (d*2d)} of this config's d", {}};
+  if (!params_from(o["weights"], m, d, cp.params))
+    return {"checkpoint.params", "expected weights " + weights_form(m, d) + " of this config's d", {}};
   for (auto [key, out] : {std::pair{"first_loss", &cp.first_loss}, std::pair{"flow_step", &cp.flow_step}}) {
     if (!is_number(o[key])) return {std::string("checkpoint.") + key, "expected a number", {}};
     *out = o[key].as<double>();

@@ -11,7 +11,7 @@
 #include "mesaflow/checkpoint.hpp"
 #include "mesaflow/config.hpp"
 #include "mesaflow/json.hpp"
-#include "mesaflow/model.hpp"
+#include "mesaflow/models/model.hpp"
 #include "mesaflow/problem.hpp"
 
 namespace mesaflow::js {
@@ -31,17 +31,22 @@ val problem_val(const Problem& p, const std::string& unknown = "");
 // core's field table as text (String(value)). *key: the key of a problem (for an unknown one).
 Problem config_from(val obj, Config& c, std::string* key = nullptr);
 
-// Weights as {d, wkq_re, wkq_im (2d*2d, row-major), wpv_re, wpv_im (d*2d)} of Float64Arrays,
-// and back (false on any other shape, or another d).
-val weights_val(const Params& p);
-bool params_from(val w, int d, Params& p);
+// Weights as {d, <block>_re, <block>_im (row-major), model, blocks} with Float64Arrays, one pair
+// per block of the model (attention: wkq (2d*2d), wpv (d*2d); linear-map: a (d*d)), the model's
+// name and blocks_val (what the page's weight views draw), and back (false on any other shape, or
+// another d; model and blocks are not read). blocks_val: the model's blocks [{name, label, rows,
+// cols}] in its order; weights_form: the expected form in words, for messages.
+val weights_val(const Model& m, const Weights& w, int d);
+val blocks_val(const Model& m, int d);
+std::string weights_form(const Model& m, int d);
+bool params_from(val w, const Model& m, int d, Weights& p);
 
 // A checkpoint as {epoch, weights, first_loss, flow_step, gradient_evaluations, history}, and
 // back for configuration dimension d (a problem names the part that has the wrong form; the
 // values are checked by the core's check_checkpoint). Without with_history, no history key: what
 // the page sends each chunk beside the new rows (it keeps the rows it was sent).
-val checkpoint_val(const Checkpoint& cp, bool with_history = true);
-Problem checkpoint_from(val o, int d, Checkpoint& cp);
+val checkpoint_val(const Checkpoint& cp, const Model& m, int d, bool with_history = true);
+Problem checkpoint_from(val o, const Model& m, int d, Checkpoint& cp);
 
 // History columns as Float64Arrays, by their JSON names: the rows from index `from` on (the page
 // asks for the rows it has not been sent), and every change.

@@ -93,10 +93,19 @@ export interface History {
 
 export interface OdeCurve { epoch: Float64Array; ab: Float64Array; ab_empirical: Float64Array; stability: Float64Array; }
 
+// A parameter block of the run's model (core/include/mesaflow/models/model.hpp).
+export interface Block { name: string; label: string; rows: number; cols: number; }
+
+// One pair <name>_re, <name>_im (rows x cols, row-major) per block of the model: model
+// 'attention': wkq (2d, 2d) and wpv (d, 2d); model 'linear-map': a (d, d).
 export interface Weights {
   d: number;
-  wkq_re: Float64Array; wkq_im: Float64Array;   // (2d, 2d) row-major
-  wpv_re: Float64Array; wpv_im: Float64Array;   // (d, 2d) row-major
+  model: string;
+  blocks: Block[];
+  wkq_re?: Float64Array; wkq_im?: Float64Array;   // attention: (2d, 2d) row-major
+  wpv_re?: Float64Array; wpv_im?: Float64Array;   // attention: (d, 2d) row-major
+  a_re?: Float64Array; a_im?: Float64Array;       // linear-map: (d, d) row-major
+  [block: string]: Float64Array | number | string | Block[] | undefined;
 }
 
 export interface Samples { n: number; T: number; d: number; re: Float64Array; im: Float64Array; } // (n, T, d)
@@ -136,8 +145,9 @@ export interface Session {
   theory(): Theory;
   odeCurve(): OdeCurve;
   weights(): Weights;
+  blocks(): Block[];
   samples(n?: number): Samples;
-  mesa(nseq?: number): MesaView;
+  mesa(nseq?: number): MesaView | null;  // null for a model without the view (linear-map)
   vanillaGd(): { eta: number; last_mse: number };
   /** External sums only (createSession(cfg, {externalSums: true})). */
   readonly awaitingSums: boolean;

@@ -57,6 +57,8 @@ class Session {
   theory() { return this.#live().theory(); }
   odeCurve() { return this.#live().odeCurve(); }
   weights() { return this.#live().weights(); }
+  // The blocks of the run's model: [{name, label, rows, cols}] (the keys <name>_re, <name>_im of weights()).
+  blocks() { return this.#live().blocks(); }
   samples(n = 1) { return this.#live().samples(count(n, 'samples')); }
   mesa(nseq = 64) { return this.#live().mesa(Math.max(1, count(nseq, 'mesa'))); }
   vanillaGd() { return this.#live().vanillaGd(); }

@@ -85,7 +85,12 @@ JsSession::JsSession(val cfg, bool external_sums, val data) {
   Config c;
   if (data.isUndefined() || data.isNull()) {
     problem_ = browser_config(cfg, external_sums, c);
-    if (problem_.isNull()) s_ = std::make_unique<Session>(c, kBrowserMemoryBudget, nullptr, kGeneratedLayout, external_sums);
+    if (problem_.isNull()) {
+      SessionOptions so;
+      so.memory_budget = kBrowserMemoryBudget;
+      so.external_sums = external_sums;
+      s_ = std::make_unique<Session>(c, so);
+    }
     return;
   }
   // From a file: its m, d and T, checked with the rest of the configuration.
@@ -100,7 +105,13 @@ JsSession::JsSession(val cfg, bool external_sums, val data) {
   }
   if (!p) p = memory_available(c);
   problem_ = problem_val(p, key);
-  if (problem_.isNull()) s_ = std::make_unique<Session>(c, kBrowserMemoryBudget, &train, kGeneratedLayout, false, &test);
+  if (problem_.isNull()) {
+    SessionOptions so;
+    so.memory_budget = kBrowserMemoryBudget;
+    so.data = &train;
+    so.test_data = &test;
+    s_ = std::make_unique<Session>(c, so);
+  }
 }
 
 val JsSession::run(int k) {
@@ -127,12 +138,14 @@ val JsSession::divergence() const {
 }
 
 val JsSession::checkpoint(bool with_history) const {
-  return s_->diverged() ? val::null() : checkpoint_val(s_->checkpoint(), with_history);
+  if (s_->diverged()) return val::null();
+  // Without the history: the state alone, so a chunk's checkpoint does not copy the rows so far.
+  return checkpoint_val(with_history ? s_->checkpoint() : s_->state(), s_->model(), s_->config().d, with_history);
 }
 
 val JsSession::resume(val o) {
   Checkpoint cp;
-  Problem p = checkpoint_from(o, s_->config().d, cp);
+  Problem p = checkpoint_from(o, s_->model(), s_->config().d, cp);
   if (!p) p = s_->resume_problem(cp);
   if (!p) s_->resume(cp);  // cannot throw now
   return problem_val(p);
@@ -163,7 +176,7 @@ std::string JsSession::feed(val train, val test) {
 
 val JsSession::theory() const { return to_val(s_->theory()); }
 
-val JsSession::mesa(int nseq) const { return to_val(s_->mesa(nseq)); }
+val JsSession::mesa(int nseq) const { return s_->has_mesa() ? to_val(s_->mesa(nseq)) : val::null(); }
 
 val JsSession::vanilla_gd() const { return to_val(s_->vanilla_gd()); }
 
@@ -202,16 +215,16 @@ JsShardWorker::JsShardWorker(val cfg) {
 }
 
 namespace {
-std::string check_sums_args(val weights, int d, int first, int last, Params& p) {
+std::string check_sums_args(val weights, const Model& m, int d, int first, int last, Weights& p) {
   if (first < 0 || last > kShards || first > last) return "shards: expected 0 <= first <= last <= " + std::to_string(kShards);
-  if (!params_from(weights, d, p)) return "weights: expected {d, wkq_re, wkq_im (2d*2d), wpv_re, wpv_im (d*2d)} of this config's d";
+  if (!params_from(weights, m, d, p)) return "weights: expected " + weights_form(m, d) + " of this config's d";
   return "";
 }
 }  // namespace
 
 val JsShardWorker::train_sums(val weights, int first, int last, bool grad) const {
-  Params p;
-  const std::string err = check_sums_args(weights, w_->config().d, first, last, p);
+  Weights p;
+  const std::string err = check_sums_args(weights, w_->model(), w_->config().d, first, last, p);
   if (!err.empty()) return val(err);
   std::vector<double> out;
   w_->train_sums(p, grad, first, last, out);
@@ -219,8 +232,8 @@ val JsShardWorker::train_sums(val weights, int first, int last, bool grad) const
 }
 
 val JsShardWorker::test_sums(val weights, int first, int last) const {
-  Params p;
-  const std::string err = check_sums_args(weights, w_->config().d, first, last, p);
+  Weights p;
+  const std::string err = check_sums_args(weights, w_->model(), w_->config().d, first, last, p);
   if (!err.empty()) return val(err);
   std::vector<double> out;
   w_->test_sums(p, first, last, out);

@@ -32,7 +32,10 @@ class JsSession {
   val history(int from) const { return history_val(s_->history(), from); }
   val theory() const;
   val ode_curve() const;
-  val weights() const { return weights_val(s_->params()); }
+  // {d, <block>_re, <block>_im} of the run's model (convert.hpp), and the model's blocks
+  // [{name, label, rows, cols}] in its order.
+  val weights() const { return weights_val(s_->model(), s_->params(), s_->config().d); }
+  val blocks() const { return blocks_val(s_->model(), s_->config().d); }
   val samples(int n) const;
   val mesa(int nseq) const;
   // The best vanilla one-step GD at the last position on the test set: {eta, last_mse}.

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "mesaflow/number.hpp"
 #include "mesaflow/theory.hpp"
 
 namespace mesaflow {
@@ -29,6 +30,10 @@ const std::vector<CliOption>& cli_options() {
        nullptr, &O::mc, nullptr, nullptr, 0, 100000000},
       {"record-params", "--record-params", "keep W_KQ and W_PV at every evaluation (history.params in --out)",
        kTrain | kTheory, nullptr, nullptr, &O::record_params},
+      {"resume", "--resume", "sweep: keep the lines already in --out (they must be of this grid; a torn last line is "
+       "dropped) and run only the missing runs; without it --out is replaced", kSweep, nullptr, nullptr, &O::resume},
+      {"no-time-limit", "--no-time-limit", "sweep: run even when the whole sweep is estimated to take more than 7 days "
+       "(each run is still held to the budget)", kSweep, nullptr, nullptr, &O::no_time_limit},
       {"quiet", "--quiet", "no progress line", kTrain | kTheory | kSweep | kMerge, nullptr, nullptr, &O::quiet},
       {"jobs", "--jobs N", "sweep: runs at the same time, one thread each, [0, 256], default 0 = one per core", kSweep,
        nullptr, &O::jobs, nullptr, nullptr, 0, 256},
@@ -59,6 +64,9 @@ unsigned command_bit(const std::string& command) {
 Problem parse_shard(CliOptions& o) {
   const std::string& s = o.shard;
   const std::size_t slash = s.find('/');
+  for (char ch : s)  // digits and one slash: no sign, no blanks
+    if (!(ch == '/' || (ch >= '0' && ch <= '9')) || s.size() > 12)
+      return {"shard", shown(s) + " is not valid; expected K/N with 0 <= K < N <= " + std::to_string(kMaxSweepRuns) + ", e.g. 0/4", {}};
   char* end = nullptr;
   const long k = slash == std::string::npos ? -1 : std::strtol(s.c_str(), &end, 10);
   const bool k_ok = slash != std::string::npos && end == s.c_str() + slash && slash > 0;
@@ -71,9 +79,8 @@ Problem parse_shard(CliOptions& o) {
 }
 
 Problem parse_count(const CliOption& opt, const std::string& v, long& out) {
-  char* end = nullptr;
-  const double x = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || !(x >= opt.min && x <= opt.max) || x != static_cast<long>(x))
+  double x = 0;
+  if (!parse_decimal(v, x) || !(x >= opt.min && x <= opt.max) || x != static_cast<long>(x))
     return {opt.name, shown(v) + " is not valid; expected an integer in [" + std::to_string(static_cast<long>(opt.min)) + ", " +
                           std::to_string(static_cast<long>(opt.max)) + "]",
             {}};
@@ -82,9 +89,8 @@ Problem parse_count(const CliOption& opt, const std::string& v, long& out) {
 }
 
 Problem parse_fraction(const CliOption& opt, const std::string& v, double& out) {
-  char* end = nullptr;
-  const double x = std::strtod(v.c_str(), &end);
-  if (v.empty() || v.size() > 64 || *end != '\0' || !(x > opt.min && x <= opt.max)) {
+  double x = 0;
+  if (!parse_decimal(v, x) || !(x > opt.min && x <= opt.max)) {
     char range[64];
     std::snprintf(range, sizeof range, "(%g, %g]", opt.min, opt.max);
     return {opt.name, shown(v) + " is not valid; expected a number in " + range, {}};
@@ -153,7 +159,9 @@ std::string usage(const FieldTable& fields) {
        "order: run, config, data, epochs_done, ab, test_loss, ratio, last_mse, c_star_T, c_star_inf, c_star_empirical,\n"
        "ratio_pred, moment_ratio, recovery, applies, last_mse_pred, verdict, diverged, message, wall_seconds. A diverged\n"
        "run is reported, not fatal. theory --T LO:HI adds the capability curve at log-spaced T.\n\n"
-       "exit status: 0 ok, 2 bad options or input, 3 the run diverged (train)\n";
+       "numbers: decimal with an optional exponent (5, -0.5, .5, 1e-3); no hex, no '+', no blanks. A list of magnitude\n"
+       "laws in a sweep is separated by ';': --magnitude 'const;values:1,2@0.5,0.5'.\n\n"
+       "exit status: 0 ok, 2 bad options or input, or a file, standard output or memory that failed, 3 the run diverged (train)\n";
   return u.str();
 }
 

@@ -28,6 +28,8 @@ struct CliOptions {
   long shard_index = 0, shard_count = 1;
   std::vector<std::string> files;  // merge: the parts
   bool quiet = false;
+  bool resume = false;         // sweep --resume: keep the lines already in --out, run the missing ones
+  bool no_time_limit = false;  // sweep --no-time-limit: no limit on the whole sweep's estimated time
   bool record_params = false;  // W_KQ, W_PV at every evaluation into history.params
 };
 

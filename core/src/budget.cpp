@@ -5,27 +5,40 @@
 #include <string>
 
 #include "mesaflow/dataset.hpp"
-#include "mesaflow/flops.hpp"
+#include "mesaflow/models/model.hpp"
 
 namespace mesaflow {
 
 double estimate_bytes(const Config& c, DataLayout generated, bool train_from_file) {
   const double lanes = lanes_of(c.precision);
   const double m = std::ceil(c.m / lanes) * lanes, tm = std::ceil(c.test_m / lanes) * lanes;
-  const double D = 2.0 * c.d;
   const double tokens = c.T * c.d * 16.0;  // bytes per sequence held as tokens (complex double)
   const double compact = 2 * c.d * 16.0;   // held as x_1 and lambda
   const double per_generated = generated == DataLayout::Tokens ? tokens : compact;
   // Both sets, plus per-thread scratch and parameters (1 MB also covers a materialised sequence).
   // Data from a file: both sets held as tokens (the test set is a held-out part of it, or another file).
   const double per_test = train_from_file ? tokens : per_generated;
-  return m * (train_from_file ? tokens : per_generated) + tm * per_test + 64.0 * D * D * lanes * 16.0 + (1 << 20);
+  return m * (train_from_file ? tokens : per_generated) + tm * per_test + model_of(c).scratch_bytes(c) + (1 << 20);
 }
 
 double estimate_flops(const Config& c) {
   const double gradients = c.method == Method::GD ? c.epochs : 6.0 * c.epochs + 1;
   const double evaluations = std::floor(c.epochs / static_cast<double>(c.eval_every)) + 2;
-  return gradients * epoch_flops(c.d, c.T, c.m) + evaluations * forward_flops(c.d, c.T, c.test_m);
+  const Model& model = model_of(c);
+  return gradients * model.flops(Pass::Gradient, c.d, c.T, c.m) + evaluations * model.flops(Pass::Test, c.d, c.T, c.test_m);
+}
+
+Problem memory_problem(const std::string& need, const std::string& budget) {
+  return {"m", "this setting needs about " + need + ", more than the budget of " + budget + "; reduce m, test-m or T",
+          {"test-m", "T", "d"}};
+}
+
+double estimate_mesa_flops(int d, int T, double nseq) {
+  // Per sequence and position: the Jacobi pseudo-inverse of a d x d Hermitian matrix (about 10
+  // sweeps of d^2/2 rotations of 2 rows and 2 columns, complex: ~60 d^3) and the d x d products
+  // around it (~16 d^3); the sequence's own W once (same cost).
+  const double dd = static_cast<double>(d);
+  return nseq * (static_cast<double>(T) + 1) * 76.0 * dd * dd * dd;
 }
 
 namespace {
@@ -47,10 +60,10 @@ Problem validate(const Config& c, double budget, DataLayout generated, bool trai
   if (Problem p = check_relations(c)) return p;
   const double bytes = estimate_bytes(c, generated, train_from_file);
   if (bytes > budget) {
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "this setting needs about %.2f GB, more than the budget of %.2f GB; reduce m, test-m or T",
-                  bytes / 1e9, budget / 1e9);
-    return {"m", buf, {"test-m", "T", "d"}};
+    char need[64], most[64];
+    std::snprintf(need, sizeof need, "%.2f GiB", bytes / 1073741824.0);
+    std::snprintf(most, sizeof most, "%.2f GiB", budget / 1073741824.0);
+    return memory_problem(need, most);
   }
   const double flops = estimate_flops(c), seconds = flops / time.flops_per_second;
   if (seconds > time.seconds) {

@@ -13,12 +13,7 @@ Problem check_checkpoint(const Checkpoint& cp, const Config& c) {
     std::snprintf(buf, sizeof buf, "%d is out of range [0, %d] (the configuration's epochs)", cp.epoch, c.epochs);
     return {"checkpoint.epoch", buf, {}};
   }
-  const int D = 2 * c.d;
-  if (cp.params.wkq.rows() != D || cp.params.wkq.cols() != D || cp.params.wpv.rows() != c.d || cp.params.wpv.cols() != D ||
-      !cp.params.finite()) {
-    std::snprintf(buf, sizeof buf, "expected finite W_KQ (%d x %d) and W_PV (%d x %d) for d = %d", D, D, c.d, D, c.d);
-    return {"checkpoint.params", buf, {}};
-  }
+  if (const std::string want = model_of(c).check_weights(cp.params, c.d); !want.empty()) return {"checkpoint.params", want, {}};
   if (!std::isfinite(cp.first_loss) || cp.first_loss < 0) return {"checkpoint.first_loss", "expected a finite number >= 0", {}};
   if (!std::isfinite(cp.flow_step) || cp.flow_step < 0) return {"checkpoint.flow_step", "expected a finite number >= 0", {}};
   if (cp.gradient_evaluations < 0) return {"checkpoint.gradient_evaluations", "expected a count >= 0", {}};

@@ -1,9 +1,12 @@
 // The rows of the field table (fields.hpp): one per member of Config.
 #include "mesaflow/config.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <type_traits>
 
 #include "mesaflow/fields.hpp"
+#include "mesaflow/models/model.hpp"
 
 namespace mesaflow {
 
@@ -69,6 +72,13 @@ FieldSpec flag(Names n) {
   return row<M>(FieldKind::Flag, n);
 }
 
+// The model field: its choices are the registered models' names (models/registry.cpp).
+FieldSpec model_field(Names n) {
+  std::vector<std::string> names;
+  for (const Model* m : models()) names.push_back(m->name());
+  return choice<&Config::model>(n, std::move(names));
+}
+
 FieldSpec magnitude(Names n) {
   FieldSpec f;
   f.name = n.name;
@@ -102,6 +112,8 @@ const FieldTable& config_fields() {
         magnitude({"magnitude", "magnitude", "Magnitude law", kData,
                    "modulus of each non-zero coordinate in units of scale: const, uniform:LO:HI or "
                    "values:V1,V2@P1,P2 (sparse, rademacher, unit-phase, full-one)"}),
+        model_field({"model", "model", "Model", kModel,
+                     "attention: the paper's one-layer linear attention; linear-map: y_hat = A x, the no-attention baseline"}),
         choice<&Config::init>({"init", "init", "Initialisation", kModel, "initialisation"}, {"diagonal", "gaussian"}),
         number<&Config::a0>({"a0", "a0", "Initial a (W_KQ block)", kModel, "diagonal init: W_KQ red block = a0 I"}, -100, 100),
         number<&Config::b0>({"b0", "b0", "Initial b (W_PV block)", kModel, "diagonal init: W_PV red block = b0 I"}, -100, 100),
@@ -145,6 +157,19 @@ Problem check_relations(const Config& c) {
             "a magnitude law (" + shown(magnitude_text(c.magnitude)) +
                 ") applies to sparse, rademacher, unit-phase and full-one, not to gaussian; use magnitude const or another x1",
             {"x1"}};
+  // The moments go up to |x|^6: below 1e-150 they underflow and the optimum c*(T) ~ 1/|x|^2 leaves
+  // the range of a double (core/THEORY.md §3).
+  double largest = c.magnitude.kind == MagnitudeLaw::Kind::Uniform ? c.magnitude.hi : 1;
+  if (c.magnitude.kind == MagnitudeLaw::Kind::Values && !c.magnitude.values.empty())
+    largest = *std::max_element(c.magnitude.values.begin(), c.magnitude.values.end());
+  if (!(c.scale * largest >= 1e-150)) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3g", c.scale * largest);
+    return {"magnitude",
+            "scale x the law's largest modulus is " + std::string(buf) +
+                ", below 1e-150: the moments (|x|^6) and the optimum (1/|x|^2) leave the range of a double; use larger values",
+            {"scale"}};
+  }
   return {};
 }
 

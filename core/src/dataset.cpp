@@ -163,4 +163,14 @@ void split_dataset(const Dataset& all, double fraction, std::uint64_t seed, Data
   }
 }
 
+const std::vector<std::string>& data_fields() {
+  static const std::vector<std::string> names = {"d", "T", "m", "test-m", "x1", "scale", "magnitude", "precision", "seed"};
+  return names;
+}
+
+const std::vector<std::string>& file_fields() {
+  static const std::vector<std::string> names = {"d", "T", "m", "test-m", "x1", "scale", "magnitude"};
+  return names;
+}
+
 }  // namespace mesaflow

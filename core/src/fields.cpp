@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mesaflow/number.hpp"
+
 namespace mesaflow {
 
 const FieldSpec* find_field(const std::string& n, const FieldTable& table) {
@@ -51,13 +53,10 @@ bool parse_value(const FieldSpec& f, const std::string& text, double& v) {
       return true;
     case FieldKind::Integer:
     case FieldKind::Number: {
-      if (text.empty() || text.size() > 64) return false;
-      char* end = nullptr;
-      // Underflow (ERANGE with a subnormal or zero result) is accepted: the value is what
-      // JavaScript's Number() gives too, and get_field's text of a subnormal ("5e-324") must read
-      // back here. Overflow gives an infinity, which allowed() rejects.
-      v = std::strtod(text.c_str(), &end);
-      return end != text.c_str() && *end == '\0' && allowed(f, v);
+      // number.hpp's grammar: no hex, no sign '+', no blanks. Underflow (a subnormal or zero
+      // result) is accepted: the value is what JavaScript's Number() gives too, and get_field's
+      // text of a subnormal ("5e-324") must read back here. Overflow is refused.
+      return parse_decimal(text, v) && allowed(f, v);
     }
     case FieldKind::Text:
       return false;

@@ -11,6 +11,19 @@
 #include <thread>
 #endif
 
+// The fused scan of core/THEORY.md §2 (the forward pass of §1 with its gradient), one pack of
+// sequences at a time, each sequence in a lane of a vector. Reading order: the lane vector and
+// its complex form (Cx) with the three multiply-adds every product is made of; the products
+// (matvec, adjoint_matvec, hermitian_matvec, add_outer, add_upper_outer), written once for any
+// number of rows per step; the steps of one position (state_step, forward_step, residual_step,
+// backward_step), each with its formula and shapes; pack_scan, which runs them over t; then the
+// shards and the threads.
+//
+// Same bits everywhere: every lane performs the operations of a scalar loop in the same order
+// (GCC/clang vector extensions, IEEE element-wise, contraction off: core/CMakeLists.txt), and
+// the register shape (ScanShape: vector width, rows per step) only changes which independent
+// sums are formed side by side, never the order within one sum.
+
 namespace mesaflow {
 
 MESAFLOW_KERNEL_BEGIN
@@ -19,30 +32,216 @@ namespace {
 
 constexpr int kMaxD = 64;  // D = 2d for d <= 32
 
-// One 64-byte vector, a lane per sequence of a pack: 8 doubles or 16 floats. GCC and clang
-// vector extensions: element-wise IEEE arithmetic (AVX-512/AVX2/SSE natively, wasm SIMD f64x2 or
-// f32x4 in the browser) with no reordering, so every lane computes exactly what a scalar loop
-// would. S is the arithmetic of the scan; the sums over sequences are doubles (Partial).
-// kBytes < 64: a scan over part of a pack (WebAssembly, see kScanBytes); the pack's layout is
-// always that of the 64-byte vector (lanes_of()).
-template <class S, int kBytes = 64>
+// One vector of a pack's lanes, a lane per sequence: kBytes / sizeof(S) numbers. A pack is
+// always stored as 64 bytes of lanes (8 doubles or 16 floats, lanes_of()); a scan may hold a
+// part of it (kBytes < 64) and run once per part. S is the arithmetic of the scan; the sums over
+// sequences are doubles (Partial).
+template <class S, int kBytes>
 struct Lanes {
   static constexpr int L = kBytes / sizeof(S);
   typedef S V __attribute__((vector_size(kBytes)));
   typedef double Wide __attribute__((vector_size(sizeof(double) * L)));  // L doubles, as stored
 };
+constexpr int kPackBytes = 64;
+
+// The register shape of a scan: kBytes of a pack per vector and kRows rows of a product per step
+// (the sums of kRows rows formed together, each x_b loaded once for all of them). The one place a
+// build's shape is chosen, ScanShape below. Natively: MESAFLOW_SCAN_BYTES of the pack per vector,
+// a row at a time: the width of the instruction set this compilation is for (kernel_isa.hpp:
+// AVX-512 64 bytes, the whole pack in one register; AVX2 32; SSE2 and NEON 16). WebAssembly: one 16-byte register (f64x2, f32x4), a pack scanned
+// in four parts, two rows per step with the loops kept rolled: a 64-byte vector is four
+// registers there and V8, which has 16, spilled the sums of the products.
+template <int kBytes, int kRows>
+struct Shape {
+  static constexpr int bytes = kBytes, rows = kRows;
+  static_assert(kRows == 1 || kRows == 2, "D = 2d: a step of 1 or 2 rows divides it");
+};
+using NarrowShape = Shape<16, 2>;  // WebAssembly's; also compiled natively (generic d) for tests
+#ifdef __EMSCRIPTEN__
+using ScanShape = NarrowShape;
+#else
+using ScanShape = Shape<MESAFLOW_SCAN_BYTES, 1>;
+#endif
 
 // L stored numbers (doubles, unaligned) as a vector of S: a float vector holds the stored floats
 // exactly (Dataset keeps single-precision numbers as doubles).
-template <class S, int kBytes = 64>
-inline typename Lanes<S, kBytes>::V ld(const double* p) {
-  typename Lanes<S, kBytes>::Wide w;
+template <class V>
+inline V ld(const double* p) {
+  using S = std::remove_reference_t<decltype(V{}[0])>;
+  constexpr int L = sizeof(V) / sizeof(S);
+  typedef double Wide __attribute__((vector_size(sizeof(double) * L)));
+  Wide w;
   std::memcpy(&w, p, sizeof w);
   if constexpr (std::is_same_v<S, double>) return w;
-  else return __builtin_convertvector(w, typename Lanes<S, kBytes>::V);
+  else return __builtin_convertvector(w, V);
 }
-template <class S, int kBytes = 64>
-inline typename Lanes<S, kBytes>::V zero() { return typename Lanes<S, kBytes>::V{} * S(0); }
+template <class V>
+inline V zero() {
+  using S = std::remove_reference_t<decltype(V{}[0])>;
+  return V{} * S(0);
+}
+
+// A complex number per lane (V a lane vector), or one complex parameter (V = S, used by every
+// lane alike): real and imaginary parts side by side.
+template <class V>
+struct Cx {
+  V re, im;
+};
+template <class V>
+inline Cx<V> czero() {
+  return {zero<V>(), zero<V>()};
+}
+template <class S>
+inline Cx<S> conj(const Cx<S>& c) {
+  return {c.re, -c.im};
+}
+
+// The three multiply-adds every product of the scan is made of, each written once, with its
+// operations in this order (the bits depend on it):
+// acc += c x
+template <class A, class C, class X>
+inline void mul_add(Cx<A>& acc, const Cx<C>& c, const Cx<X>& x) {
+  acc.re += c.re * x.re - c.im * x.im;
+  acc.im += c.re * x.im + c.im * x.re;
+}
+// acc += conj(c) x
+template <class A, class C, class X>
+inline void conj_mul_add(Cx<A>& acc, const Cx<C>& c, const Cx<X>& x) {
+  acc.re += c.re * x.re + c.im * x.im;
+  acc.im += c.re * x.im - c.im * x.re;
+}
+// acc += a conj(x)
+template <class A, class C, class X>
+inline void mul_conj_add(Cx<A>& acc, const Cx<C>& a, const Cx<X>& x) {
+  acc.re += a.re * x.re + a.im * x.im;
+  acc.im += a.im * x.re - a.re * x.im;
+}
+
+// A loop left rolled in WebAssembly (clang): unrolled, its loads are hoisted ahead of the
+// arithmetic and V8 spills what does not fit in its 16 registers.
+#ifdef __clang__
+#define MESAFLOW_ROLLED _Pragma("nounroll")
+#else
+#define MESAFLOW_ROLLED
+#endif
+
+// ---- Products, R rows per step (the register shape); each row's sum over b runs in the same
+// order with the same operations whatever R is.
+
+// y_i = sum_b C_ib x_b for R consecutive rows of C (row stride D). C: complex scalars (the
+// parameters) or lane vectors (the carried W_PV S_t).
+template <int R, class C, class V>
+inline void rows_times(int D, const Cx<C>* c, const Cx<V>* x, Cx<V>* y) {
+  Cx<V> acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = czero<V>();
+  MESAFLOW_ROLLED
+  for (int b = 0; b < D; ++b) {
+    const Cx<V> xb = x[b];
+    for (int r = 0; r < R; ++r) mul_add(acc[r], c[r * D + b], xb);
+  }
+  for (int r = 0; r < R; ++r) y[r] = acc[r];
+}
+// y = C x, C (rows, D): R rows per step, the last rows % R one at a time.
+template <int R, class C, class V>
+inline void matvec(int rows, int D, const Cx<C>* c, const Cx<V>* x, Cx<V>* y) {
+  int i = 0;
+  MESAFLOW_ROLLED
+  for (; i + R <= rows; i += R) rows_times<R>(D, c + i * D, x, y + i);
+  for (; i < rows; ++i) rows_times<1>(D, c + i * D, x, y + i);
+}
+
+// w = C^H r, C (rows, D) complex scalars, w (D): R entries of w per step (D % R == 0), each a
+// sum over i of conj(C_ib) r_i.
+template <int R, class S, class V>
+inline void adjoint_matvec(int rows, int D, const Cx<S>* c, const Cx<V>* r, Cx<V>* w) {
+  MESAFLOW_ROLLED
+  for (int b = 0; b < D; b += R) {
+    Cx<V> acc[R];
+    for (int k = 0; k < R; ++k) acc[k] = czero<V>();
+    MESAFLOW_ROLLED
+    for (int i = 0; i < rows; ++i) {
+      const Cx<V> ri = r[i];
+      for (int k = 0; k < R; ++k) mul_add(acc[k], conj(c[i * D + b + k]), ri);
+    }
+    for (int k = 0; k < R; ++k) w[b + k] = acc[k];
+  }
+}
+
+// y = S x for Hermitian S (D, D) stored in its upper triangle: S_ab as stored for b >= a, as
+// conj(S_ba) for b < a. Rows a .. a+R-1 per step (D % R == 0). DC: D at compile time, or 0.
+template <int R, int DC, class V>
+inline void hermitian_matvec(int D, const Cx<V>* __restrict s, const Cx<V>* x, Cx<V>* y) {
+  if (DC) D = DC;
+  MESAFLOW_ROLLED
+  for (int a = 0; a < D; a += R) {
+    Cx<V> acc[R];
+    for (int r = 0; r < R; ++r) acc[r] = czero<V>();
+    MESAFLOW_ROLLED
+    for (int b = 0; b < a; ++b) {  // left of the rows' diagonal block: conj(S_b,a+r)
+      const Cx<V> xb = x[b];
+      for (int r = 0; r < R; ++r) conj_mul_add(acc[r], s[b * D + a + r], xb);
+    }
+    for (int b = a; b < a + R; ++b) {  // the diagonal block: row a+r left of its diagonal, then on it and right
+      const Cx<V> xb = x[b];
+      for (int r = 0; r < R; ++r) {
+        if (b < a + r) conj_mul_add(acc[r], s[b * D + a + r], xb);
+        else mul_add(acc[r], s[(a + r) * D + b], xb);
+      }
+    }
+    MESAFLOW_ROLLED
+    for (int b = a + R; b < D; ++b) {  // right of it: S_a+r,b
+      const Cx<V> xb = x[b];
+      for (int r = 0; r < R; ++r) mul_add(acc[r], s[(a + r) * D + b], xb);
+    }
+    for (int r = 0; r < R; ++r) y[a + r] = acc[r];
+  }
+}
+
+// g += a x^H, g (rows, D) lane vectors: g_ib += a_i conj(x_b); R rows per step, the last
+// rows % R one at a time.
+template <int R, class V>
+inline void add_outer(int rows, int D, const Cx<V>* a, const Cx<V>* x, Cx<V>* __restrict g) {
+  auto block = [&](auto rows_per_step, int i) {
+    constexpr int K = decltype(rows_per_step)::value;
+    Cx<V> ai[K];
+    for (int k = 0; k < K; ++k) ai[k] = a[i + k];
+    Cx<V>* gi = g + i * D;
+    MESAFLOW_ROLLED
+    for (int b = 0; b < D; ++b) {
+      const Cx<V> xb = x[b];
+      for (int k = 0; k < K; ++k) mul_conj_add(gi[k * D + b], ai[k], xb);
+    }
+  };
+  int i = 0;
+  MESAFLOW_ROLLED
+  for (; i + R <= rows; i += R) block(std::integral_constant<int, R>{}, i);
+  for (; i < rows; ++i) block(std::integral_constant<int, 1>{}, i);
+}
+
+// S += e e^H on the upper triangle of S (D, D): S_ab += e_a conj(e_b), b >= a; rows a .. a+R-1
+// per step (D % R == 0), each e_b loaded once for them.
+template <int R, class V>
+inline void add_upper_outer(int D, const Cx<V>* e, Cx<V>* __restrict s) {
+  MESAFLOW_ROLLED
+  for (int a = 0; a < D; a += R) {
+    Cx<V> ea[R];
+    for (int r = 0; r < R; ++r) ea[r] = e[a + r];
+    for (int r = 0; r < R; ++r)  // the diagonal block
+      for (int b = a + r; b < a + R; ++b) mul_conj_add(s[(a + r) * D + b], ea[r], e[b]);
+    MESAFLOW_ROLLED
+    for (int b = a + R; b < D; ++b) {
+      const Cx<V> eb = e[b];
+      for (int r = 0; r < R; ++r) mul_conj_add(s[(a + r) * D + b], ea[r], eb);
+    }
+  }
+}
+
+// y = c x, a complex product written out (dataset.cpp's x_{t+1} = lambda x_t, with its
+// operations: the regenerated tokens equal the stored ones bit for bit).
+template <class V>
+inline Cx<V> mul(const Cx<V>& c, const Cx<V>& x) {
+  return {c.re * x.re - c.im * x.im, c.re * x.im + c.im * x.re};
+}
 
 // The sums of one shard, a view of its record in shard_sums()' output (layout in kernel.hpp):
 // gradients unscaled, as sum r v^H / rho etc.
@@ -64,218 +263,33 @@ struct Partial {
   }
 };
 
-// A loop left rolled in WebAssembly (clang): unrolled, its loads are hoisted ahead of the
-// arithmetic and V8 spills what does not fit in its 16 registers.
-#ifdef __clang__
-#define MESAFLOW_ROLLED _Pragma("nounroll")
-#else
-#define MESAFLOW_ROLLED
-#endif
-
-// The width of the vector a scan works in, per instruction set (kernel_isa.hpp: AVX-512 64 bytes,
-// the whole pack in one register; AVX2 32; SSE2, NEON and WebAssembly 16), the pack being
-// scanned in parts one after the other where it is narrower than 64 bytes: a 64-byte vector is
-// four 16-byte registers, and V8 (16 of them) or SSE2 spilled the sums of the products. The lanes
-// are independent and their sums are added in lane order (shard_sums_in), so the bits are the same.
-constexpr int kScanBytes = MESAFLOW_SCAN_BYTES;
-template <class S>
-using ScanLanes = Lanes<S, kScanBytes>;
-
-// Per-thread scratch that does not fit in registers.
-template <class S>
-struct Scratch {
-  using V = typename ScanLanes<S>::V;
-  using Vs = std::vector<V, KernelAlloc<V>>;  // aligned (kernel_isa.hpp)
-  Vs s_re, s_im;    // (D, D) running state S_t, upper triangle used
-  Vs gk_re, gk_im;  // (D, D) per-lane dW_KQ
-  Vs gp_re, gp_im;  // (d, D) per-lane dW_PV
-  explicit Scratch(int d) {
-    const int D = 2 * d;
-    for (auto* b : {&s_re, &s_im, &gk_re, &gk_im}) b->assign(D * D, zero<S, kScanBytes>());
-    for (auto* b : {&gp_re, &gp_im}) b->assign(d * D, zero<S, kScanBytes>());
-  }
-};
-
-// Parameters as separate real and imaginary arrays, row-major, in the scan's arithmetic (in
-// single each entry rounded to the nearest float).
+// Parameters as complex scalars, row-major, in the scan's arithmetic (in single each part
+// rounded to the nearest float).
 template <class S>
 struct ParamArrays {
-  std::vector<S> kr, ki;  // (D, D) W_KQ
-  std::vector<S> pr, pi;  // (d, D) W_PV
+  std::vector<Cx<S>> wkq;  // (D, D) W_KQ
+  std::vector<Cx<S>> wpv;  // (d, D) W_PV
   explicit ParamArrays(const Params& p) {
     const int d = p.d(), D = 2 * d;
-    kr.resize(D * D), ki.resize(D * D), pr.resize(d * D), pi.resize(d * D);
     for (int a = 0; a < D; ++a)
-      for (int b = 0; b < D; ++b) {
-        kr[a * D + b] = static_cast<S>(p.wkq(a, b).real());
-        ki[a * D + b] = static_cast<S>(p.wkq(a, b).imag());
-      }
+      for (int b = 0; b < D; ++b) wkq.push_back({static_cast<S>(p.wkq(a, b).real()), static_cast<S>(p.wkq(a, b).imag())});
     for (int a = 0; a < d; ++a)
-      for (int b = 0; b < D; ++b) {
-        pr[a * D + b] = static_cast<S>(p.wpv(a, b).real());
-        pi[a * D + b] = static_cast<S>(p.wpv(a, b).imag());
-      }
+      for (int b = 0; b < D; ++b) wpv.push_back({static_cast<S>(p.wpv(a, b).real()), static_cast<S>(p.wpv(a, b).imag())});
   }
 };
 
-// y = S x for Hermitian S stored in its upper triangle. Row by row with the sums in
-// registers: S_ab for b >= a as stored, for b < a as conj(S_ba).
-template <int DC, class S, class V = typename ScanLanes<S>::V>
-inline void hermitian_matvec(int D, const V* __restrict sr, const V* __restrict si, const V* xr, const V* xi, V* yr,
-                             V* yi) {
-  if (DC) D = DC;
-  for (int a = 0; a < D; ++a) {
-    V accr = zero<S, sizeof(V)>(), acci = zero<S, sizeof(V)>();
-    for (int b = 0; b < a; ++b) {
-      const V pr = sr[b * D + a], pi = si[b * D + a];
-      accr += pr * xr[b] + pi * xi[b];
-      acci += pr * xi[b] - pi * xr[b];
-    }
-    for (int b = a; b < D; ++b) {
-      const V pr = sr[a * D + b], pi = si[a * D + b];
-      accr += pr * xr[b] - pi * xi[b];
-      acci += pr * xi[b] + pi * xr[b];
-    }
-    yr[a] = accr;
-    yi[a] = acci;
-  }
-}
-
-// Rows c0 and c0 + D of a complex matrix (re, im) times the vector x (D entries), into (r0, i0)
-// and (r1, i1): sum over b of c[b] x_b, the row-at-a-time loop's operations in its order, with
-// each x_b loaded once for both rows (kPaired scans, through rows_times).
-template <class S, class V>
-inline void rows2_times(int D, const S* c0r, const S* c0i, const V* xr, const V* xi, V& r0, V& i0, V& r1, V& i1) {
-  MESAFLOW_ROLLED
-  for (int b = 0; b < D; ++b) {
-    const V xbr = xr[b], xbi = xi[b];
-    S cr = c0r[b], ci = c0i[b];
-    r0 += cr * xbr - ci * xbi;
-    i0 += cr * xbi + ci * xbr;
-    cr = c0r[D + b], ci = c0i[D + b];
-    r1 += cr * xbr - ci * xbi;
-    i1 += cr * xbi + ci * xbr;
-  }
-}
-
-// y = C x for C of rows x D scalars (W_KQ e_t, W_PV v, W_PV e_t): for kPaired two rows at a
-// time and the last alone when rows is odd, otherwise a row at a time; each row's sum over b in
-// the same order and operations either way.
-template <bool kPaired, class S, class V>
-inline void rows_times(int rows, int D, const S* mr, const S* mi, const V* xr, const V* xi, V* yr, V* yi, V z0) {
-  MESAFLOW_ROLLED
-  for (int i = 0; i < rows; i += kPaired ? 2 : 1) {
-    const S* c0r = mr + i * D;
-    const S* c0i = mi + i * D;
-    V r0 = z0, i0 = z0, r1 = z0, i1 = z0;
-    if (kPaired && i + 1 < rows) {
-      rows2_times<S>(D, c0r, c0i, xr, xi, r0, i0, r1, i1);
-      yr[i + 1] = r1, yi[i + 1] = i1;
-    } else {
-      MESAFLOW_ROLLED
-      for (int b = 0; b < D; ++b) {
-        const S cr = c0r[b], ci = c0i[b];
-        r0 += cr * xr[b] - ci * xi[b];
-        i0 += cr * xi[b] + ci * xr[b];
-      }
-    }
-    yr[i] = r0, yi[i] = i0;
-  }
-}
-
-// g += a x^H on rows x D entries of vectors: g[i, b] += a_i conj(x_b) (dW_KQ += z e_t^H, dW_PV +=
-// r v^H, and a held-out pass's W_PV S_t += (W_PV e_t) e_t^H). kTwoRows (rows even; kPaired
-// scans): rows i, i+1 together, each x_b loaded once for both; the same operations per entry.
-template <bool kTwoRows, class V>
-inline void add_outer(int rows, int D, const V* ar, const V* ai, const V* xr, const V* xi, V* __restrict gr,
-                      V* __restrict gi) {
-  constexpr int kRows = kTwoRows ? 2 : 1;
-  MESAFLOW_ROLLED
-  for (int i = 0; i < rows; i += kRows) {
-    const V a0r = ar[i], a0i = ai[i];
-    const V a1r = ar[i + kRows - 1], a1i = ai[i + kRows - 1];  // row i + 1 (kTwoRows)
-    V* g0r = gr + i * D;
-    V* g0i = gi + i * D;
-    MESAFLOW_ROLLED
-    for (int b = 0; b < D; ++b) {
-      const V xbr = xr[b], xbi = xi[b];
-      g0r[b] += a0r * xbr + a0i * xbi;
-      g0i[b] += a0i * xbr - a0r * xbi;
-      if constexpr (kTwoRows) {
-        g0r[D + b] += a1r * xbr + a1i * xbi;
-        g0i[D + b] += a1i * xbr - a1r * xbi;
-      }
-    }
-  }
-}
-
-// y = A u for A of rows x D entries of vectors (the forward pass's W_PV S_t times W_KQ e_t).
+// Per-thread scratch that does not fit in registers, lane vectors V.
 template <class V>
-inline void vrows_times(int rows, int D, const V* ar, const V* ai, const V* ur, const V* ui, V* yr, V* yi, V z0) {
-  MESAFLOW_ROLLED
-  for (int i = 0; i < rows; ++i) {
-    V accr = z0, acci = z0;
-    const V* a0r = ar + i * D;
-    const V* a0i = ai + i * D;
-    MESAFLOW_ROLLED
-    for (int b = 0; b < D; ++b) {
-      accr += a0r[b] * ur[b] - a0i[b] * ui[b];
-      acci += a0r[b] * ui[b] + a0i[b] * ur[b];
-    }
-    yr[i] = accr, yi[i] = acci;
-  }
-}
+struct Scratch {
+  using Vs = std::vector<Cx<V>, KernelAlloc<Cx<V>>>;  // 64-byte aligned (kernel_isa.hpp)
+  Vs s;   // (D, D) the running state S_t, upper triangle used; held-out pass: A_t (d, D)
+  Vs gk;  // (D, D) per-lane dW_KQ
+  Vs gp;  // (d, D) per-lane dW_PV
+  explicit Scratch(int d) : s(4 * d * d), gk(4 * d * d), gp(2 * d * d) {}
+};
 
-// The same product two rows at a time (D even), for narrow scans (kScanBytes < 64): each x_b
-// is loaded once for both rows, the inner loops are kept rolled (MESAFLOW_ROLLED) so V8 keeps
-// the four sums in registers. Each row's sum runs over b in the same order as above, with the
-// same operations: the same bits.
-template <int DC, class S, class V = typename ScanLanes<S>::V>
-inline void hermitian_matvec2(int D, const V* __restrict sr, const V* __restrict si, const V* xr, const V* xi, V* yr,
-                              V* yi) {
-  if (DC) D = DC;
-  MESAFLOW_ROLLED
-  for (int a = 0; a < D; a += 2) {
-    V r0 = zero<S, sizeof(V)>(), i0 = r0, r1 = r0, i1 = r0;
-    MESAFLOW_ROLLED
-    for (int b = 0; b < a; ++b) {  // conj(S_ba), conj(S_b,a+1)
-      const V xbr = xr[b], xbi = xi[b];
-      const V pr = sr[b * D + a], pi = si[b * D + a], qr = sr[b * D + a + 1], qi = si[b * D + a + 1];
-      r0 += pr * xbr + pi * xbi;
-      i0 += pr * xbi - pi * xbr;
-      r1 += qr * xbr + qi * xbi;
-      i1 += qr * xbi - qi * xbr;
-    }
-    {
-      const V* s0r = sr + a * D;
-      const V* s0i = si + a * D;
-      const V pr = s0r[a], pi = s0i[a], qr = s0r[a + 1], qi = s0i[a + 1], ur = s0r[D + a + 1], ui = s0i[D + a + 1];
-      V xbr = xr[a], xbi = xi[a];  // b = a: S_aa ; conj(S_a,a+1)
-      r0 += pr * xbr - pi * xbi;
-      i0 += pr * xbi + pi * xbr;
-      r1 += qr * xbr + qi * xbi;
-      i1 += qr * xbi - qi * xbr;
-      xbr = xr[a + 1], xbi = xi[a + 1];  // b = a + 1: S_a,a+1 ; S_a+1,a+1
-      r0 += qr * xbr - qi * xbi;
-      i0 += qr * xbi + qi * xbr;
-      r1 += ur * xbr - ui * xbi;
-      i1 += ur * xbi + ui * xbr;
-    }
-    MESAFLOW_ROLLED
-    for (int b = a + 2; b < D; ++b) {  // S_ab, S_a+1,b
-      const V xbr = xr[b], xbi = xi[b];
-      const V pr = sr[a * D + b], pi = si[a * D + b], qr = sr[(a + 1) * D + b], qi = si[(a + 1) * D + b];
-      r0 += pr * xbr - pi * xbi;
-      i0 += pr * xbi + pi * xbr;
-      r1 += qr * xbr - qi * xbi;
-      i1 += qr * xbi + qi * xbr;
-    }
-    yr[a] = r0, yi[a] = i0, yr[a + 1] = r1, yi[a + 1] = i1;
-  }
-}
-
-// The tokens of one pack: stored, xr/xi (T, d, L); or regenerated, xr/xi = x_1 (d, L) and
-// lr/li = lambda (d, L).
+// The tokens of one pack: stored, xr/xi (T, d, PL); or regenerated (lr != nullptr), xr/xi = x_1
+// (d, PL) and lr/li = lambda (d, PL). PL = lanes of a pack, a scan reads L <= PL of them.
 struct PackTokens {
   const double* xr;
   const double* xi;
@@ -283,262 +297,222 @@ struct PackTokens {
   const double* li;
 };
 
-// One pack of L sequences. Adds into out. DC = D known at compile time (loops unrolled, vectors
-// in registers), or 0 for any D <= kMaxD. kRegen: tokens recomputed as x_{t+1} = lambda x_t with
-// the operations of generate_dataset() (dataset.cpp), so both representations give the same bits.
-// kCarry (a held-out set's pass, Pass::Test): W_PV S_t is carried instead of S_t, see below.
-template <class S, int DC, bool kGrad, bool kRegen, bool kCarry>
-void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, Scratch<S>& sc, const Partial& out) {
-  using V = typename ScanLanes<S>::V;
-  constexpr int L = ScanLanes<S>::L;  // lanes of this scan
-  constexpr int PL = Lanes<S>::L;     // lanes of a pack: the stride of the tokens
-  constexpr int DM = DC ? DC : kMaxD;
-  constexpr bool kPaired = L < PL;  // narrow scan (WebAssembly): products two rows at a time
-  const int D = DC ? DC : 2 * d_any, d = D / 2;
-  const S* kr = P.kr.data();
-  const S* ki = P.ki.data();
-  const S* pr = P.pr.data();
-  const S* pi = P.pi.data();
-  V* __restrict s_re = sc.s_re.data();
-  V* __restrict s_im = sc.s_im.data();
-  V* __restrict gk_re = sc.gk_re.data();
-  V* __restrict gk_im = sc.gk_im.data();
-  V* __restrict gp_re = sc.gp_re.data();
-  V* __restrict gp_im = sc.gp_im.data();
-  const V z0 = zero<S, kScanBytes>();
-  std::fill(sc.s_re.begin(), sc.s_re.end(), z0);
-  std::fill(sc.s_im.begin(), sc.s_im.end(), z0);
-  if (kGrad) {
-    std::fill(sc.gk_re.begin(), sc.gk_re.end(), z0);
-    std::fill(sc.gk_im.begin(), sc.gk_im.end(), z0);
-    std::fill(sc.gp_re.begin(), sc.gp_re.end(), z0);
-    std::fill(sc.gp_im.begin(), sc.gp_im.end(), z0);
-  }
-  V loss = z0, last = z0;
-  double ratio[L] = {}, count[L] = {};
-  V er[DM], ei[DM];  // (D) embedding e_t = (x_t ; x_{t-1})
-  V ur[DM], ui[DM];  // (D) W_KQ e_t
-  V vr[DM], vi[DM];  // (D) S_t u
-  V rr[DM], ri[DM];  // (d) (y_hat - x_{t+1}) / rho
-  V wr[DM], wi[DM];  // (D) W_PV^H r
-  V zr[DM], zi[DM];  // (D) S_t w
-  V nr[DM], ni[DM];  // (d) the next token x_{t+1}: the target
-  V lr[DM], li[DM];  // (d) lambda (regenerated tokens)
-  const double* __restrict xr = X.xr;
-  const double* __restrict xi = X.xi;
-  for (int j = 0; j < d; ++j) {
-    er[d + j] = ei[d + j] = z0;  // x_0 = 0
-    nr[j] = ld<S, kScanBytes>(xr + j * PL);  // x_1
-    ni[j] = ld<S, kScanBytes>(xi + j * PL);
-    if (kRegen) {
-      lr[j] = ld<S, kScanBytes>(X.lr + j * PL);
-      li[j] = ld<S, kScanBytes>(X.li + j * PL);
-    }
-  }
+// The vectors of one position t (D = 2d, DM >= D the arrays' size).
+template <class V, int DM>
+struct Position {
+  Cx<V> e[DM];       // (D) embedding e_t = (x_t ; x_{t-1})
+  Cx<V> next[DM];    // (d) the next token x_{t+1}: the target
+  Cx<V> lambda[DM];  // (d) lambda, regenerated tokens
+  Cx<V> u[DM];       // (D) W_KQ e_t
+  Cx<V> v[DM];       // (D) S_t u
+  Cx<V> y[DM];       // (d) W_PV v (held-out pass: W_PV e_t, then A_t u)
+  Cx<V> r[DM];       // (d) (y_hat - x_{t+1}) / rho
+  Cx<V> w[DM];       // (D) W_PV^H r
+  Cx<V> z[DM];       // (D) S_t w
+};
 
-  for (int t0 = 0; t0 + 1 < T; ++t0) {  // 0-based token index; the paper's t = t0 + 1
-    for (int j = 0; j < d; ++j) {
-      if (t0 > 0) {
-        er[d + j] = er[j];
-        ei[d + j] = ei[j];
-      }
-      er[j] = nr[j];
-      ei[j] = ni[j];
-      if (kRegen) {  // x_{t+1} = lambda x_t, written out as in dataset.cpp
-        nr[j] = er[j] * lr[j] - ei[j] * li[j];
-        ni[j] = er[j] * li[j] + ei[j] * lr[j];
-      } else {
-        nr[j] = ld<S, kScanBytes>(xr + ((t0 + 1) * d + j) * PL);
-        ni[j] = ld<S, kScanBytes>(xi + ((t0 + 1) * d + j) * PL);
-      }
-    }
-    static_assert(!(kGrad && kCarry), "the gradient needs S_t");
-    V pvr[DM], pvi[DM];  // (d) W_PV e_t (kCarry), then W_PV S_t W_KQ e_t
-    if constexpr (kCarry) {
-      // A held-out set's pass: A_t = W_PV S_t (d x D, in s_re/s_im) = A_{t-1} + (W_PV e_t) e_t^H, so that
-      // y = A_t (W_KQ e_t) takes D^2 + dD products per position instead of 2 D^2 + dD, and the
-      // state dD + dD instead of D(D+1)/2 (18% fewer flops at d = 5). The same sums in another
-      // order: equal to the S_t form up to rounding, which is why training (whose loss must equal
-      // the gradient pass's, bit for bit, for resumed runs) keeps the S_t form.
-      rows_times<kPaired, S>(d, D, pr, pi, er, ei, pvr, pvi, z0);
-      add_outer<false>(d, D, pvr, pvi, er, ei, s_re, s_im);
-    } else if constexpr (kPaired) {  // S_t = S_{t-1} + e_t e_t^H (upper triangle), rows a, a+1 together
-      MESAFLOW_ROLLED
-      for (int a = 0; a < D; a += 2) {
-        const V ar = er[a], ai = ei[a], cr = er[a + 1], ci = ei[a + 1];
-        V* s0r = s_re + a * D;
-        V* s0i = s_im + a * D;
-        V* s1r = s0r + D;
-        V* s1i = s0i + D;
-        s0r[a] += ar * ar + ai * ai;
-        s0i[a] += ai * ar - ar * ai;
-        s0r[a + 1] += ar * cr + ai * ci;
-        s0i[a + 1] += ai * cr - ar * ci;
-        s1r[a + 1] += cr * cr + ci * ci;
-        s1i[a + 1] += ci * cr - cr * ci;
-        MESAFLOW_ROLLED
-        for (int b = a + 2; b < D; ++b) {
-          const V br = er[b], bi = ei[b];
-          s0r[b] += ar * br + ai * bi;
-          s0i[b] += ai * br - ar * bi;
-          s1r[b] += cr * br + ci * bi;
-          s1i[b] += ci * br - cr * bi;
+// The lane sums of a pack's scan: per-lane loss and last-position error in S, the ratio's
+// terms in double.
+template <class V, int L>
+struct LaneSums {
+  V loss, last;
+  double ratio[L] = {}, count[L] = {};
+};
+
+// ---- The steps of one position (core/THEORY.md §2, "One position of the scan"). t0: 0-based
+// token index, the paper's t = t0 + 1; rho_t = t - 1 = t0.
+
+// tokens: e_t = (x_t ; x_{t-1}) (x_0 = 0) and the target x_{t+1}, (d) each: loaded from the
+// pack (stride PL), or x_{t+1} = lambda x_t for a regenerated set.
+template <class V, int PL, int DM>
+inline void token_step(int t0, int d, const PackTokens& X, Position<V, DM>& q) {
+  for (int j = 0; j < d; ++j) {
+    if (t0 > 0) q.e[d + j] = q.e[j];
+    q.e[j] = q.next[j];
+    if (X.lr) q.next[j] = mul(q.e[j], q.lambda[j]);
+    else q.next[j] = {ld<V>(X.xr + ((t0 + 1) * d + j) * PL), ld<V>(X.xi + ((t0 + 1) * d + j) * PL)};
+  }
+}
+
+// state: S_t = S_{t-1} + e_t e_t^H, S (D, D) upper triangle.
+// Held-out pass (carry): A_t = W_PV S_t = A_{t-1} + (W_PV e_t) e_t^H, A (d, D), W_PV e_t (d) in
+// q.y: y = A_t u then takes D^2 + dD products per position instead of 2 D^2 + dD, the state dD + dD
+// instead of D(D+1)/2 (18% fewer flops at d = 5). The same sums in another order, equal to the
+// S_t form up to rounding: training (whose loss must equal the gradient pass's bit for bit, for
+// resumed runs) keeps the S_t form.
+template <int R, class S, class V, int DM>
+inline void state_step(bool carry, int d, int D, const ParamArrays<S>& P, Position<V, DM>& q, Cx<V>* s) {
+  if (carry) {
+    matvec<R>(d, D, P.wpv.data(), q.e, q.y);
+    add_outer<1>(d, D, q.y, q.e, s);
+  } else {
+    add_upper_outer<R>(D, q.e, s);
+  }
+}
+
+// forward: u = W_KQ e_t (D) ; v = S_t u (D) ; y = W_PV v (d). Held-out pass: y = A_t u.
+template <int R, int DC, class S, class V, int DM>
+inline void forward_step(bool carry, int d, int D, const ParamArrays<S>& P, Position<V, DM>& q, const Cx<V>* s) {
+  matvec<R>(D, D, P.wkq.data(), q.e, q.u);
+  if (carry) {
+    matvec<1>(d, D, s, q.u, q.y);
+  } else {
+    hermitian_matvec<R, DC>(D, s, q.u, q.v);
+    matvec<R>(d, D, P.wpv.data(), q.v, q.y);
+  }
+}
+
+// residual: y_hat = y / rho ; loss += |y_hat - x_{t+1}|^2 ; r = (y_hat - x_{t+1}) / rho (d).
+// At the last position (t = T-1, target x_T) also the last-position error and, per lane in
+// double (the four numbers are exact in it), Re(y_hat / x) = Re(y_hat conj(x)) / |x|^2 over x != 0.
+template <class S, class V, int L, int DM>
+inline void residual_step(int d, S inv_rho, bool last_pos, Position<V, DM>& q, LaneSums<V, L>& sums) {
+  for (int i = 0; i < d; ++i) {
+    const V hr = q.y[i].re * inv_rho, hi = q.y[i].im * inv_rho;
+    const V tr = q.next[i].re, ti = q.next[i].im;
+    const V dr = hr - tr, di = hi - ti;
+    const V se = dr * dr + di * di;
+    sums.loss += se;
+    if (last_pos) {
+      sums.last += se;
+      for (int l = 0; l < L; ++l) {
+        const double a = tr[l], b = ti[l], p = hr[l], h = hi[l];
+        const double xx = a * a + b * b;
+        if (xx > 0.0) {
+          sums.ratio[l] += (p * a + h * b) / xx;
+          sums.count[l] += 1.0;
         }
       }
-    } else {  // S_t = S_{t-1} + e_t e_t^H, a row at a time
-      for (int a = 0; a < D; ++a)
-        for (int b = a; b < D; ++b) {
-          s_re[a * D + b] += er[a] * er[b] + ei[a] * ei[b];
-          s_im[a * D + b] += ei[a] * er[b] - er[a] * ei[b];
-        }
     }
+    q.r[i] = {dr * inv_rho, di * inv_rho};
+  }
+}
+
+// backward (core/THEORY.md §2, "The gradient"):
+//   dW_PV += r v^H   (d, D)
+//   w = W_PV^H r     (D)
+//   z = S_t w        (D)
+//   dW_KQ += z e_t^H (D, D)
+// with r = (y_hat - x_{t+1}) / rho already divided by rho.
+template <int R, int DC, class S, class V, int DM>
+inline void backward_step(int d, int D, const ParamArrays<S>& P, Position<V, DM>& q, const Cx<V>* s, Cx<V>* gk,
+                          Cx<V>* gp) {
+  add_outer<1>(d, D, q.r, q.v, gp);
+  adjoint_matvec<R>(d, D, P.wpv.data(), q.r, q.w);
+  hermitian_matvec<R, DC>(D, s, q.w, q.z);
+  add_outer<R>(D, D, q.z, q.e, gk);
+}
+
+// One pack's L lanes (one part of a pack when L < PL) through all positions, its sums added into
+// out in lane order. DC = D at compile time (loops unrolled, vectors in registers), or 0 for any
+// D <= kMaxD; Sh: the register shape. The pass (Gradient, Forward, Test) and the representation
+// (stored or regenerated tokens) are decided per position by a branch that always goes the same
+// way, not by more instantiations.
+template <class S, int DC, class Sh>
+void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, Pass pass, Scratch<typename Lanes<S, Sh::bytes>::V>& sc,
+               const Partial& out) {
+  using V = typename Lanes<S, Sh::bytes>::V;
+  constexpr int R = Sh::rows;
+  constexpr int L = Lanes<S, Sh::bytes>::L;     // lanes of this scan
+  constexpr int PL = Lanes<S, kPackBytes>::L;   // lanes of a pack: the stride of the tokens
+  constexpr int DM = DC ? DC : kMaxD;
+  const int D = DC ? DC : 2 * d_any, d = D / 2;
+  const bool grad = pass == Pass::Gradient, carry = pass == Pass::Test;
+  Cx<V>* __restrict s = sc.s.data();
+  Cx<V>* __restrict gk = sc.gk.data();
+  Cx<V>* __restrict gp = sc.gp.data();
+  std::fill(sc.s.begin(), sc.s.end(), czero<V>());
+  if (grad) {
+    std::fill(sc.gk.begin(), sc.gk.end(), czero<V>());
+    std::fill(sc.gp.begin(), sc.gp.end(), czero<V>());
+  }
+  LaneSums<V, L> sums;
+  sums.loss = sums.last = zero<V>();
+  Position<V, DM> q;
+  for (int j = 0; j < d; ++j) {
+    q.e[d + j] = czero<V>();  // x_0 = 0
+    q.next[j] = {ld<V>(X.xr + j * PL), ld<V>(X.xi + j * PL)};  // x_1
+    if (X.lr) q.lambda[j] = {ld<V>(X.lr + j * PL), ld<V>(X.li + j * PL)};
+  }
+  for (int t0 = 0; t0 + 1 < T; ++t0) {
+    token_step<V, PL>(t0, d, X, q);
+    state_step<R>(carry, d, D, P, q, s);
     if (t0 < 1) continue;  // predictions start at t = 2 (rho_t = t - 1 > 0)
     const S inv_rho = S(1) / S(t0);
-
-    rows_times<kPaired, S>(D, D, kr, ki, er, ei, ur, ui, z0);  // u = W_KQ e_t
-    const bool last_pos = (t0 + 2 == T);  // t = T - 1, target x_T
-    if constexpr (!kCarry) {
-      // v = S_t u ; y = W_PV v
-      if constexpr (kPaired) hermitian_matvec2<DC, S>(D, s_re, s_im, ur, ui, vr, vi);
-      else hermitian_matvec<DC, S>(D, s_re, s_im, ur, ui, vr, vi);
-      rows_times<kPaired, S>(d, D, pr, pi, vr, vi, pvr, pvi, z0);
-    } else {
-      vrows_times(d, D, s_re, s_im, ur, ui, pvr, pvi, z0);  // y = (W_PV S_t) u
-    }
-    // y_hat = y / rho ; r = y_hat - x_{t+1}
-    for (int i = 0; i < d; ++i) {
-      const V hr = pvr[i] * inv_rho, hi = pvi[i] * inv_rho;
-      const V tr = nr[i], ti = ni[i];
-      const V dr = hr - tr, di = hi - ti;
-      const V se = dr * dr + di * di;
-      loss += se;
-      if (last_pos) {
-        last += se;
-        for (int l = 0; l < L; ++l) {  // in double: the four numbers are exact in it
-          const double a = tr[l], b = ti[l], p = hr[l], q = hi[l];
-          const double xx = a * a + b * b;
-          if (xx > 0.0) {  // Re(y_hat / x) = Re(y_hat conj(x)) / |x|^2
-            ratio[l] += (p * a + q * b) / xx;
-            count[l] += 1.0;
-          }
-        }
-      }
-      rr[i] = dr * inv_rho;
-      ri[i] = di * inv_rho;
-    }
-    if (!kGrad) continue;
-    // dW_PV += (r / rho) v^H
-    add_outer<false>(d, D, rr, ri, vr, vi, gp_re, gp_im);
-    // w = W_PV^H (r / rho)
-    if constexpr (kPaired) {
-      MESAFLOW_ROLLED
-      for (int b = 0; b < D; b += 2) {
-        V r0 = z0, i0 = z0, r1 = z0, i1 = z0;
-        MESAFLOW_ROLLED
-        for (int i = 0; i < d; ++i) {
-          const V qr = rr[i], qi = ri[i];
-          S cr = pr[i * D + b], ci = -pi[i * D + b];  // conj(W_PV[i, b])
-          r0 += cr * qr - ci * qi;
-          i0 += cr * qi + ci * qr;
-          cr = pr[i * D + b + 1], ci = -pi[i * D + b + 1];
-          r1 += cr * qr - ci * qi;
-          i1 += cr * qi + ci * qr;
-        }
-        wr[b] = r0, wi[b] = i0, wr[b + 1] = r1, wi[b + 1] = i1;
-      }
-    } else {
-      for (int b = 0; b < D; ++b) {
-        V accr = z0, acci = z0;
-        for (int i = 0; i < d; ++i) {
-          const S cr = pr[i * D + b], ci = -pi[i * D + b];  // conj(W_PV[i, b])
-          accr += cr * rr[i] - ci * ri[i];
-          acci += cr * ri[i] + ci * rr[i];
-        }
-        wr[b] = accr;
-        wi[b] = acci;
-      }
-    }
-    // z = S_t w ; dW_KQ += z e_t^H
-    if constexpr (kPaired) hermitian_matvec2<DC, S>(D, s_re, s_im, wr, wi, zr, zi);
-    else hermitian_matvec<DC, S>(D, s_re, s_im, wr, wi, zr, zi);
-    add_outer<kPaired>(D, D, zr, zi, er, ei, gk_re, gk_im);
+    forward_step<R, DC>(carry, d, D, P, q, s);
+    residual_step(d, inv_rho, t0 + 2 == T, q, sums);
+    if (grad) backward_step<R, DC>(d, D, P, q, s, gk, gp);
   }
   // Lanes into the shard's sums, in lane order (= sequence order), in double.
   for (int l = 0; l < L; ++l) {
-    *out.loss += loss[l];
-    *out.ratio += ratio[l];
-    *out.ratio_count += count[l];
-    *out.last += last[l];
+    *out.loss += sums.loss[l];
+    *out.ratio += sums.ratio[l];
+    *out.ratio_count += sums.count[l];
+    *out.last += sums.last[l];
   }
-  if (kGrad) {
+  if (grad) {
     for (int k = 0; k < D * D; ++k)
       for (int l = 0; l < L; ++l) {
-        out.gk_re[k] += gk_re[k][l];
-        out.gk_im[k] += gk_im[k][l];
+        out.gk_re[k] += gk[k].re[l];
+        out.gk_im[k] += gk[k].im[l];
       }
     for (int k = 0; k < d * D; ++k)
       for (int l = 0; l < L; ++l) {
-        out.gp_re[k] += gp_re[k][l];
-        out.gp_im[k] += gp_im[k][l];
+        out.gp_re[k] += gp[k].re[l];
+        out.gp_im[k] += gp[k].im[l];
       }
   }
 }
 
-template <class S>
-using ScanFn = void (*)(const ParamArrays<S>&, const PackTokens&, int, int, Scratch<S>&, const Partial&);
+template <class S, class Sh>
+using ScanFn = void (*)(const ParamArrays<S>&, const PackTokens&, int, int, Pass, Scratch<typename Lanes<S, Sh::bytes>::V>&,
+                        const Partial&);
 
-// Unrolled kernels for d = 1..8 (the paper uses d = 5); the generic one above that. In the
-// browser each instantiation costs download size: unrolled only for the d of the page's presets
-// (3 and 5), and no regenerating kernel at all, since the browser holds generated sets as stored
-// tokens (config.hpp, kGeneratedLayout). Unrolled or not, the operations and their order are the
-// same, and so are the bits.
-template <class S, bool kGrad, bool kRegen, bool kCarry = false>
-ScanFn<S> pick_scan(int d) {
+// The d with a kernel unrolled for D = 2d, this build's shape only. Natively d = 1..8 (the paper
+// uses d = 5); in the browser each costs download size: only the d of the page's presets (3 and
+// 5). The narrow shape compiled natively for the tests is the generic kernel alone. Unrolled or
+// not, the operations and their order are the same, and so are the bits.
+template <class Sh>
+constexpr bool unrolled(int d) {
 #ifdef __EMSCRIPTEN__
-  if (kRegen) return nullptr;
-  switch (d) {
-    case 3: return pack_scan<S, 6, kGrad, kRegen, kCarry>;
-    case 5: return pack_scan<S, 10, kGrad, kRegen, kCarry>;
-    default: return pack_scan<S, 0, kGrad, kRegen, kCarry>;
-  }
+  return std::is_same_v<Sh, ScanShape> && (d == 3 || d == 5);
 #else
-  switch (d) {
-    case 1: return pack_scan<S, 2, kGrad, kRegen, kCarry>;
-    case 2: return pack_scan<S, 4, kGrad, kRegen, kCarry>;
-    case 3: return pack_scan<S, 6, kGrad, kRegen, kCarry>;
-    case 4: return pack_scan<S, 8, kGrad, kRegen, kCarry>;
-    case 5: return pack_scan<S, 10, kGrad, kRegen, kCarry>;
-    case 6: return pack_scan<S, 12, kGrad, kRegen, kCarry>;
-    case 7: return pack_scan<S, 14, kGrad, kRegen, kCarry>;
-    case 8: return pack_scan<S, 16, kGrad, kRegen, kCarry>;
-    default: return pack_scan<S, 0, kGrad, kRegen, kCarry>;
-  }
+  return std::is_same_v<Sh, ScanShape> && d >= 1 && d <= 8;
 #endif
 }
-
-template <class S>
-ScanFn<S> pick_scan(int d, Pass pass, bool regen) {
-  switch (pass) {
-    case Pass::Gradient: return regen ? pick_scan<S, true, true>(d) : pick_scan<S, true, false>(d);
-    case Pass::Forward: return regen ? pick_scan<S, false, true>(d) : pick_scan<S, false, false>(d);
-    case Pass::Test: break;
+template <class S, class Sh, int d>
+ScanFn<S, Sh> scan_for() {
+  if constexpr (unrolled<Sh>(d)) return pack_scan<S, 2 * d, Sh>;
+  else return pack_scan<S, 0, Sh>;
+}
+template <class S, class Sh>
+ScanFn<S, Sh> pick_scan(int d) {
+  switch (d) {
+    case 1: return scan_for<S, Sh, 1>();
+    case 2: return scan_for<S, Sh, 2>();
+    case 3: return scan_for<S, Sh, 3>();
+    case 4: return scan_for<S, Sh, 4>();
+    case 5: return scan_for<S, Sh, 5>();
+    case 6: return scan_for<S, Sh, 6>();
+    case 7: return scan_for<S, Sh, 7>();
+    case 8: return scan_for<S, Sh, 8>();
+    default: return pack_scan<S, 0, Sh>;
   }
-  return regen ? pick_scan<S, false, true, true>(d) : pick_scan<S, false, false, true>(d);
 }
 
-// shard_sums() in arithmetic S (the data set's precision).
-template <class S>
+// shard_sums() in arithmetic S (the data set's precision) and register shape Sh.
+template <class S, class Sh>
 void shard_sums_in(const Params& p, const Dataset& ds, Pass pass, int first_shard, int last_shard, int threads,
                    std::vector<double>& out) {
+  using V = typename Lanes<S, Sh::bytes>::V;
   const bool grad = pass == Pass::Gradient;
-  constexpr int L = Lanes<S>::L;
+  constexpr int L = Lanes<S, kPackBytes>::L;  // lanes of a pack
+  constexpr int G = Lanes<S, Sh::bytes>::L;   // lanes per scan: the pack (L), or a part of it
   const int d = ds.d, T = ds.T;
   const ParamArrays<S> P(p);
-  const ScanFn<S> scan = pick_scan<S>(d, pass, ds.regenerated);
-  if (!scan) throw std::invalid_argument("shard_sums: this build has no kernel for regenerated sets");
+  const ScanFn<S, Sh> scan = pick_scan<S, Sh>(d);
   const int rec = shard_record_size(d, grad);
   out.assign(static_cast<std::size_t>(last_shard - first_shard) * rec, 0.0);
-  constexpr int G = ScanLanes<S>::L;  // lanes per scan: the pack (L), or a part of it
   auto tokens = [&](int k, int g) -> PackTokens {  // pack k from its lane g on
     if (ds.regenerated) {
       const std::size_t o = static_cast<std::size_t>(k) * d * L + g;
@@ -547,12 +521,12 @@ void shard_sums_in(const Params& p, const Dataset& ds, Pass pass, int first_shar
     const std::size_t o = static_cast<std::size_t>(k) * T * d * L + g;
     return {ds.re.data() + o, ds.im.data() + o, nullptr, nullptr};
   };
-  auto run_shard = [&](int s, Scratch<S>& sc) {
+  auto run_shard = [&](int s, Scratch<V>& sc) {
     const Partial sums(out.data() + static_cast<std::size_t>(s - first_shard) * rec, d, grad);
     const int begin = static_cast<int>(static_cast<long long>(ds.packs) * s / kShards);
     const int end = static_cast<int>(static_cast<long long>(ds.packs) * (s + 1) / kShards);
     for (int k = begin; k < end; ++k)
-      for (int g = 0; g < L; g += G) scan(P, tokens(k, g), T, d, sc, sums);  // lane order
+      for (int g = 0; g < L; g += G) scan(P, tokens(k, g), T, d, pass, sc, sums);  // lane order
   };
   int nthreads = 1;
 #ifdef MESAFLOW_THREADS
@@ -562,7 +536,7 @@ void shard_sums_in(const Params& p, const Dataset& ds, Pass pass, int first_shar
   (void)threads;
 #endif
   if (nthreads <= 1) {
-    Scratch<S> sc(d);
+    Scratch<V> sc(d);
     for (int s = first_shard; s < last_shard; ++s) run_shard(s, sc);
   }
 #ifdef MESAFLOW_THREADS
@@ -571,12 +545,23 @@ void shard_sums_in(const Params& p, const Dataset& ds, Pass pass, int first_shar
     std::vector<std::thread> pool;
     for (int t = 0; t < nthreads; ++t)
       pool.emplace_back([&] {
-        Scratch<S> sc(d);
+        Scratch<V> sc(d);
         for (int s; (s = next.fetch_add(1)) < last_shard;) run_shard(s, sc);
       });
     for (auto& th : pool) th.join();
   }
 #endif
+}
+
+template <class Sh>
+void shard_sums_shape(const Params& p, const Dataset& ds, Pass pass, int first_shard, int last_shard, int threads,
+                      std::vector<double>& out) {
+  if (p.d() != ds.d || first_shard < 0 || last_shard > kShards || first_shard > last_shard)
+    throw std::invalid_argument("shard_sums: parameters of another d, or shards outside [0, kShards)");
+  if (ds.d < 1 || 2 * ds.d > kMaxD) throw std::invalid_argument("shard_sums: d outside [1, 32]");
+  if (ds.lanes != lanes_of(ds.precision)) throw std::invalid_argument("shard_sums: a data set packed for another precision");
+  if (ds.precision == Precision::Single) shard_sums_in<float, Sh>(p, ds, pass, first_shard, last_shard, threads, out);
+  else shard_sums_in<double, Sh>(p, ds, pass, first_shard, last_shard, threads, out);
 }
 
 }  // namespace
@@ -587,17 +572,9 @@ int shard_record_size(int d, bool grad) {
 }
 
 void shard_sums(const Params& p, const Dataset& ds, Pass pass, int first_shard, int last_shard, int threads,
-                std::vector<double>& out) {
-  if (p.d() != ds.d || first_shard < 0 || last_shard > kShards || first_shard > last_shard)
-    throw std::invalid_argument("shard_sums: parameters of another d, or shards outside [0, kShards)");
-  if (ds.lanes != lanes_of(ds.precision)) throw std::invalid_argument("shard_sums: a data set packed for another precision");
-  if (ds.precision == Precision::Single) shard_sums_in<float>(p, ds, pass, first_shard, last_shard, threads, out);
-  else shard_sums_in<double>(p, ds, pass, first_shard, last_shard, threads, out);
-}
-
-void shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
-                std::vector<double>& out) {
-  shard_sums(p, ds, grad ? Pass::Gradient : Pass::Forward, first_shard, last_shard, threads, out);
+                std::vector<double>& out, Scan scan) {
+  if (scan == Scan::Narrow) shard_sums_shape<NarrowShape>(p, ds, pass, first_shard, last_shard, threads, out);
+  else shard_sums_shape<ScanShape>(p, ds, pass, first_shard, last_shard, threads, out);
 }
 
 Evaluation combine_shard_sums(const std::vector<double>& sums, int m, int d, Params* grad) {
@@ -627,7 +604,7 @@ Evaluation combine_shard_sums(const std::vector<double>& sums, int m, int d, Par
 
 Evaluation evaluate(const Params& p, const Dataset& ds, Params* grad, int threads) {
   std::vector<double> sums;
-  shard_sums(p, ds, grad != nullptr, 0, kShards, threads, sums);
+  shard_sums(p, ds, grad != nullptr ? Pass::Gradient : Pass::Forward, 0, kShards, threads, sums);
   return combine_shard_sums(sums, ds.m, ds.d, grad);
 }
 

@@ -15,7 +15,7 @@ namespace mesaflow {
   Evaluation evaluate_test_##x(const Params& p, const Dataset& ds, int threads);                                  \
   int shard_record_size_##x(int d, bool grad);                                                                    \
   void shard_sums_##x(const Params& p, const Dataset& ds, Pass pass, int first_shard, int last_shard, int threads, \
-                      std::vector<double>& out);                                                                  \
+                      std::vector<double>& out, Scan scan);                                                       \
   Evaluation combine_shard_sums_##x(const std::vector<double>& sums, int m, int d, Params* grad);
 
 namespace {
@@ -26,7 +26,7 @@ struct Kernel {
   bool (*runs)();  // whether this CPU runs it
   Evaluation (*evaluate)(const Params&, const Dataset&, Params*, int);
   Evaluation (*evaluate_test)(const Params&, const Dataset&, int);
-  void (*shard_sums)(const Params&, const Dataset&, Pass, int, int, int, std::vector<double>&);
+  void (*shard_sums)(const Params&, const Dataset&, Pass, int, int, int, std::vector<double>&, Scan);
 };
 
 bool always() { return true; }
@@ -73,8 +73,9 @@ constexpr int kOnlyBytes = 32;
 #else
 constexpr int kOnlyBytes = 16;
 #endif
-void shard_sums_pass(const Params& p, const Dataset& ds, Pass pass, int first, int last, int threads, std::vector<double>& out) {
-  shard_sums(p, ds, pass, first, last, threads, out);
+void shard_sums_pass(const Params& p, const Dataset& ds, Pass pass, int first, int last, int threads, std::vector<double>& out,
+                     Scan scan) {
+  shard_sums(p, ds, pass, first, last, threads, out, scan);
 }
 const Kernel kKernels[] = {{kOnly, kOnlyBytes, always, evaluate, evaluate_test, shard_sums_pass}};
 }  // namespace
@@ -144,7 +145,7 @@ bool shard_sums_on(const std::string& isa, const Params& p, const Dataset& ds, P
                    int last_shard, int threads, std::vector<double>& out) {
   for (const Kernel& k : kKernels)
     if (isa == k.name && k.runs()) {
-      k.shard_sums(p, ds, pass, first_shard, last_shard, threads, out);
+      k.shard_sums(p, ds, pass, first_shard, last_shard, threads, out, Scan::Build);
       return true;
     }
   return false;
@@ -173,12 +174,8 @@ Evaluation evaluate(const Params& p, const Dataset& ds, Params* grad, int thread
 Evaluation evaluate_test(const Params& p, const Dataset& ds, int threads) { return chosen().evaluate_test(p, ds, threads); }
 int shard_record_size(int d, bool grad) { return shard_record_size_sse2(d, grad); }
 void shard_sums(const Params& p, const Dataset& ds, Pass pass, int first_shard, int last_shard, int threads,
-                std::vector<double>& out) {
-  chosen().shard_sums(p, ds, pass, first_shard, last_shard, threads, out);
-}
-void shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
-                std::vector<double>& out) {
-  chosen().shard_sums(p, ds, grad ? Pass::Gradient : Pass::Forward, first_shard, last_shard, threads, out);
+                std::vector<double>& out, Scan scan) {
+  chosen().shard_sums(p, ds, pass, first_shard, last_shard, threads, out, scan);
 }
 Evaluation combine_shard_sums(const std::vector<double>& sums, int m, int d, Params* grad) {
   return combine_shard_sums_sse2(sums, m, d, grad);

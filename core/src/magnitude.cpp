@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "mesaflow/number.hpp"
+
 namespace mesaflow {
 
 double MagnitudeLaw::moment(int p) const {
@@ -55,9 +57,8 @@ bool numbers(const std::string& s, std::vector<double>& out) {
   for (;;) {
     const std::size_t at = s.find(',', from);
     const std::string item = s.substr(from, at == std::string::npos ? std::string::npos : at - from);
-    char* end = nullptr;
-    const double v = std::strtod(item.c_str(), &end);
-    if (item.empty() || item.size() > 32 || *end != '\0' || !std::isfinite(v) || !(v > 0)) return false;
+    double v = 0;
+    if (item.size() > 32 || !parse_decimal(item, v) || !(v > 0)) return false;  // number.hpp's grammar
     out.push_back(v);
     if (out.size() > 16) return false;
     if (at == std::string::npos) return true;

@@ -1,11 +1,17 @@
 #include "mesaflow/npy.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <vector>
+
+#include "mesaflow/atomic_file.hpp"
 
 namespace mesaflow {
 
@@ -29,6 +35,8 @@ std::string dict_value(const std::string& h, const std::string& key, std::string
   const std::string k = "'" + key + "'";
   const std::size_t p = h.find(k);
   if (p == std::string::npos) return ".npy header: missing '" + key + "'";
+  if (h.find(k, p + k.size()) != std::string::npos)  // NumPy would keep the last: ambiguous, refused
+    return ".npy header: the key '" + key + "' is repeated";
   std::size_t q = h.find(':', p + k.size());
   if (q == std::string::npos) return ".npy header: malformed entry '" + key + "'";
   ++q;
@@ -48,16 +56,16 @@ std::string dict_value(const std::string& h, const std::string& key, std::string
 }  // namespace
 
 void write_npy(const std::string& path, const Dataset& ds) {
-  std::ofstream f(path, std::ios::binary);
-  if (!f) throw NpyError("cannot open '" + path + "' for writing");
+  AtomicFile f(path);  // the old file stays until every byte is written and synced
+  if (!f.error().empty()) throw NpyError(f.error());
   const std::string h = header_dict(ds);
   f.write(kMagic, 6);
   const unsigned char ver[2] = {1, 0};
-  f.write(reinterpret_cast<const char*>(ver), 2);
+  f.write(ver, 2);
   const std::uint16_t len = static_cast<std::uint16_t>(h.size());
   const unsigned char lenb[2] = {static_cast<unsigned char>(len & 0xff), static_cast<unsigned char>(len >> 8)};
-  f.write(reinterpret_cast<const char*>(lenb), 2);
-  f.write(h.data(), static_cast<std::streamsize>(h.size()));
+  f.write(lenb, 2);
+  f.write(h);
   const bool single = ds.precision == Precision::Single;
   std::vector<double> row(2 * static_cast<std::size_t>(ds.T));
   std::vector<float> row32(row.size());
@@ -71,13 +79,13 @@ void write_npy(const std::string& path, const Dataset& ds) {
       }
       if (single) {  // the set's numbers are floats: complex64 holds them exactly
         for (std::size_t k = 0; k < row.size(); ++k) row32[k] = static_cast<float>(row[k]);
-        f.write(reinterpret_cast<const char*>(row32.data()), static_cast<std::streamsize>(row32.size() * 4));
+        f.write(row32.data(), row32.size() * 4);
       } else {
-        f.write(reinterpret_cast<const char*>(row.data()), static_cast<std::streamsize>(row.size() * 8));
+        f.write(row.data(), row.size() * 8);
       }
     }
   }
-  if (!f) throw NpyError("write to '" + path + "' failed");
+  if (!f.error().empty() || !f.commit()) throw NpyError(f.error());
 }
 
 std::string parse_npy(const std::string& b, double max_bytes, Dataset* out, Precision precision) {
@@ -127,8 +135,14 @@ std::string parse_npy(const std::string& b, double max_bytes, Dataset* out, Prec
   if (m < 1 || m > 10000000) return ".npy shape: m = " + std::to_string(m) + " out of range [1, 10000000]";
   if (d < 1 || d > 32) return ".npy shape: d = " + std::to_string(d) + " out of range [1, 32]";
   if (T < 3 || T > 100000) return ".npy shape: T = " + std::to_string(T) + " out of range [3, 100000]";
-  const double need = static_cast<double>(m) * d * T * 16.0;
-  if (need > max_bytes) return ".npy data needs " + std::to_string(need / 1e9) + " GB, more than the budget";
+  // The decoded set (16 bytes a number) held beside the file's bytes while it is decoded.
+  const double need = static_cast<double>(m) * d * T * 16.0 + static_cast<double>(b.size());
+  if (need > max_bytes) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, ".npy data needs about %.2f GiB decoded (with the file's bytes), more than the budget of %.2f GiB",
+                  need / 1073741824.0, max_bytes / 1073741824.0);
+    return buf;
+  }
   const std::size_t count = static_cast<std::size_t>(m * d * T);
   const std::size_t data_start = hstart + hlen;
   if (b.size() - data_start != count * item)
@@ -174,6 +188,9 @@ Dataset parse_npy(const std::string& bytes, double max_bytes, Precision precisio
 }
 
 Dataset read_npy(const std::string& path, double max_bytes, Precision precision) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) throw NpyError("cannot open '" + path + "'");
+  if (!S_ISREG(st.st_mode)) throw NpyError("'" + path + "' is not a regular file (a directory or a device?)");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw NpyError("cannot open '" + path + "'");
   f.seekg(0, std::ios::end);

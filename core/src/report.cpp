@@ -39,7 +39,7 @@ Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSynta
   j["history"] = h;
   j["theory"] = theory_json(s.theory(), &h.epoch, &s.ode_ab(), &s.ode_ab_empirical());
   j["final"] = s.params();
-  j["mesa"] = mesa_nseq > 0 && !s.diverged() ? Json(s.mesa(mesa_nseq)) : Json(nullptr);
+  j["mesa"] = mesa_nseq > 0 && !s.diverged() && s.has_mesa() ? Json(s.mesa(mesa_nseq)) : Json(nullptr);
   j["vanilla_gd"] = s.vanilla_gd();
   j["diverged"] = s.diverged();
   j["message"] = message(s, syntax);

@@ -11,9 +11,9 @@
 
 namespace mesaflow {
 
-Session::Session(const Config& c, double budget, const Dataset* data, DataLayout layout, bool external_sums,
-                 const Dataset* test_data)
-    : cfg_(c), external_(external_sums) {
+Session::Session(const Config& c, const SessionOptions& o) : cfg_(c), external_(o.external_sums) {
+  const Dataset *data = o.data, *test_data = o.test_data;
+  const DataLayout layout = o.layout;
   if (data) {
     cfg_.m = data->m;
     cfg_.d = data->d;
@@ -22,7 +22,8 @@ Session::Session(const Config& c, double budget, const Dataset* data, DataLayout
   if (test_data) cfg_.test_m = test_data->m;
   if (test_data && (!data || test_data->d != data->d || test_data->T != data->T))
     throw ConfigError({"test-data", "the test set must come with a training set of the same d and T", {}});
-  if (Problem p = validate(cfg_, budget, layout, data != nullptr)) throw ConfigError(p);
+  if (Problem p = validate(cfg_, o.memory_budget, layout, data != nullptr)) throw ConfigError(p);
+  model_ = &model_of(cfg_);
   if (external_ && cfg_.method != Method::GD) throw ConfigError({"method", "external sums need method gd", {}});
   // Data given in another precision is converted (read_npy can read it in the run's at once).
   const auto in_mine = [this](const Dataset& ds) { return ds.precision == cfg_.precision ? ds : ds.in_precision(cfg_.precision); };
@@ -33,8 +34,8 @@ Session::Session(const Config& c, double budget, const Dataset* data, DataLayout
     train_ = generate_dataset(cfg_, cfg_.m, kTrainStream, layout);
   }
   test_ = test_data ? in_mine(*test_data) : generate_dataset(cfg_, cfg_.test_m, kTestStream, layout);
-  params_ = init_params(cfg_);
-  objective_ = Objective{&train_, cfg_.threads, cfg_.clip};
+  params_ = model_->init(cfg_);
+  objective_ = Objective{model_, &train_, cfg_.threads, cfg_.clip};
 
   if (from_file_) {
     MixedMoments mixed;
@@ -46,6 +47,7 @@ Session::Session(const Config& c, double budget, const Dataset* data, DataLayout
   }
   empirical_AB(train_, &theory_.A_emp, &theory_.B_emp);
   theory_.c_star_empirical = theory_.B_emp / theory_.A_emp;
+  theory_.model_reason = model_->theory_reason();
   build_ode();
   if (external_) {
     awaiting_ = true;  // epoch 0 is recorded by the first feed()
@@ -64,6 +66,10 @@ void Session::fail(const std::string& why) {
   diverged_ = true;
   done_ = true;
   divergence_ = {epoch_, why, cfg_.lr, suggested_lr()};
+  divergence_.flow = cfg_.method == Method::Flow;
+  if (epoch_ == 0)  // before any step: the data's numbers, not the step size
+    for (const std::vector<double>* v : {&train_.re, &train_.im, &train_.x1_re, &train_.x1_im})
+      for (double x : *v) divergence_.data_max = std::max(divergence_.data_max, std::fabs(x));
 }
 
 double Session::suggested_lr() const {
@@ -79,7 +85,7 @@ double Session::suggested_lr() const {
 void Session::build_ode() {
   ode_ = OdePath{};
   ode_emp_ = OdePath{};
-  if (cfg_.init != Init::Diagonal) return;
+  if (cfg_.init != Init::Diagonal || *model_->theory_reason()) return;  // the ODE is the attention model's
   // The step size of each stretch of epochs: the first lr, then every change of it.
   std::vector<std::pair<int, double>> steps;
   for (const Change& c : hist_.changes)
@@ -99,29 +105,37 @@ void Session::build_ode() {
 }
 
 std::string describe(const Divergence& d, SettingSyntax syntax) {
-  char lr[32], suggested[32], buf[160];
+  char lr[32], suggested[32], buf[200];
   std::snprintf(lr, sizeof lr, "%g", d.lr);
   std::snprintf(suggested, sizeof suggested, "%g", d.suggested_lr);
   std::snprintf(buf, sizeof buf, "diverged at epoch %d: ", d.epoch);
-  return buf + d.why + "; the step size lr = " + lr + " is too large for this setting, try a smaller step such as " +
-         syntax("lr", suggested) + " (or " + syntax("method", "flow") + ")";
+  if (d.epoch == 0 && d.data_max > 0) {  // the loss of the initial weights is already not finite
+    char big[160];
+    std::snprintf(big, sizeof big,
+                  "the data overflow: values up to %.3g, whose powers (the loss has |x|^4) leave the range of a double; "
+                  "scale the data down",
+                  d.data_max);
+    return buf + d.why + "; " + big;
+  }
+  // A suggestion is a valid value: positive, and not printed as 0 (a step that small is no step).
+  const double shown_lr = std::strtod(suggested, nullptr);
+  const bool step = std::isfinite(d.suggested_lr) && shown_lr > 0 && shown_lr < d.lr;
+  std::string out = buf + d.why + "; the step size lr = " + lr + " is too large for this setting";
+  if (step) out += ", try a smaller step such as " + syntax("lr", suggested);
+  if (!d.flow) out += step ? " (or " + syntax("method", "flow") + ")" : ", try " + syntax("method", "flow");
+  else if (!step) out += "; no smaller step is left to try: lower the scale of the data";
+  return out;
 }
 
 void Session::record(double train_loss, const std::vector<double>& test_sums) {
-  const Evaluation ev = test_sums.empty() ? evaluate_test(params_, test_, cfg_.threads)
-                                          : combine_shard_sums(test_sums, test_.m, test_.d, nullptr);
+  const Evaluation ev = test_sums.empty() ? model_->evaluate_test(params_, test_, cfg_.threads)
+                                          : model_->combine_shard_sums(test_sums, test_.m, test_.d, nullptr);
   hist_.epoch.push_back(epoch_);
   hist_.train_loss.push_back(train_loss);
   hist_.test_loss.push_back(ev.loss);
-  hist_.ab.push_back(ab_of(params_));
   hist_.ratio.push_back(ev.ratio);
   hist_.last_mse.push_back(ev.last_mse);
-  const Structure st = structure_of(params_);
-  hist_.offdiag_kq.push_back(st.offdiag_kq);
-  hist_.offdiag_pv.push_back(st.offdiag_pv);
-  hist_.outside.push_back(st.outside);
-  hist_.ab_complex.push_back(st.ab_complex);
-  hist_.ab_spread.push_back(st.ab_spread);
+  model_->push_structure(params_, hist_);  // ab, offdiag_kq, offdiag_pv, outside, ab_complex, ab_spread
   if (record_params_) hist_.params.push_back(params_);
 }
 
@@ -144,18 +158,20 @@ void Session::feed(const std::vector<double>& train_sums, const std::vector<doub
   if (!awaiting_) throw std::logic_error("Session::feed: no sums are awaited");
   const bool need_grad = wants_gradient(), eval = wants_test();
   // Throws before any state changes on records of the wrong size.
-  if (!test_sums.empty() && test_sums.size() != static_cast<std::size_t>(kShards) * shard_record_size(test_.d, false))
+  if (!test_sums.empty() && test_sums.size() != static_cast<std::size_t>(kShards) * model_->record_size(test_.d, false))
     throw std::invalid_argument("Session::feed: test_sums must hold kShards forward-only records");
   // As Objective: the loss, and the gradient with the clip projection.
-  const double loss = combine_shard_sums(train_sums, train_.m, train_.d, need_grad ? &grad_ : nullptr).loss;
-  if (need_grad && cfg_.clip) clip_red_blocks(grad_);
+  const double loss = model_->combine_shard_sums(train_sums, train_.m, train_.d, need_grad ? &grad_ : nullptr).loss;
+  if (need_grad && cfg_.clip) model_->clip(grad_);
   awaiting_ = false;
   if (!accept(loss, need_grad)) return;
   if (eval) record(loss_, test_sums);
   if (epoch_ == cfg_.epochs) done_ = true;
 }
 
-Checkpoint Session::checkpoint() const {
+MesaView Session::mesa(int nseq) const { return model_->mesa(params_, test_, nseq); }
+
+Checkpoint Session::state() const {
   if (diverged_) throw std::logic_error("Session::checkpoint: the run diverged");
   Checkpoint cp;
   cp.epoch = epoch_;
@@ -163,6 +179,11 @@ Checkpoint Session::checkpoint() const {
   cp.first_loss = first_loss_;
   cp.flow_step = flow_.step_size();
   cp.gradient_evaluations = grad_evals_;
+  return cp;
+}
+
+Checkpoint Session::checkpoint() const {
+  Checkpoint cp = state();
   cp.history = hist_;
   cp.history.params.clear();
   return cp;
@@ -206,7 +227,7 @@ void Session::resume(const Checkpoint& cp) {
 int Session::run(int k) {
   if (external_) {
     if (awaiting_ || done_ || k <= 0) return 0;
-    gd_step(params_, grad_, cfg_.lr, cfg_.clip, cfg_.precision);
+    gd_step(*model_, params_, grad_, cfg_.lr, cfg_.clip, cfg_.precision);
     ++epoch_;
     if (!params_.finite()) fail("the parameters are no longer finite");
     else awaiting_ = true;
@@ -215,7 +236,7 @@ int Session::run(int k) {
   int advanced = 0;
   while (advanced < k && !done_) {
     if (cfg_.method == Method::GD) {
-      gd_step(params_, grad_, cfg_.lr, cfg_.clip, cfg_.precision);  // grad_ was taken at params_
+      gd_step(*model_, params_, grad_, cfg_.lr, cfg_.clip, cfg_.precision);  // grad_ was taken at params_
     } else {
       const long before = flow_.evaluations();
       const std::string err = flow_.advance(objective_, params_, cfg_.lr);

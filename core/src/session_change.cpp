@@ -5,9 +5,14 @@
 
 namespace mesaflow {
 
+const std::vector<std::string>& Session::live_fields() {
+  static const std::vector<std::string> names = {"lr", "epochs", "eval-every", "clip", "method", "threads"};
+  return names;
+}
+
 bool Session::changes_live(const FieldSpec& f) {
-  for (const char* live : {"lr", "epochs", "eval-every", "clip", "method", "threads"})
-    if (std::string(f.name) == live) return true;
+  for (const std::string& live : live_fields())
+    if (f.name == live) return true;
   return false;
 }
 

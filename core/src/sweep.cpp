@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cstdint>
+#include <exception>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -12,7 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mesaflow/number.hpp"
 #include "mesaflow/report.hpp"
+#include "mesaflow/version.hpp"
 
 namespace mesaflow {
 
@@ -30,11 +34,7 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 bool parse_number(const std::string& s, double& v) {
-  if (s.empty() || s.size() > 64) return false;
-  errno = 0;
-  char* end = nullptr;
-  v = std::strtod(s.c_str(), &end);
-  return end != s.c_str() && *end == '\0' && errno != ERANGE && std::isfinite(v);
+  return parse_decimal(s, v);  // number.hpp's grammar
 }
 
 // start:stop:step, inclusive; values written with 12 significant digits so 0.1:0.3:0.1 gives
@@ -71,8 +71,11 @@ Problem expand_values(const std::string& name, const std::string& text, std::vec
   const FieldSpec* f = find_field(name);
   if (!f) return {"", "unknown option " + shown(name), {}};
   std::vector<std::string> values;
-  for (const std::string& item : split(text, ',')) {
-    if (item.find(':') != std::string::npos) {
+  // A magnitude law has commas and colons of its own (values:1,2@0.5,0.5): a list of laws is
+  // separated by ';' and has no ranges.
+  const bool text_field = f->kind == FieldKind::Text;
+  for (const std::string& item : split(text, text_field ? ';' : ',')) {
+    if (!text_field && item.find(':') != std::string::npos) {
       if (Problem p = expand_range(*f, item, values)) return p;
     } else {
       values.push_back(item);
@@ -123,43 +126,81 @@ Problem SweepGrid::check_size() const {
   return {"sweep", buf, {}};
 }
 
+std::string grid_identity(const std::vector<Config>& configs, const std::string& extra) {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bits
+  const auto eat = [&h](const std::string& s) {
+    for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ull;
+  };
+  eat(std::string("mesaflow ") + version() + "\n" + extra + "\n" + std::to_string(configs.size()) + "\n");
+  for (const Config& c : configs) {
+    for (const FieldSpec& f : config_fields())
+      if (std::string(f.name) != "threads") eat(std::string(f.name) + "=" + get_field(c, f) + ";");  // results do not depend on threads
+    eat("\n");
+  }
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
 void run_sweep(const std::vector<GridRun>& grid, long grid_runs, const Dataset* data, const Dataset* test_data, int jobs,
-               SettingSyntax syntax, const std::function<void(long, const Json&)>& report) {
+               SettingSyntax syntax, const std::function<void(long, const Json&)>& report, const std::string& grid_id) {
   const long runs = static_cast<long>(grid.size());
   std::vector<Json> lines(static_cast<std::size_t>(runs));
   std::vector<bool> ready(static_cast<std::size_t>(runs), false);
   std::mutex mu;
   std::condition_variable cv;
   std::atomic<long> next{0};
+  std::exception_ptr failure;  // the first exception of a worker (std::bad_alloc): stops the sweep
   auto worker = [&] {
-    for (long i; (i = next.fetch_add(1)) < runs;) {
+    for (long i; (i = next.fetch_add(1)) < runs;) try {
       const auto start = std::chrono::steady_clock::now();
       const GridRun& g = grid[static_cast<std::size_t>(i)];
-      Session s(g.config, kNativeMemoryBudget, data, kGeneratedLayout, false, test_data);
+      SessionOptions so;
+      so.data = data;
+      so.test_data = test_data;
+      Session s(g.config, so);
       while (!s.done()) s.run(1 << 30);
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       Json line = {{"run", g.run}, {"grid_runs", grid_runs}};
+      if (!grid_id.empty()) line["grid_id"] = grid_id;
       line.update(sweep_json(s, g.run, wall, syntax));
       std::lock_guard<std::mutex> lock(mu);
       lines[static_cast<std::size_t>(i)] = std::move(line);
       ready[static_cast<std::size_t>(i)] = true;
       cv.notify_one();
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!failure) failure = std::current_exception();
+      next = runs;  // no new run starts
+      ready[static_cast<std::size_t>(i)] = true;
+      cv.notify_all();
     }
   };
   std::vector<std::thread> pool;
   for (int j = 0; j < std::max(1, std::min<int>(jobs, static_cast<int>(runs))); ++j) pool.emplace_back(worker);
-  for (long i = 0; i < runs; ++i) {
+  std::exception_ptr reported;
+  for (long i = 0; i < runs && !reported; ++i) {
     std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return ready[static_cast<std::size_t>(i)]; });
+    cv.wait(lock, [&] { return ready[static_cast<std::size_t>(i)] || failure; });
+    if (failure) break;
     Json line = std::move(lines[static_cast<std::size_t>(i)]);
     lock.unlock();
-    report(i, line);
+    try {
+      report(i, line);
+    } catch (...) {  // e.g. the output could not be written: stop, let the running runs finish
+      reported = std::current_exception();
+      next = runs;
+    }
   }
   for (auto& th : pool) th.join();
+  if (failure) std::rethrow_exception(failure);
+  if (reported) std::rethrow_exception(reported);
 }
 
 Problem merge_sweep(const std::vector<SweepLine>& lines, std::vector<std::string>* merged) {
   long grid = -1;
+  std::string grid_id;
+  const SweepLine* first = nullptr;
   std::vector<const SweepLine*> at;
   const auto where = [](const SweepLine& l) { return l.file + " line " + std::to_string(l.line); };
   for (const SweepLine& l : lines) {
@@ -176,6 +217,17 @@ Problem merge_sweep(const std::vector<SweepLine>& lines, std::vector<std::string
     if (runs != grid)
       return {"", where(l) + ": a grid of " + std::to_string(runs) + " runs, but the lines before are of a grid of " +
                       std::to_string(grid) + " (parts of different sweeps?)", {}};
+    if (!j.contains("grid_id") || !j["grid_id"].is_string())
+      return {"", where(l) + ": a sweep line without grid_id (written by a mesaflow before " + version() +
+                      "?); merge knows the grid of a line by it", {}};
+    const std::string id = j["grid_id"].get<std::string>();
+    if (!first) {
+      first = &l;
+      grid_id = id;
+    } else if (id != grid_id) {
+      return {"", where(l) + " is of grid " + shown(id) + ", but " + where(*first) + " is of grid " + shown(grid_id) +
+                      ": parts of different sweeps (another option, value or version) are not merged", {}};
+    }
     if (run < 0 || run >= grid) return {"", where(l) + ": run " + std::to_string(run) + " is outside the grid [0, " + std::to_string(grid) + ")", {}};
     if (const SweepLine* seen = at[static_cast<std::size_t>(run)])
       return {"", "run " + std::to_string(run) + " appears twice: " + where(*seen) + " and " + where(l), {}};

@@ -1,5 +1,7 @@
 #include "mesaflow/theory.hpp"
 
+#include "mesaflow/models/model.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -39,13 +41,52 @@ Theory theory_from_moments(const Moments& mo, const MixedMoments& mixed, int d, 
   return th;
 }
 
+namespace {
+// The law divided by its largest value (so that its largest value is 1), and that value.
+MagnitudeLaw normalised(const MagnitudeLaw& law, double* largest) {
+  MagnitudeLaw n = law;
+  *largest = 1;
+  if (law.kind == MagnitudeLaw::Kind::Uniform) {
+    *largest = law.hi;
+    n.lo = law.lo / law.hi;
+    n.hi = 1;
+  } else if (law.kind == MagnitudeLaw::Kind::Values) {
+    *largest = *std::max_element(law.values.begin(), law.values.end());
+    for (double& v : n.values) v /= *largest;
+  }
+  return n;
+}
+}  // namespace
+
 Theory theory_for(const Config& c) {
-  return theory_from_moments(closed_moments(c.x1, c.scale, c.d, c.magnitude),
-                             closed_mixed_moments(c.x1, c.scale, c.d, c.magnitude), c.d, c.T, c.clip);
+  Theory th = theory_from_moments(closed_moments(c.x1, c.scale, c.d, c.magnitude),
+                                  closed_mixed_moments(c.x1, c.scale, c.d, c.magnitude), c.d, c.T, c.clip);
+  th.model_reason = model_of(c).theory_reason();
+  const Moments& mo = th.moments;
+  if (std::isnormal(mo.M2) && std::isnormal(mo.M6) && std::isfinite(th.moment_ratio) && std::isfinite(th.c_star_T)) return th;
+  // Tiny or huge moduli (scale 1e-3 with values:1e-100@1: |x|^6 underflows): the same theory in
+  // a scaled form. With k = scale x the law's largest value and N_p the moments of the law over
+  // k, M_p = k^p N_p (M24 has degree 6), so the moment ratio, ratio_pred and the relative error
+  // are N's exactly, c*(T) = B/A and c*(inf) are N's over k^2, the last-position error N's times
+  // k^2 (core/THEORY.md §3).
+  double largest = 1;
+  const MagnitudeLaw law = normalised(c.magnitude, &largest);
+  const double k = c.scale * largest, k2 = k * k;
+  Theory n = theory_from_moments(closed_moments(c.x1, 1.0, c.d, law), closed_mixed_moments(c.x1, 1.0, c.d, law), c.d, c.T, c.clip);
+  n.moments = mo;  // as they are in double (an underflow shows as 0)
+  n.mixed = th.mixed;
+  n.A = th.A;
+  n.B = th.B;
+  n.c_star_T /= k2;
+  n.c_star_inf /= k2;
+  n.last_mse_pred *= k2;
+  n.model_reason = th.model_reason;
+  return n;
 }
 
 std::string Theory::reason() const {
   if (applies()) return "";
+  if (!model_reason.empty()) return model_reason;
   char size[64], buf[400];
   if (mixed.ratio >= 1 - 1e-12) std::snprintf(size, sizeof size, "as large as it can be");
   else std::snprintf(size, sizeof size, "%.2g of its largest possible size", mixed.ratio);
@@ -59,7 +100,9 @@ std::string Theory::reason() const {
 
 std::string Theory::verdict() const {
   if (!applies()) return "";
-  if (recovery_at_T) return "recovers at this T";
+  if (recovery_at_T && recovery) return "recovers at this T";
+  if (recovery_at_T)  // within the tolerance here, but Assumption 4.2 fails: the verdict says both
+    return "within the recovery tolerance at this T, but does not recover as T -> infinity (M4^2 < M2 M6)";
   if (recovery) return "recovers as T -> infinity (c*(T) -> c*(inf) like H_T / T, the last-position error falls like 1/T)";
   return "does not recover (M4^2 < M2 M6)";
 }

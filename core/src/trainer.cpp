@@ -3,24 +3,22 @@
 #include <algorithm>
 #include <cmath>
 
-#include "mesaflow/kernel.hpp"
 
 namespace mesaflow {
 
-double Objective::operator()(const Params& p, Params* grad) const {
-  const double loss = evaluate(p, *train, grad, threads).loss;
-  if (grad && clip) clip_red_blocks(*grad);
+double Objective::operator()(const Weights& p, Weights* grad) const {
+  const double loss = model->evaluate(p, *train, grad, threads).loss;
+  if (grad && clip) model->clip(*grad);
   return loss;
 }
 
-void gd_step(Params& p, const Params& grad, double lr, bool clip, Precision precision) {
-  p.wkq -= lr * grad.wkq;
-  p.wpv -= lr * grad.wpv;
-  if (clip) clip_red_blocks(p);
+void gd_step(const Model& model, Weights& p, const Weights& grad, double lr, bool clip, Precision precision) {
+  for (std::size_t i = 0; i < p.blocks.size(); ++i) p.blocks[i] -= lr * grad.blocks[i];
+  if (clip) model.clip(p);
   round_to(p, precision);
 }
 
-std::string FlowIntegrator::advance(const Objective& f, Params& p, double span) {
+std::string FlowIntegrator::advance(const Objective& f, Weights& p, double span) {
   // Dormand-Prince 5(4) tableau.
   static const double c[7] = {0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1};
   static const double a[7][6] = {
@@ -34,7 +32,6 @@ std::string FlowIntegrator::advance(const Objective& f, Params& p, double span) 
   static const double b5[7] = {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0};
   static const double b4[7] = {5179.0 / 57600, 0, 7571.0 / 16695, 393.0 / 640, -92097.0 / 339200, 187.0 / 2100, 1.0 / 40};
   (void)c;
-  const int d = p.d();
   // Sums as plain loops in index order: Eigen's vectorised reductions sum in an order that
   // depends on the packet size (AVX-512 natively, none in WebAssembly), and the step size they
   // choose must be the same bits on both.
@@ -44,8 +41,8 @@ std::string FlowIntegrator::advance(const Objective& f, Params& p, double span) 
     return std::sqrt(s);
   };
   auto rhs = [&](const Eigen::VectorXd& y) {  // -grad L as a real vector
-    Params g;
-    f(from_vector(y, d), &g);
+    Weights g;
+    f(from_vector(y, p), &g);
     ++evaluations_;
     return Eigen::VectorXd(-to_vector(g));
   };
@@ -92,7 +89,7 @@ std::string FlowIntegrator::advance(const Objective& f, Params& p, double span) 
     }
     if (h_ < 1e-15 * (span + 1e-300)) return "the gradient flow step size collapsed";
   }
-  p = from_vector(y, d);
+  p = from_vector(y, p);
   return "";
 }
 

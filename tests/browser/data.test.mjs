@@ -11,12 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { setup, teardown, openPage, waitReady, trainToEnd, shadow, ROOT } from './helpers.mjs';
+import { HISTORY_COLUMNS } from '../node/helpers.mjs';
 
 const CLI = path.join(ROOT, 'build', 'native', 'core', 'cli', 'mesaflow');
 // The page's settings and the CLI's for the same run (quick: seed 1, eval-every 1, diagonal, gd).
 const LINK = 'index.html#preset=quick&epochs=30&lr=0.01&a0=0.5&b0=0.5';
 const RUN = ['--lr', '0.01', '--epochs', '30', '--a0', '0.5', '--b0', '0.5', '--quiet'];
-const COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'];
+const COLUMNS = HISTORY_COLUMNS; // every column the core records (generated)
 
 let ctx, dir, page;
 const file = (name) => path.join(dir, name);
@@ -151,7 +152,8 @@ test('a run.json of the CLI is drawn beside the live run, with the same numbers;
     const n = await demo(() => window.__errors.length);
     await drop([{ name, bytes: Buffer.from(text), type: 'application/json' }]);
     await page.waitForFunction((k) => window.__errors.length > k, n);
-    assert.match(await shadow(page, '#alert').textContent(), message);
+    assert.match(await shadow(page, '#file-problem').textContent(), message); // next to the file pickers
+    assert.equal(await shadow(page, '#alert').isVisible(), false, 'not in the banner above too');
     assert.equal(await demo(() => document.querySelector('mesaflow-demo').comparison.name), 'run.json', 'the drawn run stays');
   };
   await refused('broken.json', '{"history": {"epoch": [0, 1', /^broken\.json: not valid JSON \(.+\)\. The charts are unchanged\.$/);
@@ -194,7 +196,7 @@ test('the twelve malformed .npy files of the CLI\'s tests: each gets the CLI\'s 
     assert.equal(status, 2, name);
     const want = stderr.split('\n')[0].replace(/^mesaflow: --data: /, 'data: ');
     await page.waitForFunction((n) => window.__errors.length > n, k);
-    const shown = await shadow(page, '#alert').textContent();
+    const shown = await shadow(page, '#file-problem').textContent();
     assert.equal(shown, `${want} (${name} is not used: the runs shown go on.)`, name);
     seen.push(want);
   };

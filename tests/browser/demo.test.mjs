@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, teardown, openPage, waitReady, trainUntil, trainToEnd, shadow, screenshot, openSettings } from './helpers.mjs';
+import { HISTORY_COLUMNS } from '../node/helpers.mjs';
 
 let ctx;
 before(async () => {
@@ -109,7 +110,7 @@ test('a configuration too large for the browser is refused before a session is c
     await new Promise((r) => setTimeout(r, 500));
     return { alert: el.shadowRoot.getElementById('alert').textContent, n: el.history.epoch.length };
   });
-  assert.match(big.alert, /Not started: .*(MiB|GB|out of range)/);
+  assert.match(big.alert, /Not started: .*(MiB|GiB|GB|out of range)/);
   assert.equal(big.n, 0);
   // The problem is shown once at the top of the form, naming every field it involves, and each of
   // them is marked (and only them).
@@ -224,7 +225,7 @@ test('compare mode: el.runs holds the three runs, each history grows, mesaflow-s
     for (const s of mine) {
       assert.deepEqual([s.a0, s.b0], [r.a0, r.b0]);
       const row = r.history.epoch.indexOf(s.epoch);
-      for (const k of ['ab', 'train_loss', 'test_loss', 'ratio', 'last_mse']) assert.equal(s[k], r.history[k][row], `run ${i}, epoch ${s.epoch}: ${k}`);
+      for (const k of HISTORY_COLUMNS) assert.equal(s[k], r.history[k][row], `run ${i}, epoch ${s.epoch}: ${k}`);
     }
   }
   assert.notEqual(runs[1].history.ab[20], runs[2].history.ab[20], 'the runs differ');

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { setup, teardown, openPage, waitReady, trainUntil, trainToEnd, shadow, screenshot, openSettings, SITE } from './helpers.mjs';
+import { HISTORY_COLUMNS } from '../node/helpers.mjs';
 
 let ctx;
 before(async () => {
@@ -19,7 +20,10 @@ test('embed.html reads the URL keys and trains', async () => {
   await waitReady(page);
   const cfg = await page.evaluate(() => document.querySelector('mesaflow-demo').config);
   assert.equal(cfg.epochs, 20);
-  assert.equal(await shadow(page, '.bar').isVisible(), false, 'controls="hide" hides the controls');
+  // controls="hide" hides the controls but Play (issue 19: a demo that can be started has Play).
+  assert.equal(await shadow(page, '.bar .share').isVisible(), false, 'controls="hide" hides the controls');
+  for (const id of ['#step', '#reset', '#speed', '#preset', '#compare']) assert.equal(await shadow(page, id).isVisible(), false, id);
+  assert.equal(await shadow(page, '#play').isVisible(), true, 'Play stays');
   assert.equal(await shadow(page, '#settings').isVisible(), false);
   assert.match(await page.evaluate(() => location.hash), /controls=hide/, 'the URL keeps controls=hide');
   await trainUntil(page, 20);
@@ -50,7 +54,7 @@ test('a custom element added by script trains, with play() called as soon as it 
   assert.equal(steps.length, 16, 'one mesaflow-step per recorded evaluation, epoch 0 included');
   assert.equal(await page.evaluate(() => Object.keys(window).length), globalsBefore, 'no globals added');
   assert.equal(await page.evaluate(() => 'uPlot' in window), false);
-  assert.deepEqual(Object.keys(steps[0]).sort(), ['a0', 'ab', 'ab_complex', 'ab_spread', 'b0', 'epoch', 'last_mse', 'offdiag_kq', 'offdiag_pv', 'outside', 'ratio', 'run', 'test_loss', 'train_loss']);
+  assert.deepEqual(Object.keys(steps[0]).sort(), ['a0', 'b0', 'run', ...HISTORY_COLUMNS].sort());
   assert.ok(steps.every((s) => Number.isFinite(s.ab) && s.run === 0));
   assert.equal(await shadow(page, '.text').first().isVisible(), false, 'text="hide" hides the explanations');
   assert.deepEqual(page.problems, []);
@@ -65,7 +69,7 @@ test("the element observes exactly the generated fields' attributes and the page
     return { names: FIELDS.map((f) => f.name), observed: customElements.get('mesaflow-demo').observedAttributes };
   });
   assert.ok(r.names.includes('T') && r.names.includes('sigma-w') && r.names.includes('precision') && r.names.length === 18, `generated names: ${r.names}`);
-  const expected = [...r.names.map((n) => n.toLowerCase()), 'preset', 'compare', 'controls', 'text', 'workers'];
+  const expected = [...r.names.map((n) => n.toLowerCase()), 'preset', 'compare', 'controls', 'text', 'workers', 'views', 'compact', 'autoplay'];
   assert.deepEqual(r.observed.slice().sort(), expected.sort());
   assert.equal(new Set(r.observed).size, r.observed.length, 'no attribute twice');
   // The settings form has one input per generated field.

@@ -136,7 +136,11 @@ const hashFor = (key, value) => `#${key === 'preset' ? '' : 'preset=quick&'}${ke
 // --- In-page probes --------------------------------------------------------------------------
 // Sets the hash and waits until the demo has taken a configuration from it (mesaflow-config, or
 // "Not started" when the worker refuses it). Returns what a user / the checks can see.
-async function tryLink(page, hash, { settleMs = 0, timeout = 5000 } = {}) {
+// How long a link may take to settle: generous, since a loaded CI machine is slow (this bounds a
+// hang, it does not measure speed).
+const SETTLE_MS = 20000;
+
+async function tryLink(page, hash, { settleMs = 0, timeout = SETTLE_MS } = {}) {
   return page.evaluate(
     async ({ hash, settleMs, timeout, fieldNames }) => {
       const el = document.querySelector('mesaflow-demo');
@@ -162,7 +166,7 @@ async function tryLink(page, hash, { settleMs = 0, timeout = 5000 } = {}) {
         const input = root.getElementById(`f-${f}`);
         errs[f] = span ? { text: span.textContent, visible: visible(span), invalid: input?.getAttribute('aria-invalid') === 'true' } : null;
       }
-      const toolbar = root.querySelector('.toolbar');
+      const toolbar = root.querySelector('.toolbar.share'); // controls="hide" keeps only Play in the main toolbar
       const text = root.querySelector('.text');
       return {
         settled,
@@ -265,7 +269,7 @@ for (const [key, { name, spec, field, optionalMessage }] of KEYS) {
       const o = await tryLink(page, hashFor(key, value), { settleMs: hasMarkup(value) ? 50 : 0 });
       const inv = await inventory(page);
       const bad = [];
-      if (!o.settled) bad.push(`did not settle within 5 s (status: ${JSON.stringify(o.status.slice(0, 80))})`);
+      if (!o.settled) bad.push(`did not settle within ${SETTLE_MS / 1000} s (status: ${JSON.stringify(o.status.slice(0, 80))})`);
       if (o.settled === 'same-hash') bad.push('test bug: the hash did not change');
       if (inv.pwned !== undefined) bad.push(`SCRIPT RAN: window.__pwned = ${inv.pwned}`);
       bad.push(...moreThan(inv, clean).map((s) => `markup inserted: ${s}`));

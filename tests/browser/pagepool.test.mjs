@@ -177,7 +177,7 @@ test('the memory budget is the page\'s: a demo that does not fit beside the othe
   await page.waitForFunction(() => /other demos of this page hold/.test(document.getElementById('b').shadowRoot.getElementById('alert').textContent), null, { timeout: 60000 });
   const mib = Math.round(cost.bytes / 2 ** 20);
   const left = Math.round((cost.budget - cost.bytes) / 2 ** 20);
-  const m = (await alert('b')).match(/^Not started: m, test-m, T, d: this configuration needs about (\d+) MiB, more than the browser budget of (\d+) MiB \(the other demos of this page hold (\d+) MiB\); reduce m, test-m, T or d$/);
+  const m = (await alert('b')).match(/^Not started: m, test-m, T, d: this setting needs about (\d+) MiB, more than the budget of (\d+) MiB in this browser \(the other demos of this page hold (\d+) MiB\); reduce m, test-m or T$/);
   assert.ok(m, await alert('b'));
   assert.ok(Number(m[1]) > 900 && Number(m[1]) < 950, `B needs ${m[1]} MiB`);
   assert.deepEqual([Number(m[2]), Number(m[3])], [left, mib], 'what A leaves of the page\'s budget, and what A holds');

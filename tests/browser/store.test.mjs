@@ -20,7 +20,7 @@ test("after a finished run, setAttribute('epochs', '90') then play() at once tra
   await waitReady(page);
   assert.match(await trainToEnd(page), /^finished/i);
   assert.equal(await page.evaluate(lastEpoch), 30);
-  // The two calls in one task: the attribute is read (a round trip to the worker) before Play.
+  // The two calls in one task: the attribute is read (on the page, by the core's generated rules) before Play.
   await demo(page, (el) => {
     el.setAttribute('epochs', '90');
     el.play();

@@ -10,6 +10,7 @@
 #include "mesaflow/model.hpp"
 #include "mesaflow/kernel.hpp"
 #include "mesaflow/rng.hpp"
+#include "mesaflow/models/attention.hpp"
 #include "mesaflow/session.hpp"
 #include "mesaflow/shard_worker.hpp"
 
@@ -89,14 +90,38 @@ inline double rel_diff(const Eigen::MatrixXcd& a, const Eigen::MatrixXcd& b) {
 }
 
 // Two runs that must be the same bits: every history column and the final parameters.
+// Every column the core records (History::columns), a new one too: bit for bit.
 inline void expect_same_history(const History& a, const History& b) {
-  EXPECT_EQ(a.epoch, b.epoch);
-  EXPECT_EQ(a.train_loss, b.train_loss);
-  EXPECT_EQ(a.test_loss, b.test_loss);
-  EXPECT_EQ(a.ab, b.ab);
-  EXPECT_EQ(a.ratio, b.ratio);
-  EXPECT_EQ(a.last_mse, b.last_mse);
+  for (const auto& [name, col] : History::columns()) EXPECT_EQ(a.*col, b.*col) << "history column " << name;
 }
+// SessionOptions in one expression.
+inline SessionOptions external_options() {
+  SessionOptions o;
+  o.external_sums = true;
+  return o;
+}
+inline SessionOptions file_options(const Dataset* data, const Dataset* test_data = nullptr) {
+  SessionOptions o;
+  o.data = data;
+  o.test_data = test_data;
+  return o;
+}
+inline SessionOptions budget_options(double bytes) {
+  SessionOptions o;
+  o.memory_budget = bytes;
+  return o;
+}
+inline SessionOptions layout_options(DataLayout layout) {
+  SessionOptions o;
+  o.layout = layout;
+  return o;
+}
+
+inline void expect_same_params(const Weights& a, const Weights& b) {
+  ASSERT_EQ(a.names, b.names);
+  for (std::size_t i = 0; i < a.blocks.size(); ++i) EXPECT_TRUE(a.blocks[i] == b.blocks[i]) << a.names[i];
+}
+
 inline void expect_same_params(const Params& a, const Params& b) {
   EXPECT_TRUE(a.wkq == b.wkq && a.wpv == b.wpv);
 }

@@ -218,7 +218,7 @@ TEST(Data, TestSequencesAreHeldOutOfTheFile) {
   EXPECT_EQ(test2.re, test.re);  // the same seed, the same split
   split_dataset(all, 0.2, 10, &train2, &test2);
   EXPECT_NE(test2.re, test.re);
-  Session s(c, kNativeMemoryBudget, &train, kGeneratedLayout, false, &test);
+  Session s(c, file_options(&train, &test));
   EXPECT_EQ(s.test().m, 10);
   EXPECT_EQ(s.config().test_m, 10);
   EXPECT_TRUE(s.theory().assumption_4_1());

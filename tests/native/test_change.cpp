@@ -107,7 +107,7 @@ TEST(Change, ExternalSumsTakeChangesAsANormalSessionDoes) {
   c.threads = 1;
   for (const auto& [field, text] : std::vector<std::pair<const char*, const char*>>{{"lr", "0.003"}, {"clip", "true"}, {"epochs", "24"}}) {
     SCOPED_TRACE(field);
-    Session normal(c), ext(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true);
+    Session normal(c), ext(c, external_options());
     const ShardWorker w(c);
     const auto feed = [&] {
       std::vector<double> tr, te;

@@ -7,6 +7,10 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
+#include "mesaflow/fields.hpp"
+#include "mesaflow/session.hpp"
 #include "mesaflow/isa.hpp"
 
 namespace {
@@ -270,4 +274,46 @@ TEST(Cli, VersionIsPackageJsonsEverywhere) {
   const std::string out = tmp("v.json");
   ASSERT_EQ(run("train --d 2 --T 6 --m 10 --test-m 8 --epochs 1 --quiet --out " + out).status, 0);
   EXPECT_NE(slurp(out).find("\"mesaflow\":\"" + v + "\""), std::string::npos);
+}
+
+// The linear-map baseline (core/THEORY.md §9) through the command line: its document carries its
+// one block A, null for the attention model's quantities, and the same numbers as a Session.
+TEST(Cli, TrainsTheLinearMapModel) {
+  const std::string out = tmp("linear_map.json");
+  std::remove(out.c_str());
+  const Result r = run("train --model linear-map --d 2 --T 10 --m 50 --test-m 30 --epochs 20 --lr 0.05 --seed 4 --quiet --out " + out);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(slurp(out));
+  EXPECT_EQ(j["config"]["model"], "linear-map");
+  ASSERT_TRUE(j["final"].contains("a_re") && j["final"].contains("a_im"));
+  EXPECT_FALSE(j["final"].contains("wkq_re"));
+  EXPECT_EQ(j["final"]["a_re"].size(), 2u);
+  EXPECT_TRUE(j["mesa"].is_null());
+  EXPECT_FALSE(j["theory"]["applies"].get<bool>());
+  EXPECT_TRUE(j["theory"]["c_star_T"].is_null());
+  for (const auto& v : j["history"]["ab"]) EXPECT_TRUE(v.is_null());
+  const auto& loss = j["history"]["train_loss"];
+  EXPECT_LT(loss.back().get<double>(), loss.front().get<double>());
+  // The same run in this process: the same bits.
+  mesaflow::Config c;
+  for (auto [k, v] : {std::pair{"model", "linear-map"}, {"d", "2"}, {"T", "10"}, {"m", "50"}, {"test-m", "30"}, {"epochs", "20"},
+                      {"lr", "0.05"}, {"seed", "4"}})
+    ASSERT_FALSE(mesaflow::set_field(c, k, v));
+  mesaflow::Session s(c);
+  s.run(c.epochs);
+  for (int i = 0; i < 2; ++i)
+    for (int k = 0; k < 2; ++k) {
+      EXPECT_EQ(j["final"]["a_re"][i][k].get<double>(), s.params().blocks[0](i, k).real());
+      EXPECT_EQ(j["final"]["a_im"][i][k].get<double>(), s.params().blocks[0](i, k).imag());
+    }
+  EXPECT_EQ(loss.back().get<double>(), s.history().train_loss.back());
+  // A model that is not registered: the field and the choices.
+  const Result bad = run("train --model softmax --out " + out + "x");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.out.find("--model: 'softmax' is not valid; expected one of attention, linear-map"), std::string::npos) << bad.out;
+  // The summary in words names the model and says why there is no prediction.
+  const Result words = run("train --model linear-map --d 2 --T 10 --m 50 --test-m 30 --epochs 3 --lr 0.05");
+  EXPECT_EQ(words.status, 0);
+  EXPECT_NE(words.out.find("model linear-map"), std::string::npos) << words.out;
+  EXPECT_NE(words.out.find("no prediction"), std::string::npos) << words.out;
 }

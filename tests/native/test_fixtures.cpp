@@ -78,9 +78,18 @@ const Change kChanges[] = {
      "issue 12: the test set's pass carries W_PV S_t (Pass::Test), 18% fewer flops, and the estimate counts them"},
     {"bad-sweep-time", "err", "7.4e+16 floating-point operations, 85 days", "6.9e+16 floating-point operations, 80 days",
      "the same estimate for a sweep's first run"},
+    {"bad-memory", "err", "20.51 GB, more than the budget of 17.18 GB", "19.11 GiB, more than the budget of 16.00 GiB",
+     "issue 20: the budget is 16 GiB and the message says GiB"},
+    {"help", "stdout", "exit status: 0 ok, 2 bad options or input, 3 the run diverged (train)\n",
+     "numbers: decimal with an optional exponent (5, -0.5, .5, 1e-3); no hex, no '+', no blanks. A list of magnitude\n"
+     "laws in a sweep is separated by ';': --magnitude 'const;values:1,2@0.5,0.5'.\n\n"
+     "exit status: 0 ok, 2 bad options or input, or a file, standard output or memory that failed, 3 the run diverged (train)\n",
+     "issue 20: the number grammar, magnitude lists in a sweep, and the failures that exit 2"},
 };
-// Lines --help gained (issue 9: the magnitude law, the test set of a --data run).
-const char* const kHelpAdded[] = {"  --magnitude ", "  --test-data ", "  --test-fraction ", "  --shard ", "  --precision "};
+// Lines --help gained (issue 9: the magnitude law, the test set of a --data run; issue 18: the
+// model; issue 20: sweep --resume and --no-time-limit).
+const char* const kHelpAdded[] = {"  --magnitude ", "  --test-data ", "  --test-fraction ", "  --shard ", "  --precision ",
+                                  "  --model ", "  --resume ", "  --no-time-limit "};
 
 // The saved --help with the lines it gained since inserted where they stand in the new one.
 std::string help_with_additions(const std::string& saved, const std::string& now) {
@@ -117,8 +126,9 @@ std::string expected(const std::string& name, const std::string& what) {
 // they are removed from the new documents before comparing. Issue 9 ("the paper's three results"):
 // the magnitude law; the structure of the weights at every evaluation; the best vanilla GD; the
 // two assumptions, whether the theory applies, and the predicted last-position error and verdict.
+// Issue 18: the model field.
 const char* const kAdded[] = {
-    "/config/magnitude", "/history/offdiag_kq", "/history/offdiag_pv", "/history/outside", "/history/ab_complex", "/history/ab_spread",
+    "/config/magnitude", "/config/model", "/history/offdiag_kq", "/history/offdiag_pv", "/history/outside", "/history/ab_complex", "/history/ab_spread",
     "/mesa/gd_best", "/mesa/gd_best_eta", "/mesa/not_gd", "/vanilla_gd", "/theory/assumption_4_1", "/theory/assumption_4_2",
     "/theory/applies", "/theory/reason", "/theory/last_mse_pred", "/theory/relative_error_pred", "/theory/recovery_at_T",
     "/theory/verdict",
@@ -127,6 +137,8 @@ const char* const kAdded[] = {
     "/recovery_at_T", "/monte_carlo/assumption_4_1", "/monte_carlo/mixed_moment_ratio", "/monte_carlo/largest_standard_errors",
     // issue 13: the version in every document, and a sweep line's grid size (mesaflow merge)
     "/mesaflow", "/grid_runs",
+    // issue 20: a sweep line's grid identity (mesaflow merge, sweep --resume)
+    "/grid_id",
     // issue 12: the precision of a run
     "/config/precision",
     // issue 21: the kernel's instruction set

@@ -203,10 +203,10 @@ TEST(Kernel, CombineShardSumsRefusesRecordsOfTheWrongSize) {
   Config c = small_config(2, 8, 20);
   const Dataset ds = generate_dataset(c, c.m, kTrainStream);
   std::vector<double> sums;
-  shard_sums(random_params(c.d, 1), ds, false, 0, kShards, 1, sums);
+  shard_sums(random_params(c.d, 1), ds, Pass::Forward, 0, kShards, 1, sums);
   Params g;
   EXPECT_THROW(combine_shard_sums(sums, ds.m, ds.d, &g), std::invalid_argument);  // no gradients in them
   sums.pop_back();
   EXPECT_THROW(combine_shard_sums(sums, ds.m, ds.d, nullptr), std::invalid_argument);
-  EXPECT_THROW(shard_sums(random_params(c.d, 1), ds, false, 3, 40, 1, sums), std::invalid_argument);
+  EXPECT_THROW(shard_sums(random_params(c.d, 1), ds, Pass::Forward, 3, 40, 1, sums), std::invalid_argument);
 }

@@ -115,7 +115,7 @@ TEST(Npy, TrainingOnTheSavedFileGivesTheSameRun) {
   const std::string p = tmp_path("same.npy");
   write_npy(p, a.train());
   const Dataset ds = read_npy(p, 1e9);
-  Session b(c, kNativeMemoryBudget, &ds);
+  Session b(c, file_options(&ds));
   b.run(5);
   EXPECT_EQ(a.history().train_loss, b.history().train_loss);
   EXPECT_EQ(a.history().ab, b.history().ab);
@@ -181,8 +181,13 @@ TEST(Config, GoodValuesAreStoredAndRoundTrip) {
 
 // Found by tests/fuzz (fuzz_config, fuzz_url): "0x1p-1074" was accepted but its get_field text
 // "5e-324" was rejected (strtod flags underflow), so validate failed on a config set_field made.
+// Issue 20: hexadecimal is outside the one number grammar (number.hpp) and refused.
 TEST(Config, SubnormalNumbersRoundTripWhateverTheirSpelling) {
-  for (const char* text : {"0x1p-1074", "5e-324", "4.9406564584124654e-324", "-1e-310"}) {
+  {
+    Config c;
+    EXPECT_NE(test::text(set_field(c, "a0", "0x1p-1074")), "");
+  }
+  for (const char* text : {"5e-324", "4.9406564584124654e-324", "-1e-310"}) {
     Config c;
     ASSERT_EQ(test::text(set_field(c, "a0", text)), "") << text;
     ASSERT_EQ(test::text(set_field(c, "lr", text[0] == '-' ? text + 1 : text)), "") << text;
@@ -205,7 +210,7 @@ TEST(Config, MemoryBudgetIsCheckedBeforeAllocating) {
   c.T = 100000;
   const std::string e = test::text(validate(c, kBrowserMemoryBudget));
   EXPECT_NE(e.find("reduce m"), std::string::npos) << e;
-  EXPECT_THROW(Session(c, kBrowserMemoryBudget), ConfigError);
+  EXPECT_THROW(Session(c, budget_options(kBrowserMemoryBudget)), ConfigError);
   EXPECT_EQ(test::text(validate(Config{}, kBrowserMemoryBudget)), "");
 }
 

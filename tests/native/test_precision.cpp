@@ -170,9 +170,9 @@ TEST(Precision, TrainingAgreesWithDoubleOnSmallSettings) {
     c.x1 = k.x1, c.scale = k.scale, c.lr = k.lr, c.method = k.method, c.clip = k.clip, c.init = k.init;
     c.epochs = 20;
     c.seed = 5;
-    Session dbl(c, kNativeMemoryBudget);
+    Session dbl(c);
     c.precision = Precision::Single;
-    Session sgl(c, kNativeMemoryBudget);
+    Session sgl(c);
     sgl.record_params(true);
     dbl.run(c.epochs);
     sgl.run(c.epochs);
@@ -182,7 +182,7 @@ TEST(Precision, TrainingAgreesWithDoubleOnSmallSettings) {
     EXPECT_LT(max_rel(sgl.history().test_loss, dbl.history().test_loss), 1e-3);
     EXPECT_LT(max_rel(sgl.history().train_loss, dbl.history().train_loss), 1e-3);
     EXPECT_NE(sgl.history().train_loss, dbl.history().train_loss);
-    for (const Params& p : sgl.history().params) EXPECT_TRUE(all_float(p.wkq) && all_float(p.wpv));
+    for (const Weights& w : sgl.history().params) EXPECT_TRUE(all_float(w.blocks[0]) && all_float(w.blocks[1]));
   }
 }
 
@@ -194,7 +194,7 @@ TEST(Precision, Complex64FilesRoundTripAndTrainAsGenerated) {
   c.test_m = 11;
   c.epochs = 6;
   c.lr = 1e-3;
-  Session generated(c, kNativeMemoryBudget);
+  Session generated(c);
   const std::string train = tmp_path("train.npy"), testf = tmp_path("test.npy");
   write_npy(train, generated.train());
   write_npy(testf, generated.test());
@@ -207,7 +207,7 @@ TEST(Precision, Complex64FilesRoundTripAndTrainAsGenerated) {
   for (int q = 0; q < c.m; ++q)
     for (int t = 0; t < c.T; ++t)
       for (int j = 0; j < c.d; ++j) ASSERT_EQ(back.x(q, t, j), generated.train().x(q, t, j));
-  Session from_file(c, kNativeMemoryBudget, &back, kGeneratedLayout, false, &back_test);
+  Session from_file(c, test::file_options(&back, &back_test));
   generated.run(c.epochs);
   from_file.run(c.epochs);
   EXPECT_EQ(from_file.history().train_loss, generated.history().train_loss);
@@ -217,7 +217,7 @@ TEST(Precision, Complex64FilesRoundTripAndTrainAsGenerated) {
   // complex128 in single: rounded to float on reading
   Config cd = c;
   cd.precision = Precision::Double;
-  Session dbl(cd, kNativeMemoryBudget);
+  Session dbl(cd);
   const std::string wide = tmp_path("wide.npy");
   write_npy(wide, dbl.train());
   const Dataset rounded = read_npy(wide, 1e9, Precision::Single);
@@ -228,7 +228,7 @@ TEST(Precision, Complex64FilesRoundTripAndTrainAsGenerated) {
         ASSERT_EQ(rounded.x(q, t, j), std::complex<double>(nearest_float(v.real()), nearest_float(v.imag())));
       }
   // a session given double data in single converts it the same way
-  Session converted(c, kNativeMemoryBudget, &dbl.train(), kGeneratedLayout, false, &dbl.test());
+  Session converted(c, test::file_options(&dbl.train(), &dbl.test()));
   EXPECT_EQ(converted.train().precision, Precision::Single);
   EXPECT_EQ(converted.train().x(3, 7, 1), rounded.x(3, 7, 1));
 

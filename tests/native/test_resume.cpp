@@ -64,11 +64,11 @@ TEST(Resume, ExternalSumsResumeFromAnyPoint) {
   const std::vector<ShardWorker> workers{ShardWorker(c), ShardWorker(c)};
   for (int stop : {0, 5, 8, 23}) {
     SCOPED_TRACE(testing::Message() << "stopped at epoch " << stop);
-    Session first(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true);
+    Session first(c, external_options());
     run_external(first, workers, true, stop);  // stops awaiting the sums of epoch `stop`
     ASSERT_EQ(first.epoch(), stop);
     // Into a session with external sums, and into a normal one: either goes on the same.
-    Session ext(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true);
+    Session ext(c, external_options());
     ext.resume(first.checkpoint());
     EXPECT_EQ(ext.awaiting_sums(), stop < c.epochs || stop % c.eval_every != 0);
     run_external(ext, workers, true);
@@ -95,8 +95,8 @@ TEST(Resume, ABadCheckpointIsRefusedNamingThePartAndChangesNothing) {
   const Case cases[] = {
       {"checkpoint.epoch", [](Checkpoint& cp) { cp.epoch = 24; }},
       {"checkpoint.epoch", [](Checkpoint& cp) { cp.epoch = -1; }},
-      {"checkpoint.params", [](Checkpoint& cp) { cp.params = Params::zeros(4); }},
-      {"checkpoint.params", [](Checkpoint& cp) { cp.params.wkq(0, 1) = {1e300 * 1e300, 0}; }},
+      {"checkpoint.params", [](Checkpoint& cp) { cp.params = attention_weights(Params::zeros(4)); }},
+      {"checkpoint.params", [](Checkpoint& cp) { cp.params.blocks[0](0, 1) = {1e300 * 1e300, 0}; }},
       {"checkpoint.first_loss", [](Checkpoint& cp) { cp.first_loss = -1; }},
       {"checkpoint.flow_step", [](Checkpoint& cp) { cp.flow_step = std::numeric_limits<double>::infinity(); }},
       {"checkpoint.gradient_evaluations", [](Checkpoint& cp) { cp.gradient_evaluations = -3; }},
@@ -141,7 +141,7 @@ TEST(Resume, AResumedRunDivergesAsTheUninterruptedOneAndADivergedRunHasNoCheckpo
   Session second(c);
   second.resume(first.checkpoint());
   second.run(c.epochs);
-  Session ext(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true);
+  Session ext(c, external_options());
   ext.resume(first.checkpoint());
   run_external(ext, {ShardWorker(c), ShardWorker(c)}, true);
   for (const Session* r : {&second, &ext}) {

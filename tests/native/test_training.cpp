@@ -144,7 +144,7 @@ TEST(Training, SameSeedSameNumbersAnyThreadCount) {
   EXPECT_EQ(a.history().train_loss, b.history().train_loss);
   EXPECT_EQ(a.history().test_loss, b.history().test_loss);
   EXPECT_EQ(a.history().ab, b.history().ab);
-  EXPECT_TRUE(a.params().wkq == b.params().wkq && a.params().wpv == b.params().wpv);
+  expect_same_params(a.params(), b.params());
   c.seed = 2;
   Session other(c);
   other.run(c.epochs);
@@ -161,8 +161,8 @@ TEST(Training, RegeneratedAndStoredDataGiveTheSameRun) {
     c.lr = 5e-4;
     c.method = method;
     c.threads = 2;
-    Session stored(c, kNativeMemoryBudget, nullptr, DataLayout::Tokens);
-    Session regen(c, kNativeMemoryBudget, nullptr, DataLayout::Regenerated);
+    Session stored(c, layout_options(DataLayout::Tokens));
+    Session regen(c, layout_options(DataLayout::Regenerated));
     EXPECT_FALSE(stored.train().regenerated);
     EXPECT_TRUE(regen.train().regenerated && regen.test().regenerated);
     stored.run(c.epochs);
@@ -198,8 +198,8 @@ TEST(Training, ClipKeepsTheRedBlocksDiagonal) {
   for (int i = 0; i < c.d; ++i)
     for (int j = 0; j < c.d; ++j)
       if (i != j) {
-        EXPECT_EQ(s.params().wkq(c.d + i, j), std::complex<double>(0.0));
-        EXPECT_EQ(s.params().wpv(i, j), std::complex<double>(0.0));
+        EXPECT_EQ(attention_params(s.params()).wkq(c.d + i, j), std::complex<double>(0.0));
+        EXPECT_EQ(attention_params(s.params()).wpv(i, j), std::complex<double>(0.0));
       }
 }
 
@@ -235,7 +235,7 @@ TEST(Training, ExternalSumsGiveTheSameRunBitForBit) {
       Session normal(c);
       normal.record_params(true);
       normal.run(c.epochs);
-      Session ext(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true);
+      Session ext(c, external_options());
       ext.record_params(true);
       EXPECT_TRUE(ext.awaiting_sums());
       EXPECT_TRUE(ext.history().epoch.empty());
@@ -262,7 +262,7 @@ TEST(Training, ExternalSumsDetectDivergence) {
   Session normal(c);
   normal.run(c.epochs);
   ASSERT_TRUE(normal.diverged());
-  Session ext(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true);
+  Session ext(c, external_options());
   run_external(ext, {ShardWorker(c), ShardWorker(c)}, true);
   EXPECT_TRUE(ext.diverged());
   EXPECT_EQ(message(ext), message(normal));
@@ -273,5 +273,5 @@ TEST(Training, ExternalSumsDetectDivergence) {
 TEST(Training, ExternalSumsNeedGradientDescent) {
   Config c = small_config();
   c.method = Method::Flow;
-  EXPECT_THROW(Session(c, kNativeMemoryBudget, nullptr, kGeneratedLayout, true), ConfigError);
+  EXPECT_THROW(Session(c, external_options()), ConfigError);
 }

@@ -42,7 +42,7 @@ function badValues(f) {
 
 test('fields() lists every config field of API.md with type, range and default', () => {
   const keys = fields.map((f) => f.key);
-  assert.deepEqual(keys, ['d', 'T', 'm', 'x1', 'scale', 'magnitude', 'init', 'a0', 'b0', 'sigma_w', 'method', 'lr', 'epochs',
+  assert.deepEqual(keys, ['d', 'T', 'm', 'x1', 'scale', 'magnitude', 'model', 'init', 'a0', 'b0', 'sigma_w', 'method', 'lr', 'epochs',
     'eval_every', 'test_m', 'clip', 'precision', 'seed']);
   const defaults = mf.defaults();
   for (const f of fields) {
@@ -51,7 +51,7 @@ test('fields() lists every config field of API.md with type, range and default',
     if (f.kind === 'choice') assert.ok(f.choices.includes(f.default), f.key);
   }
   assert.deepEqual(defaults, {
-    d: 5, T: 100, m: 10000, x1: 'gaussian', scale: 1, magnitude: 'const', init: 'diagonal', a0: 0.1, b0: 0.1, sigma_w: 0.1,
+    d: 5, T: 100, m: 10000, x1: 'gaussian', scale: 1, magnitude: 'const', model: 'attention', init: 'diagonal', a0: 0.1, b0: 0.1, sigma_w: 0.1,
     method: 'gd', lr: 1e-4, epochs: 150, eval_every: 1, test_m: 10000, clip: false, precision: 'double', seed: 1,
   });
 });
@@ -102,7 +102,7 @@ test('over the browser memory budget: validate and createSession refuse, naming 
   const big = { m: 10000000, test_m: 10000, T: 100, d: 5 };
   const v = mf.validate(big);
   assert.equal(v.field, 'm');
-  assert.match(v.message, /needs about .* GB, more than the budget/);
+  assert.match(v.message, /needs about .* GiB, more than the budget/);
   assert.throws(() => mf.createSession(big), (e) => e.field === 'm' && /budget/.test(e.message));
   assert.ok(mf.estimateBytes(big) > mf.browserMemoryBudget);
   assert.ok(mf.estimateBytes(small) < mf.estimateBytes({ ...small, m: 800 }));

@@ -21,10 +21,12 @@ const KINDS = { int: 'integer', number: 'number', enum: 'choice', bool: 'flag' }
 // two assumptions, whether the theory applies, the predicted last-position error and the verdicts.
 const ADDED = new Set(['fields', 'label', 'group', 'nseq', 'magnitude', 'offdiag_kq', 'offdiag_pv', 'outside', 'ab_complex', 'ab_spread',
   'gd_best', 'gd_best_eta', 'not_gd', 'changes', 'stability', 'assumption_4_1', 'assumption_4_2', 'applies', 'reason', 'last_mse_pred', 'relative_error_pred',
-  'recovery_at_T', 'verdict', 'precision']);
+  'recovery_at_T', 'verdict', 'precision',
+  // Issue 18: the model field, and the model's name and parameter blocks beside the weights.
+  'model', 'blocks']);
 // Issue 9: rows of the field table that did not exist; where Assumption 4.1 fails (full-one without
 // clip) the diagonal family's predictions are null.
-const ADDED_FIELDS = new Set(['magnitude', 'precision']);  // issue 12: precision
+const ADDED_FIELDS = new Set(['magnitude', 'precision', 'model']);  // issue 12: precision; issue 18: model
 const WITHDRAWN = { 'full-one': ['c_star_T', 'c_star_inf', 'ratio_pred', 'recovery'] };
 
 function withIssue9(now, then) {
@@ -51,7 +53,11 @@ function withIssue9(now, then) {
 // relative, then taken from the saved side so that the exact comparison checks the rest. The
 // time estimate counts the pass's 18% fewer flops.
 const TEST_KEYS = new Set(['test_loss', 'ratio', 'last_mse']);
-const ESTIMATES = [['7.2e+16 floating-point operations, 209 days', '6.8e+16 floating-point operations, 197 days']];
+const ESTIMATES = [
+  ['7.2e+16 floating-point operations, 209 days', '6.8e+16 floating-point operations, 197 days'],
+  // Issue 20: memory in GiB (8.008e13 B / 2^30 = 74580.31 GiB; the page's budget 2^30 B).
+  ['80080.00 GB, more than the budget of 1.07 GB', '74580.31 GiB, more than the budget of 1.00 GiB'],
+];
 function closeTestKeys(now, then, where) {
   if (!now || !then || typeof now !== 'object' || typeof then !== 'object') return;
   for (const [k, x] of Object.entries(then)) {

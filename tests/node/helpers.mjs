@@ -32,19 +32,37 @@ export function heapBytes(raw) {
 
 export const finite = (a) => Array.from(a).every(Number.isFinite);
 
-// The history columns of a history (the CLI's JSON, s.history(), el.history): every key holding
-// one number per evaluation, taken from the data so that a new column is compared too.
+// The history columns, as the core lists them (History::columns), from the page's generated
+// js/model/core-tables.js (site/core-tables.mjs; written here from the node build when it is
+// missing or older than the build), so a test compares every column the core records, a new one too.
+const TABLES = path.join(ROOT, 'build', 'site', 'js', 'model', 'core-tables.js');
+const NODE_BUILD = path.join(ROOT, 'build', 'wasm', 'mesaflow_node.js');
+async function coreTables() {
+  const stale = !fs.existsSync(TABLES) || (fs.existsSync(NODE_BUILD) && fs.statSync(NODE_BUILD).mtimeMs > fs.statSync(TABLES).mtimeMs);
+  if (stale && fs.existsSync(NODE_BUILD)) {
+    const { writeCoreTables } = await import(pathToFileURL(path.join(ROOT, 'site', 'core-tables.mjs')).href);
+    await writeCoreTables(NODE_BUILD, TABLES);
+  }
+  return import(pathToFileURL(TABLES).href);
+}
+export const TABLES_FILE = TABLES;
+export const { HISTORY_COLUMNS } = await coreTables();
+
+// The generated columns, every one of which h (the CLI's JSON, s.history(), el.history) must hold
+// with one number (or null) per evaluation; throws naming a missing one, or a column of numbers
+// in h the core does not list.
 export function historyColumns(h) {
   const n = h.epoch.length;
   const isColumn = (v) => (Array.isArray(v) || ArrayBuffer.isView(v)) && v.length === n && Array.from(v).every((x) => x === null || typeof x === 'number');
-  return Object.keys(h).filter((k) => isColumn(h[k])).sort();
+  for (const k of HISTORY_COLUMNS) if (!isColumn(h[k])) throw new Error(`history: column ${k} missing or not ${n} numbers`);
+  const extra = Object.keys(h).filter((k) => !HISTORY_COLUMNS.includes(k) && isColumn(h[k]));
+  if (extra.length) throw new Error(`history: columns ${extra} are not in the core's History::columns`);
+  return [...HISTORY_COLUMNS];
 }
 
 // [name, a's column, b's column] for every column of b's history (a must have the same columns):
 // what expectSame and the like compare.
 export function historyPairs(a, b, prefix = 'history') {
-  const cols = historyColumns(b);
-  if (JSON.stringify(historyColumns(a)) !== JSON.stringify(cols)) throw new Error(`${prefix}: columns ${historyColumns(a)} against ${cols}`);
-  if (cols.length < 11) throw new Error(`${prefix}: only ${cols.length} columns (${cols})`);
-  return cols.map((k) => [`${prefix}.${k}`, a[k], b[k]]);
+  historyColumns(a);
+  return historyColumns(b).map((k) => [`${prefix}.${k}`, a[k], b[k]]);
 }

@@ -14,7 +14,7 @@ import { ROOT } from './helpers.mjs';
 
 const SRC = path.join(ROOT, 'site', 'js');
 const BUILT = path.join(ROOT, 'build', 'site', 'js');
-const GENERATED = ['fields.js', 'version.js', 'formulas.js']; // written by site/build.mjs
+const GENERATED = ['fields.js', 'version.js', 'formulas.js', 'model/core-tables.js']; // written by site/build.mjs
 const modules = fs.readdirSync(SRC, { recursive: true }).filter((f) => f.endsWith('.js')).map((f) => f.split(path.sep).join('/')).sort();
 
 // The modules a module loads: import ... from, import(), and new URL(..., import.meta.url) of a .js.

@@ -1,7 +1,7 @@
 // The session API of wasm/API.md: shapes, run(), divergence, delete().
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { load, finite } from './helpers.mjs';
+import { load, finite, HISTORY_COLUMNS } from './helpers.mjs';
 
 const { mf } = await load();
 const cfg = { d: 3, T: 12, m: 40, test_m: 16, epochs: 6, lr: 1e-3, seed: 3 };
@@ -14,7 +14,7 @@ test('run(k) advances k epochs, stops at epochs; history has one row per evaluat
   assert.deepEqual(s.run(100), { epoch: 6, done: true, diverged: false, message: '' });
   assert.deepEqual(s.run(1), { epoch: 6, done: true, diverged: false, message: '' });
   const h = s.history();
-  for (const k of ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse']) {
+  for (const k of HISTORY_COLUMNS) {
     assert.ok(h[k] instanceof Float64Array, k);
     assert.equal(h[k].length, 7, k);
     assert.ok(finite(h[k]), k);

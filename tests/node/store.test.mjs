@@ -1,5 +1,5 @@
 // The element's store (site/js/element/store.js, as site/build.mjs ships it): commands take effect
-// in the order they are made, whether each is synchronous or awaits (a parse in the worker), also
+// in the order they are made, whether each is synchronous or awaits, also
 // one made while an earlier command hands over to the next; "playing" is one state that Play,
 // Pause and the end of training change. Imports build/site/js (runs `node site/build.mjs` first
 // if needed).

@@ -1,6 +1,8 @@
 // Whether a configuration may run: every field in its range (fields.hpp), and the memory and
 // time it needs within a budget, estimated before anything is allocated.
 #pragma once
+#include <string>
+
 #include "mesaflow/config.hpp"
 #include "mesaflow/fields.hpp"
 #include "mesaflow/problem.hpp"
@@ -31,10 +33,20 @@ Problem validate(const Config& c, double memory_budget_bytes, DataLayout generat
                  bool train_from_file = false, const TimeBudget& time = kNativeTimeBudget,
                  const FieldTable& table = config_fields());
 
+// A memory refusal: "this setting needs about NEED, more than the budget of BUDGET; reduce m,
+// test-m or T", field m, also involving test-m, T and d (what estimate_bytes() depends on). need
+// and budget as texts in the caller's unit ("20.51 GB" here; the page's "512 MiB"); with "{need}"
+// and "{budget}" it is the template site/build.mjs writes into the page's core-tables.js.
+Problem memory_problem(const std::string& need, const std::string& budget);
+
 // Floating-point operations of a whole run, as flops.hpp counts them: the training gradient of
 // every epoch (method flow: at least one Dormand-Prince step, 6 new gradients, per epoch) and the
 // test set's forward pass at every evaluation.
 double estimate_flops(const Config& c);
+
+// Floating-point operations of the mesa view (mesa.hpp) over nseq sequences: a pseudo-inverse at
+// every position of every sequence.
+double estimate_mesa_flops(int d, int T, double nseq);
 
 // Bytes the training and test sets and scratch take for this configuration.
 double estimate_bytes(const Config& c, DataLayout generated = kGeneratedLayout, bool train_from_file = false);

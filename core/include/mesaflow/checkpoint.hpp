@@ -5,14 +5,14 @@
 #pragma once
 #include "mesaflow/config.hpp"
 #include "mesaflow/history.hpp"
-#include "mesaflow/model.hpp"
+#include "mesaflow/models/model.hpp"
 #include "mesaflow/problem.hpp"
 
 namespace mesaflow {
 
 struct Checkpoint {
   int epoch = 0;
-  Params params;            // after `epoch` epochs
+  Weights params;           // after `epoch` epochs: the blocks of the configuration's model
   double first_loss = 0;    // training loss at epoch 0 (the reference of the divergence check)
   double flow_step = 0;     // method flow: the step size the integrator goes on with
   long gradient_evaluations = 0;

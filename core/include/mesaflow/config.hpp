@@ -16,6 +16,7 @@ enum class Method { GD, Flow };
 enum class Precision { Double, Single };
 
 struct Config {
+  int model = 0;          // index into models() (models/model.hpp): 0 attention, 1 linear-map
   int d = 5;              // token dimension
   int T = 100;            // sequence length
   int m = 10000;          // training sequences

@@ -13,6 +13,7 @@
 #pragma once
 #include <complex>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "mesaflow/config.hpp"
@@ -73,6 +74,15 @@ struct Dataset {
 // Both layouts hold the same tokens bit for bit. In c.precision single, x_1 and lambda are rounded
 // to float and x_{t+1} = lambda x_t is computed in float.
 Dataset generate_dataset(const Config& c, int m, std::uint64_t stream, DataLayout layout = DataLayout::Tokens);
+
+// The fields generate_dataset() reads (d, T, x1, scale, magnitude, precision, seed) and the sizes
+// of the two sets (m, test-m), by CLI name: runs that agree on them hold the same sequences,
+// whatever their model, initialisation, step or method (the page shares one copy of the data
+// between such runs; site/build.mjs writes this list into the page's core-tables.js).
+const std::vector<std::string>& data_fields();
+// Of those, the fields a data file sets (m, d, T, test-m) or makes moot (the first-token law:
+// x1, scale, magnitude); precision and seed still apply to a file's run.
+const std::vector<std::string>& file_fields();
 
 enum Stream : std::uint64_t { kTrainStream = 0, kTestStream = 1, kInitStream = 2, kSplitStream = 3 };
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "mesaflow/json.hpp"
-#include "mesaflow/model.hpp"
+#include "mesaflow/models/model.hpp"
 
 namespace mesaflow {
 
@@ -18,8 +18,10 @@ struct Change {
 
 struct History {
   std::vector<double> epoch, train_loss, test_loss, ab, ratio, last_mse;
-  std::vector<double> offdiag_kq, offdiag_pv, outside, ab_complex, ab_spread;  // model.hpp's Structure
-  std::vector<Params> params;  // one per evaluation when Session::record_params(true)
+  // ab and these: the attention model's (model.hpp's Structure); NaN, null in JSON, for a model
+  // without them (Model::push_structure).
+  std::vector<double> offdiag_kq, offdiag_pv, outside, ab_complex, ab_spread;
+  std::vector<Weights> params;  // one per evaluation when Session::record_params(true)
   std::vector<Change> changes; // in the order made
 
   // The columns of numbers, by their JSON names, in the order documents list them.

@@ -50,12 +50,14 @@ Evaluation evaluate_test(const Params& p, const Dataset& ds, int threads);
 // (the four sums only, without grad): unscaled sums over the shard's sequences, formed in pack
 // order; gk = sum z e^H, gp = sum (r / rho) v^H.
 int shard_record_size(int d, bool grad);
+// The register shape the scan runs in (kernel.cpp, ScanShape); the same bits in every shape.
+// Build: this build's (natively 64-byte vectors, a row of a product per step; WebAssembly's
+// below). Narrow: WebAssembly's (16-byte vectors, two rows per step), compiled natively too, for
+// the generic kernel, so that the native tests and sanitizers run that code.
+enum class Scan { Build, Narrow };
 // The records of shards [first_shard, last_shard) into out (resized).
 void shard_sums(const Params& p, const Dataset& ds, Pass pass, int first_shard, int last_shard, int threads,
-                std::vector<double>& out);
-// The same with grad ? Pass::Gradient : Pass::Forward.
-void shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
-                std::vector<double>& out);
+                std::vector<double>& out, Scan scan = Scan::Build);
 // Adds kShards records (shard order) and scales them as evaluate() does; the gradient into
 // *grad when grad != nullptr (then the records must carry gradients). m, d: of the data set.
 Evaluation combine_shard_sums(const std::vector<double>& sums, int m, int d, Params* grad);

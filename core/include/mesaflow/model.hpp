@@ -2,6 +2,8 @@
 //   e_t = (x_t ; x_{t-1}) in C^{2d},  S_t = sum_{i<=t} e_i e_i^H,  rho_t = t - 1,
 //   y_hat_t = W_PV S_t W_KQ e_t / rho_t,   predicting x_{t+1} for t = 2..T-1.
 // Legend: d token dimension, D = 2d embedding dimension.
+// These are the attention model's own parameters (the fused kernel's Params); the rest of the core
+// sees them through the model seam (models/model.hpp, models/attention.hpp) as the blocks wkq, wpv.
 #pragma once
 #include <Eigen/Dense>
 

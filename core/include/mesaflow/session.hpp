@@ -11,7 +11,7 @@
 #include "mesaflow/dataset.hpp"
 #include "mesaflow/history.hpp"
 #include "mesaflow/mesa.hpp"
-#include "mesaflow/model.hpp"
+#include "mesaflow/models/model.hpp"
 #include "mesaflow/problem.hpp"
 #include "mesaflow/theory.hpp"
 #include "mesaflow/trainer.hpp"
@@ -31,26 +31,36 @@ struct Divergence {
   int epoch = 0;
   std::string why;  // "the training loss reached 1e+30 (it started at 0.4)"
   double lr = 0, suggested_lr = 0;
+  bool flow = false;    // the run was already the gradient flow: not suggested again
+  double data_max = 0;  // a non-finite loss at epoch 0: the largest |coordinate| of the training data
 };
 // How a front end writes "set this field to this value": the CLI "--lr 0.5", the JS API "lr = 0.5".
 using SettingSyntax = std::string (*)(const std::string& field, const std::string& value);
 // "diverged at epoch 12: <why>; the step size lr = 5 is too large for this setting, try a smaller
-// step such as --lr 0.5 (or --method flow)", the settings in the front end's syntax.
+// step such as --lr 0.5 (or --method flow)", the settings in the front end's syntax; a
+// non-finite loss at epoch 0 is the data's: "the data overflow: values up to 1e+300 ...". Only a
+// valid step (in (0, 10], not printed as 0) is suggested, and flow only to a run of gd.
 std::string describe(const Divergence& d, SettingSyntax syntax);
+
+// How a Session is built beside its configuration (every member has the default of a native run).
+struct SessionOptions {
+  double memory_budget = kNativeMemoryBudget;  // bytes; validate() refuses a configuration above it
+  const Dataset* data = nullptr;       // the training set read from a file (its m, d, T override c's)
+  const Dataset* test_data = nullptr;  // the test set read from a file too (then data must be given)
+  DataLayout layout = kGeneratedLayout;  // how generated sets are held (the numbers do not depend on it)
+  // The loss, gradient and test-set sums come from outside (shard_sums() run by other processes,
+  // see ShardWorker), for method gd only (ConfigError otherwise). The session then alternates: it
+  // awaits the sums at its parameters (epoch 0 first), feed() records them, run(1) takes one step,
+  // and so on. The history equals a normal session's bit for bit.
+  bool external_sums = false;
+};
 
 class Session {
  public:
-  // Validates c against the memory budget (throws ConfigError naming the field), then draws
-  // the training set (or takes *data, whose m, d, T override c's) and the test set, held in
-  // `layout` (the numbers do not depend on it; see DataLayout).
-  //
-  // external_sums: the loss, gradient and test-set sums come from outside (shard_sums() run by
-  // other processes, see ShardWorker), for method gd only (throws ConfigError otherwise). The
-  // session then alternates: it awaits the sums at its parameters (epoch 0 first), feed() records
-  // them, run(1) takes one step, and so on. The history equals a normal session's bit for bit.
-  // test_data: the test set read from a file too (data and test_data override m and test_m).
-  explicit Session(const Config& c, double memory_budget = kNativeMemoryBudget, const Dataset* data = nullptr,
-                   DataLayout layout = kGeneratedLayout, bool external_sums = false, const Dataset* test_data = nullptr);
+  // Validates c against o.memory_budget (throws ConfigError naming the field), then draws the
+  // training set (or takes *o.data) and the test set (or *o.test_data); the model is c.model's
+  // (models/model.hpp), and everything the session computes goes through it.
+  explicit Session(const Config& c, const SessionOptions& o = {});
 
   // Advances up to k epochs; returns how many were done. Stops at c.epochs or on divergence.
   // With external sums: at most one epoch, and none while sums are awaited.
@@ -65,7 +75,7 @@ class Session {
   bool wants_test() const { return awaiting_ && row_due(); }
   // Throws std::logic_error when no sums are awaited, std::invalid_argument on a wrong size.
   void feed(const std::vector<double>& train_sums, const std::vector<double>& test_sums);
-  // Keep W_KQ and W_PV at every evaluation (History::params). Call before run(): the epoch-0
+  // Keep the weights (every block of the model) at every evaluation (History::params). Call before run(): the epoch-0
   // row, recorded by the constructor, then gets the initial parameters too.
   void record_params(bool on) {
     record_params_ = on;
@@ -75,6 +85,10 @@ class Session {
   // The state after the epochs run so far (see Checkpoint); not for a diverged session, nor
   // for one with external sums that awaits them (throws std::logic_error).
   Checkpoint checkpoint() const;
+  // The same without the history rows (Checkpoint::history empty): what a caller that keeps the
+  // rows itself needs (the page, sent the new rows each chunk); its cost does not grow with the
+  // rows recorded.
+  Checkpoint state() const;
   // Continues from cp, which must come from a session with this configuration (epochs may be
   // larger: the run goes on further). Only on a new session, before run() or feed(). Throws
   // ConfigError naming the part of cp that does not fit ("checkpoint.epoch: ...") and then
@@ -93,8 +107,11 @@ class Session {
   // sigma-w, test-m, seed), or after a divergence. No budgets are checked here: the caller checks
   // the new configuration against its own (validate()).
   Problem change(const std::string& field, const std::string& text);
-  // Whether a field can change while running (the list above).
+  // Whether a field can change while running (the list above, live_fields()).
   static bool changes_live(const FieldSpec& f);
+  // The fields change() takes, by CLI name: lr, epochs, eval-every, clip, method, threads
+  // (site/build.mjs writes them into the page's core-tables.js).
+  static const std::vector<std::string>& live_fields();
 
   int epoch() const { return epoch_; }
   bool done() const { return done_; }
@@ -104,7 +121,8 @@ class Session {
   const Config& config() const { return cfg_; }
   const History& history() const { return hist_; }
   const Theory& theory() const { return theory_; }
-  const Params& params() const { return params_; }
+  const Weights& params() const { return params_; }
+  const Model& model() const { return *model_; }
   const Dataset& train() const { return train_; }
   const Dataset& test() const { return test_; }
   bool data_from_file() const { return from_file_; }
@@ -116,7 +134,10 @@ class Session {
   // The stability number of each epoch's step along the training set's ODE (ode.hpp): above
   // kFollowsTheFlow gradient descent does not follow the flow closely.
   const std::vector<double>& ode_stability() const { return ode_emp_.stability; }
-  MesaView mesa(int nseq) const { return mesa_view(params_, test_, nseq); }
+  // The mesa-optimizer view (mesa.hpp) on the first nseq test sequences; false when the model has
+  // none (only the attention model has one).
+  bool has_mesa() const { return model_->has_mesa(); }
+  MesaView mesa(int nseq) const;
   // The best vanilla one-step GD at the last position on the test set (mesa.hpp).
   VanillaGD vanilla_gd() const { return best_vanilla_gd(test_); }
   long gradient_evaluations() const { return grad_evals_; }
@@ -143,9 +164,10 @@ class Session {
   bool row_due() const { return evaluated_now() && (hist_.epoch.empty() || hist_.epoch.back() != epoch_); }
 
   Config cfg_;
+  const Model* model_ = nullptr;
   Dataset train_, test_;
   bool from_file_ = false;
-  Params params_;
+  Weights params_;
   Objective objective_;
   FlowIntegrator flow_;
   Theory theory_;
@@ -157,7 +179,7 @@ class Session {
   Divergence divergence_;
   double first_loss_ = 0;
   double loss_ = 0;  // training loss at params_
-  Params grad_;      // GD: gradient at params_, computed right after each step
+  Weights grad_;     // GD: gradient at params_, computed right after each step
   long grad_evals_ = 0;
 };
 

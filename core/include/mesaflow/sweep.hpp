@@ -53,12 +53,21 @@ struct GridRun {
 // line) on the calling thread for the k-th of runs, in their order, as soon as it and every earlier
 // one have finished; the line is report.hpp's sweep_json of a grid of grid_runs runs. The
 // configurations must be valid (validate them first).
+// Every line carries grid_id when it is not empty (grid_identity). An exception in a run (e.g.
+// std::bad_alloc) or in report stops the sweep: no new run starts, the running ones finish, and
+// the exception is rethrown here on the calling thread.
 void run_sweep(const std::vector<GridRun>& runs, long grid_runs, const Dataset* data, const Dataset* test_data, int jobs,
-               SettingSyntax syntax, const std::function<void(long, const Json&)>& report);
+               SettingSyntax syntax, const std::function<void(long, const Json&)>& report, const std::string& grid_id = "");
+
+// The identity of a grid: 16 hex digits of a 64-bit FNV-1a hash of the version, `extra` (what the
+// configurations do not say, e.g. the data's source) and every run's configuration, field by field
+// in the table's order (threads left out: results do not depend on it). Shards of one grid share it.
+std::string grid_identity(const std::vector<Config>& configs, const std::string& extra);
 
 // Merges sweep lines (texts of the JSON lines of `mesaflow sweep`, e.g. of several --shard parts)
 // into grid order, into *merged (the lines as they were written, one per run). A problem names
-// the file and line of a line that is not a sweep line, of a run given twice, or the runs missing.
+// the file and line of a line that is not a sweep line, of a line without grid_id, of lines of
+// different grids (grid_id or grid_runs differ), of a run given twice, or the runs missing.
 struct SweepLine {
   std::string file;
   long line;

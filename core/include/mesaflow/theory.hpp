@@ -30,6 +30,7 @@ struct Theory {
   MixedMoments mixed;           // Assumption 4.1's mixed moments (families.hpp)
   std::string source = "closed form";  // or how the moments were measured
   bool clip = false;            // the run keeps the red blocks diagonal itself (the clip option)
+  std::string model_reason;     // why the run's model is not the one the theory describes ("" for attention)
   double A = 0, B = 0;          // population sums over t = 2..T-1
   double A_emp = 0, B_emp = 0;  // the same sums measured on the training set (0 if not computed)
   double c_star_T = 0, c_star_inf = 0, c_star_empirical = 0;
@@ -45,7 +46,8 @@ struct Theory {
   bool assumption_4_1() const { return mixed.vanish(); }
   // The diagonal family's predictions describe the run: Assumption 4.1 holds, or clip keeps
   // the run in the family.
-  bool applies() const { return assumption_4_1() || clip; }
+  // The run's model must be the linear-attention model (model_reason empty).
+  bool applies() const { return model_reason.empty() && (assumption_4_1() || clip); }
   // Why they do not ("" when they do).
   std::string reason() const;
   // "recovers at this T", "recovers as T -> infinity (...)" or "does not recover (...)".
@@ -62,7 +64,8 @@ double harmonic(int n);  // H_n = 1 + 1/2 + ... + 1/n
 
 // From moments (closed form, Monte Carlo or measured) at (d, T); clip: the run clips.
 Theory theory_from_moments(const Moments& mo, const MixedMoments& mixed, int d, int T, bool clip = false);
-// The theory object for c from the closed-form moments of its family and magnitude law.
+// The theory object for c from the closed-form moments of its family and magnitude law (and
+// model_reason from c's model).
 Theory theory_for(const Config& c);
 
 // The capability curve: the predictions at each T (log-spaced points from log_spaced()).

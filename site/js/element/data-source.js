@@ -7,11 +7,10 @@
 // (mesaflow train ... --out run.json) is drawn beside the live runs (views/views.js, overlay).
 import { VERSION } from '../version.js';
 import { OKABE_ITO } from '../model/colours.js';
-
-// The fields a data file sets (m, d, T, test-m) or makes moot (the first-token law).
-const FILE_FIELDS = ['d', 'T', 'm', 'test-m', 'x1', 'scale', 'magnitude'];
-// The history columns of the command line's run document drawn beside the live runs.
-const RUN_COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse'];
+// The fields a data file sets (m, d, T, test-m) or makes moot (the first-token law), and the
+// history columns a run document of the command line holds: the core's (file_fields,
+// History::columns), generated.
+import { FILE_FIELDS, HISTORY_COLUMNS as RUN_COLUMNS } from '../model/core-tables.js';
 const RUN_COLOUR = OKABE_ITO.sky;
 
 const fileName = (x) => (x instanceof File ? x.name : undefined);
@@ -41,7 +40,8 @@ export function readRun(text, name) {
     throw new Error(`${name}: history.epoch is not a rising list of epochs`);
   }
   const hist = Object.fromEntries(RUN_COLUMNS.map((k) => [k, h[k].slice()]));
-  return { label: `CLI: ${name}`, name, version: typeof doc.mesaflow === 'string' ? doc.mesaflow : null, colour: RUN_COLOUR, hist };
+  const config = doc.config && typeof doc.config === 'object' ? { ...doc.config } : null; // what the overlay's note compares
+  return { label: `CLI: ${name}`, name, version: typeof doc.mesaflow === 'string' ? doc.mesaflow : null, colour: RUN_COLOUR, hist, config };
 }
 
 // Where the data of the runs comes from, in words.
@@ -98,6 +98,16 @@ export class DataSource {
     return this.file;
   }
 
+  // A file refused (or '' once one is accepted): said next to the file pickers; in the alert at
+  // the top as well only where the pickers are folded away (a file dropped on a narrow element).
+  problem(text) {
+    const box = this.api.$('file-problem');
+    box.textContent = text;
+    box.hidden = !text;
+    const seen = !text || box.checkVisibility();
+    this.api.alert(seen ? '' : text);
+  }
+
   // What the element's `data` property says.
   describe() {
     return this.info ? { source: 'file', ...this.info } : { source: 'generated' };
@@ -129,7 +139,7 @@ export class DataSource {
     if (answer.problem) {
       const p = answer.problem;
       const file = p.field === 'test-data' ? data.test_name : data.name;
-      this.api.alert(`${p.message} (${file} is not used: the runs shown go on.)`);
+      this.problem(`${p.message} (${file} is not used: the runs shown go on.)`);
       this.api.emit('mesaflow-file-error', { name: file, field: p.field, message: p.message });
       return { info: null, problem: p };
     }
@@ -144,7 +154,7 @@ export class DataSource {
     this.info = info;
     store.settings.useData(info && { m: info.m, d: info.d, T: info.T, test_m: info.test_m });
     views.setFile(info);
-    this.api.alert('');
+    this.problem('');
     this.show();
     this.api.configure(store.settings.config());
     this.api.emit('mesaflow-data', this.describe());
@@ -171,14 +181,14 @@ export class DataSource {
       try {
         overlay = readRun(source instanceof Blob ? await source.text() : source, String(name));
       } catch (e) {
-        this.api.alert(`${e.message}. The charts are unchanged.`);
+        this.problem(`${e.message}. The charts are unchanged.`);
         this.api.emit('mesaflow-file-error', { name, field: 'run', message: e.message });
         throw e;
       }
       if (overlay.version && overlay.version !== VERSION) this.api.edits().note(`${overlay.name} was written by mesaflow ${overlay.version}; this page is mesaflow ${VERSION}.`);
     }
     this.overlay = overlay;
-    this.api.alert('');
+    this.problem('');
     $('run-remove').hidden = !overlay;
     views.setOverlay(overlay);
     this.api.emit('mesaflow-comparison', this.comparison);

@@ -4,10 +4,11 @@
 // restart; any other field starts them again from epoch 0, asked first where trained epochs would
 // be lost (the notice bar of the template), or said in a note (a script's setAttribute).
 import { FIELDS } from '../model/config-text.js';
+import { LIVE_FIELDS } from '../model/core-tables.js';
 import { toWorker } from '../model/protocol.js';
 import { showPreset } from './settings-form.js';
 
-const LIVE = new Set(['lr', 'epochs', 'eval-every', 'clip', 'method']);
+const LIVE = new Set(LIVE_FIELDS); // Session::live_fields, generated
 
 export class Edits {
   // api: the element's controller API (element/mesaflow-demo.js): its store, form, views.
@@ -15,12 +16,12 @@ export class Edits {
     this.api = api;
   }
 
-  // A settings-form edit, parsed by the core; a problem stays under the field.
-  async edit(name, text) {
+  // A settings-form edit, checked by the core's rules on the page; a problem stays under the field.
+  edit(name, text) {
     const { form, store } = this.api;
     const { settings } = store;
     const before = settings.snapshot();
-    const cfg = await settings.edit(name, text);
+    const cfg = settings.edit(name, text);
     if (cfg) this.apply(cfg, () => {
       settings.restore(before);
       form.show(store.cfg);

@@ -30,6 +30,13 @@ import { Faults } from './faults.js';
 import { Measure } from './capability-client.js';
 import { DataSource } from './data-source.js';
 import { VERSION } from '../version.js';
+import { diagonalCheck, withheld } from '../model/claims.js';
+
+// Attributes of presentation only (not the configuration): which cards to show (views="ab,mesa"),
+// a compact layout for a course page, and autoplay (starts when first in view, unless the reader
+// asks for reduced motion). controls="hide" and text="hide" are CSS too (demo.css).
+const PRESENTATION = ['views', 'compact', 'autoplay'];
+export const VIEW_NAMES = ['ab', 'ratio', 'loss', 'weights', 'mesa', 'sequence', 'capability', 'structure'];
 
 // Checked against the package's declarations (site/typecheck.mjs stages them at this path).
 /** @typedef {import('../../mesaflow-demo.js').MesaflowDemoElement} MesaflowDemoElement */
@@ -41,7 +48,7 @@ import { VERSION } from '../version.js';
 /** @implements {MesaflowDemoElement} */
 class MesaflowDemo extends HTMLElement {
   static get observedAttributes() {
-    return [...FIELD_ATTRS, ...EXTRA_KEYS];
+    return [...FIELD_ATTRS, ...EXTRA_KEYS, ...PRESENTATION];
   }
 
   #root;
@@ -59,6 +66,8 @@ class MesaflowDemo extends HTMLElement {
   #frame = 0;
   #updateQueued = false;
   #applyQueued = false;
+  #autoplay = null;
+  #autoplayed = false;
 
   constructor() {
     super();
@@ -68,8 +77,8 @@ class MesaflowDemo extends HTMLElement {
     this.#views = new Views(this.#root);
     this.#form = new SettingsForm($('form'), FIELDS, (name, text) => this.#store.command(() => this.#edits.edit(name, text)),
       { play: $('play'), why: $('play-why'), mirrors: { precision: $('precision-pick') } });
-    // What the demo is set to, parsed by the core in the worker (element/settings.js): the store's.
-    const store = (this.#store = new Store(this, new Settings({ parse: (pairs, extras) => this.#client.parse(pairs, extras) }, this.#form)));
+    // What the demo is set to, checked on the page by the core's rules (element/settings.js): the store's.
+    const store = (this.#store = new Store(this, new Settings(this.#form)));
     this.#progress = new Progress($('progress'), $('progress-text'));
     this.#status = new StatusLine($('status'), () => summary(store.runs.list, store.cfg, store.playing, this.#views.sparse, store.held));
     this.#client = new WorkerClient(this.#handlers(), this, () => store.training);
@@ -138,11 +147,46 @@ class MesaflowDemo extends HTMLElement {
       if (this.#store.resumeOnConnect) this.#resumeRuns();
     }
     this.#ro.observe(this);
+    this.#presentation();
+    this.#watchAutoplay();
+  }
+
+  // views: the cards shown (a comma- or space-separated list of VIEW_NAMES; an unknown name is
+  // said in the element's alert, naming the attribute and the allowed names).
+  #presentation() {
+    const demo = /** @type {HTMLElement} */ (this.#root.querySelector('.demo'));
+    const raw = this.getAttribute('views');
+    const names = raw == null ? [] : raw.split(/[\s,]+/).filter(Boolean);
+    const bad = names.filter((n) => !VIEW_NAMES.includes(n));
+    if (bad.length) this.#alert(`views: '${bad.join(', ')}' is not a view; allowed: ${VIEW_NAMES.join(', ')}.`);
+    else if (this.#root.getElementById('alert').textContent.startsWith('views: ')) this.#alert(''); // fixed
+    const ok = names.filter((n) => VIEW_NAMES.includes(n));
+    if (ok.length) demo.dataset.views = ok.join(' ');
+    else delete demo.dataset.views;
+    requestAnimationFrame(() => this.#views.cfg && this.#views.resize());
+  }
+
+  // autoplay: Play once the element is a quarter in view, unless prefers-reduced-motion (then the
+  // status asks for Play as without autoplay).
+  #watchAutoplay() {
+    this.#autoplay?.disconnect();
+    this.#autoplay = null;
+    if (!this.hasAttribute('autoplay') || this.#autoplayed) return;
+    if (matchMedia('(prefers-reduced-motion: reduce)').matches) return;
+    this.#autoplay = new IntersectionObserver((entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      this.#autoplay?.disconnect();
+      this.#autoplay = null;
+      this.#autoplayed = true;
+      if (!this.#store.training && !this.#store.finished) this.play();
+    }, { threshold: 0.25 });
+    this.#autoplay.observe(this);
   }
 
   // Moved in the DOM (disconnected, then connected): the new worker resumes the runs.
   disconnectedCallback() {
     this.#ro.disconnect();
+    this.#autoplay?.disconnect();
     this.#client.stop();
     this.#measure.stop();
     this.#store.setHeld(false);
@@ -153,6 +197,8 @@ class MesaflowDemo extends HTMLElement {
   // made before (a play() right after a setAttribute comes after it: see Store.command).
   attributeChangedCallback(name) {
     if (name === 'controls' || name === 'text') return; // pure CSS, see demo.css
+    if (name === 'views' || name === 'compact') return this.isConnected && this.#presentation();
+    if (name === 'autoplay') return this.isConnected && this.#watchAutoplay();
     if (!this.#client.ready) return this.#store.setAttrsStale(true);
     if (this.#applyQueued) return;
     this.#applyQueued = true;
@@ -292,9 +338,8 @@ class MesaflowDemo extends HTMLElement {
       return this.#faults.restart(store.fault.resumable);
     }
     if (store.finished) {
-      const text = `Finished: all ${store.cfg.epochs} epochs are trained. Raise epochs in the settings to train further from here, or Reset to train again from epoch 0.`;
-      this.#alert(text);
-      return this.#status.say(text);
+      // Said once, in the status line (not in the alert as well).
+      return this.#status.say(`Finished: all ${store.cfg.epochs} epochs are trained. Raise epochs in the settings to train further from here, or Reset to train again from epoch 0.`);
     }
     store.play();
     if (store.runs.first) this.#client.post(toWorker.play(this.#speed()));
@@ -332,7 +377,7 @@ class MesaflowDemo extends HTMLElement {
       stopped: ({ reason }) => {
         store.stopped(reason);
         if (reason !== 'reset') this.#status.refresh(true); // reset: new runs are on their way
-        if (reason !== 'reset') this.#progress.update(store.runs.list, false);
+        if (reason !== 'reset') this.#progress.update(store.runs.list, false, store.cfg?.epochs);
       },
       error: ({ message }) => {
         this.#alert(message);
@@ -365,14 +410,10 @@ class MesaflowDemo extends HTMLElement {
   async #applyAttributes() {
     const store = this.#store;
     store.setAttrsStale(false);
-    const names = new Set(MesaflowDemo.observedAttributes);
-    const read = await this.#store.settings.read(this.getAttributeNames().filter((n) => names.has(n)).map((n) => [n, this.getAttribute(n)]));
-    if (!read) {
-      if (!this.#client.ready) store.setAttrsStale(true); // read them again once a worker is ready
-      return;
-    }
+    const names = new Set([...FIELD_ATTRS, ...EXTRA_KEYS]);
+    const read = this.#store.settings.read(this.getAttributeNames().filter((n) => names.has(n)).map((n) => [n, this.getAttribute(n)]));
     const link = takeLinkMark(this);
-    this.#alert(read.messages.join(' '));
+    this.#alert(read.messages.join('\n')); // one line each
     // A script's setAttribute('lr', ...) while training goes on, other fields restart with a note;
     // a link (element/url-sync.js), or another compare or workers, sets up new runs.
     const same = this.#store.settings.compare === store.shown?.compare && this.#store.settings.workers === store.shown?.workers;
@@ -386,8 +427,9 @@ class MesaflowDemo extends HTMLElement {
     this.#form.show(cfg);
     showPreset(this.#root.getElementById('preset'), this.#store.settings.preset, cfg);
     /** @type {HTMLInputElement} */ (this.#root.getElementById('compare')).checked = this.#store.settings.compare;
-    this.#alert(messages.join(' '));
+    this.#alert(messages.join('\n'));
     store.runs.clear(true);
+    this.#views.clear(); // the previous runs' charts, notes and hints go at once
     const inits = this.#store.settings.inits(cfg);
     this.#progress.reset(cfg.epochs, inits.length, true);
     this.#create(inits, preparing(cfg, inits.length, this.#source.info?.name));
@@ -396,11 +438,14 @@ class MesaflowDemo extends HTMLElement {
   #onCreated(msg, specs) {
     const store = this.#store;
     store.runs.created(msg, specs);
+    // A file whose sequences do not follow a diagonal unitary W: no theory line (model/claims.js).
+    const check = this.#source.info && msg.samples ? diagonalCheck(msg.samples) : null;
+    if (check && !check.ok) for (const r of store.runs.list) r.theory = withheld(r.theory, check);
     store.setWorkers(msg.workers);
     this.#form.setConfigProblem(null);
     this.#views.setup(store.cfg, store.runs.list, msg.capability);
     this.#views.setSamples(msg.samples);
-    fillHints(this.#root, store.cfg, store.runs.first.theory);
+    fillHints(this.#root, store.cfg, store.runs.list, this.#views.sparse);
     this.#progress.reset(store.cfg.epochs, store.runs.list.length);
     this.#dirty();
     this.#emit('mesaflow-config', { params: this.params, config: this.config });
@@ -413,7 +458,7 @@ class MesaflowDemo extends HTMLElement {
     const store = this.#store;
     for (const detail of store.runs.append(msg)) this.#emit('mesaflow-step', detail);
     store.runsChanged();
-    this.#progress.update(store.runs.list, store.training);
+    this.#progress.update(store.runs.list, store.training, store.cfg.epochs);
     this.#dirty();
     // While training, at most every 2 s; the moment every run is done, at once.
     this.#status.refresh(!store.training || store.runs.allDone);

@@ -1,23 +1,38 @@
 // Main thread, no DOM. What the demo is set to (preset, explicit fields, compare, workers).
 // What the demo is set to: the preset, the field values given explicitly (attributes, links, the
-// settings form), compare and workers. Texts are parsed by the core in the training worker (the
-// same set_field as the CLI's options and the JS API's config objects), so every message reads
-// the same everywhere; problems are shown in the settings form (element/settings-form.js).
+// settings form), compare and workers. Texts are checked here, on the page, by the core's rules
+// generated into JS (model/field-parse.js: the same kinds, ranges and words as the CLI's options
+// and the JS API's config objects), so every message reads the same everywhere and no worker
+// round trip is needed; problems are shown in the settings form (element/settings-form.js).
 import { PRESETS, DEFAULT_PRESET, PAPER_INITS } from '../model/presets.js';
-import { readPairs, resolveConfig, configToParams } from '../model/config-text.js';
+import { readPairs, resolveConfig, configToParams, readExtras } from '../model/config-text.js';
+import { parseField, invalid } from '../model/field-parse.js';
+
+// Field texts [[name, text]] and the page's own keys ({preset, compare, workers} as texts):
+// {explicit: {field name: value} of the valid texts, extras: {preset, compare, workers} as
+// values (a bad or absent one: its default), problems: one per bad text}.
+/** @param {string[][]} pairs @param {{preset?: string, compare?: string, workers?: string}} [extras] */
+export function parseTexts(pairs, extras = {}) {
+  const explicit = {};
+  const problems = [];
+  for (const [name, text] of pairs) {
+    const r = parseField(name, text);
+    if ('message' in r) problems.push(r);
+    else explicit[r.field] = r.value;
+  }
+  const { values, bad } = readExtras({ preset: extras.preset, compare: extras.compare, workers: extras.workers });
+  for (const [key, text, expected] of bad) problems.push(invalid(key, text, expected));
+  return { explicit, extras: values, problems };
+}
 
 export class Settings {
-  // client: {parse(pairs, extras)}, the element's trainer client (element/trainer-client.js);
   // form: the SettingsForm.
-  constructor(client, form) {
-    this.client = client;
+  constructor(form) {
     this.form = form;
     this.preset = DEFAULT_PRESET;
     this.compare = false;
     this.workers = null; // as set; null: automatic
     this.explicit = {}; // field name -> value
-    this.attrSeq = 0;
-    this.formSeq = {};
     this.data = null; // {m, d, T, test_m} of a data file the runs train on: they override the fields
   }
 
@@ -26,13 +41,10 @@ export class Settings {
     return { ...resolveConfig(this.preset, this.explicit), ...this.data };
   }
 
-  // Attribute (or URL) pairs [[key, text]], all of them: {cfg, messages (of the bad texts)}, or
-  // null if newer pairs came meanwhile or the worker went away.
-  async read(pairs) {
+  // Attribute (or URL) pairs [[key, text]], all of them: {cfg, messages (of the bad texts)}.
+  read(pairs) {
     const { texts, extras } = readPairs(pairs);
-    const mine = ++this.attrSeq;
-    const parsed = await this.client.parse(texts, extras);
-    if (!parsed || mine !== this.attrSeq) return null;
+    const parsed = parseTexts(texts, extras);
     this.form.setTextProblems(parsed.problems);
     ({ preset: this.preset, compare: this.compare, workers: this.workers } = parsed.extras);
     this.explicit = parsed.explicit;
@@ -40,11 +52,9 @@ export class Settings {
   }
 
   // A settings-form edit (text as typed): the new configuration, or null (a problem, shown under
-  // the field, or a newer edit of the field came meanwhile).
-  async edit(name, text) {
-    const mine = (this.formSeq[name] = (this.formSeq[name] ?? 0) + 1);
-    const parsed = await this.client.parse([[name, text]]);
-    if (!parsed || mine !== this.formSeq[name]) return null;
+  // the field).
+  edit(name, text) {
+    const parsed = parseTexts([[name, text]]);
     const problem = parsed.problems[0] ?? null;
     this.form.setTextProblem(name, problem);
     if (problem) return null;

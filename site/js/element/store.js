@@ -24,7 +24,7 @@ export class Store {
     this.held = false; // a demo in view on this page trains on this one's workers (pool/page-pool.js)
     this.workers = 0; // Web Workers computing the current runs' sums (1: the single-worker path)
     this.before = null; // the configuration before a live change, until the worker takes it
-    this.attrsStale = false; // attributes changed while no worker could parse them
+    this.attrsStale = false; // attributes changed while no worker was ready to train them
     this.resumeOnConnect = false; // moved in the DOM: the new worker resumes the runs
     this.runs = new Runs(); // the runs and their histories (model/runs.js)
     this.tail = Promise.resolve(); // settles when the last command made is done (see command)
@@ -33,7 +33,7 @@ export class Store {
 
   // --- commands in order ------------------------------------------------------------------------
   // Runs fn now if no command is under way or waiting (so a call on an idle element takes effect
-  // at once), else after the ones before it; a command that awaits (a parse in the worker) holds
+  // at once), else after the ones before it; a command that awaits holds
   // the later ones until it is done. pending counts the commands under way or waiting, so one made
   // while an earlier one hands over to the next still waits its turn. Returns fn's result (a
   // promise of it when it waited).

@@ -4,16 +4,18 @@
 const css = (name) => new URL(`../../${name}`, import.meta.url).href;
 
 const badge = (n) => (n ? `<span class="badge" aria-hidden="true">${n}</span>` : '');
-const pngButton = (id, title) => `<button type="button" class="png" data-png="${id}" aria-label="Download ${title} as PNG">PNG</button>`;
+// The label in words: a title's markup (W<sub>KQ</sub>) read as W_KQ.
+const plain = (title) => title.replace(/<sub>(.*?)<\/sub>/g, '_$1').replace(/<[^>]*>/g, '');
+const pngButton = (id, title) => `<button type="button" class="png" data-png="${id}" aria-label="Download ${plain(title)} as PNG">PNG</button>`;
 
 // A card: its heading (step: the guided sequence's number), extra controls, the plot, notes (the
 // claims about this run: always shown) and the explanation, folded (text="hide" hides it; its
 // module and formulas are loaded when one is first opened).
-const card = (id, title, { step = 0, extra = '', body = `<div class="plot" id="plot-${id}"></div>`, cls = '', hidden = false } = {}) => `
-  <section class="card ${cls}" id="card-${id}" aria-labelledby="h-${id}"${hidden ? ' hidden' : ''}>
-    <div class="card-head">${badge(step)}<h3 id="h-${id}">${title}</h3>${extra}${pngButton(id, title)}</div>
+const card = (id, title, { step = 0, extra = '', body = `<div class="plot" id="plot-${id}" part="plot"></div>`, cls = '', hidden = false } = {}) => `
+  <section class="card ${cls}" id="card-${id}" part="card card-${id}" aria-labelledby="h-${id}"${hidden ? ' hidden' : ''}>
+    <div class="card-head">${badge(step)}<h3 id="h-${id}" part="card-title">${title}</h3>${extra}${pngButton(id, title)}</div>
     ${body}
-    <ul class="notes" id="notes-${id}"></ul>
+    <ul class="notes" id="notes-${id}" part="notes"></ul>
     <details class="text why"><summary>Why: what the paper proves, what is derived, what is measured</summary><div id="text-${id}"></div></details>
   </section>`;
 
@@ -24,10 +26,10 @@ export const TEMPLATE = `
 <link rel="stylesheet" href="${css('vendor/katex/katex.min.css')}">
 <link rel="stylesheet" href="${css('css/tex.css')}">
 <link rel="stylesheet" href="${css('css/demo.css')}">
-<div class="demo">
-  <div class="bar controls">
-    <div class="toolbar" role="toolbar" aria-label="Training controls">
-      <button type="button" id="play" class="primary" aria-pressed="false" aria-describedby="play-why">Play</button>
+<div class="demo" part="demo">
+  <div class="bar controls" part="controls">
+    <div class="toolbar main" role="toolbar" aria-label="Training controls">
+      <button type="button" id="play" class="primary" part="play" aria-pressed="false" aria-describedby="play-why">Play</button>
       <button type="button" id="step" aria-label="Step one epoch">Step</button>
       <button type="button" id="reset">Reset</button>
       <label>Speed <select id="speed">
@@ -47,19 +49,19 @@ export const TEMPLATE = `
   </div>
   <div id="play-why" class="play-why" hidden></div>
   <div class="progress controls"><progress id="progress" max="1" value="0" aria-label="Training progress"></progress><span id="progress-text"></span></div>
-  <div id="status" class="status" role="status" aria-live="polite">Loading the WebAssembly module…</div>
+  <div id="status" class="status" part="status" role="status" aria-live="polite">Loading the WebAssembly module…</div>
   <div id="notice" class="notice" role="status" hidden><span id="notice-text"></span>
     <button type="button" id="notice-yes" class="primary">Yes</button> <button type="button" id="notice-no">No</button></div>
   <div id="alert" class="alert" role="alert" hidden></div>
   <div id="fault" class="alert fault" role="alert" hidden><span id="fault-text"></span>
     <button type="button" id="resume" class="primary">Resume</button>
     <button type="button" id="restart">Restart from epoch 0</button></div>
-  <section class="hints" id="hints" aria-label="What to watch">
+  <section class="hints" id="hints" part="hints" aria-label="What to watch" hidden>
     <ol><li id="hint-1"></li><li id="hint-2"></li><li id="hint-3"></li></ol>
     <button type="button" id="hints-close">Got it, hide these</button>
   </section>
   <div class="layout">
-    <section class="settings controls" id="settings" aria-labelledby="h-settings">
+    <section class="settings controls" id="settings" part="settings" aria-labelledby="h-settings">
       <div class="settings-head"><h3 id="h-settings">Settings</h3>
         <button type="button" id="settings-toggle" aria-expanded="false" aria-controls="settings-body">Show</button></div>
       <div class="settings-body" id="settings-body">
@@ -72,6 +74,7 @@ export const TEMPLATE = `
             <label class="file">A CLI run (run.json) <input type="file" id="run-file" accept=".json,application/json"></label>
             <button type="button" id="run-remove" hidden>Remove the CLI run</button>
           </div>
+          <p id="file-problem" class="alert" role="alert" hidden></p>
         </div>
         <p class="quiet">Every field of the command-line tool; its option name is shown in grey.</p>
         <div id="form-problem" class="alert form-problem" role="alert" hidden></div>
@@ -82,13 +85,12 @@ export const TEMPLATE = `
       ${card('ab', 'Step size the model learned (ab)', { step: 1 })}
       ${card('ratio', 'Prediction at the last position', { step: 2 })}
       ${card('loss', 'Training and test loss')}
-      ${card('weights', 'Weights W<sub>KQ</sub> and W<sub>PV</sub>', {
+      ${card('weights', 'Weights', {
         step: 3,
         extra: select('wmode', 'Show', '<option value="re">real part</option><option value="im">imaginary part</option><option value="mod">modulus</option>') +
           `<span id="wrun-box" hidden>${select('wrun', 'Run')}</span>`,
-        body: `<div class="heat">
-          <figure><canvas id="wkq" role="img" aria-label="Heatmap of W_KQ"></canvas><figcaption>W<sub>KQ</sub> (2d × 2d), largest |·| <span id="wkq-max"></span></figcaption></figure>
-          <figure><canvas id="wpv" role="img" aria-label="Heatmap of W_PV"></canvas><figcaption>W<sub>PV</sub> (d × 2d), largest |·| <span id="wpv-max"></span></figcaption></figure>
+        // One figure per block of the run's model, made by the weights view (views/weights.js).
+        body: `<div class="heat" id="wfigs">
           <div class="tooltip" id="tooltip" hidden></div></div>`,
       })}
       ${card('mesa', 'Error versus context position')}

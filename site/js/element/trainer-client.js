@@ -28,7 +28,7 @@ export class WorkerClient {
     this.ids = new Set(); // ids of the current runs: messages of other runs are stale
     this.pending = null; // the specs of a create not answered yet
     this.deferred = null; // the arguments of a create() made before the worker was ready
-    this.answers = new Map(); // seq -> resolve, for `parsed` and `opened`
+    this.answers = new Map(); // seq -> resolve, for `opened`
     this.seq = 0;
     this.version = ''; // mf.version of the current worker's module, once ready
   }
@@ -85,11 +85,6 @@ export class WorkerClient {
     });
   }
 
-  // Field texts and the page's own keys through the core's parser: the worker's `parsed`.
-  parse(pairs, extras) {
-    return this.#ask((seq) => toWorker.parse(seq, pairs, extras));
-  }
-
   // A data file read and checked by the worker (model/protocol.js, open): its `opened`.
   open(cfg, data) {
     return this.#ask((seq) => toWorker.open(seq, cfg, data));
@@ -134,7 +129,6 @@ export class WorkerClient {
         return this.handlers.ready();
       case 'blocked':
         return this.block(msg.message);
-      case 'parsed':
       case 'opened':
         this.answers.get(msg.seq)?.(msg);
         this.answers.delete(msg.seq);

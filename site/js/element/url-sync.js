@@ -1,6 +1,8 @@
 // Main thread. Keeps an element and the page's URL hash in step.
 // Keeps a <mesaflow-demo> and the page's URL hash in step: the hash is read into attributes
-// (known keys only; unknown keys are ignored with a console.warn), and every accepted
+// (known keys only; unknown keys are ignored with a console.warn; a repeated key's last value is
+// used, as URLSearchParams.get would not, with a console.warn and a mesaflow-warning event on the
+// element naming every value given), and every accepted
 // configuration is written back, so any view is a link.
 import { FIELD_ATTRS, EXTRA_KEYS, isFieldKey, attributeOf } from '../model/config-text.js';
 
@@ -14,6 +16,7 @@ export function applyHash(el, hash = location.hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   marked.add(el);
   const seen = new Set();
+  const given = new Map();  // key -> every value given, in order
   for (const [key, value] of params) {
     if (!isFieldKey(key) && !EXTRA_KEYS.includes(key)) {
       console.warn(`mesaflow: ignoring unknown URL key ${JSON.stringify(key.slice(0, 60))}`);
@@ -21,7 +24,15 @@ export function applyHash(el, hash = location.hash) {
     }
     const attr = attributeOf(key);
     seen.add(attr);
+    given.set(attr, [...(given.get(attr) ?? []), value]);
     el.setAttribute(attr, value);
+  }
+  for (const [attr, values] of given) {
+    if (values.length < 2) continue;
+    const shown = values.map((v) => JSON.stringify(v.slice(0, 40))).join(', ');
+    const message = `URL key ${attr} is given ${values.length} times (${shown}): the last, ${JSON.stringify(values.at(-1).slice(0, 40))}, is used`;
+    console.warn(`mesaflow: ${message}`);
+    el.dispatchEvent(new CustomEvent('mesaflow-warning', { detail: { message, key: attr, values } }));
   }
   for (const attr of [...FIELD_ATTRS, ...EXTRA_KEYS]) if (!seen.has(attr)) el.removeAttribute(attr);
 }

@@ -34,8 +34,8 @@ export function resolveConfig(presetName, explicit) {
   return cfg;
 }
 
-// Sorts text pairs (URL params or attributes) into field texts (to be parsed by the core in the
-// worker), extras and unknown keys. Returns {texts: [[name, text]], unknown, extras}.
+// Sorts text pairs (URL params or attributes) into field texts (to be checked by the core's rules,
+// model/field-parse.js), extras and unknown keys. Returns {texts: [[name, text]], unknown, extras}.
 export function readPairs(pairs) {
   const texts = [];
   const unknown = [];
@@ -55,7 +55,7 @@ const isOff = (v) => ['false', '0', 'no', 'off'].includes(String(v).trim().toLow
 export const MAX_WORKERS = 8;
 
 // The page's own keys as values: {values: {preset, compare, workers}, bad: [[key, text,
-// expected]]} (a bad or absent key: its default; the worker words `bad` as the core does).
+// expected]]} (a bad or absent key: its default; model/field-parse.js words `bad` as the core does).
 export function readExtras({ preset, compare, workers }) {
   const values = { preset: DEFAULT_PRESET, compare: false, workers: null };
   const bad = [];

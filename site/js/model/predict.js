@@ -2,10 +2,22 @@
 // The model's forward pass for one sequence, in JS (core/THEORY.md §1): what the one-sequence
 // view draws, from s.samples() and s.weights(). Pure: no DOM (the node tests import it).
 
+import { LINEAR_MAP_FORMULA, predictLinearMap } from './predict-linear-map.js';
+
+// The forward pass of each model other than attention (w.model, from s.weights()): one row per model.
+const FORWARD = {
+  'linear-map': { predict: predictLinearMap, formula: LINEAR_MAP_FORMULA },
+};
+
+// The formula the one-sequence view's note names, for the weights' model.
+export const formulaOf = (w) => FORWARD[w.model]?.formula ?? 'ŷ(t) = W_PV S(t) W_KQ e(t) / (t − 1)';
+
 // The predictions of sequence i of the samples s (s.samples()) at the weights w (s.weights()):
 // y_t = W_PV S_t W_KQ e_t / (t - 1) for t = 2..T-1, with S_t = sum_{k<=t} e_k e_k^H and
 // e_t = (x_t; x_{t-1}), x_0 = 0. Returns {re, im}: Float64Arrays of (T - 2) d values, row t - 2.
 export function predict(s, w, i) {
+  const other = FORWARD[w.model];
+  if (other) return other.predict(s, w, i);
   const { T, d } = s;
   const D = 2 * d;
   const sRe = new Float64Array(D * D);

@@ -8,6 +8,9 @@
 // A problem is the core's {field, fields, message} (wasm/API.md): field, the CLI name of the field
 // to fix; fields, every field it involves (a memory budget: m, test-m, T, d); message, its words.
 
+import { FIELDS } from '../fields.js';
+import { DATA_FIELDS } from './core-tables.js';
+
 // --- page's pool (pool/page-pool.js) <-> each worker of the pool, not of any one tenant -----------
 export const toPoolWorker = {
   // Sign of life: answered with `pong` at once (between chunks), even while runs are created.
@@ -34,10 +37,6 @@ export const fromPoolWorker = {
 // element's capability measurements, are one tenant, and every message to or from a tenant
 // carries its `tenant` (added by the pool on the way in, by the worker on the way out).
 export const toWorker = {
-  // Texts to check with the core's parser, answered with `parsed` (same seq). pairs: [[field
-  // name, text]] (URL values, attributes, form inputs); extras: {preset, compare, workers} as
-  // texts, the page's own keys (absent = not set).
-  parse: (seq, pairs, extras = {}) => ({ type: 'parse', seq, pairs, extras }),
   // New runs, replacing the current ones (answered with `created`, then `rows` for each run, or
   // `invalid`). runs: [{id, cfg, resume?}], cfg a config object (mf.defaults() keys), resume a
   // checkpoint (s.checkpoint() with the history kept by the page); budget: bytes all runs may
@@ -73,10 +72,6 @@ export const toPage = {
   // assumption_4_1.source)}, or the problem (the core's, as the command line words it: field
   // 'data' or 'test-data', message "data: ...").
   opened: (seq, info, problem) => ({ type: 'opened', seq, info, problem }),
-  // The answer to `parse`: explicit, {field name: value} of the texts that are valid; extras,
-  // {preset, compare, workers} as values (a bad or absent one: the default, preset 'quick',
-  // compare false, workers null); problems, one per bad text.
-  parsed: (seq, explicit, extras, problems) => ({ type: 'parsed', seq, explicit, extras, problems }),
   // The runs of a `create` exist. runs: [{id, theory (s.theory()), ode (s.odeCurve() every
   // stride-th epoch, with stride), vanilla_gd (s.vanillaGd(): the best one-step GD at the last
   // position on the test set)}]; samples: the first run's s.samples(); bytes: what they
@@ -148,10 +143,11 @@ export const why = (e) => String(e && e.message ? e.message : e);
 // The problem ({field, fields, message}, wasm/API.md) of an Error the JS API threw.
 export const problemOf = (e) => ({ field: e.field, fields: e.fields, message: why(e) });
 
-// The fields that define a run's data sets (the core's generate_dataset reads d, T, x1, scale,
-// magnitude, precision and seed; m and test_m their sizes): runs with the same key hold the same
-// sequences, whatever their initialisation, step or method. A field left out (a default) counts as such.
-const TRAINING_ONLY = new Set(['init', 'a0', 'b0', 'sigma_w', 'sigma-w', 'method', 'lr', 'epochs', 'eval_every', 'eval-every', 'clip', 'threads']);
+// The fields that define a run's data sets (the core's data_fields: what generate_dataset reads,
+// and the sizes m and test-m; generated): runs with the same key hold the same sequences, whatever
+// their model, initialisation, step or method. A field left out (a default) counts as such; cfg
+// may name a field by its key (test_m) or its CLI name (test-m).
+const DATA = new Set(FIELDS.filter((f) => DATA_FIELDS.includes(f.name)).flatMap((f) => [f.name, f.key]));
 export function dataKey(cfg) {
-  return JSON.stringify(Object.entries(cfg).filter(([k]) => !TRAINING_ONLY.has(k)).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return JSON.stringify(Object.entries(cfg).filter(([k]) => DATA.has(k)).sort(([a], [b]) => (a < b ? -1 : 1)));
 }

@@ -2,11 +2,11 @@
 // The page's record of each run: its initialisation, theory, ODE curve, the history rows the
 // worker sent, and its last checkpoint (what a new worker needs to go on from there).
 import { RUN_COLOURS } from './colours.js';
+import { HISTORY_COLUMNS } from './core-tables.js';
 
-// The columns of s.history(), in the order of the CLI's output: the evaluation, then the weights'
-// structure (off-diagonal masses of the red blocks, mass outside them, the complex products of the
-// diagonals: their mean and spread; model.hpp's Structure).
-export const COLUMNS = ['epoch', 'train_loss', 'test_loss', 'ab', 'ratio', 'last_mse', 'offdiag_kq', 'offdiag_pv', 'outside', 'ab_complex', 'ab_spread'];
+// The columns of s.history(), in the order of the CLI's output (History::columns, generated): the
+// evaluation, then the weights' structure (model.hpp's Structure).
+export const COLUMNS = HISTORY_COLUMNS;
 
 const columns = (f) => Object.fromEntries(COLUMNS.map((k) => [k, f(k)]));
 export const emptyHistory = () => columns(() => []);

@@ -22,7 +22,8 @@ const lastIndex = (y) => {
 
 // series: [{label, colour, dash, width, dots (points on the line), markers (points only), tag
 // (text drawn at the line's right end with its value), ref (drawn ahead of the data, like an ODE:
-// its legend value is taken at the latest point of the other series), legend: false (not listed)}]
+// its legend value is taken at the latest point of the other series), legend: false (not listed),
+// atFloor (on a log axis, values under its floor are drawn along it, not left out)}]
 // opts: {xLabel, yLabel, log, xLog, xInt, clip, sync, legend: [{label, colour, dash, series}]
 // (entries instead of one per series; series: the index whose value it shows, or absent),
 // bands: [[upper, lower, fill]], xName (the legend's 'at' word, default xLabel)}.
@@ -123,24 +124,25 @@ export class LineChart {
     for (const t of tags) t.text = `${t.names.join(' = ')} = ${fmt(t.v)}`;
     const { ctx, bbox } = u;
     const dpr = bbox.width / u.width || 1;
-    const gap = 14 * dpr;
+    const h = 13 * dpr; // a text's height
     for (const t of tags) t.y = u.valToPos(t.v, 'y', true);
     const shown = tags.filter((t) => t.y >= bbox.top && t.y <= bbox.top + bbox.height).sort((a, b) => a.y - b.y);
-    for (let i = 1; i < shown.length; i++) shown[i].y = Math.max(shown[i].y, shown[i - 1].y + gap);
+    // Each text's top: just above its line, or just below it where the line runs along the top of
+    // the plot; then pushed down so that no two texts overlap (the tags do not pile on each other).
+    for (const t of shown) t.top = t.y - h - 2 * dpr < bbox.top ? t.y + 3 * dpr : t.y - h - 2 * dpr;
+    for (let i = 1; i < shown.length; i++) shown[i].top = Math.max(shown[i].top, shown[i - 1].top + h + dpr);
+    this.tagBoxes = shown.map((t) => ({ text: t.text, top: t.top / dpr, height: h / dpr })); // the browser tests read them
     ctx.save();
     ctx.font = `${12 * dpr}px system-ui, sans-serif`;
     ctx.textAlign = 'right';
     ctx.lineWidth = 3 * dpr;
     ctx.strokeStyle = 'rgba(255,255,255,0.9)';
     const x = bbox.left + bbox.width - 4 * dpr;
+    ctx.textBaseline = 'top';
     for (const t of shown) {
-      // Above its line, or below it where the line runs along the top of the plot.
-      const below = t.y - gap < bbox.top;
-      ctx.textBaseline = below ? 'top' : 'bottom';
-      const y = below ? t.y + 3 * dpr : t.y - 2 * dpr;
-      ctx.strokeText(t.text, x, y);
+      ctx.strokeText(t.text, x, t.top);
       ctx.fillStyle = t.colour === '#000000' ? '#000' : '#333';
-      ctx.fillText(t.text, x, y);
+      ctx.fillText(t.text, x, t.top);
     }
     ctx.restore();
   }
@@ -157,7 +159,8 @@ export class LineChart {
       floor = Math.max(LOG_FLOOR, max * 1e-12);
     }
     this.raw = ys.map((y) => y.map((v) => (v == null || !Number.isFinite(v) ? null : v)));
-    const clean = this.raw.map((y) => y.map((v) => (this.log && v < floor ? null : v)));
+    // A series marked atFloor (a rounding-level error) is drawn along the floor instead; its legend keeps the value.
+    const clean = this.raw.map((y, i) => y.map((v) => (this.log && v != null && v < floor ? (this.series[i].atFloor ? floor : null) : v)));
     this.single = clean.map((y) => y.reduce((n, v) => n + (v != null), 0) === 1);
     this.latest = Math.max(-1, ...clean.filter((y, i) => !this.series[i].ref && !this.series[i].tag).map(lastIndex));
     this.plot.setData([x, ...clean]);

@@ -49,12 +49,27 @@ const TEXTS = {
   ],
 };
 
+// The texts that differ for a model other than attention (the linear-map baseline, core/THEORY.md
+// §9): the paper's claims about W_KQ, W_PV and the red blocks are not made about it.
+const OTHER_MODEL = {
+  weights: [
+    SEEN, ' the weights so far: the one matrix A of the baseline ŷ(t) = A x(t), the same for every sequence and with no attention to the context. ',
+    'Derived (core/THEORY.md §9): its population loss is (T−2)/2 · M2 · (1 + ‖A‖²/d), smallest at A = 0, so A shrinks toward 0 and the loss levels off at (T−2) M2 / 2. Blue negative, red positive; one colour scale for real part, imaginary part and modulus (the largest modulus); hover for exact values.',
+  ],
+  ratio: [
+    SEEN, ' the ratio Re(ŷ/x) at the last position. The paper’s predictions are about the attention model; for this baseline the derived expected ratio at the optimum A = 0 is 0 (core/THEORY.md §9).',
+  ],
+  sequence: [
+    'Each sequence rotates with its own phases, ', { tex: 'ar' }, ', which one fixed map A cannot know. Grey: the true next token; dashed: the baseline’s prediction A x(t), computed in your browser from the weights.',
+  ],
+};
+
 // Returns {node, slots} where slots[name] is the span to fill with textContent.
-export function explanation(view) {
+export function explanation(view, model = 'attention') {
   const p = document.createElement('p');
   p.className = 'explain';
   const slots = {};
-  for (const part of TEXTS[view]) {
+  for (const part of (model !== 'attention' && OTHER_MODEL[view]) || TEXTS[view]) {
     if (typeof part === 'string') p.append(part);
     else if (part.src) p.append(Object.assign(document.createElement('span'), { className: 'src', textContent: `${part.src}:` }));
     else if (part.slot) {
@@ -75,11 +90,12 @@ export function explanation(view) {
 
 // Puts each view's explanation, with the numbers of theory th (s.theory()), into the
 // element `text-VIEW` of root (the configuration's own numbers are in the notes, views/captions.js).
-export function fillExplanations(root, th) {
+// model: the run's model (cfg.model).
+export function fillExplanations(root, th, model = 'attention') {
   linkFonts(root.ownerDocument);
-  const none = 'not defined here (Assumption 4.1 fails)';
+  const none = model !== 'attention' ? 'not defined for this model' : 'not defined here (Assumption 4.1 fails)';
   for (const view of Object.keys(TEXTS)) {
-    const { node, slots } = explanation(view);
+    const { node, slots } = explanation(view, model);
     const set = (k, v) => slots[k] && (slots[k].textContent = v);
     set('cstarT', th.applies ? num(th.c_star_T) : none);
     set('cstarInf', th.applies ? num(th.c_star_inf) : none);

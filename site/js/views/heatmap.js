@@ -136,14 +136,20 @@ export class Heatmap {
   }
 }
 
-// Splits the flat arrays of s.weights() into the two matrices.
+// The blocks of s.weights() as matrices, in the model's order: {name: {name, label, rows, cols, re,
+// im}}. The weights carry their model's blocks (w.blocks: [{name, label, rows, cols}], from the
+// core's model seam); without them they are the attention model's W_KQ (2d x 2d) and W_PV (d x 2d).
 export function matrices(w) {
   const d = w.d;
-  return {
-    wkq: { rows: 2 * d, cols: 2 * d, re: w.wkq_re, im: w.wkq_im },
-    wpv: { rows: d, cols: 2 * d, re: w.wpv_re, im: w.wpv_im },
-  };
+  const blocks = w.blocks ?? [
+    { name: 'wkq', label: 'W_KQ', rows: 2 * d, cols: 2 * d },
+    { name: 'wpv', label: 'W_PV', rows: d, cols: 2 * d },
+  ];
+  const out = {};
+  for (const b of blocks) out[b.name] = { ...b, re: w[`${b.name}_re`], im: w[`${b.name}_im`] };
+  return out;
 }
 
-// The red blocks of d: W_KQ's bottom-left d x d, W_PV's left d x d.
+// The red blocks of d: W_KQ's bottom-left d x d, W_PV's left d x d (the attention model's; other
+// models' blocks have none).
 export const redBlocks = (d) => ({ wkq: { r0: d, c0: 0, size: d }, wpv: { r0: 0, c0: 0, size: d } });

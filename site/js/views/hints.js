@@ -1,30 +1,21 @@
 // Main thread. The numbered hints for a new reader.
 // The guided sequence for a new reader: what to watch first, second and third (numbered like the
-// badges on those cards), worded for the current configuration; dismissed for good with one click.
-import { num } from './status.js';
+// badges on those cards). Before the first epoch they say what the theory predicts; once the run
+// has rows, what it did: each is a claim of model/claims.js about the run beside it. Dismissed
+// for good with one click.
+import { hintClaims } from '../model/claims.js';
 
 const KEY = 'mesaflow-hints';
 
-function texts(cfg, th) {
-  const ode = cfg.init === 'diagonal' && th.applies ? ' (dashed: the gradient-flow ODE it follows)' : '';
-  const first = th.applies
-    ? `Press Play and watch chart 1: the step size ab that the model learns moves to the grey line c*(T) = ${num(th.c_star_T)}, the value the theory predicts${ode}.`
-    : 'Press Play and watch chart 1: for this first-token law the theory draws no line (Assumption 4.1 fails); ab still moves, see the notes under the chart.';
-  let second;
-  if (!th.applies) second = 'Then chart 2, the prediction at the last position: there is no prediction to compare it with here.';
-  else if (th.recovery_at_T) second = 'Then chart 2: the error at the last position falls toward 0, the learned optimizer recovers the sequence.';
-  else if (th.recovery) second = 'Then chart 2: the error at the last position falls but stays above 0 at this T; it reaches 0 only as T grows (see the capability chart).';
-  else second = `Then chart 2: the ratio ŷ/x at the last position levels off at the predicted ${num(th.ratio_pred)}, not 1: this learned optimizer does not recover the sequence.`;
-  const third = !th.applies
-    ? 'Third, chart 3, the weights: off-diagonal entries of the outlined blocks grow; “Beyond the assumption” further down measures them.'
-    : cfg.init === 'gaussian'
-      ? 'Third, chart 3, the weights: from a random start the entries outside the outlined blocks fade, and the blocks become diagonal.'
-      : 'Third, chart 3, the weights: everything outside the outlined blocks stays near 0, so the model computes one step of gradient descent in its forward pass (the error-versus-position chart shows it).';
-  return [first, second, third];
-}
-
-export function fillHints(root, cfg, th) {
-  texts(cfg, th).forEach((t, i) => (root.getElementById(`hint-${i + 1}`).textContent = t));
+// runs: the runs (the first is described); mesa: its mesa view, or null.
+export function fillHints(root, cfg, runs, sparse, mesa = null) {
+  hintClaims(cfg, runs, sparse, mesa).forEach((c, i) => {
+    const li = root.getElementById(`hint-${i + 1}`);
+    if (li.textContent !== c.text) li.textContent = c.text;
+    li.dataset.kind = c.kind;
+  });
+  // Hidden until they have words (no empty bubbles on the first paint), and for good once dismissed.
+  if (!root.querySelector('.demo').classList.contains('no-hints')) root.getElementById('hints').hidden = false;
 }
 
 const stored = () => {

@@ -33,9 +33,11 @@ export class Progress {
     this.text.textContent = busy ? 'drawing the data…' : '';
   }
 
-  // runs: [{epoch}] after a rows message; playing: training goes on.
-  update(runs, playing) {
-    const done = runs.reduce((s, r) => s + r.epoch, 0);
+  // runs: [{epoch}] after a rows message; playing: training goes on; epochs: the configuration's
+  // now (raised or lowered while training: the bar follows, never above 100%).
+  update(runs, playing, epochs = null) {
+    if (epochs != null) this.total = epochs * this.n;
+    const done = runs.reduce((s, r) => s + Math.min(r.epoch, epochs ?? Infinity), 0);
     const now = performance.now();
     if (!playing) this.idle = done;
     else {
@@ -44,7 +46,7 @@ export class Progress {
       this.samples.push({ t: now, done });
       while (this.samples.length > 2 && now - this.samples[0].t > WINDOW_MS) this.samples.shift();
     }
-    const frac = this.total > 0 ? done / this.total : 1;
+    const frac = this.total > 0 ? Math.min(1, done / this.total) : 1;
     this.bar.value = frac;
     const first = this.samples[0];
     const rate = first && now > first.t ? ((done - first.done) * 1000) / (now - first.t) : 0;

@@ -3,7 +3,7 @@
 // here from the model's formula (core/THEORY.md §1) with the first run's current weights.
 import { LineChart, OKABE_ITO, DASH } from './charts.js';
 import { num } from './status.js';
-import { predict } from '../model/predict.js';
+import { formulaOf, predict } from '../model/predict.js';
 
 const MAX_WORK = 3e7; // T (2d)^2 multiply-adds per sequence at most (T = 100000, d = 8)
 
@@ -85,7 +85,7 @@ export default class SequenceView {
       const k = s.T - 3;
       let err = 0;
       for (let c = 0; c < s.d; c++) err += (y.re[k * s.d + c] - s.re[(i * s.T + s.T - 1) * s.d + c]) ** 2 + (y.im[k * s.d + c] - s.im[(i * s.T + s.T - 1) * s.d + c]) ** 2;
-      notes.push(`Computed in your browser from ŷ(t) = W_PV S(t) W_KQ e(t) / (t − 1) with the first run’s current weights; at t = T − 1 this sequence’s squared error |ŷ − x(T)|² is ${num(err)}.`);
+      notes.push(`Computed in your browser from ${formulaOf(w)} with the first run’s current weights; at t = T − 1 this sequence’s squared error |ŷ − x(T)|² is ${num(err)}.`);
     }
     this.notes.replaceChildren(...notes.map((n) => Object.assign(document.createElement('li'), { textContent: n })));
   }

@@ -9,7 +9,16 @@ const SEP = ' · ';
 export const num = (v, p = 4) =>
   v == null || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e-3 || v === 0 ? Number(v.toPrecision(p)).toString() : v.toExponential(2);
 
-const recovery = (th) => (th.applies ? `recovery predicted: ${th.recovery ? 'yes' : 'no'}` : 'no theory: Assumption 4.1 fails');
+// Why there is no theory: the file's dynamics are not diagonal, Assumption 4.1 fails, or the run's
+// model is not the one the theory is about (the reason then names it: core/THEORY.md §9).
+const recovery = (th) =>
+  th.applies
+    ? `recovery predicted: ${th.recovery ? 'yes' : 'no'}`
+    : th.withheld
+      ? 'no theory: the file’s dynamics are not diagonal'
+      : th.assumption_4_1 && !th.assumption_4_1.holds
+        ? 'no theory: Assumption 4.1 fails'
+        : 'no theory for this model (core/THEORY.md §9)';
 
 // What the runs have done, as short facts joined by ' · ' (runs as model/runs.js records them, the
 // first one summarised); it starts with the state: 'ready', 'training', 'paused', 'finished' or
@@ -22,12 +31,13 @@ export function summary(runs, cfg, playing, sparse = cfg.x1 === 'sparse', held =
   const i = h.epoch.length - 1;
   const th = r.theory;
   const cstar = th.applies ? `c*(T) ${num(th.c_star_T)}` : null;
-  if (i < 0) return [`ready: ${cfg.epochs} epochs to train`, cstar, recovery(th), 'press Play'].filter(Boolean).join(SEP);
+  // Not started yet (only the evaluation at epoch 0, or none): what Play will do.
+  if (i < 0 || (r.epoch === 0 && !playing && !runs.some((x) => x.diverged))) return [`ready: ${cfg.epochs} epochs to train`, cstar, recovery(th), 'press Play'].filter(Boolean).join(SEP);
   const state = runs.some((x) => x.diverged) ? 'diverged' : runs.every((x) => x.done) ? 'finished' : playing ? (held ? 'waiting' : 'training') : 'paused';
   const wait = state === 'waiting' ? 'a demo in view on this page is training on the same cores; this one goes on when it is done or when you scroll here' : null;
   const at = r.epoch > h.epoch[i] ? ` (evaluated at ${h.epoch[i]})` : '';
   const last = sparse ? `last-position MSE ${num(h.last_mse[i])}` : `ratio ${num(h.ratio[i])}`;
-  return [`${state}: epoch ${r.epoch} of ${cfg.epochs}${at}`, wait, `ab ${num(h.ab[i])}`, cstar, `test loss ${num(h.test_loss[i])}`, last, recovery(th)]
+  return [`${state}: epoch ${r.epoch} of ${cfg.epochs}${at}`, wait, Number.isFinite(h.ab[i]) ? `ab ${num(h.ab[i])}` : null, cstar, `test loss ${num(h.test_loss[i])}`, last, recovery(th)]
     .filter(Boolean).join(SEP);
 }
 

@@ -5,7 +5,8 @@
 // loaded when their card comes near the screen (views/lazy.js).
 import { LineChart, OKABE_ITO, DASH, DOTS } from './charts.js';
 import { WeightsView } from './weights.js';
-import { notesAb, notesRatio, showNotes } from './captions.js';
+import { notesAb, notesRatio, notesMesa, showNotes } from './captions.js';
+import { fillHints } from './hints.js';
 import { Lazy } from './lazy.js';
 import { runSeries, refSeries, fill } from './series.js';
 
@@ -163,12 +164,19 @@ export class Views {
       series: [
         { label: 'trained model', colour: OKABE_ITO.blue, width: 3 },
         { label: 'one GD step with the trained ab', colour: OKABE_ITO.orange, dash: DASH },
-        { label: 'least squares on the context', colour: OKABE_ITO.green },
-        { label: 'true W (0 up to rounding)', colour: OKABE_ITO.purple, dash: DOTS },
+        { label: 'least squares on the context', colour: OKABE_ITO.green, atFloor: true },
+        { label: 'true W (0 up to rounding)', colour: OKABE_ITO.purple, dash: DOTS, atFloor: true },
       ],
     });
     // Beyond the assumption: where the diagonal theory does not apply, or from a gaussian start.
     $('card-structure').hidden = this.th.applies && cfg.init !== 'gaussian';
+    // ab, the red blocks' structure and the mesa view are the attention
+    // model's (core/THEORY.md §9): their cards are hidden for any other model, not drawn empty.
+    const attention = (cfg.model ?? 'attention') === 'attention';
+    $('card-ab').hidden = !attention;
+    $('card-mesa').hidden = !attention;
+    if (!attention) $('card-structure').hidden = true;
+    this.mesa = null;
     this.weightsView.setup(runs);
     this.notesText = {};
     for (const l of Object.values(this.lazy)) l.setup();
@@ -194,7 +202,16 @@ export class Views {
     if (!this.explainer && !load) return;
     this.explainer ??= import('./explain.js');
     const { fillExplanations } = await this.explainer;
-    if (this.th) fillExplanations(this.root, this.th);
+    if (this.th) fillExplanations(this.root, this.th, this.cfg?.model ?? 'attention');
+  }
+
+  // A new configuration is on its way (its data are being drawn): nothing of the previous runs
+  // stays drawn or said meanwhile; setup() builds the views again when the runs exist.
+  clear() {
+    for (const c of Object.values(this.charts)) c.setData([], c.series.map(() => []));
+    for (const id of Object.keys(this.notesText ?? {})) this.showNotes(id, []);
+    this.root.getElementById('hints').hidden = true;
+    this.mesa = null;
   }
 
   // Puts a history column of every run on the shared grid.
@@ -214,8 +231,10 @@ export class Views {
     const last = Math.max(1, this.cfg.epochs, this.overlay?.hist.epoch.at(-1) ?? 0);
     const range = [-0.01 * last, last];
     for (const [id, def] of Object.entries(this.defs)) this.charts[id].setData(this.x, def.data(), range);
-    this.showNotes('ab', notesAb(this.cfg, this.runs));
+    this.showNotes('ab', notesAb(this.cfg, this.runs, this.overlay));
     this.showNotes('ratio', notesRatio(this.cfg, this.runs, this.sparse));
+    this.showNotes('mesa', notesMesa(this.mesa, this.runs[0].hist, this.th));
+    fillHints(this.root, this.cfg, this.runs, this.sparse, this.mesa);
     for (const l of Object.values(this.lazy)) l.update();
   }
 
@@ -242,8 +261,16 @@ export class Views {
     this.lazy.structure.update();
   }
 
+  // m: the first run's mesa view (s.mesa()). The true W's error is rounding (about 1e-31): it is
+  // drawn along the log axis's floor (atFloor), so that every line of the legend is drawn; so is
+  // least squares where it is exact (d + 1 positions fit a diagonal W).
   setMesa(m) {
+    if (!m) return; // a model without the mesa view (linear-map)
+    this.mesa = m;
     this.charts.mesa.setData(Array.from(m.t), [m.model, m.gd1, m.ls, m.true_w].map((a) => Array.from(a)));
+    if (!this.runs) return;
+    this.showNotes('mesa', notesMesa(m, this.runs[0].hist, this.th));
+    fillHints(this.root, this.cfg, this.runs, this.sparse, m);
   }
 
   // s: s.samples() of the first run (one sequence view).

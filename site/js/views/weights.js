@@ -1,6 +1,9 @@
-// Main thread. The weights card: W_KQ and W_PV as heatmaps.
-// The weights card: W_KQ and W_PV of one run (a choice in compare mode) as heatmaps, real part,
-// imaginary part or modulus on one colour scale per matrix (its largest modulus).
+// Main thread. The weights card: every parameter block of the run's model as a heatmap.
+// The weights card: the blocks of one run's model (a choice in compare mode; the attention model's
+// W_KQ and W_PV, the linear-map model's A, whatever blocks s.weights() lists) as heatmaps, real
+// part, imaginary part or modulus on one colour scale per matrix (its largest modulus). A figure
+// per block, made when the blocks change: canvas id = the block's name, its largest |·| in
+// `<name>-max`, in the card's `.heat` box (#wfigs) before its tooltip.
 import { Heatmap, matrices, maxModulus, redBlocks } from './heatmap.js';
 
 const MODES = { re: 'real part', im: 'imaginary part', mod: 'modulus' };
@@ -10,8 +13,9 @@ export class WeightsView {
   constructor(root) {
     this.root = root;
     const $ = (id) => root.getElementById(id);
-    const tip = $('tooltip');
-    this.heat = { wkq: new Heatmap($('wkq'), tip, 'W_KQ'), wpv: new Heatmap($('wpv'), tip, 'W_PV') };
+    this.tip = $('tooltip');
+    this.heat = {};
+    this.shapes = '';
     this.mode = 're';
     this.run = 0;
     this.weights = [];
@@ -46,25 +50,61 @@ export class WeightsView {
     if (index === this.run) this.draw();
   }
 
+  // One figure per block of m (made anew when the blocks or their shapes change), and the title.
+  figures(m) {
+    const shapes = Object.values(m).map((b) => `${b.name}:${b.rows}x${b.cols}`).join(' ');
+    if (shapes === this.shapes) return;
+    this.shapes = shapes;
+    const doc = this.root.ownerDocument ?? document;
+    const box = this.root.getElementById('wfigs');
+    const figs = [];
+    this.heat = {};
+    for (const b of Object.values(m)) {
+      const fig = doc.createElement('figure');
+      const canvas = doc.createElement('canvas');
+      canvas.id = b.name;
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', `Heatmap of ${b.label}`);
+      const cap = doc.createElement('figcaption');
+      const max = doc.createElement('span');
+      max.id = `${b.name}-max`;
+      cap.append(`${b.label} (${b.rows} × ${b.cols}), largest |·| `, max);
+      fig.append(canvas, cap);
+      figs.push(fig);
+      this.heat[b.name] = new Heatmap(canvas, this.tip, b.label);
+    }
+    for (const f of [...box.querySelectorAll(':scope > figure')]) f.remove();
+    box.prepend(...figs); // before the tooltip
+    const labels = Object.values(m).map((b) => b.label);
+    const title = this.root.getElementById('h-weights');
+    const textNode = [...title.childNodes].find((n) => n.nodeType === 3);
+    if (textNode) textNode.textContent = `Weights ${labels.join(' and ')}`;
+    else title.textContent = `Weights ${labels.join(' and ')}`;
+  }
+
   draw() {
     const w = this.weights[this.run];
     if (!w) return;
     const m = matrices(w);
-    const blocks = redBlocks(w.d);
-    for (const k of ['wkq', 'wpv']) {
-      const vmax = this.heat[k].draw(m[k], this.mode, blocks[k], maxModulus(m[k]));
+    this.figures(m);
+    // The attention model's red blocks are outlined; other models' blocks have none.
+    const red = m.wkq && m.wpv ? redBlocks(w.d) : {};
+    for (const k of Object.keys(m)) {
+      const vmax = this.heat[k].draw(m[k], this.mode, red[k], maxModulus(m[k]));
       this.root.getElementById(`${k}-max`).textContent = short(vmax);
     }
   }
 
   canvases() {
-    return [this.heat.wkq.canvas, this.heat.wpv.canvas];
+    return Object.values(this.heat).map((h) => h.canvas);
   }
 
   // Captions of the exported image.
   captions() {
     const max = (k) => this.root.getElementById(`${k}-max`).textContent;
     const run = this.labels.length > 1 ? `, run (a0, b0) = ${this.labels[this.run]}` : '';
-    return [`W_KQ (2d × 2d), ${MODES[this.mode]}${run}, largest |·| ${max('wkq')}`, `W_PV (d × 2d), ${MODES[this.mode]}, largest |·| ${max('wpv')}`];
+    const w = this.weights[this.run];
+    if (!w) return [];
+    return Object.values(matrices(w)).map((b, i) => `${b.label} (${b.rows} × ${b.cols}), ${MODES[this.mode]}${i === 0 ? run : ''}, largest |·| ${max(b.name)}`);
   }
 }

@@ -70,8 +70,7 @@ function drop({ tenant }) {
 }
 
 // The pool's own messages (toPoolWorker: ping, attach, drop, hold, peer) first; a ping is answered at
-// once (between chunks), outside any queue: the pool's sign of life; so are parse requests (they
-// touch no session). A trainer's other messages (toWorker) are its methods of the same name,
+// once (between chunks), outside any queue: the pool's sign of life. A trainer's other messages (toWorker) are its methods of the same name,
 // queued; a measurer's are called at once.
 self.onmessage = ({ data }) => {
   switch (data.type) {
@@ -89,7 +88,6 @@ self.onmessage = ({ data }) => {
   const t = tenants.get(data.tenant);
   if (!t) return; // dropped meanwhile, or not attached yet (the pool waits for `ready`)
   if (t instanceof Measurer) return t[data.type]?.(data);
-  if (data.type === 'parse') return t.parse(data);
   if (Object.hasOwn(toWorker, data.type)) t.enqueue(() => t[data.type](data));
 };
 loaded.then((mf) => {

@@ -9,7 +9,7 @@
 // bit for bit. Messages and chunks are handled one at a time, in order (see `enqueue`), so a
 // chunk that awaits its shards is never interleaved with a reset or a step.
 import { toPage, why, problemOf, dataKey } from '../model/protocol.js';
-import { readExtras } from '../model/config-text.js';
+import { MEMORY } from '../model/core-tables.js';
 import { readData, checkData } from './data-files.js';
 import { ShardPool } from './shard-pool.js';
 
@@ -23,7 +23,6 @@ const SAMPLES_N = 3; // trajectories shown
 // millisecond) the default is the single-worker path: small settings stay as interactive.
 const PARALLEL_MIN_FLOPS = 3e7;
 const ODE_POINTS = 5000; // the ODE curve (one value per epoch) is thinned to this many points
-const BUDGET_FIELDS = ['m', 'test-m', 'T', 'd']; // what a memory budget depends on
 
 // s.odeCurve() thinned to every `stride`-th epoch, so a 10^7-epoch run does not post 10^7 values.
 function thinOde(o) {
@@ -151,7 +150,8 @@ export class Trainer {
     }
     if (force || now - this.lastMesa > MESA_EVERY_MS) {
       this.lastMesa = now;
-      this.post(toPage.mesa(r.id, plain(r.s.mesa(force ? MESA_NSEQ_STOPPED : MESA_NSEQ))));
+      const mesa = r.s.mesa(force ? MESA_NSEQ_STOPPED : MESA_NSEQ); // null: the model has no mesa view (linear-map)
+      if (mesa) this.post(toPage.mesa(r.id, plain(mesa)));
     }
   }
 
@@ -251,9 +251,10 @@ export class Trainer {
     }
     const bytes = specs.reduce((sum, { cfg }) => sum + this.mf.estimateBytes(cfg), 0);
     if (bytes > budget) {
+      // The core's words (budget.hpp memory_problem, generated) in the page's unit.
       const page = others ? ` (the other demos of this page hold ${mib(others)})` : '';
-      const message = `${BUDGET_FIELDS.join(', ')}: this configuration needs about ${mib(bytes)}, more than the browser budget of ${mib(budget)}${page}; reduce m, test-m, T or d`;
-      return this.post(toPage.invalid(specs[0].id, { field: 'm', fields: BUDGET_FIELDS, message }));
+      const words = MEMORY.template.replace('{need}', mib(bytes)).replace('{budget}', `${mib(budget)} in this browser${page}`);
+      return this.post(toPage.invalid(specs[0].id, { field: MEMORY.field, fields: MEMORY.fields, message: `${MEMORY.fields.join(', ')}: ${words}` }));
     }
     const [want, allocated] = files ? [1, bytes] : this.workerCount(workers, specs.map((r) => r.cfg), bytes, budget);
     let n = this.usePool(want);
@@ -284,6 +285,10 @@ export class Trainer {
     const capability = files ? null : this.mf.capability(specs[0].cfg, 3, 100000);
     this.post(toPage.created(runs, plain(this.runs[0].s.samples(SAMPLES_N)), this.bytes, n, capability));
     for (const r of this.runs) this.sendRows(r);
+    // A run whose loss is not finite at epoch 0 (data that overflow) stopped before its first
+    // row: said as a divergence now, as the CLI does, never left to look "finished".
+    for (const r of this.runs) if (r.s.diverged) this.post(toPage.diverged(r.id, r.s.epoch, r.s.message, r.s.divergence));
+    if (this.runs.some((r) => r.s.diverged)) this.stop('diverged');
     this.sendViews(true);
   }
 
@@ -337,20 +342,4 @@ export class Trainer {
     }
     this.msPerEpoch = null; // another step size or method: measured anew
   }
-
-  // Field texts through the core's parser, the page's own keys checked here and worded by the
-  // core (mf.invalid), so every message reads the same.
-  parse({ seq, pairs, extras }) {
-    const explicit = {};
-    const problems = [];
-    for (const [name, text] of pairs) {
-      const r = this.mf.parseField(name, text);
-      if ('message' in r) problems.push({ field: r.field, fields: r.fields, message: r.message });
-      else explicit[r.field] = r.value;
-    }
-    const { values, bad } = readExtras(extras);
-    for (const [key, text, expected] of bad) problems.push(this.mf.invalid(key, text, expected));
-    this.post(toPage.parsed(seq, explicit, values, problems));
-  }
 }
-
