@@ -15,9 +15,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <stdexcept>
 #include <string>
 
 #include "mesaflow/dataset.hpp"
+#include "mesaflow/isa.hpp"
 #include "mesaflow/kernel.hpp"
 #include "mesaflow/model.hpp"
 #include "mesaflow/reference.hpp"
@@ -171,8 +173,19 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   const bool measured = g_peak <= 0 || g_muladd <= 0;
-  if (g_peak <= 0) g_peak = bench::measure_peak_gflops(bench::Op::Fma);
-  if (g_muladd <= 0) g_muladd = bench::measure_peak_gflops(bench::Op::MulAdd);
+  // The peak of the instruction set the kernel runs with (isa.hpp; MESAFLOW_ISA forces one).
+  try {
+    kernel_isa();
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "mesaflow_bench: %s\n", e.what());
+    return 2;
+  }
+  const bench::Isa isa = bench::isa_of_kernel(kernel_isa());
+  if (g_peak <= 0) g_peak = bench::measure_peak_gflops(isa, bench::Op::Fma);
+  if (g_muladd <= 0) g_muladd = bench::measure_peak_gflops(isa, bench::Op::MulAdd);
+  benchmark::AddCustomContext("kernel_isa", kernel_isa());
+  benchmark::AddCustomContext("kernel_scan_bytes", std::to_string(kernel_scan_bytes()));
+  benchmark::AddCustomContext("peak_isa", bench::isa_name(isa));
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.2f", g_peak);
   benchmark::AddCustomContext("core_peak_fma_GFLOP/s", buf);

@@ -20,6 +20,7 @@
 
 #include "mesaflow/atomic_file.hpp"
 #include "mesaflow/budget.hpp"
+#include "mesaflow/isa.hpp"
 #include "mesaflow/npy.hpp"
 #include "mesaflow/report.hpp"
 #include "mesaflow/session.hpp"
@@ -452,9 +453,15 @@ int main(int argc, char** argv) {
     std::cout << usage();
     return finish_stdout(0);
   }
-  if (o.command == "version") {
-    std::cout << "mesaflow " << version() << "\n";
+  if (o.command == "version") {  // the version, then the kernel's instruction set (isa.hpp)
+    std::cout << "mesaflow " << version() << "\n" << kernel_description() << "\n";
     return finish_stdout(0);
+  }
+  try {  // an environment variable MESAFLOW_ISA naming a kernel this build or CPU lacks
+    kernel_isa();
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "mesaflow: " << e.what() << "\n";
+    return 2;
   }
   try {
     return finish_stdout(run_command(o));

@@ -1,3 +1,4 @@
+#include "kernel_isa.hpp"  // first: the instruction set of this compilation
 #include "mesaflow/kernel.hpp"
 
 #include <algorithm>
@@ -25,6 +26,8 @@
 
 namespace mesaflow {
 
+MESAFLOW_KERNEL_BEGIN
+
 namespace {
 
 constexpr int kMaxD = 64;  // D = 2d for d <= 32
@@ -43,8 +46,9 @@ constexpr int kPackBytes = 64;
 
 // The register shape of a scan: kBytes of a pack per vector and kRows rows of a product per step
 // (the sums of kRows rows formed together, each x_b loaded once for all of them). The one place a
-// build's shape is chosen, ScanShape below. Natively: the whole pack in one vector (one AVX-512
-// register), a row at a time. WebAssembly: one 16-byte register (f64x2, f32x4), a pack scanned
+// build's shape is chosen, ScanShape below. Natively: MESAFLOW_SCAN_BYTES of the pack per vector,
+// a row at a time: the width of the instruction set this compilation is for (kernel_isa.hpp:
+// AVX-512 64 bytes, the whole pack in one register; AVX2 32; SSE2 and NEON 16). WebAssembly: one 16-byte register (f64x2, f32x4), a pack scanned
 // in four parts, two rows per step with the loops kept rolled: a 64-byte vector is four
 // registers there and V8, which has 16, spilled the sums of the products.
 template <int kBytes, int kRows>
@@ -56,7 +60,7 @@ using NarrowShape = Shape<16, 2>;  // WebAssembly's; also compiled natively (gen
 #ifdef __EMSCRIPTEN__
 using ScanShape = NarrowShape;
 #else
-using ScanShape = Shape<kPackBytes, 1>;
+using ScanShape = Shape<MESAFLOW_SCAN_BYTES, 1>;
 #endif
 
 // L stored numbers (doubles, unaligned) as a vector of S: a float vector holds the stored floats
@@ -277,9 +281,10 @@ struct ParamArrays {
 // Per-thread scratch that does not fit in registers, lane vectors V.
 template <class V>
 struct Scratch {
-  std::vector<Cx<V>> s;   // (D, D) the running state S_t, upper triangle used; held-out pass: A_t (d, D)
-  std::vector<Cx<V>> gk;  // (D, D) per-lane dW_KQ
-  std::vector<Cx<V>> gp;  // (d, D) per-lane dW_PV
+  using Vs = std::vector<Cx<V>, KernelAlloc<Cx<V>>>;  // 64-byte aligned (kernel_isa.hpp)
+  Vs s;   // (D, D) the running state S_t, upper triangle used; held-out pass: A_t (d, D)
+  Vs gk;  // (D, D) per-lane dW_KQ
+  Vs gp;  // (d, D) per-lane dW_PV
   explicit Scratch(int d) : s(4 * d * d), gk(4 * d * d), gp(2 * d * d) {}
 };
 
@@ -608,5 +613,7 @@ Evaluation evaluate_test(const Params& p, const Dataset& ds, int threads) {
   shard_sums(p, ds, Pass::Test, 0, kShards, threads, sums);
   return combine_shard_sums(sums, ds.m, ds.d, nullptr);
 }
+
+MESAFLOW_KERNEL_END
 
 }  // namespace mesaflow

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mesaflow/isa.hpp"
 #include "mesaflow/version.hpp"
 
 namespace mesaflow {
@@ -43,6 +44,7 @@ Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSynta
   j["diverged"] = s.diverged();
   j["message"] = message(s, syntax);
   j["gradient_evaluations"] = s.gradient_evaluations();
+  j["kernel"] = kernel_isa();  // the instruction set the kernel ran with (isa.hpp)
   j["mesaflow"] = version();
   j["wall_seconds"] = number(wall_seconds);
   return j;
@@ -67,6 +69,7 @@ Json sweep_json(const Session& s, long run, double wall_seconds, SettingSyntax s
     j[k] = theory[k];
   j["diverged"] = s.diverged();
   j["message"] = message(s, syntax);
+  j["kernel"] = kernel_isa();  // the instruction set the kernel ran with (isa.hpp)
   j["mesaflow"] = version();
   j["wall_seconds"] = number(wall_seconds);
   return j;

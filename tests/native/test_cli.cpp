@@ -11,6 +11,7 @@
 
 #include "mesaflow/fields.hpp"
 #include "mesaflow/session.hpp"
+#include "mesaflow/isa.hpp"
 
 namespace {
 
@@ -243,12 +244,32 @@ TEST(Cli, BadShardsAndBrokenPartsAreRefusedWithAMessage) {
   EXPECT_EQ(run("merge " + p1 + " " + p0).status, 0);
 }
 
+// Issue 21: the kernel's instruction set in --version and in a run's document (isa.hpp), and a
+// MESAFLOW_ISA that names no kernel of this build refused with the allowed values.
+TEST(Cli, KernelInstructionSetIsReported) {
+  const std::string isa = mesaflow::kernel_isa();
+  EXPECT_NE(run("--version").out.find("\nkernel " + isa + " ("), std::string::npos) << run("--version").out;
+  const std::string out = tmp("k.json");
+  ASSERT_EQ(run("train --d 2 --T 6 --m 10 --test-m 8 --epochs 1 --quiet --out " + out).status, 0);
+  EXPECT_NE(slurp(out).find("\"kernel\":\"" + isa + "\",\"mesaflow\":"), std::string::npos) << slurp(out);
+  const char* before = std::getenv("MESAFLOW_ISA");
+  const std::string saved = before ? before : "";
+  setenv("MESAFLOW_ISA", "mmx", 1);  // the child's environment
+  const Result r = run("train --d 2 --T 6 --m 10 --test-m 8 --epochs 1 --quiet");
+  if (before) setenv("MESAFLOW_ISA", saved.c_str(), 1);
+  else unsetenv("MESAFLOW_ISA");
+  EXPECT_EQ(r.status, 2) << r.out;
+  std::string allowed;
+  for (const std::string& k : mesaflow::kernel_isas_built()) allowed += (allowed.empty() ? "" : ", ") + k;
+  EXPECT_NE(r.out.find("mesaflow: MESAFLOW_ISA: 'mmx' is not a kernel of this build; allowed: " + allowed), std::string::npos) << r.out;
+}
+
 TEST(Cli, VersionIsPackageJsonsEverywhere) {
   const std::string pkg = slurp(MESAFLOW_PACKAGE_JSON);
   const std::size_t at = pkg.find("\"version\": \"") + 12;
   const std::string v = pkg.substr(at, pkg.find('"', at) - at);
   ASSERT_FALSE(v.empty());
-  EXPECT_EQ(run("--version").out, "mesaflow " + v + "\n");
+  EXPECT_EQ(run("--version").out.rfind("mesaflow " + v + "\nkernel ", 0), 0u) << run("--version").out;
   EXPECT_NE(run("theory").out.find("\"mesaflow\":\"" + v + "\""), std::string::npos);
   const std::string out = tmp("v.json");
   ASSERT_EQ(run("train --d 2 --T 6 --m 10 --test-m 8 --epochs 1 --quiet --out " + out).status, 0);
