@@ -127,7 +127,7 @@ export interface Checkpoint {
   history: History;
 }
 
-export interface Divergence { epoch: number; why: string; lr: number; suggested_lr: number; }
+export interface Divergence { epoch: number; why: string; lr: number; suggested_lr: number; data_max: number; }
 
 export interface Session {
   run(k?: number): RunResult;

@@ -134,6 +134,7 @@ val JsSession::divergence() const {
   o.set("why", d.why);
   o.set("lr", d.lr);
   o.set("suggested_lr", d.suggested_lr);
+  o.set("data_max", d.data_max);  // > 0: the loss was not finite at epoch 0, the data overflow
   return o;
 }
 

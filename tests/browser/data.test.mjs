@@ -228,3 +228,26 @@ test('the twelve malformed .npy files of the CLI\'s tests: each gets the CLI\'s 
   assert.equal(await demo(() => document.querySelector('mesaflow-demo').data.source), 'generated');
   assert.deepEqual(page.problems, []);
 });
+
+test('a file of huge values: the page reports the divergence as the command line does, never "Finished" with no rows', async () => {
+  // 50 sequences, T = 16, d = 3, every real and imaginary part 1e300: |x|^4 overflows a double.
+  const huge = handNpy("{'descr': '<c16', 'fortran_order': False, 'shape': (50, 16, 3), }", Buffer.from(new Float64Array(50 * 16 * 3 * 2).fill(1e300).buffer));
+  fs.writeFileSync(file('huge.npy'), huge);
+  const c = cli('train', '--data', 'huge.npy', '--test-fraction', '0.1', ...RUN);
+  assert.equal(c.status, 3, c.stderr);
+  assert.match(c.stderr, /the data overflow: values up to 1e\+300/);
+  await demo(() => {
+    window.__diverged = [];
+    document.querySelector('mesaflow-demo').addEventListener('mesaflow-diverged', (e) => window.__diverged.push(e.detail));
+  });
+  await drop([{ name: 'huge.npy', bytes: huge }]);
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').data?.name === 'huge.npy', null, { timeout: 30000 });
+  await demo(() => document.querySelector('mesaflow-demo').play());
+  await page.waitForFunction(() => window.__diverged.length > 0, null, { timeout: 30000 });
+  const status = await shadow(page, '#status').textContent();
+  assert.doesNotMatch(status, /^Finished/, status);
+  assert.match(status, /^diverged: epoch 0 of 30/, status);
+  const alert = await shadow(page, '#alert').textContent();
+  assert.match(alert, /the data overflow: values up to 1e\+300/, alert);
+  assert.doesNotMatch(alert, /step size/, alert);
+});

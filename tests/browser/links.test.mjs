@@ -344,6 +344,23 @@ test('a link without controls / text shows the controls and texts again (each li
   assert.deepEqual(page.problems, []);
 });
 
+test('a repeated URL key: the last value is used and the page says so, naming every value', async () => {
+  cases++;
+  const p = await openPage(ctx, 'index.html#preset=quick&lr=0.01&lr=50&lr=0.02');
+  try {
+    await waitReady(p);
+    await p.waitForFunction(() => document.querySelector('mesaflow-demo').config?.lr === 0.02, null, { timeout: 20000 });
+    const alert = await shadow(p, '#alert').textContent();
+    assert.match(alert, /URL key lr is given 3 times \("0\.01", "50", "0\.02"\): the last, "0\.02", is used/);
+    assert.equal(await shadow(p, '#alert').isVisible(), true);
+    await play(p, 2);
+    assert.equal(await p.evaluate(() => document.querySelector('mesaflow-demo').config.lr), 0.02);
+    assert.deepEqual(p.problems, []);
+  } finally {
+    await p.close();
+  }
+});
+
 test('a bad lr link, corrected in the settings form (Enter), trains', async () => {
   cases++;
   const p = await openPage(ctx, `index.html#preset=quick&lr=${encodeURIComponent('<img src=x onerror="window.__pwned=7">')}`);

@@ -24,7 +24,7 @@ import { pagePool } from '../pool/page-pool.js';
 import { StatusLine, summary, divergedText, preparing } from '../views/status.js';
 import { copyHistory, emptyHistory, copyOf } from '../model/runs.js';
 import { Store } from './store.js';
-import { takeLinkMark } from './url-sync.js';
+import { takeLinkMark, takeLinkNotes } from './url-sync.js';
 import { Edits } from './live-edits.js';
 import { Faults } from './faults.js';
 import { Measure } from './capability-client.js';
@@ -413,12 +413,13 @@ class MesaflowDemo extends HTMLElement {
     const names = new Set([...FIELD_ATTRS, ...EXTRA_KEYS]);
     const read = this.#store.settings.read(this.getAttributeNames().filter((n) => names.has(n)).map((n) => [n, this.getAttribute(n)]));
     const link = takeLinkMark(this);
-    this.#alert(read.messages.join('\n')); // one line each
+    const said = link ? takeLinkNotes(this) : []; // a repeated URL key (element/url-sync.js)
+    this.#alert([...read.messages, ...said].join('\n')); // one line each
     // A script's setAttribute('lr', ...) while training goes on, other fields restart with a note;
     // a link (element/url-sync.js), or another compare or workers, sets up new runs.
     const same = this.#store.settings.compare === store.shown?.compare && this.#store.settings.workers === store.shown?.workers;
     if (store.runs.first && !store.fault && !link && !read.messages.length && same) this.#edits.apply(read.cfg, null, false);
-    else this.#configure(read.cfg, read.messages);
+    else this.#configure(read.cfg, [...read.messages, ...said]);
   }
 
   #configure(cfg, messages = []) {

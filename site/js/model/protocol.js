@@ -88,7 +88,7 @@ export const toPage = {
   // Run id's weights (s.weights(), every run's) and the first run's error by context position (s.mesa()).
   weights: (id, weights) => ({ type: 'weights', id, weights }),
   mesa: (id, mesa) => ({ type: 'mesa', id, mesa }),
-  // Run id diverged at epoch: s.message and s.divergence ({epoch, why, lr, suggested_lr}).
+  // Run id diverged at epoch: s.message and s.divergence ({epoch, why, lr, suggested_lr, data_max}).
   diverged: (id, epoch, message, divergence) => ({ type: 'diverged', id, epoch, message, divergence }),
   // Run id took a change: its ODE (thinned, as in `created`), theory (clip changes whether it
   // applies), the changes so far (s.history().changes: [{epoch, field, from, to}]), epoch, done.

@@ -31,6 +31,8 @@ export function summary(runs, cfg, playing, sparse = cfg.x1 === 'sparse', held =
   const i = h.epoch.length - 1;
   const th = r.theory;
   const cstar = th.applies ? `c*(T) ${num(th.c_star_T)}` : null;
+  // Diverged before its first row (data that overflow: the loss is not finite at epoch 0).
+  if (i < 0 && runs.some((x) => x.diverged)) return [`diverged: epoch ${r.epoch} of ${cfg.epochs}`, 'the loss was not finite before the first evaluation', recovery(th)].join(SEP);
   // Not started yet (only the evaluation at epoch 0, or none): what Play will do.
   if (i < 0 || (r.epoch === 0 && !playing && !runs.some((x) => x.diverged))) return [`ready: ${cfg.epochs} epochs to train`, cstar, recovery(th), 'press Play'].filter(Boolean).join(SEP);
   const state = runs.some((x) => x.diverged) ? 'diverged' : runs.every((x) => x.done) ? 'finished' : playing ? (held ? 'waiting' : 'training') : 'paused';
@@ -51,6 +53,8 @@ export function preparing(cfg, n, file) {
 // The words for a run that diverged (msg: the worker's `diverged`).
 export function divergedText(run, msg, cfg) {
   const d = msg.divergence;
+  // The data overflow (a non-finite loss at epoch 0): the core's words; no step size helps.
+  if (d && d.data_max > 0) return `Training stopped: the run with (a0, b0) = ${run.label} ${msg.message}.`;
   const why = d ? `: ${d.why}; the step size lr = ${num(d.lr, 3)} is too large for this setting` : '';
   const lr = num(d ? d.suggested_lr : cfg.lr / 10, 2);
   return `Training paused: the run with (a0, b0) = ${run.label} diverged at epoch ${msg.epoch}${why}. Try a smaller step size, e.g. lr = ${lr}.`;
