@@ -45,8 +45,7 @@ void round_to(Params& p, Precision precision) {
   p.wpv = p.wpv.unaryExpr(round);
 }
 
-namespace {
-Json rows(const Eigen::MatrixXcd& m, bool imag) {
+Json matrix_rows(const Eigen::MatrixXcd& m, bool imag) {
   Json out = Json::array();
   for (int i = 0; i < m.rows(); ++i) {
     Json row = Json::array();
@@ -55,14 +54,13 @@ Json rows(const Eigen::MatrixXcd& m, bool imag) {
   }
   return out;
 }
-}  // namespace
 
 void to_json(Json& j, const Params& p) {
   j = Json::object();
-  j["wkq_re"] = rows(p.wkq, false);
-  j["wkq_im"] = rows(p.wkq, true);
-  j["wpv_re"] = rows(p.wpv, false);
-  j["wpv_im"] = rows(p.wpv, true);
+  j["wkq_re"] = matrix_rows(p.wkq, false);
+  j["wkq_im"] = matrix_rows(p.wkq, true);
+  j["wpv_re"] = matrix_rows(p.wpv, false);
+  j["wpv_im"] = matrix_rows(p.wpv, true);
 }
 
 void clip_red_blocks(Params& p) {

@@ -27,6 +27,9 @@ struct Params {
 Params init_params(const Config& c);
 // {wkq_re, wkq_im (D x D), wpv_re, wpv_im (d x D)}: row-major nested arrays.
 void to_json(Json& j, const Params& p);
+// A complex matrix's real (imag false) or imaginary parts as rows of JSON numbers (the weights'
+// documents: Params here, a model's Weights in models/weights.cpp).
+Json matrix_rows(const Eigen::MatrixXcd& m, bool imag);
 // In single precision, every real and imaginary part rounded to the nearest float (the weights of
 // a single-precision run are floats after every step); nothing in double.
 void round_to(Params& p, Precision precision);

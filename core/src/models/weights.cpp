@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mesaflow/model.hpp"  // matrix_rows
 #include "mesaflow/models/model.hpp"
 
 namespace mesaflow {
@@ -63,23 +64,11 @@ void round_to(Weights& w, Precision precision) {
   for (auto& b : w.blocks) b = b.unaryExpr(round);
 }
 
-namespace {
-Json rows(const Eigen::MatrixXcd& m, bool imag) {
-  Json out = Json::array();
-  for (int i = 0; i < m.rows(); ++i) {
-    Json row = Json::array();
-    for (int j = 0; j < m.cols(); ++j) row.push_back(number(imag ? m(i, j).imag() : m(i, j).real()));
-    out.push_back(std::move(row));
-  }
-  return out;
-}
-}  // namespace
-
 void to_json(Json& j, const Weights& w) {
   j = Json::object();
   for (std::size_t i = 0; i < w.blocks.size(); ++i) {
-    j[w.names[i] + "_re"] = rows(w.blocks[i], false);
-    j[w.names[i] + "_im"] = rows(w.blocks[i], true);
+    j[w.names[i] + "_re"] = matrix_rows(w.blocks[i], false);
+    j[w.names[i] + "_im"] = matrix_rows(w.blocks[i], true);
   }
 }
 
