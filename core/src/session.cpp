@@ -67,9 +67,6 @@ void Session::fail(const std::string& why) {
   done_ = true;
   divergence_ = {epoch_, why, cfg_.lr, suggested_lr()};
   divergence_.flow = cfg_.method == Method::Flow;
-  if (epoch_ == 0)  // before any step: the data's numbers, not the step size
-    for (const std::vector<double>* v : {&train_.re, &train_.im, &train_.x1_re, &train_.x1_im})
-      for (double x : *v) divergence_.data_max = std::max(divergence_.data_max, std::fabs(x));
 }
 
 double Session::suggested_lr() const {
@@ -149,6 +146,11 @@ bool Session::accept(double loss, bool need_grad) {
     char why[160];
     std::snprintf(why, sizeof why, "the training loss reached %g (it started at %g)", loss_, first_loss_);
     fail(why);
+    // The initial weights' evaluation itself (before any step): the data's numbers, not the step
+    // size (a flow whose first step collapses fails in run(), with no data_max).
+    if (epoch_ == 0)
+      for (const std::vector<double>* v : {&train_.re, &train_.im, &train_.x1_re, &train_.x1_im})
+        for (double x : *v) divergence_.data_max = std::max(divergence_.data_max, std::fabs(x));
     return false;
   }
   return true;

@@ -230,7 +230,7 @@ test('the twelve malformed .npy files of the CLI\'s tests: each gets the CLI\'s 
 });
 
 test('a file of huge values: the page reports the divergence as the command line does, never "Finished" with no rows', async () => {
-  // 50 sequences, T = 16, d = 3, every real and imaginary part 1e300: |x|^4 overflows a double.
+  // Shape (m, d, T) = (50, 16, 3), every real and imaginary part 1e300: |x|^4 overflows a double.
   const huge = handNpy("{'descr': '<c16', 'fortran_order': False, 'shape': (50, 16, 3), }", Buffer.from(new Float64Array(50 * 16 * 3 * 2).fill(1e300).buffer));
   fs.writeFileSync(file('huge.npy'), huge);
   const c = cli('train', '--data', 'huge.npy', '--test-fraction', '0.1', ...RUN);
