@@ -49,11 +49,18 @@ inline void checked_set_field(Config& c, const std::string& name, const std::str
   require(get_field(again, *f) == text, "get_field/set_field round trip not exact:", name + "=" + text);
 }
 
-// A config made only by set_field passes validate's per-field checks; only the budget can fail.
+// A config made only by set_field passes validate's per-field checks; only the budget (or a
+// relation, below) can fail.
 // Without budgets a config built by set_field is valid; with them, it fails only on the memory
 // budget, or on the time budget exactly when its flop estimate says so.
+// A relation between two fields (a magnitude law with gaussian first tokens: check_relations) is
+// not one field's value: then validate refuses with exactly that problem, and nothing else holds.
 inline void check_validate(const Config& c) {
   const Problem free = validate(c, 1e300, kGeneratedLayout, false, kNoTimeBudget);
+  if (const Problem related = check_relations(c)) {
+    require(free && describe(free) == describe(related), "validate does not refuse the relation:", describe(related));
+    return;
+  }
   require(!free, "set_field config fails validate:", describe(free));
   for (const TimeBudget& time : {kBrowserTimeBudget, kNativeTimeBudget}) {
     const Problem slow = validate(c, 1e300, kGeneratedLayout, false, time);
