@@ -166,7 +166,9 @@ test('a page whose CSP forbids blob: workers, or WebAssembly: the element says w
 });
 
 test('one version: mesaflow --version, the JSON documents, mf.version, el.version on the site and in the package, the footer', async () => {
-  assert.equal(execFileSync(CLI, ['--version'], { encoding: 'utf8' }).trim(), `mesaflow ${VERSION}`);
+  const [first, kernel] = execFileSync(CLI, ['--version'], { encoding: 'utf8' }).trim().split('\n');
+  assert.equal(first, `mesaflow ${VERSION}`);
+  assert.match(kernel, /^kernel (sse2|avx2|avx512|neon|generic) \(\d+-byte vectors; built: /, 'the second line names the kernel (issue 21)');
   const out = path.join(dir, 'run.json');
   execFileSync(CLI, ['train', '--d', '2', '--T', '5', '--m', '20', '--test-m', '10', '--epochs', '1', '--quiet', '--out', out], { stdio: 'ignore' });
   assert.equal(JSON.parse(fs.readFileSync(out, 'utf8')).mesaflow, VERSION);
