@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -65,4 +66,16 @@ export function historyColumns(h) {
 export function historyPairs(a, b, prefix = 'history') {
   historyColumns(a);
   return historyColumns(b).map((k) => [`${prefix}.${k}`, a[k], b[k]]);
+}
+
+// The native CLI (make native), or MESAFLOW_CLI.
+export const CLI = process.env.MESAFLOW_CLI || path.join(ROOT, 'build', 'native', 'core', 'cli', 'mesaflow');
+
+// The native CLI's train document for args (one thread, as the wasm build runs).
+export function runCli(args) {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mesaflow-')), 'run.json');
+  execFileSync(CLI, ['train', ...args, '--threads', '1', '--quiet', '--out', out]);
+  const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  return doc;
 }

@@ -4,22 +4,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { load, ROOT, historyColumns } from './helpers.mjs';
+import { load, historyColumns, CLI, runCli } from './helpers.mjs';
 import { predict } from '../../site/js/model/predict.js';
 
-const CLI = process.env.MESAFLOW_CLI || path.join(ROOT, 'build', 'native', 'core', 'cli', 'mesaflow');
 const { mf } = await load();
-
-function runCli(args) {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mesaflow-')), 'run.json');
-  execFileSync(CLI, ['train', ...args, '--threads', '1', '--quiet', '--out', out]);
-  const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
-  fs.rmSync(path.dirname(out), { recursive: true, force: true });
-  return doc;
-}
 
 // Every column the CLI wrote, value for value: the same double, or NaN where the CLI has null.
 function sameColumns(wasm, native, what) {

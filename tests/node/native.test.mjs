@@ -6,10 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { load, ROOT, historyPairs } from './helpers.mjs';
+import { load, ROOT, historyPairs, CLI, runCli } from './helpers.mjs';
 
-const CLI = process.env.MESAFLOW_CLI || path.join(ROOT, 'build', 'native', 'core', 'cli', 'mesaflow');
 const SCALAR = path.join(ROOT, 'build', 'wasm-scalar');
 const cfg = { d: 3, T: 20, m: 64, test_m: 32, epochs: 5, lr: 1e-3, seed: 7 };
 
@@ -23,14 +21,6 @@ function runWasm(api, c) {
   return out;
 }
 
-// The native CLI's train document for args (one thread, as the wasm build runs).
-function runCli(args) {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mesaflow-')), 'run.json');
-  execFileSync(CLI, ['train', ...args, '--threads', '1', '--quiet', '--out', out]);
-  const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
-  fs.rmSync(path.dirname(out), { recursive: true, force: true });
-  return doc;
-}
 
 // Largest |a - b| and the largest distance in units in the last place, over two arrays.
 function gap(a, b) {
