@@ -48,6 +48,26 @@ val tables() {
   m.set("template", memory.message);
   m.set("field", memory.field);
   m.set("fields", names_val(memory.fields()));
+  // The estimate's terms per model and precision (budget.hpp MemoryTerms), the layout generated
+  // sets are held in here, and the browser's budget: what site/js/model/memory.js evaluates.
+  val terms = val::object();
+  for (const Model* model : models()) {
+    val per = val::object();
+    for (Precision p : {Precision::Double, Precision::Single}) {
+      const MemoryTerms t = memory_terms(*model, p);
+      val o = val::object();
+      o.set("lanes", t.lanes);
+      o.set("token_bytes", t.token_bytes);
+      o.set("compact_bytes", t.compact_bytes);
+      o.set("scratch_d2", t.scratch_d2);
+      o.set("fixed", t.fixed);
+      per.set(to_string(p), o);
+    }
+    terms.set(model->name(), per);
+  }
+  m.set("terms", terms);
+  m.set("layout", std::string(kGeneratedLayout == DataLayout::Tokens ? "tokens" : "compact"));
+  m.set("browser_budget", kBrowserMemoryBudget);
   val o = val::object();
   o.set("ranges", ranges);
   o.set("text_rules", rules);

@@ -9,16 +9,20 @@
 
 namespace mesaflow {
 
+MemoryTerms memory_terms(const Model& model, Precision precision) {
+  return {static_cast<double>(lanes_of(precision)), 16.0, 32.0, model.scratch_bytes_per_d2(precision), 1 << 20};
+}
+
 double estimate_bytes(const Config& c, DataLayout generated, bool train_from_file) {
-  const double lanes = lanes_of(c.precision);
-  const double m = std::ceil(c.m / lanes) * lanes, tm = std::ceil(c.test_m / lanes) * lanes;
-  const double tokens = c.T * c.d * 16.0;  // bytes per sequence held as tokens (complex double)
-  const double compact = 2 * c.d * 16.0;   // held as x_1 and lambda
+  const MemoryTerms t = memory_terms(model_of(c), c.precision);
+  const double m = std::ceil(c.m / t.lanes) * t.lanes, tm = std::ceil(c.test_m / t.lanes) * t.lanes;
+  const double tokens = c.T * c.d * t.token_bytes;  // bytes per sequence held as tokens
+  const double compact = c.d * t.compact_bytes;     // held as x_1 and lambda
   const double per_generated = generated == DataLayout::Tokens ? tokens : compact;
-  // Both sets, plus per-thread scratch and parameters (1 MB also covers a materialised sequence).
-  // Data from a file: both sets held as tokens (the test set is a held-out part of it, or another file).
+  // Both sets, plus per-thread scratch and parameters. Data from a file: both sets held as tokens
+  // (the test set is a held-out part of it, or another file).
   const double per_test = train_from_file ? tokens : per_generated;
-  return m * (train_from_file ? tokens : per_generated) + tm * per_test + model_of(c).scratch_bytes(c) + (1 << 20);
+  return m * (train_from_file ? tokens : per_generated) + tm * per_test + t.scratch_d2 * c.d * c.d + t.fixed;
 }
 
 double estimate_flops(const Config& c) {

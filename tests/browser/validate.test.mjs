@@ -93,3 +93,58 @@ test('a bad attribute is refused in the same words, and the rest of the configur
   }
   await page.close();
 });
+
+// Issue 18: the memory a setting needs is checked on the page too (site/js/model/memory.js, the
+// core's estimate from its generated terms): runs that would not fit are refused in the same task,
+// with the core's words naming the fields, and no create is sent to a worker (only `clear`, which
+// drops the old runs there and is answered by nothing the page waits for).
+test('a setting too large for the memory budget is refused in the same task, without a create to any worker', async () => {
+  const { load } = await import('../node/helpers.mjs');
+  const { mf } = await load();
+  const page = await openPage(ctx, 'index.html#preset=quick&epochs=20');
+  await page.evaluate(() => {
+    window.__posted = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (msg, transfer) {
+      window.__posted.push(msg?.type);
+      return post.call(this, msg, transfer);
+    };
+  });
+  await waitReady(page);
+  await openSettings(page);
+  await page.waitForTimeout(500);
+  const seen = await page.evaluate(() => {
+    const el = document.querySelector('mesaflow-demo');
+    const root = el.shadowRoot;
+    const input = root.getElementById('f-m');
+    const before = window.__posted.length;
+    input.value = '10000000';
+    input.dispatchEvent(new Event('change'));
+    // Read in the same task: no answer from a worker could have come yet.
+    return { posted: window.__posted.slice(before), alert: root.getElementById('alert').textContent, status: root.getElementById('status').textContent,
+      top: root.getElementById('form-problem').textContent, cfg: el.config };
+  });
+  assert.equal(seen.cfg.m, 10000000);
+  assert.ok(!seen.posted.includes('create'), `posted ${seen.posted}`);
+  assert.deepEqual(seen.posted.filter((t) => t === 'clear'), ['clear']);
+  const mib = Math.round(mf.estimateBytes(seen.cfg) / 2 ** 20); // the core's own estimate, through the module in node
+  const words = `m, test-m, T, d: this setting needs about ${mib} MiB, more than the budget of 1024 MiB in this browser; reduce m, test-m or T`;
+  assert.equal(seen.alert, `Not started: ${words}`);
+  assert.equal(seen.status, `Not started: ${words}`);
+  assert.ok(seen.top.startsWith(words), seen.top);
+  // Nothing trains, and later nothing from a worker overrides the refusal.
+  await page.waitForTimeout(1000);
+  const later = await page.evaluate(() => ({ n: document.querySelector('mesaflow-demo').history.epoch.length, alert: document.querySelector('mesaflow-demo').shadowRoot.getElementById('alert').textContent }));
+  assert.equal(later.n, 0);
+  assert.equal(later.alert, `Not started: ${words}`);
+  // A setting that fits is created by the worker again, and the problem is gone.
+  await page.evaluate(() => {
+    const input = document.querySelector('mesaflow-demo').shadowRoot.getElementById('f-m');
+    input.value = '200';
+    input.dispatchEvent(new Event('change'));
+  });
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').history?.epoch.length > 0, null, { timeout: 30000 });
+  assert.equal(await page.evaluate(() => document.querySelector('mesaflow-demo').shadowRoot.getElementById('form-problem').textContent), '');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "support.hpp"
@@ -131,4 +132,29 @@ TEST(Tables, TheMemoryRefusalIsMemoryProblemsWords) {
   ASSERT_GE(p.message.size(), after.size() + mid + between.size());
   EXPECT_EQ(p.message.substr(p.message.size() - after.size()), after) << p.message;
   EXPECT_GT(p.message.size() - after.size(), mid + between.size());
+}
+
+// The memory estimate as data (budget.hpp MemoryTerms, generated into the page's core-tables.js):
+// estimate_bytes() adds up memory_terms() to exactly the bytes of the formula it had before the
+// terms were tables (written out here as it was: 16-byte tokens, 2 d complex numbers per compact
+// sequence, per-thread scratch of 64 complex D x D matrices per lane for attention, D = 2d, and 64
+// d x d ones for the linear map, 1 MiB), for both models, precisions and layouts and a file's sets.
+TEST(Tables, MemoryTermsGiveTheEstimateOfItsFormula) {
+  for (const char* model : {"attention", "linear-map"})
+    for (Precision p : {Precision::Double, Precision::Single})
+      for (DataLayout layout : {DataLayout::Tokens, DataLayout::Regenerated})
+        for (bool file : {false, true})
+          for (const auto& [m, tm, T, d] : std::vector<std::array<int, 4>>{{1, 1, 3, 1}, {100, 30, 20, 6}, {10000000, 17, 100000, 32}}) {
+            Config c;
+            ASSERT_FALSE(set_field(c, "model", model));
+            c.precision = p;
+            c.m = m, c.test_m = tm, c.T = T, c.d = d;
+            const double lanes = p == Precision::Single ? 16 : 8, D = 2.0 * d;
+            const double pad_m = std::ceil(m / lanes) * lanes, pad_tm = std::ceil(tm / lanes) * lanes;
+            const double tokens = T * d * 16.0, compact = 2 * d * 16.0;
+            const double per = file || layout == DataLayout::Tokens ? tokens : compact;
+            const double scratch = std::string(model) == "attention" ? 64.0 * D * D * lanes * 16.0 : 64.0 * d * d * 16.0;
+            EXPECT_EQ(estimate_bytes(c, layout, file), pad_m * per + pad_tm * per + scratch + (1 << 20))
+                << model << " " << to_string(p) << " m " << m << " d " << d << (file ? " file" : "");
+          }
 }

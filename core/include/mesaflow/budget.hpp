@@ -9,6 +9,8 @@
 
 namespace mesaflow {
 
+class Model;
+
 // The time budget: a run whose estimated work (estimate_flops) would take longer than `seconds`
 // at `flops_per_second` is refused before anything is allocated. The rates are those of a modest
 // machine (this project's 2-core test machine does 37 GFLOP/s per core natively, 13-20 in wasm),
@@ -48,7 +50,25 @@ double estimate_flops(const Config& c);
 // every position of every sequence.
 double estimate_mesa_flops(int d, int T, double nseq);
 
-// Bytes the training and test sets and scratch take for this configuration.
+// The memory estimate as data: the terms estimate_bytes() adds up, per model and precision.
+// site/core-tables.mjs writes them into the page's core-tables.js (tables().memory.terms), so that
+// the page refuses a setting that does not fit before it asks a worker (site/js/model/memory.js
+// evaluates the same formula, in the same order, to the same bits):
+//   bytes = pad(m) * per_train + pad(test_m) * per_test + scratch_d2 * d * d + fixed,
+//   pad(n) = ceil(n / lanes) * lanes                  (sequences come in packs of `lanes`),
+//   per sequence held as tokens T * d * token_bytes, as (x_1, lambda) d * compact_bytes;
+// a generated set is held as `generated` says (kGeneratedLayout), a file's sets as tokens.
+struct MemoryTerms {
+  double lanes;          // sequences per pack (dataset.hpp lanes_of)
+  double token_bytes;    // per token coordinate: one complex double, 16
+  double compact_bytes;  // per coordinate of a sequence held as x_1 and lambda: two complex doubles, 32
+  double scratch_d2;     // the model's per-thread scratch and parameters per d^2 (Model::scratch_bytes_per_d2)
+  double fixed;          // 1 MiB (also covers a materialised sequence)
+};
+MemoryTerms memory_terms(const Model& model, Precision precision);
+
+// Bytes the training and test sets and scratch take for this configuration: memory_terms() of
+// its model and precision, added up.
 double estimate_bytes(const Config& c, DataLayout generated = kGeneratedLayout, bool train_from_file = false);
 
 }  // namespace mesaflow

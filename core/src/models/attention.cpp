@@ -44,10 +44,10 @@ double AttentionModel::flops(Pass pass, int d, int T, int m) const {
   return pass == Pass::Test ? forward_flops(d, T, m) : epoch_flops(d, T, m);
 }
 
-double AttentionModel::scratch_bytes(const Config& c) const {
-  // Per-thread scratch of the scan and the parameters, per lane of a pack (kernel.cpp).
-  const double D = 2.0 * c.d;
-  return 64.0 * D * D * lanes_of(c.precision) * 16.0;
+double AttentionModel::scratch_bytes_per_d2(Precision precision) const {
+  // Per-thread scratch of the scan and the parameters, per lane of a pack (kernel.cpp): 64 complex
+  // (16-byte) D x D matrices, D = 2d, so 64 * 4 * 16 bytes per d^2 and lane.
+  return 64.0 * 4.0 * lanes_of(precision) * 16.0;
 }
 
 void AttentionModel::clip(Weights& w) const {

@@ -142,7 +142,7 @@ double LinearMapModel::flops(Pass pass, int d, int T, int m) const {
   return static_cast<double>(m) * per_t * (T - 2);
 }
 
-double LinearMapModel::scratch_bytes(const Config& c) const { return 64.0 * c.d * c.d * 16.0; }
+double LinearMapModel::scratch_bytes_per_d2(Precision) const { return 64.0 * 16.0; }  // 64 complex d x d matrices
 
 void LinearMapModel::clip(Weights& w) const {
   Eigen::MatrixXcd& A = w.blocks[0];

@@ -398,12 +398,13 @@ class MesaflowDemo extends HTMLElement {
     this.#create(this.#store.runs.resumeSpecs(), 'Resuming…');
   }
 
-  // New runs of the store's cfg, one per {a0, b0, resume?}; the worker answers 'created' or 'invalid'.
+  // New runs of the store's cfg, one per {a0, b0, resume?}; the worker answers 'created' or 'invalid'
+  // (or the page itself, 'invalid', for runs that would not fit).
   #create(specs, status) {
     this.#store.runs.clear();
     this.#store.runsChanged();
+    this.#status.say(status); // first: a create the page refuses itself says so at once (element/trainer-client.js)
     this.#client.create(this.#store.cfg, specs, this.#store.settings.workers, this.#source.payload);
-    this.#status.say(status);
   }
 
   // --- configuration ------------------------------------------------------------------------

@@ -6,8 +6,9 @@
 // Messages of the current runs go to the handler of the same name (model/protocol.js, toPage); when the
 // worker fails (it throws, the module aborts, a worker it takes shard sums from fails, or it stops
 // answering) the pool says so and start() attaches anew, to resume the runs from their checkpoints.
-import { toWorker } from '../model/protocol.js';
+import { toWorker, toPage } from '../model/protocol.js';
 import { pagePool } from '../pool/page-pool.js';
+import { estimateBytes, memoryProblem } from '../model/memory.js';
 
 export class WorkerClient {
   // handlers: ready(), created(msg, specs), invalid(msg), rows(msg), weights(msg), mesa(msg),
@@ -101,6 +102,18 @@ export class WorkerClient {
     this.ids.clear();
     this.pending = specs.map(({ a0, b0, resume }, i) => ({ id: `${this.gen}:${i}`, cfg: { ...cfg, a0, b0 }, resume }));
     const { budget, others } = this.tenant.budget();
+    // Runs that would not fit are refused here, in the core's words and with its estimate
+    // (model/memory.js), without a round trip; the worker's runs are cleared as a refused create
+    // clears them there.
+    const problem = memoryProblem(this.pending.reduce((sum, r) => sum + estimateBytes(r.cfg, data !== null), 0), budget, others);
+    if (problem) {
+      this.post(toWorker.clear());
+      this.pending = null;
+      [this.bytes, this.workers] = [0, 1];
+      this.tenant?.changed();
+      this.handlers.invalid(toPage.invalid(`${this.gen}:0`, problem));
+      return;
+    }
     this.post(toWorker.create(this.pending, budget, workers, data, others));
   }
 

@@ -45,6 +45,9 @@ export const toWorker = {
   // or a data file, {npy: Blob, name, test_npy?: Blob, test_name?} (the runs train on it, on this
   // worker alone, with its m, d, T; cfg's are the file's, see `opened`).
   create: (runs, budget, workers, data = null, others = 0) => ({ type: 'create', runs, budget, workers, data, others }),
+  // The current runs deleted and none created (answered with `stopped`, reason 'reset'): the page
+  // refused a create itself, before asking (model/memory.js: the runs would not fit).
+  clear: () => ({ type: 'clear' }),
   // Reads a data file (data as in `create`) with the core's reader and checks it with cfg, without
   // touching the current runs; answered with `opened` (same seq).
   open: (seq, cfg, data) => ({ type: 'open', seq, cfg, data }),

@@ -9,7 +9,7 @@
 // bit for bit. Messages and chunks are handled one at a time, in order (see `enqueue`), so a
 // chunk that awaits its shards is never interleaved with a reset or a step.
 import { toPage, why, problemOf, dataKey } from '../model/protocol.js';
-import { MEMORY } from '../model/core-tables.js';
+import { memoryProblem } from '../model/memory.js';
 import { readData, checkData } from './data-files.js';
 import { ShardPool } from './shard-pool.js';
 
@@ -31,7 +31,6 @@ function thinOde(o) {
   return { stride, epoch: pick(o.epoch), ab: pick(o.ab), ab_empirical: pick(o.ab_empirical), stability: pick(o.stability) };
 }
 const plain = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v instanceof Float64Array ? Array.from(v) : v]));
-const mib = (b) => `${Math.round(b / 2 ** 20)} MiB`;
 
 export class Trainer {
   // post(msg): to this tenant's page side; links(): the Links (worker/shard-pool.js) to the pool's shard
@@ -250,12 +249,10 @@ export class Trainer {
       if (problem) return this.post(toPage.invalid(specs[0].id, problem));
     }
     const bytes = specs.reduce((sum, { cfg }) => sum + this.mf.estimateBytes(cfg), 0);
-    if (bytes > budget) {
-      // The core's words (budget.hpp memory_problem, generated) in the page's unit.
-      const page = others ? ` (the other demos of this page hold ${mib(others)})` : '';
-      const words = MEMORY.template.replace('{need}', mib(bytes)).replace('{budget}', `${mib(budget)} in this browser${page}`);
-      return this.post(toPage.invalid(specs[0].id, { field: MEMORY.field, fields: MEMORY.fields, message: `${MEMORY.fields.join(', ')}: ${words}` }));
-    }
+    // The page refused such a create itself (model/memory.js, the same formula); checked again
+    // here with the module's own estimate, in the same words.
+    const problem = memoryProblem(bytes, budget, others);
+    if (problem) return this.post(toPage.invalid(specs[0].id, problem));
     const [want, allocated] = files ? [1, bytes] : this.workerCount(workers, specs.map((r) => r.cfg), bytes, budget);
     let n = this.usePool(want);
     this.bytes = allocated;
@@ -290,6 +287,14 @@ export class Trainer {
     for (const r of this.runs) if (r.s.diverged) this.post(toPage.diverged(r.id, r.s.epoch, r.s.message, r.s.divergence));
     if (this.runs.some((r) => r.s.diverged)) this.stop('diverged');
     this.sendViews(true);
+  }
+
+  // The current runs deleted, none created: the page refused a create itself (element/trainer-client.js).
+  clear() {
+    this.stop('reset');
+    this.deleteRuns();
+    this.usePool(1);
+    this.bytes = 0;
   }
 
   // A data file read by the core's reader and checked with cfg; the current runs stay as they are.

@@ -25,7 +25,7 @@ class LinearMapModel final : public Model {
                   std::vector<double>& out) const override;
   Evaluation combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) const override;
   double flops(Pass pass, int d, int T, int m) const override;
-  double scratch_bytes(const Config& c) const override;
+  double scratch_bytes_per_d2(Precision precision) const override;
   void clip(Weights& w) const override;
   void push_structure(const Weights& w, History& h) const override;
   const char* theory_reason() const override;

@@ -79,8 +79,9 @@ class Model {
   // Floating-point operations of one pass over (d, T, m): the training pass with its gradient
   // (Pass::Gradient) and a held-out set's forward pass (Pass::Test).
   virtual double flops(Pass pass, int d, int T, int m) const = 0;
-  // Bytes of per-thread scratch and parameters beside the data sets and a fixed 1 MB (budget.hpp).
-  virtual double scratch_bytes(const Config& c) const = 0;
+  // Bytes of per-thread scratch and parameters beside the data sets and a fixed 1 MB, per d^2
+  // (they grow as d^2 for every model; budget.hpp MemoryTerms).
+  virtual double scratch_bytes_per_d2(Precision precision) const = 0;
 
   // The clip option: project the weights (or a gradient) onto the model's constrained family.
   virtual void clip(Weights& w) const = 0;
