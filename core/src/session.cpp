@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "mesaflow/dynamics.hpp"
 #include "mesaflow/kernel.hpp"
 
 namespace mesaflow {
@@ -42,6 +43,15 @@ Session::Session(const Config& c, const SessionOptions& o) : cfg_(c), external_(
     const Moments mo = sample_moments(train_, &mixed);
     theory_ = theory_from_moments(mo, mixed, cfg_.d, cfg_.T, cfg_.clip);
     theory_.source = "measured on the first tokens of the " + std::to_string(train_.m) + " training sequences";
+    // The theory assumes x_{t+1} = W x_t with W diagonal and unitary; a file's sequences may not
+    // follow it (a rotated W, noise): then no prediction, and why.
+    const DynamicsCheck dc = check_diagonal_dynamics(train_);
+    const std::string seqs = std::to_string(dc.checked) + " training sequences";
+    theory_.dynamics_diagonal = dc.diagonal;
+    theory_.dynamics_source = "checked on the file's " + seqs;
+    if (!dc.diagonal)
+      theory_.dynamics_reason = "the file's sequences do not follow x_{t+1} = W x_t with W diagonal and unitary, which the theory "
+                                "assumes: " + dc.why + ", checked on its " + seqs;
   } else {
     theory_ = theory_for(cfg_);
   }

@@ -87,6 +87,7 @@ Theory theory_for(const Config& c) {
 std::string Theory::reason() const {
   if (applies()) return "";
   if (!model_reason.empty()) return model_reason;
+  if (!dynamics_diagonal) return dynamics_reason;
   char size[64], buf[400];
   if (mixed.ratio >= 1 - 1e-12) std::snprintf(size, sizeof size, "as large as it can be");
   else std::snprintf(size, sizeof size, "%.2g of its largest possible size", mixed.ratio);
@@ -133,6 +134,8 @@ void to_json(Json& j, const Theory& th) {
   }
   j["assumption_4_1"] = a41;
   j["assumption_4_2"] = {{"holds", th.recovery}, {"moment_ratio", number(th.moment_ratio)}};
+  j["dynamics"] = {{"diagonal", th.dynamics_diagonal}, {"source", th.dynamics_source},
+                   {"why", th.dynamics_diagonal ? Json(nullptr) : Json(th.dynamics_reason)}};
   j["applies"] = on;
   j["reason"] = on ? Json(nullptr) : Json(th.reason());
   j["last_mse_pred"] = pred(number(th.last_mse_pred));

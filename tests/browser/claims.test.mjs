@@ -181,9 +181,10 @@ test('a data file whose W is not diagonal: no theory line, with the reason; a di
   const bad = await use(npy(200, 3, 12, rotated), 'rotated.npy');
   assert.equal(bad.theory.applies, false);
   assert.equal(bad.theory.c_star_T, null);
-  assert.match(bad.ab[0], /^No theory line: the file’s sequences do not follow x_\{t\+1\} = W x_t with W diagonal and unitary, which the theory assumes: \|x_\{t\+1\}\|\/\|x_t\| = [\d.]+, not 1 \(sequence 1, coordinate 1, t = 1\), in the first 3 training sequences checked\.$/);
+  // The core's check (dynamics.hpp) on every training sequence, in its words.
+  assert.match(bad.ab[0], /^No theory line: the file's sequences do not follow x_\{t\+1\} = W x_t with W diagonal and unitary, which the theory assumes: \|x_\{t\+1\}\|\/\|x_t\| = [\d.]+, not 1 \(sequence 1, coordinate 1, t = 1\), checked on its 180 training sequences\.$/);
   assert.match(bad.last.join(' '), /No prediction/);
-  assert.match(bad.hint, /^Chart 1: the theory draws no line: the file’s sequences do not follow/);
+  assert.match(bad.hint, /^Chart 1: the theory draws no line: the file's sequences do not follow/);
   assert.match(bad.status, /no theory: the file’s dynamics are not diagonal/);
   assert.doesNotMatch([...bad.ab, ...bad.last, bad.status].join(' '), /c\*\(T\) [\d.]|predicted/);
   const good = await use(npy(200, 3, 12, diagonal), 'diagonal.npy');

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <complex>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "mesaflow/fields.hpp"
 #include "mesaflow/session.hpp"
 #include "mesaflow/isa.hpp"
+#include "mesaflow/npy.hpp"
 
 namespace {
 
@@ -316,4 +318,46 @@ TEST(Cli, TrainsTheLinearMapModel) {
   EXPECT_EQ(words.status, 0);
   EXPECT_NE(words.out.find("model linear-map"), std::string::npos) << words.out;
   EXPECT_NE(words.out.find("no prediction"), std::string::npos) << words.out;
+}
+
+// Issue 19: trained on a file whose sequences follow a W that mixes coordinates (a real rotation),
+// the run's theory gives no prediction and says why (dynamics.hpp); on the same file with a
+// diagonal W the predictions are there.
+TEST(Cli, TrainOnAFileWithANonDiagonalWSaysNoPredictionAndWhy) {
+  const auto file = [](double phi) {  // x_{t+1} = R(phi) x_t in coordinates 1, 2; coordinate 3 turns
+    mesaflow::Dataset ds(30, 10, 3);
+    for (int s = 0; s < ds.m; ++s) {
+      std::complex<double> x[3] = {{1.0 + 0.1 * s, 0.2}, {0.5, -0.3}, {0.0, 0.7}};
+      for (int t = 0; t < ds.T; ++t) {
+        for (int j = 0; j < 3; ++j) ds.set(s, t, j, x[j]);
+        const std::complex<double> a = x[0], b = x[1];
+        x[0] = std::cos(phi) * a - std::sin(phi) * b;
+        x[1] = phi == 0 ? std::polar(1.0, 0.4) * b : std::sin(phi) * a + std::cos(phi) * b;
+        x[2] *= std::polar(1.0, 0.9);
+      }
+    }
+    return ds;
+  };
+  const std::string bad = tmp("rotated.npy"), good = tmp("diagonal.npy"), out = tmp("rotated.json");
+  mesaflow::write_npy(bad, file(0.3));
+  mesaflow::write_npy(good, file(0));
+  // --clip: the theory applies to these first tokens whatever their mixed moments; the dynamics decide.
+  Result r = run("train --data " + bad + " --clip --epochs 2 --quiet --out " + out);
+  ASSERT_EQ(r.status, 0) << r.out;
+  nlohmann::json j = nlohmann::json::parse(slurp(out));
+  const nlohmann::json& th = j["theory"];
+  EXPECT_EQ(th["applies"], false);
+  for (const char* k : {"c_star_T", "c_star_inf", "c_star_empirical", "ratio_pred", "recovery", "last_mse_pred", "verdict", "ode_ab"})
+    EXPECT_TRUE(th[k].is_null()) << k;
+  const std::string why = th["reason"].get<std::string>();
+  EXPECT_EQ(why.rfind("the file's sequences do not follow x_{t+1} = W x_t with W diagonal and unitary, which the theory assumes: "
+                      "|x_{t+1}|/|x_t| = ", 0), 0u) << why;
+  EXPECT_EQ(th["dynamics"]["diagonal"], false);
+  EXPECT_EQ(th["dynamics"]["why"], why);
+  r = run("train --data " + good + " --clip --epochs 2 --quiet --out " + out);
+  ASSERT_EQ(r.status, 0) << r.out;
+  j = nlohmann::json::parse(slurp(out));
+  EXPECT_EQ(j["theory"]["applies"], true) << j["theory"]["reason"];
+  EXPECT_TRUE(j["theory"]["c_star_T"].is_number());
+  EXPECT_EQ(j["theory"]["dynamics"]["source"], "checked on the file's 27 training sequences");  // 30, a tenth held out
 }

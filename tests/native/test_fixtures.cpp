@@ -142,7 +142,9 @@ const char* const kAdded[] = {
     // issue 12: the precision of a run
     "/config/precision",
     // issue 21: the kernel's instruction set
-    "/kernel"};
+    "/kernel",
+    // issue 19: whether the data follow the diagonal dynamics the theory assumes (dynamics.hpp)
+    "/theory/dynamics", "/dynamics"};
 
 // Issue 12: the gradient flow's step-size control sums its norms in index order (Eigen's
 // vectorised sums depend on the packet size, which differs in WebAssembly): runs of the flow may

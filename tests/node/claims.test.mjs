@@ -172,46 +172,58 @@ test('hints: predictions before the first epoch, the run’s outcome after, neve
   assert.equal(div[1].kind, 'diverged');
 });
 
-test('a data file: the diagonal check passes on the core’s own sequences and fails on a rotated W', async () => {
-  const { load } = await import('./helpers.mjs');
-  const { mf } = await load();
-  for (const x1 of ['gaussian', 'sparse', 'full-one']) {
-    const s = mf.createSession({ ...mf.defaults(), d: 3, T: 12, m: 50, test_m: 10, x1, seed: 3 });
-    const check = C.diagonalCheck(s.samples(5));
-    s.delete?.();
-    assert.deepEqual(check, { ok: true, checked: 5, why: null }, x1);
-  }
-  // Sequences of x_{t+1} = R x_t with R a real rotation in the (1, 2) plane: unitary, not diagonal.
-  const T = 10;
-  const d = 2;
-  const n = 2;
-  const re = new Float64Array(n * T * d);
-  const im = new Float64Array(n * T * d);
-  const [c, sn] = [Math.cos(0.3), Math.sin(0.3)];
-  for (let i = 0; i < n; i++) {
-    let x = [1 + i, 0.5];
+// A (m, d, T) complex128 .npy file of sequences x_{t+1} = step(x_t) from pseudo-random x_1.
+function npy(m, d, T, step) {
+  const header = `{'descr': '<c16', 'fortran_order': False, 'shape': (${m}, ${d}, ${T}), }`;
+  const pad = 64 - ((10 + header.length + 1) % 64);
+  const head = Buffer.from(`\x93NUMPY\x01\x00${String.fromCharCode((header.length + pad + 1) & 255, (header.length + pad + 1) >> 8)}${header}${' '.repeat(pad)}\n`, 'latin1');
+  const body = new Float64Array(m * d * T * 2);
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+  for (let i = 0; i < m; i++) {
+    let x = Array.from({ length: d }, () => [rand(), rand()]);
     for (let t = 0; t < T; t++) {
-      re[(i * T + t) * d] = x[0];
-      re[(i * T + t) * d + 1] = x[1];
-      x = [c * x[0] - sn * x[1], sn * x[0] + c * x[1]];
+      for (let j = 0; j < d; j++) [body[((i * d + j) * T + t) * 2], body[((i * d + j) * T + t) * 2 + 1]] = x[j];
+      x = step(x);
     }
   }
-  const bad = C.diagonalCheck({ n, T, d, re, im });
-  assert.equal(bad.ok, false);
-  assert.match(bad.why, /^\|x_\{t\+1\}\|\/\|x_t\| = [\d.]+, not 1 \(sequence 1, coordinate 1, t = 1\)$/);
-  // A diagonal W that is not unitary (a growing coordinate) fails too; a pure phase turn passes.
-  const grow = { n: 1, T: 4, d: 1, re: new Float64Array([1, 1.1, 1.21, 1.331]), im: new Float64Array(4) };
-  assert.equal(C.diagonalCheck(grow).ok, false);
-  const turn = { n: 1, T: 4, d: 1, re: new Float64Array([0, 1, 2, 3].map((t) => Math.cos(0.7 * t))), im: new Float64Array([0, 1, 2, 3].map((t) => Math.sin(0.7 * t))) };
-  assert.equal(C.diagonalCheck(turn).ok, true);
-  // The theory of such a file: no prediction, the reason said, and the claims say so.
-  const th = C.withheld(theory(), bad);
-  assert.equal(th.applies, false);
-  assert.match(th.reason, /do not follow x_\{t\+1\} = W x_t with W diagonal and unitary/);
-  const hints = C.hintClaims(cfg, [run({ theory: th, hist: history(10, () => 0.3) })], false);
-  assert.equal(hints[0].kind, 'withheld');
-  assert.equal(C.lastClaim(cfg, run({ theory: th, hist: history(10, () => 0.3) }), false).kind, 'no-theory');
-  assert.equal(C.abClaim(cfg, run({ theory: th, hist: history(10, () => 0.3) })).text, null);
+  return new Uint8Array(Buffer.concat([head, Buffer.from(body.buffer)]));
+}
+
+test('a data file: the core’s diagonal-dynamics check (dynamics.hpp) withholds the theory of a rotated W, and the claims say so', async () => {
+  const { load } = await import('./helpers.mjs');
+  const { mf } = await load();
+  const [c, sn] = [Math.cos(0.3), Math.sin(0.3)];
+  // x_{t+1} = R x_t with R a real rotation in the (1, 2) plane: unitary, not diagonal.
+  const rotated = (x) => [[c * x[0][0] - sn * x[1][0], c * x[0][1] - sn * x[1][1]], [sn * x[0][0] + c * x[1][0], sn * x[0][1] + c * x[1][1]]];
+  const diagonal = (x) => x.map(([re, im], j) => [Math.cos(0.3 * (j + 1)) * re - Math.sin(0.3 * (j + 1)) * im, Math.sin(0.3 * (j + 1)) * re + Math.cos(0.3 * (j + 1)) * im]);
+  const theoryOf = (bytes, precision) => {
+    const s = mf.createSession({ epochs: 1, precision }, { data: { npy: bytes } });
+    const th = s.theory();
+    s.delete?.();
+    return th;
+  };
+  for (const precision of ['double', 'single']) {
+    const bad = C.withheld(theoryOf(npy(40, 2, 10, rotated), precision));
+    assert.equal(bad.applies, false, precision);
+    assert.equal(bad.withheld, true);
+    for (const k of ['c_star_T', 'c_star_inf', 'c_star_empirical', 'ratio_pred', 'recovery', 'last_mse_pred', 'verdict']) assert.equal(bad[k], null, k);
+    assert.match(bad.reason, /^the file's sequences do not follow x_\{t\+1\} = W x_t with W diagonal and unitary, which the theory assumes: \|x_\{t\+1\}\|\/\|x_t\| = [\d.]+, not 1 \(sequence 1, coordinate 1, t = 1\), checked on its 36 training sequences$/);
+    assert.equal(bad.dynamics.why, bad.reason);
+    const hints = C.hintClaims(cfg, [run({ theory: bad, hist: history(10, () => 0.3) })], false);
+    assert.equal(hints[0].kind, 'withheld');
+    assert.equal(hints[0].text, `Chart 1: the theory draws no line: ${bad.reason}.`);
+    assert.equal(C.lastClaim(cfg, run({ theory: bad, hist: history(10, () => 0.3) }), false).kind, 'no-theory');
+    assert.equal(C.abClaim(cfg, run({ theory: bad, hist: history(10, () => 0.3) })).text, null);
+    const good = C.withheld(theoryOf(npy(40, 2, 10, diagonal), precision));
+    assert.equal(good.applies, true, good.reason);
+    assert.notEqual(good.withheld, true);
+    assert.deepEqual(good.dynamics, { diagonal: true, source: "checked on the file's 36 training sequences", why: null });
+  }
+  // Generated data: diagonal by construction, nothing withheld.
+  const gen = mf.theory({ ...mf.defaults(), d: 3, T: 12 });
+  assert.equal(gen.dynamics.source, 'by construction');
+  assert.equal(C.withheld(gen), gen);
 });
 
 test('a CLI run beside the live one: its differing settings listed, or "identical"', () => {

@@ -23,7 +23,9 @@ const ADDED = new Set(['fields', 'label', 'group', 'nseq', 'magnitude', 'offdiag
   'gd_best', 'gd_best_eta', 'not_gd', 'changes', 'stability', 'assumption_4_1', 'assumption_4_2', 'applies', 'reason', 'last_mse_pred', 'relative_error_pred',
   'recovery_at_T', 'verdict', 'precision',
   // Issue 18: the model field, and the model's name and parameter blocks beside the weights.
-  'model', 'blocks']);
+  'model', 'blocks',
+  // Issue 19: whether the data follow the diagonal dynamics the theory assumes (dynamics.hpp).
+  'dynamics']);
 // Issue 9: rows of the field table that did not exist; where Assumption 4.1 fails (full-one without
 // clip) the diagonal family's predictions are null.
 const ADDED_FIELDS = new Set(['magnitude', 'precision', 'model']);  // issue 12: precision; issue 18: model

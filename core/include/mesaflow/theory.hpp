@@ -31,6 +31,11 @@ struct Theory {
   std::string source = "closed form";  // or how the moments were measured
   bool clip = false;            // the run keeps the red blocks diagonal itself (the clip option)
   std::string model_reason;     // why the run's model is not the one the theory describes ("" for attention)
+  // Whether the data follow x_{t+1} = W x_t with W diagonal and unitary (dynamics.hpp): generated
+  // sets by construction; a file's checked from its training sequences (Session).
+  bool dynamics_diagonal = true;
+  std::string dynamics_source = "by construction";  // or what was checked
+  std::string dynamics_reason;  // why the data do not ("" when they do)
   double A = 0, B = 0;          // population sums over t = 2..T-1
   double A_emp = 0, B_emp = 0;  // the same sums measured on the training set (0 if not computed)
   double c_star_T = 0, c_star_inf = 0, c_star_empirical = 0;
@@ -47,7 +52,8 @@ struct Theory {
   // The diagonal family's predictions describe the run: Assumption 4.1 holds, or clip keeps
   // the run in the family.
   // The run's model must be the linear-attention model (model_reason empty).
-  bool applies() const { return model_reason.empty() && (assumption_4_1() || clip); }
+  // The data must follow the diagonal dynamics (dynamics_diagonal): clip cannot make up for that.
+  bool applies() const { return model_reason.empty() && dynamics_diagonal && (assumption_4_1() || clip); }
   // Why they do not ("" when they do).
   std::string reason() const;
   // "recovers at this T", "recovers as T -> infinity (...)" or "does not recover (...)".
@@ -55,7 +61,7 @@ struct Theory {
 };
 
 // The theory object: facts of the distribution (M2, M4, M6, M24, A, B, moment_ratio,
-// assumption_4_1, assumption_4_2, applies, reason) and the predictions (c_star_T, c_star_inf,
+// assumption_4_1, assumption_4_2, dynamics {diagonal, source, why}, applies, reason) and the predictions (c_star_T, c_star_inf,
 // c_star_empirical, ratio_pred, last_mse_pred, relative_error_pred, recovery, recovery_at_T,
 // verdict), which are null where the theory does not apply (reason says why).
 void to_json(Json& j, const Theory& th);

@@ -30,7 +30,7 @@ import { Faults } from './faults.js';
 import { Measure } from './capability-client.js';
 import { DataSource } from './data-source.js';
 import { VERSION } from '../version.js';
-import { diagonalCheck, withheld } from '../model/claims.js';
+import { withheld } from '../model/claims.js';
 
 // Attributes of presentation only (not the configuration): which cards to show (views="ab,mesa"),
 // a compact layout for a course page, and autoplay (starts when first in view, unless the reader
@@ -440,9 +440,8 @@ class MesaflowDemo extends HTMLElement {
   #onCreated(msg, specs) {
     const store = this.#store;
     store.runs.created(msg, specs);
-    // A file whose sequences do not follow a diagonal unitary W: no theory line (model/claims.js).
-    const check = this.#source.info && msg.samples ? diagonalCheck(msg.samples) : null;
-    if (check && !check.ok) for (const r of store.runs.list) r.theory = withheld(r.theory, check);
+    // A file whose sequences do not follow a diagonal unitary W: no theory line, the core's reason (model/claims.js).
+    for (const r of store.runs.list) r.theory = withheld(r.theory);
     store.setWorkers(msg.workers);
     this.#form.setConfigProblem(null);
     this.#views.setup(store.cfg, store.runs.list, msg.capability);
