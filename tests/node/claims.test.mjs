@@ -172,9 +172,9 @@ test('hints: predictions before the first epoch, the run’s outcome after, neve
   assert.equal(div[1].kind, 'diverged');
 });
 
-// A (m, d, T) complex128 .npy file of sequences x_{t+1} = step(x_t) from pseudo-random x_1.
-function npy(m, d, T, step) {
-  const header = `{'descr': '<c16', 'fortran_order': False, 'shape': (${m}, ${d}, ${T}), }`;
+// A (m, d, T) complex128 (or with c8, complex64) .npy file of sequences x_{t+1} = step(x_t) from pseudo-random x_1.
+function npy(m, d, T, step, c8 = false) {
+  const header = `{'descr': '<${c8 ? 'c8' : 'c16'}', 'fortran_order': False, 'shape': (${m}, ${d}, ${T}), }`;
   const pad = 64 - ((10 + header.length + 1) % 64);
   const head = Buffer.from(`\x93NUMPY\x01\x00${String.fromCharCode((header.length + pad + 1) & 255, (header.length + pad + 1) >> 8)}${header}${' '.repeat(pad)}\n`, 'latin1');
   const body = new Float64Array(m * d * T * 2);
@@ -187,7 +187,7 @@ function npy(m, d, T, step) {
       x = step(x);
     }
   }
-  return new Uint8Array(Buffer.concat([head, Buffer.from(body.buffer)]));
+  return new Uint8Array(Buffer.concat([head, Buffer.from((c8 ? Float32Array.from(body) : body).buffer)]));
 }
 
 test('a data file: the core’s diagonal-dynamics check (dynamics.hpp) withholds the theory of a rotated W, and the claims say so', async () => {
@@ -219,6 +219,10 @@ test('a data file: the core’s diagonal-dynamics check (dynamics.hpp) withholds
     assert.equal(good.applies, true, good.reason);
     assert.notEqual(good.withheld, true);
     assert.deepEqual(good.dynamics, { diagonal: true, source: "checked on the file's 36 training sequences", why: null });
+    // A complex64 file of the same sequences (each number rounded to a float): within the tolerance.
+    const rounded = theoryOf(npy(40, 2, 200, diagonal, true), precision);
+    assert.equal(rounded.dynamics.diagonal, true, rounded.dynamics.why);
+    assert.equal(theoryOf(npy(40, 2, 200, rotated, true), precision).dynamics.diagonal, false);
   }
   // Generated data: diagonal by construction, nothing withheld.
   const gen = mf.theory({ ...mf.defaults(), d: 3, T: 12 });
