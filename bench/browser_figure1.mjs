@@ -14,7 +14,7 @@ const ctx = await setup();
 try {
   for (const w of counts) {
     const workers = w === 'auto' ? '' : `&workers=${w}`;
-    const page = await openPage(ctx, `index.html#preset=gaussian-1&compare=true&precision=${precision}${workers}`);
+    const page = await openPage(ctx, `lab.html#preset=gaussian-1&compare=true&precision=${precision}${workers}`);
     await waitReady(page, 120000);
     const t0 = Date.now();
     const status = await trainToEnd(page, 1800000);

@@ -11,7 +11,7 @@ const raw = path.join(ROOT, 'build', 'artifacts', 'screenshot-raw.png');
 const out = path.join(ROOT, 'docs', 'screenshot.png');
 const ctx = await setup();
 try {
-  const page = await openPage(ctx, 'index.html#preset=quick&compare=true', { width: 1280, height: 1000 });
+  const page = await openPage(ctx, 'lab.html#preset=quick&compare=true', { width: 1280, height: 1000 });
   await waitReady(page);
   console.log(await trainToEnd(page));
   await page.waitForTimeout(500);

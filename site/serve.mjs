@@ -1,4 +1,5 @@
 // A small static server for build/site (no dependencies). Run: PORT=8080 node site/serve.mjs
+// (prints the story's URL, /, which is index.html, and the laboratory's, /lab.html).
 // Also used by the browser tests: import { startServer } from '../../site/serve.mjs'.
 import http from 'node:http';
 import fs from 'node:fs';
@@ -103,7 +104,7 @@ export function startServer({ port = 0, host = '127.0.0.1', root = ROOT, headers
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.env.PORT || 8080);
   startServer({ port }).then(
-    ({ url }) => console.log(`mesaflow demo: ${url}`),
+    ({ url }) => console.log(`mesaflow demo: ${url} (the story: the paper's three results, trained live)\n  the laboratory (every setting, compare, your own data, exports): ${url}lab.html`),
     (err) => {
       console.error(`serve.mjs: ${err.message}`);
       process.exit(1);

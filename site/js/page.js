@@ -1,5 +1,5 @@
-// Main thread. Entry of index.html: the demo synced with the URL, and the Embed snippets.
-// index.html: the demo synced with the URL, plus the "Embed" snippets for the current view.
+// Main thread. Entry of lab.html (the laboratory): the demo synced with the URL, and the Embed snippets.
+// lab.html: the demo synced with the URL, plus the "Embed" snippets for the current view.
 import './element.js';
 import { syncHash } from './element/url-sync.js';
 import { attributeOf } from './model/config-text.js';
@@ -24,7 +24,7 @@ function showSnippets(params) {
   document.getElementById('snippet-iframe').textContent =
     `<iframe src="${base}embed.html#${params}" title="mesaflow demo" width="100%" height="1800" style="border:0"></iframe>\n${resizeSnippet(location.origin)}`;
   const link = /** @type {HTMLAnchorElement} */ (document.getElementById('share-link'));
-  link.href = `${base}#${params}`;
+  link.href = `${base}lab.html#${params}`;
   link.textContent = link.href;
 }
 

@@ -1,8 +1,14 @@
-// Main thread. Entry of story.html: the three results' demos and their choices.
-// story.html: each result's demo (compact, autoplay, a few views) and the buttons beside it
+// Main thread. Entry of index.html (the story, the landing page): the three results' demos and their choices.
+// index.html: each result's demo (compact, autoplay, a few views) and the buttons beside it
 // that set it to another first-token law or clip: a new element replaces the old one (its runs
 // stop, its tenant leaves the page's pool), so the new runs start from epoch 0 with no note.
 import './element.js';
+
+// A configuration link (a hash of keys, #preset=quick&...) is the laboratory's: the laboratory
+// was index.html before the story took its place, so such links are handed on to lab.html.
+const toLab = () => /^#[^#]*=/.test(location.hash) && location.replace(`lab.html${location.hash}`);
+toLab();
+addEventListener('hashchange', toLab);
 
 for (const group of document.querySelectorAll('.choices')) {
   const id = /** @type {HTMLElement} */ (group).dataset.demo;

@@ -83,7 +83,7 @@ function checkStructure(sentences, r, mesa) {
 }
 
 async function played(hash, shot) {
-  const page = await openPage(ctx, `index.html#${hash}`);
+  const page = await openPage(ctx, `lab.html#${hash}`);
   await waitReady(page);
   const status = await trainToEnd(page, 240000);
   await page.waitForFunction(() => document.querySelector('mesaflow-demo')._views.mesa, null, { timeout: 30000 }).catch(() => {});
@@ -164,7 +164,7 @@ const rotated = (x) => [[c * x[0][0] - s * x[1][0], c * x[0][1] - s * x[1][1]], 
 const diagonal = (x) => x.map(([re, im], j) => [Math.cos(0.3 * (j + 1)) * re - Math.sin(0.3 * (j + 1)) * im, Math.sin(0.3 * (j + 1)) * re + Math.cos(0.3 * (j + 1)) * im]);
 
 test('a data file whose W is not diagonal: no theory line, with the reason; a diagonal one keeps its theory', { timeout: 240000 }, async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&epochs=5');
+  const page = await openPage(ctx, 'lab.html#preset=quick&epochs=5');
   await waitReady(page);
   const use = (bytes, name) => page.evaluate(async ([b, n]) => {
     const el = document.querySelector('mesaflow-demo');

@@ -2,7 +2,7 @@
 // configured demos (views, compact, autoplay, controls="hide", custom properties, ::part). Each
 // takes the page's font, the set properties and parts; each compact one fits the column in under
 // 900 px; the one without controls has Play; autoplay starts the one in view only. Legends are never
-// cut, on the course page and on index.html at 375 and 1280 px. Screenshots:
+// cut, on the course page and on lab.html at 375 and 1280 px. Screenshots:
 // build/artifacts/screenshots/course-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -122,8 +122,8 @@ test('an unknown view is said on the element with the allowed names', { timeout:
 });
 
 for (const [w, h] of [[375, 740], [1280, 900]]) {
-  test(`index.html at ${w} px: no legend is cut at its card's edge`, { timeout: 300000 }, async () => {
-    const page = await openPage(ctx, 'index.html#preset=quick-gaussian&epochs=40', { width: w, height: h });
+  test(`lab.html at ${w} px: no legend is cut at its card's edge`, { timeout: 300000 }, async () => {
+    const page = await openPage(ctx, 'lab.html#preset=quick-gaussian&epochs=40', { width: w, height: h });
     await waitReady(page);
     await page.evaluate(() => document.querySelector('mesaflow-demo').play());
     await page.waitForFunction(() => /^finished/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent), null, { timeout: 120000 });

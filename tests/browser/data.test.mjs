@@ -15,7 +15,7 @@ import { HISTORY_COLUMNS } from '../node/helpers.mjs';
 
 const CLI = path.join(ROOT, 'build', 'native', 'core', 'cli', 'mesaflow');
 // The page's settings and the CLI's for the same run (quick: seed 1, eval-every 1, diagonal, gd).
-const LINK = 'index.html#preset=quick&epochs=30&lr=0.01&a0=0.5&b0=0.5';
+const LINK = 'lab.html#preset=quick&epochs=30&lr=0.01&a0=0.5&b0=0.5';
 const RUN = ['--lr', '0.01', '--epochs', '30', '--a0', '0.5', '--b0', '0.5', '--quiet'];
 const COLUMNS = HISTORY_COLUMNS; // every column the core records (generated)
 

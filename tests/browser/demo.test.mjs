@@ -13,7 +13,7 @@ after(async () => {
 });
 
 test('quick preset trains until ab is at the theory, and every view has data', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick');
+  const page = await openPage(ctx, 'lab.html#preset=quick');
   await waitReady(page);
   const epochs = await page.evaluate(() => document.querySelector('mesaflow-demo').config.epochs);
   // The rows of the last epoch and the end of training are two messages: the status says
@@ -47,7 +47,7 @@ test('quick preset trains until ab is at the theory, and every view has data', a
 });
 
 test('the URL reflects the configuration and a link restores it', async () => {
-  const page = await openPage(ctx, 'index.html');
+  const page = await openPage(ctx, 'lab.html');
   await waitReady(page);
   assert.match(await page.evaluate(() => location.hash), /preset=quick/);
   await openSettings(page);
@@ -60,7 +60,7 @@ test('the URL reflects the configuration and a link restores it', async () => {
   await page.waitForFunction(() => location.hash.includes('x1=rademacher'));
   const link = await page.evaluate(() => location.href);
 
-  const again = await openPage(ctx, link.slice(link.indexOf('index.html')));
+  const again = await openPage(ctx, link.slice(link.indexOf('lab.html')));
   await waitReady(again);
   const cfg = await again.evaluate(() => document.querySelector('mesaflow-demo').config);
   assert.equal(cfg.lr, 0.0015);
@@ -76,7 +76,7 @@ test('the URL reflects the configuration and a link restores it', async () => {
 });
 
 test('an invalid field shows a message naming the field and its range', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick');
+  const page = await openPage(ctx, 'lab.html#preset=quick');
   await waitReady(page);
   await openSettings(page);
   const lr = shadow(page, '#f-lr');
@@ -100,7 +100,7 @@ test('an invalid field shows a message naming the field and its range', async ()
 });
 
 test('a configuration too large for the browser is refused before a session is created', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick');
+  const page = await openPage(ctx, 'lab.html#preset=quick');
   await waitReady(page);
   const big = await page.evaluate(async () => {
     const el = document.querySelector('mesaflow-demo');
@@ -145,7 +145,7 @@ test('a configuration too large for the browser is refused before a session is c
 });
 
 test('a diverging run dispatches mesaflow-diverged, pauses, says so and plots no NaN', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick-gaussian&lr=0.9');
+  const page = await openPage(ctx, 'lab.html#preset=quick-gaussian&lr=0.9');
   await waitReady(page);
   const detail = await page.evaluate(
     () =>
@@ -177,7 +177,7 @@ test('a diverging run dispatches mesaflow-diverged, pauses, says so and plots no
 });
 
 test('controls are keyboard operable and the summary is announced', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&epochs=30');
+  const page = await openPage(ctx, 'lab.html#preset=quick&epochs=30');
   await waitReady(page);
   await shadow(page, '#step').focus();
   await page.keyboard.press('Enter');
@@ -198,7 +198,7 @@ test('controls are keyboard operable and the summary is announced', async () => 
 });
 
 test('compare mode: el.runs holds the three runs, each history grows, mesaflow-step comes for each run', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&compare=true&epochs=20');
+  const page = await openPage(ctx, 'lab.html#preset=quick&compare=true&epochs=20');
   await waitReady(page);
   await page.evaluate(() => {
     window.__steps = [];

@@ -82,7 +82,7 @@ test("the element observes exactly the generated fields' attributes and the page
 test('a crafted URL with markup in keys and values executes nothing and is reported', async () => {
   const hash = `#${encodeURIComponent('<script>window.__pwned=1</script>')}=1&${encodeURIComponent('<img src=x onerror="window.__pwned=2">')}=2` +
     `&lr=${encodeURIComponent('<img src=x onerror="window.__pwned=3">')}&preset=${encodeURIComponent('<b>x</b>')}`;
-  const page = await openPage(ctx, `index.html${hash}`);
+  const page = await openPage(ctx, `lab.html${hash}`);
   await waitReady(page);
   await page.waitForTimeout(300);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
@@ -95,27 +95,31 @@ test('a crafted URL with markup in keys and values executes nothing and is repor
   await page.close();
 });
 
-test('the first load of index.html fits in 300 KB gzipped', async () => {
-  const page = await ctx.browser.newPage();
-  const files = new Set();
-  page.on('response', (r) => files.add(new URL(r.url()).pathname));
-  await page.goto(new URL('index.html', ctx.url).href);
-  await waitReady(page);
-  await page.waitForTimeout(500);
-  let gz = 0;
-  for (const f of files) {
-    const file = path.join(SITE, f === '/' ? 'index.html' : decodeURIComponent(f));
-    if (fs.existsSync(file)) gz += zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
-  }
-  console.log(`first load: ${files.size} files, ${(gz / 1024).toFixed(1)} KiB gzipped`);
-  assert.ok(files.has('/lib/mesaflow.js'));
-  assert.ok(gz <= 300 * 1024, `${gz} bytes gzipped`);
-  await page.close();
-});
+// index.html is the story (three demos, the first trains by itself), lab.html the laboratory.
+for (const html of ['index.html', 'lab.html']) {
+  test(`the first load of ${html} fits in 300 KB gzipped`, async () => {
+    const page = await ctx.browser.newPage();
+    const files = new Set();
+    page.on('response', (r) => files.add(new URL(r.url()).pathname));
+    await page.goto(new URL(html, ctx.url).href);
+    await waitReady(page);
+    await page.waitForTimeout(500);
+    let gz = 0;
+    for (const f of files) {
+      const file = path.join(SITE, f === '/' ? 'index.html' : decodeURIComponent(f));
+      if (fs.existsSync(file)) gz += zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
+    }
+    console.log(`first load of ${html}: ${files.size} files, ${(gz / 1024).toFixed(1)} KiB gzipped`);
+    assert.ok(files.has('/lib/mesaflow.js'));
+    assert.ok(files.has(`/${html}`));
+    assert.ok(gz <= 300 * 1024, `${gz} bytes gzipped`);
+    await page.close();
+  });
+}
 
 for (const [name, width] of [['desktop', 1280], ['column-400', 400], ['phone-375', 375]]) {
   test(`looks right at ${width} px (screenshot ${name})`, async () => {
-    const page = await openPage(ctx, 'index.html#preset=quick&compare=true&epochs=60', { width, height: 800 });
+    const page = await openPage(ctx, 'lab.html#preset=quick&compare=true&epochs=60', { width, height: 800 });
     await waitReady(page);
     assert.match(await trainToEnd(page), /^finished: epoch 60 of 60/);
     await page.waitForTimeout(300);
@@ -162,7 +166,7 @@ test('on a bare page with no stylesheet, the element renders its formulas in KaT
   await page.close();
 });
 
-// The five lines of site/README.md's iframe snippet (index.html shows them too, js/page.js).
+// The five lines of site/README.md's iframe snippet (lab.html shows them too, js/page.js).
 const RESIZE = (origin) => `addEventListener('message', (e) => {
   if (e.origin !== '${origin}' || e.data?.type !== 'mesaflow-height') return;
   const f = [...document.querySelectorAll('iframe')].find((f) => f.contentWindow === e.source);

@@ -9,7 +9,7 @@ import { setup, teardown, openPage, waitReady, shadow } from './helpers.mjs';
 
 let ctx;
 let want; // the history of the uninterrupted run
-const LINK = 'index.html#preset=quick&epochs=60';
+const LINK = 'lab.html#preset=quick&epochs=60';
 
 before(async () => {
   ctx = await setup();

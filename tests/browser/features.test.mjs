@@ -15,7 +15,7 @@ after(async () => {
 });
 
 test('every preset of the paper table configures without error', async () => {
-  const page = await openPage(ctx, 'index.html');
+  const page = await openPage(ctx, 'lab.html');
   await waitReady(page);
   const names = await shadow(page, '#preset option:not([disabled])').evaluateAll((os) => os.map((o) => o.value));
   assert.deepEqual(names, ['quick', 'quick-gaussian', 'sparse-two', 'gaussian-init', 'gaussian-0.5', 'gaussian-1', 'gaussian-2', 'sparse-0.5', 'sparse-1', 'sparse-2', 'full-one', 'full-one-clip']);
@@ -37,7 +37,7 @@ test('every preset of the paper table configures without error', async () => {
 });
 
 test('sparse first tokens: recovery predicted, last-position MSE view', async () => {
-  const page = await openPage(ctx, 'index.html#preset=sparse-1&m=500&test-m=200&T=30&lr=0.01&epochs=40');
+  const page = await openPage(ctx, 'lab.html#preset=sparse-1&m=500&test-m=200&T=30&lr=0.01&epochs=40');
   await waitReady(page);
   assert.match(await trainToEnd(page), /^finished: .*recovery predicted: yes/);
   assert.equal(await shadow(page, '#h-ratio').textContent(), 'Error at the last position');
@@ -56,7 +56,7 @@ test('sparse first tokens: recovery predicted, last-position MSE view', async ()
 });
 
 test('history exports as CSV and JSON, charts as PNG', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&epochs=10');
+  const page = await openPage(ctx, 'lab.html#preset=quick&epochs=10');
   await waitReady(page);
   await trainToEnd(page);
   const save = async (selector) => {

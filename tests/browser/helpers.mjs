@@ -14,7 +14,7 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
   '--disable-component-update', '--disable-sync'];
 
 export async function setup() {
-  for (const f of ['index.html', 'embed.html', 'lib/mesaflow.js']) {
+  for (const f of ['index.html', 'lab.html', 'embed.html', 'lib/mesaflow.js']) {
     if (!fs.existsSync(path.join(SITE, f))) throw new Error(`build/site/${f} is missing: run "node site/build.mjs" before the browser tests`);
   }
   const server = await startServer({ port: 0 });

@@ -37,7 +37,7 @@ async function shownA(page) {
 }
 
 test('the URL model=linear-map trains the baseline and the weights card shows its block A', async () => {
-  const page = await openPage(ctx, 'index.html#model=linear-map&d=3&T=20&m=200&test-m=100&epochs=15&lr=0.02&init=gaussian');
+  const page = await openPage(ctx, 'lab.html#model=linear-map&d=3&T=20&m=200&test-m=100&epochs=15&lr=0.02&init=gaussian');
   await waitReady(page);
   const cfg = await page.evaluate(() => document.querySelector('mesaflow-demo').config);
   assert.equal(cfg.model, 'linear-map');
@@ -69,7 +69,7 @@ test('the URL model=linear-map trains the baseline and the weights card shows it
 });
 
 test('the model attribute of <mesaflow-demo> switches the page to the baseline and back', async () => {
-  const page = await openPage(ctx, 'index.html#d=2&T=12&m=100&test-m=50&epochs=6&lr=0.02');
+  const page = await openPage(ctx, 'lab.html#d=2&T=12&m=100&test-m=50&epochs=6&lr=0.02');
   await waitReady(page);
   await page.evaluate(() => document.querySelector('mesaflow-demo').setAttribute('model', 'linear-map'));
   await page.waitForFunction(() => document.querySelector('mesaflow-demo').config.model === 'linear-map', null, { timeout: 20000 });

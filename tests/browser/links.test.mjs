@@ -237,7 +237,7 @@ const failures = []; // every failing case, for one readable list at the end
 
 before(async () => {
   ctx = await setup();
-  page = await openPage(ctx, 'index.html#preset=quick');
+  page = await openPage(ctx, 'lab.html#preset=quick');
   await waitReady(page);
   await page.evaluate(() => {
     window.__linksConfigs = 0;
@@ -346,7 +346,7 @@ test('a link without controls / text shows the controls and texts again (each li
 
 test('a repeated URL key: the last value is used and the page says so, naming every value', async () => {
   cases++;
-  const p = await openPage(ctx, 'index.html#preset=quick&lr=0.01&lr=50&lr=0.02');
+  const p = await openPage(ctx, 'lab.html#preset=quick&lr=0.01&lr=50&lr=0.02');
   try {
     await waitReady(p);
     await p.waitForFunction(() => document.querySelector('mesaflow-demo').config?.lr === 0.02, null, { timeout: 20000 });
@@ -363,7 +363,7 @@ test('a repeated URL key: the last value is used and the page says so, naming ev
 
 test('a bad lr link, corrected in the settings form (Enter), trains', async () => {
   cases++;
-  const p = await openPage(ctx, `index.html#preset=quick&lr=${encodeURIComponent('<img src=x onerror="window.__pwned=7">')}`);
+  const p = await openPage(ctx, `lab.html#preset=quick&lr=${encodeURIComponent('<img src=x onerror="window.__pwned=7">')}`);
   try {
     await waitReady(p);
     await p.waitForFunction(() => document.querySelector('mesaflow-demo').shadowRoot.getElementById('f-lr-err')?.textContent);
@@ -391,7 +391,7 @@ test('a first load with every key set to markup runs nothing and reports every k
   for (const value of HOSTILE.filter(hasMarkup).slice(0, 4)) {
     cases++;
     const hash = KEYS.map(([k]) => `${k}=${encodeURIComponent(value)}`).join('&');
-    const p = await openPage(ctx, `index.html#${hash}`);
+    const p = await openPage(ctx, `lab.html#${hash}`);
     try {
       await waitReady(p);
       await p.waitForFunction(() => document.querySelector('mesaflow-demo').shadowRoot.getElementById('f-lr-err')?.textContent, null, { timeout: 5000 });

@@ -29,7 +29,7 @@ async function edit(page, name, value) {
 }
 
 test('an lr edit while training goes on from the current epoch: no restart, the change is in the history', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick-gaussian&epochs=200&eval-every=1');
+  const page = await openPage(ctx, 'lab.html#preset=quick-gaussian&epochs=200&eval-every=1');
   await waitReady(page);
   await trainUntil(page, 40);
   await edit(page, 'lr', '0.0002');
@@ -49,7 +49,7 @@ test('an lr edit while training goes on from the current epoch: no restart, the 
 });
 
 test('raising epochs after the end goes on; Play on a finished run says what to do', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&epochs=30');
+  const page = await openPage(ctx, 'lab.html#preset=quick&epochs=30');
   await waitReady(page);
   await trainUntil(page, 30);
   await page.waitForFunction(() => /^finished/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent), null, { timeout: 20000 });
@@ -66,7 +66,7 @@ test('raising epochs after the end goes on; Play on a finished run says what to 
 });
 
 test("a script's setAttribute('lr') during play goes on; a field that defines the data starts again", async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick-gaussian&epochs=300');
+  const page = await openPage(ctx, 'lab.html#preset=quick-gaussian&epochs=300');
   await waitReady(page);
   await trainUntil(page, 20);
   await demo(page, (el) => el.setAttribute('lr', '0.0003'));

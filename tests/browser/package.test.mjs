@@ -175,7 +175,7 @@ test('one version: mesaflow --version, the JSON documents, mf.version, el.versio
   assert.equal(JSON.parse(execFileSync(CLI, ['theory', '--d', '2'], { encoding: 'utf8' })).mesaflow, VERSION);
   assert.equal((await load()).mf.version, VERSION);
   const page = await ctx.browser.newPage();
-  await page.goto(`${ctx.url}index.html#preset=quick&epochs=1`);
+  await page.goto(`${ctx.url}lab.html#preset=quick&epochs=1`);
   await page.waitForFunction(() => document.querySelector('mesaflow-demo')?.theory, null, { timeout: 30000 });
   const r = await el(page, async () => {
     const { loadMesaflow } = await import('./lib/mesaflow.js');

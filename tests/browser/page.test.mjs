@@ -21,7 +21,7 @@ const NUMBER = /^-?\d+(\.\d+)?(e-?\d+)?$/;
 
 // The page at hash, ready (and trained to the end if train).
 async function opened(hash, { train = false, viewport } = {}) {
-  const page = await openPage(ctx, `index.html#${hash}`, viewport);
+  const page = await openPage(ctx, `lab.html#${hash}`, viewport);
   await waitReady(page);
   if (train) await trainToEnd(page, 120000);
   return page;

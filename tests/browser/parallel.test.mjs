@@ -13,7 +13,7 @@ after(async () => {
 });
 
 async function trainedWith(hash) {
-  const page = await openPage(ctx, `index.html#${hash}`);
+  const page = await openPage(ctx, `lab.html#${hash}`);
   await waitReady(page);
   const status = await trainToEnd(page);
   const r = await page.evaluate(() => {
@@ -49,7 +49,7 @@ test('three workers asked for, clip, eval-every and compare mode: the pool\'s wo
 });
 
 test('step, pause and divergence work on the parallel path', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&m=200&test-m=50&epochs=30&workers=2');
+  const page = await openPage(ctx, 'lab.html#preset=quick&m=200&test-m=50&epochs=30&workers=2');
   await waitReady(page);
   assert.equal(await page.evaluate(() => document.querySelector('mesaflow-demo').workers), 2);
   await page.evaluate(() => document.querySelector('mesaflow-demo').step());
@@ -64,7 +64,7 @@ test('step, pause and divergence work on the parallel path', async () => {
 });
 
 test('small settings default to the single-worker path; the flow always does', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&d=2&T=20&m=100&test-m=100');
+  const page = await openPage(ctx, 'lab.html#preset=quick&d=2&T=20&m=100&test-m=100');
   await waitReady(page);
   assert.equal(await page.evaluate(() => document.querySelector('mesaflow-demo').workers), 1);
   await page.evaluate(() => (location.hash = '#preset=quick&method=flow&m=300&workers=2'));
@@ -81,7 +81,7 @@ test('small settings default to the single-worker path; the flow always does', a
 // Issue 12: compare mode's three runs draw the same data, so each sub-worker holds one copy for
 // all three; at the paper's size the memory budget then allows every worker (it allowed one).
 async function compareRuns(hash) {
-  const page = await openPage(ctx, `index.html#${hash}`);
+  const page = await openPage(ctx, `lab.html#${hash}`);
   await waitReady(page);
   const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency || 1));
   await trainToEnd(page, 300000);

@@ -17,7 +17,7 @@ after(async () => {
 const statusText = (page) => shadow(page, '#status').textContent();
 
 test('epochs raised from 150 to 300 while training: the progress ends at 100%, never above', { timeout: 240000 }, async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick-gaussian&epochs=150');
+  const page = await openPage(ctx, 'lab.html#preset=quick-gaussian&epochs=150');
   await waitReady(page);
   // Every text the progress shows, recorded as it changes.
   await page.evaluate(() => {
@@ -79,7 +79,7 @@ test('no empty hint bubbles before the first configuration; PNG labels in words'
 });
 
 test('two bad URL values: two lines in the alert', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&lr=abc&epochs=-5');
+  const page = await openPage(ctx, 'lab.html#preset=quick&lr=abc&epochs=-5');
   await shadow(page, '#alert').waitFor({ state: 'visible', timeout: 30000 });
   await page.waitForTimeout(300);
   const text = await shadow(page, '#alert').innerText();
@@ -90,7 +90,7 @@ test('two bad URL values: two lines in the alert', async () => {
 });
 
 test('switching to a paper preset: the previous run’s charts, notes and hints go at once', { timeout: 240000 }, async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&epochs=30');
+  const page = await openPage(ctx, 'lab.html#preset=quick&epochs=30');
   await waitReady(page);
   await page.evaluate(() => document.querySelector('mesaflow-demo').play());
   await page.waitForFunction(() => /^finished/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent), null, { timeout: 120000 });

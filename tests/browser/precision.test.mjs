@@ -34,7 +34,7 @@ function cliHistory(precision) {
 const config = (page) => page.evaluate(() => document.querySelector('mesaflow-demo').config);
 
 test('the toolbar offers single; it trains to the CLI\'s single history bit for bit, is in the link, and a preset keeps it', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick');
+  const page = await openPage(ctx, 'lab.html#preset=quick');
   await waitReady(page);
   assert.equal(await shadow(page, '#precision-pick').inputValue(), 'double');
   assert.equal((await config(page)).precision, 'double');
@@ -60,7 +60,7 @@ test('the toolbar offers single; it trains to the CLI\'s single history bit for 
 });
 
 test('a link with precision=single opens in single', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&epochs=15&precision=single');
+  const page = await openPage(ctx, 'lab.html#preset=quick&epochs=15&precision=single');
   await waitReady(page);
   assert.equal(await shadow(page, '#precision-pick').inputValue(), 'single');
   assert.equal((await config(page)).precision, 'single');

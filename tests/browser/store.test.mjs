@@ -16,7 +16,7 @@ const demo = (page, f, arg) => page.evaluate(([src, a]) => new Function('el', 'a
 const lastEpoch = () => document.querySelector('mesaflow-demo').history.epoch.at(-1);
 
 test("after a finished run, setAttribute('epochs', '90') then play() at once trains on to 90", async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&epochs=30');
+  const page = await openPage(ctx, 'lab.html#preset=quick&epochs=30');
   await waitReady(page);
   assert.match(await trainToEnd(page), /^finished/i);
   assert.equal(await page.evaluate(lastEpoch), 30);
@@ -36,7 +36,7 @@ test("after a finished run, setAttribute('epochs', '90') then play() at once tra
 });
 
 test('play() then pause() in one task leaves the demo paused; pause() then play() leaves it training', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick-gaussian&epochs=20000&eval-every=1');
+  const page = await openPage(ctx, 'lab.html#preset=quick-gaussian&epochs=20000&eval-every=1');
   await waitReady(page);
   await demo(page, (el) => {
     el.play();
@@ -97,7 +97,7 @@ async function stepSize(page) {
 }
 
 test('the bytes a chunk sends do not grow with the rows already trained', async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick-gaussian&epochs=5000&eval-every=1');
+  const page = await openPage(ctx, 'lab.html#preset=quick-gaussian&epochs=5000&eval-every=1');
   await waitReady(page);
   await countRows(page);
   const pauseAt = async (epoch) => {

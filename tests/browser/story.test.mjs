@@ -1,4 +1,4 @@
-// story.html (issue 19): the paper's three results as three figures with their prose. At 1280 x 800
+// index.html, the story (issue 19): the paper's three results as three figures with their prose. At 1280 x 800
 // the table of contents and the first live figure are on the first screen; on a 375 x 740 phone a
 // training chart is; the demos start by themselves when in view (autoplay) and not under
 // prefers-reduced-motion; each figure's notes are true of the run beside it once it has finished;
@@ -8,7 +8,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setup, teardown, openPage, SCREENSHOTS } from './helpers.mjs';
+import { spawn } from 'node:child_process';
+import { setup, teardown, openPage, SCREENSHOTS, ROOT } from './helpers.mjs';
 
 let ctx;
 before(async () => {
@@ -31,12 +32,13 @@ const plotBox = (page, id, card) => page.evaluate(([i, c]) => {
 }, [id, card]);
 
 test('1280 x 800: the contents and the first figure training on the first screen; each figure true of its run', { timeout: 600000 }, async () => {
-  const page = await openPage(ctx, 'story.html', { width: 1280, height: 800 });
+  const page = await openPage(ctx, 'index.html', { width: 1280, height: 800 });
   const toc = await page.locator('nav.toc').boundingBox();
   assert.ok(toc.y + toc.height < 800, `the contents end at ${toc.y + toc.height}`);
   for (const n of [1, 2, 3]) assert.ok(await page.locator(`nav.toc a[href="#result-${n}"]`).isVisible());
   // Autoplay: demo 1 trains with no click.
   await page.waitForFunction(() => document.getElementById('demo-1').history.epoch.length > 5, null, { timeout: 60000 });
+  assert.doesNotMatch(await status(page, 'demo-1'), /^Drawing the data/, 'the status line is not still drawing the data while it trains');
   const box = await plotBox(page, 'demo-1', 'ab');
   assert.ok(box && box.top < 800 && box.top + 0.6 * box.height < 800, `figure 1's chart at ${JSON.stringify(box)}`);
   // Demo 2, out of view, has not started (autoplay starts when in view).
@@ -83,7 +85,7 @@ test('1280 x 800: the contents and the first figure training on the first screen
 });
 
 test('375 x 740 phone: a training chart on the first screen', { timeout: 120000 }, async () => {
-  const page = await openPage(ctx, 'story.html', { width: 375, height: 740 });
+  const page = await openPage(ctx, 'index.html', { width: 375, height: 740 });
   await page.waitForFunction(() => document.getElementById('demo-1').history.epoch.length > 5, null, { timeout: 60000 });
   const box = await plotBox(page, 'demo-1', 'ab');
   assert.ok(box && box.top < 740 && box.top + 0.6 * box.height < 740, `figure 1's chart at ${JSON.stringify(box)}`);
@@ -98,7 +100,7 @@ test('375 x 740 phone: a training chart on the first screen', { timeout: 120000 
 test('prefers-reduced-motion: no demo starts by itself, Play is there', { timeout: 120000 }, async () => {
   const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
   const page = await context.newPage();
-  await page.goto(new URL('story.html', ctx.url).href);
+  await page.goto(new URL('index.html', ctx.url).href);
   await page.waitForFunction(() => document.getElementById('demo-1').theory, null, { timeout: 60000 });
   await page.waitForTimeout(2500);
   assert.ok((await trained(page, 'demo-1')) <= 1, 'only the epoch-0 row');
@@ -108,4 +110,69 @@ test('prefers-reduced-motion: no demo starts by itself, Play is there', { timeou
   await play.click();
   await page.waitForFunction(() => document.getElementById('demo-1').history.epoch.length > 1, null, { timeout: 60000 });
   await context.close();
+});
+
+test('the story is the landing page (/ and index.html), linked to the laboratory (lab.html) and back; an old configuration link goes on to lab.html', { timeout: 120000 }, async () => {
+  const page = await openPage(ctx, '', { width: 1280, height: 800 });
+  assert.equal(await page.locator('nav.toc').count(), 1, '/ serves the story');
+  assert.equal(await page.locator('mesaflow-demo').count(), 3);
+  const lab = page.locator('nav.toc li.lab a');
+  assert.equal(await lab.getAttribute('href'), 'lab.html');
+  await lab.click();
+  await page.waitForURL(/\/lab\.html/);
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo')?.theory, null, { timeout: 60000 });
+  assert.equal(await page.locator('nav.toc').count(), 0, 'lab.html is the laboratory');
+  // Its link to this view is a link to the laboratory, not to the story.
+  await page.waitForFunction(() => /lab\.html#.*preset=quick/.test(document.getElementById('share-link').href));
+  const back = page.locator('.story-link a');
+  assert.equal(await back.getAttribute('href'), 'index.html');
+  await back.click();
+  await page.waitForURL(/\/index\.html$/);
+  assert.equal(await page.locator('nav.toc').count(), 1);
+  // The story's own anchors stay on it.
+  await page.locator('nav.toc a[href="#result-2"]').click();
+  await page.waitForTimeout(300);
+  assert.match(page.url(), /\/index\.html#result-2$/);
+  assert.equal(await page.locator('nav.toc').count(), 1);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+  // A configuration link of the laboratory from before it moved, opened afresh and typed into the
+  // story's address bar (a hash change only).
+  for (const how of ['load', 'hash']) {
+    const p = await openPage(ctx, how === 'load' ? 'index.html#preset=quick-gaussian&epochs=7' : 'index.html');
+    if (how === 'hash') await p.evaluate(() => (location.hash = '#preset=quick-gaussian&epochs=7'));
+    await p.waitForURL(/\/lab\.html#preset=quick-gaussian&epochs=7$/);
+    await p.waitForFunction(() => document.querySelector('mesaflow-demo')?.config?.epochs === 7, null, { timeout: 60000 });
+    assert.equal(await p.evaluate(() => document.querySelector('mesaflow-demo').config.x1), 'gaussian', how);
+    assert.equal(await p.locator('nav.toc').count(), 0, how);
+    assert.deepEqual(p.problems, [], how);
+    await p.close();
+  }
+});
+
+test('make demo\'s server (node site/serve.mjs) prints the story\'s URL first, then the laboratory\'s, and serves each', { timeout: 60000 }, async () => {
+  const server = spawn(process.execPath, [path.join(ROOT, 'site', 'serve.mjs')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    await new Promise((resolve, reject) => {
+      server.stdout.on('data', (d) => {
+        out += d;
+        if (/lab\.html/.test(out)) resolve();
+      });
+      server.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
+      setTimeout(() => reject(new Error(`serve.mjs printed ${JSON.stringify(out)}`)), 20000);
+    });
+    const [first, second] = out.trim().split('\n');
+    const story = /^mesaflow demo: (http:\/\/localhost:\d+\/) \(the story: the paper's three results, trained live\)$/.exec(first);
+    assert.ok(story, first);
+    assert.equal(second, `  the laboratory (every setting, compare, your own data, exports): ${story[1]}lab.html`);
+    const page = await ctx.browser.newPage();
+    await page.goto(story[1]);
+    assert.equal(await page.locator('nav.toc a[href="#result-1"]').count(), 1, 'the printed URL is the story');
+    await page.goto(`${story[1]}lab.html`);
+    assert.equal(await page.locator('#share-link').count(), 1, 'and lab.html the laboratory');
+    await page.close();
+  } finally {
+    server.kill();
+  }
 });

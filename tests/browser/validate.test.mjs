@@ -30,7 +30,7 @@ const BAD = [['lr', '0'], ['lr', '50'], ['lr', '1e400'], ['lr', '0x10'], ['d', '
   ['sigma-w', '-1'], ['epochs', '1.5'], ['eval-every', '0'], ['test-m', '0'], ['seed', '-1'], ['magnitude', 'uniform:2:1'], ['magnitude', 'values:1@0.5']];
 
 test('a bad value in the settings form is refused in the same task, without a worker, in the CLI\'s words', { skip: !fs.existsSync(CLI) && 'build/native has no CLI' }, async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&epochs=20');
+  const page = await openPage(ctx, 'lab.html#preset=quick&epochs=20');
   // Every message the page posts to a worker, by type.
   await page.evaluate(() => {
     window.__posted = [];
@@ -76,7 +76,7 @@ test('a bad value in the settings form is refused in the same task, without a wo
 });
 
 test('a bad attribute is refused in the same words, and the rest of the configuration still applies', { skip: !fs.existsSync(CLI) && 'build/native has no CLI' }, async () => {
-  const page = await openPage(ctx, 'index.html#preset=quick&epochs=20');
+  const page = await openPage(ctx, 'lab.html#preset=quick&epochs=20');
   await waitReady(page);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesaflow-validate-'));
   try {

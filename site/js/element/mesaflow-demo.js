@@ -451,8 +451,9 @@ class MesaflowDemo extends HTMLElement {
     this.#dirty();
     this.#emit('mesaflow-config', { params: this.params, config: this.config });
     this.#root.getElementById('copy-link').hidden = location.hash !== `#${this.params}`; // a page that keeps the hash in step
+    // The data are drawn: the status says so at once (not "Drawing the data…" into the training).
+    this.#status.refresh(true);
     if (store.playing) this.#play();
-    else this.#status.refresh(true);
   }
 
   #onRows(msg) {
