@@ -12,6 +12,8 @@ import { OKABE_ITO } from '../model/colours.js';
 // History::columns), generated.
 import { FILE_FIELDS, HISTORY_COLUMNS as RUN_COLUMNS } from '../model/core-tables.js';
 const RUN_COLOUR = OKABE_ITO.sky;
+// Of FILE_FIELDS, the ones a file sets to its own values (the shape, settings.useData's).
+const SHAPE_FIELDS = ['d', 'T', 'm', 'test-m'];
 
 const fileName = (x) => (x instanceof File ? x.name : undefined);
 const asBlob = (x) => (x instanceof Blob ? x : new Blob([x]));
@@ -54,6 +56,16 @@ function sourceText(info) {
     `Theory: moments ${info.moments}.`;
 }
 
+// A file input showing file (a File: the picker's own, or one dropped), or nothing.
+function showFile(input, file) {
+  if (input.files?.length === 1 && input.files[0] === file) return;
+  if (file instanceof File) {
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    input.files = dt.files;
+  } else input.value = '';
+}
+
 export class DataSource {
   // api: the element's controller API (element/mesaflow-demo.js).
   constructor(api) {
@@ -61,12 +73,18 @@ export class DataSource {
     this.file = null; // {npy: Blob, name, test_npy?, test_name?} while the runs train on a file
     this.info = null; // its description (toPage.opened's info)
     this.overlay = null; // a CLI run drawn beside the live runs (readRun)
+    this.overlaySource = null; // what it was read from (a File shows in its picker)
     const { $, events: el } = api;
-    const picked = (input, use) => input.addEventListener('change', () => {
-      const [file] = input.files;
-      input.value = ''; // the same file again is a new choice
-      if (file) use(file);
-    });
+    // A picker shows the file the runs train on (show()); opened again, it is emptied first, so
+    // that the same file chosen again is a new choice.
+    const picked = (input, use) => {
+      input.addEventListener('click', () => (input.value = ''));
+      input.addEventListener('change', () => {
+        const [file] = input.files;
+        if (file) use(file);
+        else this.show(); // the dialog cancelled: the file trained on again
+      });
+    };
     // The reader's choices are commands of the store, in order with the rest.
     const command = (fn) => api.store.command(fn);
     picked($('data-file'), (f) => command(() => this.open(f)));
@@ -139,6 +157,7 @@ export class DataSource {
     if (answer.problem) {
       const p = answer.problem;
       const file = p.field === 'test-data' ? data.test_name : data.name;
+      this.show(); // the pickers: the files the runs shown train on, not the refused one
       this.problem(`${p.message} (${file} is not used: the runs shown go on.)`);
       this.api.emit('mesaflow-file-error', { name: file, field: p.field, message: p.message });
       return { info: null, problem: p };
@@ -166,10 +185,16 @@ export class DataSource {
 
   show() {
     const { $, form } = this.api;
+    // The pickers: the files trained on (a refused file is not kept there; one dropped is shown).
+    showFile($('data-file'), this.file?.npy);
+    showFile($('test-file'), this.file?.test_npy);
     $('data-source').textContent = sourceText(this.info);
     $('data-generated').hidden = !this.info;
     $('test-file-box').hidden = !this.info;
-    form.lock(this.info ? FILE_FIELDS : [], this.info ? `set by ${this.info.name}; “Use generated data” to edit it` : '');
+    // The file's shape is shown as the fields' values (the configuration holds it); the fields it
+    // makes moot (the first-token law: its first tokens are the file's) say "from the file".
+    const moot = Object.fromEntries(FILE_FIELDS.filter((n) => !SHAPE_FIELDS.includes(n)).map((n) => [n, 'from the file']));
+    form.lock(this.info ? FILE_FIELDS : [], this.info ? `from ${this.info.name}; “Use generated data” to edit it` : '', moot);
   }
 
   // Draws a CLI run document (a File, a JSON text or a parsed object) beside the live runs, or
@@ -181,6 +206,7 @@ export class DataSource {
       try {
         overlay = readRun(source instanceof Blob ? await source.text() : source, String(name));
       } catch (e) {
+        showFile($('run-file'), this.overlaySource); // not the refused one
         this.problem(`${e.message}. The charts are unchanged.`);
         this.api.emit('mesaflow-file-error', { name, field: 'run', message: e.message });
         throw e;
@@ -188,6 +214,8 @@ export class DataSource {
       if (overlay.version && overlay.version !== VERSION) this.api.edits().note(`${overlay.name} was written by mesaflow ${overlay.version}; this page is mesaflow ${VERSION}.`);
     }
     this.overlay = overlay;
+    this.overlaySource = overlay ? source : null;
+    showFile($('run-file'), this.overlaySource); // the run drawn (a File), or nothing
     this.problem('');
     $('run-remove').hidden = !overlay;
     views.setOverlay(overlay);

@@ -12,7 +12,7 @@
 // Attribute changes and method calls are commands applied in the order they are made.
 import { TEMPLATE } from './template.js';
 import { Views } from '../views/views.js';
-import { SettingsForm, showPreset } from './settings-form.js';
+import { SettingsForm, showPreset, linkWithoutFile } from './settings-form.js';
 import { bindToolbar } from './toolbar.js';
 import { fillHints } from '../views/hints.js';
 import { Progress } from '../views/progress.js';
@@ -450,7 +450,12 @@ class MesaflowDemo extends HTMLElement {
     this.#progress.reset(store.cfg.epochs, store.runs.list.length);
     this.#dirty();
     this.#emit('mesaflow-config', { params: this.params, config: this.config });
-    this.#root.getElementById('copy-link').hidden = location.hash !== `#${this.params}`; // a page that keeps the hash in step
+    const copy = this.#root.getElementById('copy-link');
+    copy.hidden = location.hash !== `#${this.params}`; // a page that keeps the hash in step
+    const file = this.#source.info?.name;
+    const note = this.#root.getElementById('link-note');
+    note.hidden = copy.hidden || !file;
+    note.textContent = file ? linkWithoutFile(file) : '';
     // The data are drawn: the status says so at once (not "Drawing the data…" into the training).
     this.#status.refresh(true);
     if (store.playing) this.#play();

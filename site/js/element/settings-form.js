@@ -47,6 +47,7 @@ export class SettingsForm {
     this.errors = new Map();
     this.textProblems = new Map(); // field name -> problem of its text
     this.configProblem = null;
+    this.locked = new Map(); // field name -> the text it shows while locked (null: its value)
     const root = form.getRootNode();
     this.top = root.getElementById('form-problem');
     this.panel = root.getElementById('settings');
@@ -111,15 +112,45 @@ export class SettingsForm {
     return row;
   }
 
-  // Fields whose values come from elsewhere (a data file): shown but not editable, why says so;
-  // [] makes every field editable again.
-  lock(names, why) {
+  // Fields whose values come from elsewhere (a data file): shown but not editable, why says so
+  // (in the field's title and under it); shown: {field name: the text shown in place of the form's
+  // value} for the fields the file makes moot (the first-token law: the file's own first tokens),
+  // the others show the configuration's value, which is the file's (its d, T, m). [] makes every
+  // field editable again, with its own value.
+  lock(names, why, shown = {}) {
+    this.locked = new Map(names.map((n) => [n, shown[n] ?? null]));
     for (const [name, input] of this.inputs) {
       const on = names.includes(name);
       input.disabled = on;
       input.title = on ? why : '';
       const slider = this.sliders.get(name);
       if (slider) slider.disabled = on;
+      const help = /** @type {HTMLElement} */ (input.closest('.field')?.querySelector('.help'));
+      if (help) {
+        help.dataset.own ??= help.textContent;
+        help.textContent = on ? why : help.dataset.own;
+      }
+    }
+    this.#showLocked();
+  }
+
+  // The text a locked field shows in place of its value ("from the file"): a select gets an option
+  // of that text (removed once the field is free again).
+  #showLocked() {
+    for (const [name, input] of this.inputs) {
+      const text = this.locked?.get(name) ?? null;
+      const extra = input.querySelector?.('option.locked');
+      input.classList.toggle('from-file', text !== null);
+      if (text === null) {
+        extra?.remove();
+        continue;
+      }
+      if (input instanceof HTMLSelectElement) {
+        const o = extra ?? Object.assign(new Option(text, ''), { className: 'locked' });
+        o.textContent = text;
+        if (!extra) input.append(o);
+        input.value = '';
+      } else /** @type {HTMLInputElement} */ (input).value = text;
     }
   }
 
@@ -143,6 +174,7 @@ export class SettingsForm {
       }
     }
     for (const [key, select] of Object.entries(this.mirrors)) select.value = String(cfg[key]);
+    this.#showLocked();
   }
 
   // Problems (the core's {field, fields, message}): those of the texts typed or linked (one per
@@ -220,11 +252,17 @@ export function showPreset(select, preset, cfg) {
   select.value = custom ? 'custom' : preset;
 }
 
-// Copies the page's link (its hash holds the configuration) and says so in out.
-export async function copyLink(out) {
+// What a link of a view trained on a file gives (name: the file's): a link cannot carry a file,
+// and it holds the settings' own d, T, m (element/settings.js, params), not the file's.
+export const linkWithoutFile = (name) =>
+  `This link holds the settings but not ${name} (a link cannot carry a file): it opens on data generated from the settings, with their own d, T and m, not the file’s.`;
+
+// Copies the page's link (its hash holds the configuration) and says so in out; file: the name of
+// the data file the runs train on (the link does not hold it), or null.
+export async function copyLink(out, file = null) {
   try {
     await navigator.clipboard.writeText(location.href);
-    out.textContent = 'link copied';
+    out.textContent = file ? `link copied, without ${file} (a link cannot carry a file)` : 'link copied';
   } catch {
     out.textContent = 'copy failed: copy the address bar';
   }

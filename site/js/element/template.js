@@ -42,6 +42,7 @@ export const TEMPLATE = `
     </div>
     <div class="toolbar share" role="toolbar" aria-label="Share and export">
       <button type="button" id="copy-link" hidden>Copy link</button>
+      <span id="link-note" class="quiet link-note" hidden></span>
       <button type="button" id="csv">Export CSV</button>
       <button type="button" id="json">Export JSON</button>
       <span id="copy-state" class="quiet" role="status"></span>
