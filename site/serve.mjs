@@ -50,7 +50,8 @@ function handler(root, headers) {
     }
     fs.stat(file, (err, st) => {
       if (err || !st.isFile()) {
-        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
+        // The extra headers on a 404 too: a host that sends CORS headers sends them on every answer.
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...headers?.(rel) }).end('not found');
         return;
       }
       res.writeHead(200, {

@@ -31,9 +31,10 @@ async function packageHost(cors) {
 }
 
 // A host page (served by the test on the page server) that loads the element from `base`.
-async function hostPage(name, base, csp, attrs = CONFIG) {
+// inner: the element's own content (shown by the browser until the element is defined).
+async function hostPage(name, base, csp, attrs = CONFIG, inner = '') {
   const html = `<!doctype html><meta charset="utf-8">${csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ''}` +
-    `<script type="module" src="${base}js/element.js"></script><mesaflow-demo ${attrs}></mesaflow-demo>`;
+    `<script type="module" src="${base}js/element.js"></script><mesaflow-demo ${attrs}>${inner}</mesaflow-demo>`;
   fs.writeFileSync(path.join(dir, name), html);
   const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.problems = [];
@@ -145,6 +146,45 @@ test('a host that sends no CORS header for the workers\' files, or for the wasm:
     assert.match(await el(page, () => document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent), /^Not started/);
     await page.close();
   }
+});
+
+test('a host where a file of the element is missing (404): the wasm, the worker\'s script, the JS API; the element names it and what to do', async () => {
+  for (const file of ['lib/mesaflow_core.wasm', 'js/worker/pool-worker.js', 'lib/mesaflow.js']) {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'mesaflow-missing-'));
+    fs.cpSync(pkg, copy, { recursive: true });
+    fs.rmSync(path.join(copy, file));
+    const s = await startServer({ root: copy, headers: () => ({ 'Access-Control-Allow-Origin': '*' }) });
+    servers.push(s);
+    const base = s.url.replace('localhost', '127.0.0.1');
+    const page = await hostPage('missing.html', base, '');
+    const text = await blocked(page);
+    assert.equal(text, `${base}${file} could not be loaded: the host answered 404 Not Found. The demo loads its files from the folder of its ` +
+      'js/element.js: serve every file of the package there, in its own folders (js/, lib/, css/, vendor/).', file);
+    assert.match(await el(page, () => document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent), /^Not started/, file);
+    // Inside the element, where the demo would be.
+    assert.equal(await el(page, () => document.querySelector('mesaflow-demo').shadowRoot.getElementById('fault').checkVisibility()), true, file);
+    await page.close();
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+});
+
+test('js/element.js itself cannot be loaded (no CORS header, or 404): the fallback text the README gives stays inside the element; once it loads, it goes', async () => {
+  const FALLBACK = 'The mesaflow demo did not load: its script js/element.js could not be fetched (see the browser console).';
+  const inner = `<p>${FALLBACK}</p>`;
+  for (const [what, cors] of [['no CORS', (rel) => !rel.startsWith('/js/')], ['404', () => true]]) {
+    const s = await packageHost(cors);
+    const base = what === '404' ? `${s}missing/` : s;
+    const page = await hostPage('fallback.html', base, '', CONFIG, inner);
+    await page.waitForLoadState('load');
+    await page.waitForTimeout(500);
+    assert.equal(await el(page, () => customElements.get('mesaflow-demo')), undefined, `${what}: the element is not defined`);
+    assert.equal(await page.getByText(FALLBACK).isVisible(), true, what);
+    await page.close();
+  }
+  const page = await hostPage('fallback.html', await packageHost(() => true), '', CONFIG, inner);
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo')?.theory, null, { timeout: 30000 });
+  assert.equal(await page.getByText(FALLBACK).isVisible(), false, 'the element shows its own content instead');
+  await page.close();
 });
 
 test('a page whose CSP forbids blob: workers, or WebAssembly: the element says which and what to do', async () => {

@@ -39,6 +39,7 @@ const CONNECT_CSP = (url, origin) => `This page’s Content-Security-Policy does
 const NO_CORS = (url) => `The demo’s files are served without CORS headers: ${url} came without Access-Control-Allow-Origin, so this page ` +
   `(${globalThis.location.origin}) may not load it into a worker. Serve the demo’s files with the header Access-Control-Allow-Origin: * ` +
   '(as package CDNs do), or serve them from this page’s own origin.';
+const MISSING = ' The demo loads its files from the folder of its js/element.js: serve every file of the package there, in its own folders (js/, lib/, css/, vendor/).';
 export const WASM_CSP = 'This page’s Content-Security-Policy does not allow WebAssembly: add \'wasm-unsafe-eval\' to script-src ' +
   '(the demo compiles its module with WebAssembly; it needs no \'unsafe-eval\').';
 
@@ -49,7 +50,7 @@ async function fetchProblem(url) {
   const before = violations.length;
   try {
     const r = await fetch(url, { method: 'HEAD', mode: 'cors', cache: 'no-store' });
-    return r.ok ? null : `${url} could not be loaded: the host answered ${r.status} ${r.statusText}.`.replace(' .', '.');
+    return r.ok ? null : `${url} could not be loaded: the host answered ${r.status} ${r.statusText}.`.replace(' .', '.') + MISSING;
   } catch {}
   if (violations.slice(before).some((v) => v.directive === 'connect-src')) return CONNECT_CSP(url, origin);
   try {
