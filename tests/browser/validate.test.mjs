@@ -101,7 +101,7 @@ test('a bad attribute is refused in the same words, and the rest of the configur
 test('a setting too large for the memory budget is refused in the same task, without a create to any worker', async () => {
   const { load } = await import('../node/helpers.mjs');
   const { mf } = await load();
-  const page = await openPage(ctx, 'index.html#preset=quick&epochs=20');
+  const page = await openPage(ctx, 'lab.html#preset=quick&epochs=20');
   await page.evaluate(() => {
     window.__posted = [];
     const post = Worker.prototype.postMessage;
