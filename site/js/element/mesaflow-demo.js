@@ -403,7 +403,7 @@ class MesaflowDemo extends HTMLElement {
   #create(specs, status) {
     this.#store.runs.clear();
     this.#store.runsChanged();
-    this.#status.say(status); // first: a create the page refuses itself says so at once (element/trainer-client.js)
+    this.#status.say(status, true); // first: a create the page refuses itself says so at once (element/trainer-client.js); transient: the first rows' summary replaces it at once
     this.#client.create(this.#store.cfg, specs, this.#store.settings.workers, this.#source.payload);
   }
 
@@ -456,9 +456,8 @@ class MesaflowDemo extends HTMLElement {
     const note = this.#root.getElementById('link-note');
     note.hidden = copy.hidden || !file;
     note.textContent = file ? linkWithoutFile(file) : '';
-    // The data are drawn: the status says so at once (not "Drawing the data…" into the training).
-    this.#status.refresh(true);
     if (store.playing) this.#play();
+    else this.#status.refresh(true);
   }
 
   #onRows(msg) {

@@ -67,13 +67,16 @@ export class StatusLine {
     this.summarise = summarise;
     this.last = 0;
     this.timer = 0;
+    this.transient = false;
   }
 
-  // Says text now (a message, not the summary), dropping a pending summary.
-  say(text) {
+  // Says text now (a message, not the summary), dropping a pending summary. transient: a text
+  // true only until the next summary (the data being drawn), which then comes at once.
+  say(text, transient = false) {
     clearTimeout(this.timer);
     this.timer = 0;
     this.last = performance.now();
+    this.transient = transient;
     // One span per fact (the first, the state, in bold), the separators kept as text.
     const facts = text.split(SEP);
     this.node.replaceChildren(...facts.flatMap((f, i) => [...(i ? [SEP] : []), Object.assign(document.createElement('span'), { className: 'fact', textContent: f })]));
@@ -82,7 +85,7 @@ export class StatusLine {
   // The summary: now if forced or the interval is over, else once it is.
   refresh(force) {
     const wait = this.last + STATUS_EVERY_MS - performance.now();
-    if (force || wait <= 0) this.say(this.summarise());
+    if (force || this.transient || wait <= 0) this.say(this.summarise());
     else this.timer ||= setTimeout(() => this.say(this.summarise()), wait);
   }
 }
