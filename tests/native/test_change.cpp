@@ -44,7 +44,7 @@ void expect_change_is_a_resume(Config c, int stop, const char* field, const char
 TEST(Change, EachLiveFieldFromTheCurrentEpochIsAResumeWithTheNewValue) {
   for (Method method : {Method::GD, Method::Flow}) {
     const Config c = change_config(method);
-    const char* lr = method == Method::GD ? "0.004" : "0.2";
+    const char* lr = method == Method::GD ? "0.004" : "0.02";
     for (int stop : {1, 3, 7}) {
       expect_change_is_a_resume(c, stop, "lr", lr);
       expect_change_is_a_resume(c, stop, "eval-every", "2");

@@ -88,12 +88,15 @@ TEST(Theory, CStarAgreesWithMonteCarloSparse) { check_c_star_monte_carlo(X1Famil
 TEST(Theory, DiagonalFamilyConvergesToTheEmpiricalOptimum) {
   // Gradient descent on (a, b) alone, each the common value of the d diagonal entries:
   // dL/da = sum_j Re dW_KQ[d+j, j], dL/db = sum_j Re dW_PV[j, j] (chain rule).
-  Config c = small_config(3, 30, 200);
+  // The optimum is the training set's own B / A (any m gives one; the loss is a mean over the m
+  // sequences, so the step and the rate do not depend on m): m = 50 proves what m = 200 did, and a
+  // step of 4e-4 for 1500 steps (2e-4 for 3000 before) reaches it to 1e-15 relative (measured).
+  Config c = small_config(3, 30, 50);
   const Dataset ds = generate_dataset(c, c.m, kTrainStream);
   double A, B;
   empirical_AB(ds, &A, &B);  // independent of the model code: the g_t formula
   double a = 0.3, b = 0.3;
-  for (int it = 0; it < 3000; ++it) {
+  for (int it = 0; it < 1500; ++it) {
     Config ci = c;
     ci.a0 = a;
     ci.b0 = b;
@@ -104,8 +107,8 @@ TEST(Theory, DiagonalFamilyConvergesToTheEmpiricalOptimum) {
       ga += g.wkq(c.d + j, j).real();
       gb += g.wpv(j, j).real();
     }
-    a -= 2e-4 * ga;
-    b -= 2e-4 * gb;
+    a -= 4e-4 * ga;
+    b -= 4e-4 * gb;
   }
   EXPECT_NEAR(a * b, B / A, 1e-6 * B / A);
 }
@@ -115,7 +118,14 @@ TEST(Theory, FullGradientDescentTracksTheOde) {
   // Here: within 2% of the ODE with the training set's A and B. (The population ODE's limit
   // c*(T) differs from the training set's optimum by the sampling error of A and B at m = 2000,
   // 8% at this seed: E x^8 and E x^12 enter; Theory.CStarAgreesWithMonteCarlo* covers c*(T).)
+  // At T = 50, half the cost: the ODE is the training set's at any T, and what moves GD off it is
+  // the step (first order in lr) and the full model's extra freedom (the sampling error at m, so m
+  // stays 2000; at m = 500 the gap is 4%). lr = 2e-4 for 150 epochs covers the same flow time past
+  // the optimum as at T = 100 (ab 0.010 -> 0.2006, the optimum 0.1995); the largest gap measured is
+  // 1.04% (1.06% at T = 100, lr = 1e-4).
   Config c;
+  c.T = 50;
+  c.lr = 2e-4;
   c.m = 2000;
   c.test_m = 8;
   c.epochs = 150;

@@ -33,8 +33,8 @@ bool all_finite(const std::vector<double>& v) {
 
 TEST(Training, SparseRecoversTheSequence) {
   Config c = quick(X1Family::Sparse, 1.0);
-  c.lr = 0.02;
-  c.epochs = 300;
+  c.lr = 0.05;  // stable (0.1 diverges); reaches ab = 1 and an error 1e-9 of the first in 120 epochs, as 0.02 did in 300
+  c.epochs = 120;
   Session s(c);
   s.run(c.epochs);
   ASSERT_FALSE(s.diverged()) << message(s);
