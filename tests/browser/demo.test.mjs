@@ -186,9 +186,16 @@ test('controls are keyboard operable and the summary is announced', async () => 
   await shadow(page, '#play').focus();
   await page.keyboard.press('Space');
   await page.waitForFunction(() => document.querySelector('mesaflow-demo').history.epoch.at(-1) === 30);
-  const live = await shadow(page, '#status').getAttribute('aria-live');
+  // The visible line follows the run; the hidden live region says it to screen readers (at most
+  // every 2 s while training) and ends on the same words.
+  const live = await shadow(page, '#status-live').getAttribute('aria-live');
   assert.equal(live, 'polite');
+  assert.equal(await shadow(page, '#status').getAttribute('aria-live'), null);
   await page.waitForFunction(() => /finished/.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent));
+  await page.waitForFunction(() => {
+    const r = document.querySelector('mesaflow-demo').shadowRoot;
+    return r.getElementById('status-live').textContent === r.getElementById('status').textContent;
+  });
   for (const f of ['lr', 'epochs', 'x1', 'clip', 'sigma-w', 'test-m', 'eval-every', 'T']) {
     const label = await page.evaluate((n) => document.querySelector('mesaflow-demo').shadowRoot.querySelector(`label[for="f-${n}"]`)?.textContent, f);
     assert.ok(label && label.endsWith(` ${f}`) && label.length > f.length + 2, `field ${f} is named in words with its option name as a hint: ${label}`);

@@ -44,6 +44,15 @@ test('1280 x 800: the contents and the first figure training on the first screen
   // Demo 2, out of view, has not started (autoplay starts when in view).
   assert.ok((await trained(page, 'demo-2')) <= 1, 'demo 2 has only its epoch-0 row'); // the evaluation at epoch 0
   assert.match(await status(page, 'demo-2'), /^(ready|Drawing)/);
+  // The status line says what the charts beside it say: its epoch is the run's, give or take the
+  // epochs of its 200 ms interval and a chunk (not the 2 s of the screen reader's announcements).
+  await page.waitForTimeout(700);
+  const { said, epoch } = await page.evaluate(() => {
+    const el = document.getElementById('demo-1');
+    return { said: el.shadowRoot.getElementById('status').textContent, epoch: el.epoch };
+  });
+  const shown = Number(/epoch (\d+) of/.exec(said)?.[1]);
+  assert.ok(epoch > 0 && shown > 0 && epoch - shown <= 100, `status '${said}' at epoch ${epoch}`);
   await page.screenshot({ path: shot('story-1280-first-screen') });
   await finished(page, 'demo-1');
   const r1 = (await page.evaluate(() => document.getElementById('demo-1').runs))[0];

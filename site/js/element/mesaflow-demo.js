@@ -80,7 +80,7 @@ class MesaflowDemo extends HTMLElement {
     // What the demo is set to, checked on the page by the core's rules (element/settings.js): the store's.
     const store = (this.#store = new Store(this, new Settings(this.#form)));
     this.#progress = new Progress($('progress'), $('progress-text'));
-    this.#status = new StatusLine($('status'), () => summary(store.runs.list, store.cfg, store.playing, this.#views.sparse, store.held));
+    this.#status = new StatusLine($('status'), $('status-live'), () => summary(store.runs.list, store.cfg, store.playing, this.#views.sparse, store.held));
     this.#client = new WorkerClient(this.#handlers(), this, () => store.training);
     const api = this.#controllerApi($);
     this.#edits = new Edits(api);
@@ -466,7 +466,7 @@ class MesaflowDemo extends HTMLElement {
     store.runsChanged();
     this.#progress.update(store.runs.list, store.training, store.cfg.epochs);
     this.#dirty();
-    // While training, at most every 2 s; the moment every run is done, at once.
+    // While training, at most every 200 ms (announced every 2 s); the moment every run is done, at once.
     this.#status.refresh(!store.training || store.runs.allDone);
   }
 

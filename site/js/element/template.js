@@ -50,7 +50,8 @@ export const TEMPLATE = `
   </div>
   <div id="play-why" class="play-why" hidden></div>
   <div class="progress controls"><progress id="progress" max="1" value="0" aria-label="Training progress"></progress><span id="progress-text"></span></div>
-  <div id="status" class="status" part="status" role="status" aria-live="polite">Loading the WebAssembly module…</div>
+  <div id="status" class="status" part="status">Loading the WebAssembly module…</div>
+  <div id="status-live" class="sr-only" role="status" aria-live="polite">Loading the WebAssembly module…</div>
   <div id="notice" class="notice" role="status" hidden><span id="notice-text"></span>
     <button type="button" id="notice-yes" class="primary">Yes</button> <button type="button" id="notice-no">No</button></div>
   <div id="alert" class="alert" role="alert" hidden></div>

@@ -1,8 +1,11 @@
-// Main thread. The status line (aria-live) and the texts about runs.
-// The demo's status line (aria-live): short facts about the runs, at most every STATUS_EVERY_MS
-// while training, so screen readers are not flooded, and always the latest state once that
-// interval is over (a trailing update) or training stops.
-const STATUS_EVERY_MS = 2000;
+// Main thread. The status line and the texts about runs.
+// The demo's status line: short facts about the runs. The visible line follows the runs (at most
+// every SHOW_EVERY_MS, so it says what the charts beside it say); a visually hidden live region
+// (aria-live) repeats it at most every SAY_EVERY_MS while training, so screen readers are not
+// flooded. Both always get the latest state once their interval is over (a trailing update) or
+// training stops.
+const SHOW_EVERY_MS = 200;
+const SAY_EVERY_MS = 2000;
 const SEP = ' · ';
 
 // A number for reading: 4 significant digits, tiny ones in exponent form, '–' if not finite.
@@ -61,11 +64,14 @@ export function divergedText(run, msg, cfg) {
 }
 
 export class StatusLine {
-  // node: the status element; summarise(): the summary text of the moment.
-  constructor(node, summarise) {
+  // node: the visible status element; live: the hidden aria-live region; summarise(): the summary
+  // text of the moment.
+  constructor(node, live, summarise) {
     this.node = node;
+    this.live = live;
     this.summarise = summarise;
-    this.last = 0;
+    this.shown = 0;
+    this.said = 0;
     this.timer = 0;
     this.transient = false;
   }
@@ -73,19 +79,38 @@ export class StatusLine {
   // Says text now (a message, not the summary), dropping a pending summary. transient: a text
   // true only until the next summary (the data being drawn), which then comes at once.
   say(text, transient = false) {
+    this.#show(text, transient);
+    this.#announce(text);
+  }
+
+  // The summary: shown now if forced or its interval is over, and announced if forced or its
+  // (longer) interval is over; else each once its interval is.
+  refresh(force) {
+    const now = performance.now();
+    const show = this.shown + SHOW_EVERY_MS - now;
+    const say = this.said + SAY_EVERY_MS - now;
+    if (force || this.transient || (show <= 0 && say <= 0)) return this.say(this.summarise());
+    if (show <= 0) this.#show(this.summarise(), false);
+    if (this.timer) return;
+    const wait = Math.max(0, Math.min(show <= 0 ? Infinity : show, say <= 0 ? Infinity : say));
+    this.timer = setTimeout(() => {
+      this.timer = 0;
+      this.refresh(false);
+    }, Number.isFinite(wait) ? wait : SHOW_EVERY_MS);
+  }
+
+  #show(text, transient) {
     clearTimeout(this.timer);
     this.timer = 0;
-    this.last = performance.now();
+    this.shown = performance.now();
     this.transient = transient;
     // One span per fact (the first, the state, in bold), the separators kept as text.
     const facts = text.split(SEP);
     this.node.replaceChildren(...facts.flatMap((f, i) => [...(i ? [SEP] : []), Object.assign(document.createElement('span'), { className: 'fact', textContent: f })]));
   }
 
-  // The summary: now if forced or the interval is over, else once it is.
-  refresh(force) {
-    const wait = this.last + STATUS_EVERY_MS - performance.now();
-    if (force || this.transient || wait <= 0) this.say(this.summarise());
-    else this.timer ||= setTimeout(() => this.say(this.summarise()), wait);
+  #announce(text) {
+    this.said = performance.now();
+    if (this.live.textContent !== text) this.live.textContent = text;
   }
 }
