@@ -13,6 +13,12 @@ export interface Config {
   scale?: number;
   /** 'const', 'uniform:LO:HI' or 'values:V1,...@P1,...' (not for gaussian). */
   magnitude?: string;
+  /** The dynamics x_{t+1} = radius W x_t + noise eps_t (core/THEORY.md §10). */
+  process?: 'diagonal' | 'unitary' | 'orthogonal' | 'rotation' | 'fixed';
+  radius?: number;
+  noise?: number;
+  /** lambda of the ridge-regression baseline of the mesa view. */
+  ridge?: number;
   init?: 'diagonal' | 'gaussian';
   a0?: number;
   b0?: number;
@@ -171,12 +177,15 @@ export interface SessionOptions {
   resume?: Checkpoint;
   /** Train on a .npy file (complex128 or complex64, (m, d, T)); test on test_npy or a held-out share. */
   data?: { npy: Uint8Array; test_npy?: Uint8Array; test_fraction?: number };
+  /** process 'fixed': W as a .npy (float64, float32, complex128 or complex64, (d, d)); throws with .field 'w-file'. */
+  w?: Uint8Array;
 }
 
 export interface Mesaflow {
   readonly version: string;
   fields(): Field[];
-  defaults(): Required<Pick<Config, 'd' | 'T' | 'm' | 'x1' | 'scale' | 'magnitude' | 'init' | 'a0' | 'b0' | 'sigma_w' |
+  defaults(): Required<Pick<Config, 'd' | 'T' | 'm' | 'x1' | 'scale' | 'magnitude' | 'process' | 'radius' | 'noise' |
+    'ridge' | 'init' | 'a0' | 'b0' | 'sigma_w' |
     'method' | 'lr' | 'epochs' | 'eval_every' | 'test_m' | 'clip' | 'precision' | 'seed'>>;
   validate(cfg: Config): Problem | null;
   /** One field as text, through the core's parser: {field, value} or the problem. */

@@ -151,7 +151,9 @@ export async function loadMesaflow(options = {}) {
     theory: (cfg) => raw.theory(checked(cfg)),
     planTraining: (cfg) => raw.planTraining(checked(cfg)),
     capability: (cfg, lo = 10, hi = 100000) => raw.capability(checked(cfg), count(lo, 'lo'), count(hi, 'hi')),
-    createSession: (cfg, options = {}) => new Session(raw, cfg, Boolean(options.externalSums), options.resume, options.data),
+    // options.w: a .npy of W for process fixed (Uint8Array), carried to the core beside any data
+    createSession: (cfg, options = {}) => new Session(raw, cfg, Boolean(options.externalSums), options.resume,
+      options.w === undefined ? options.data : { ...(options.data ?? {}), w: options.w }),
     createShardWorker: (cfg) => new ShardWorker(raw, cfg),
     version: raw.version,
     shards: raw.shards,

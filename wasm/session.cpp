@@ -9,6 +9,7 @@
 
 #include "mesaflow/kernel.hpp"
 #include "mesaflow/npy.hpp"
+#include "mesaflow/process.hpp"
 
 namespace mesaflow::js {
 
@@ -37,11 +38,25 @@ Problem memory_available(const Config& c) {
 
 std::string js_setting(const std::string& field, const std::string& value) { return field + " = " + value; }
 
+// The bytes of a Uint8Array (or any typed array or ArrayBuffer view) as a string.
+std::string bytes_of(val a) {
+  const val u8 = val::global("Uint8Array").new_(a["buffer"], a["byteOffset"], a["byteLength"]);
+  std::string out(u8["length"].as<std::size_t>(), '\0');
+  val::module_property("HEAPU8").call<void>("set", u8, reinterpret_cast<std::uintptr_t>(out.data()));
+  return out;
+}
+
+bool is_view(val v) { return !v.isUndefined() && !v.isNull() && val::global("ArrayBuffer").call<bool>("isView", v); }
+
 }  // namespace
 
-val browser_config(val obj, bool external_sums, Config& c) {
+val browser_config(val obj, bool external_sums, Config& c, val w) {
   std::string key;
   Problem p = config_from(obj, c, &key);
+  if (!p && is_view(w)) {  // process fixed: the W of a dropped .npy file (checked with the rest by validate)
+    if (std::string e = parse_w_npy(bytes_of(w), &c); !e.empty()) p = {"w-file", e, {}};
+    c.w_file = "(a .npy file)";
+  }
   if (!p) p = validate(c, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget);
   if (!p && external_sums && c.method != Method::GD) p = {"method", "the parallel path (external sums) needs method gd", {}};
   if (!p) {
@@ -52,17 +67,8 @@ val browser_config(val obj, bool external_sums, Config& c) {
 }
 
 namespace {
-// The bytes of a Uint8Array (or any typed array or ArrayBuffer view) as a string.
-std::string bytes_of(val a) {
-  const val u8 = val::global("Uint8Array").new_(a["buffer"], a["byteOffset"], a["byteLength"]);
-  std::string out(u8["length"].as<std::size_t>(), '\0');
-  val::module_property("HEAPU8").call<void>("set", u8, reinterpret_cast<std::uintptr_t>(out.data()));
-  return out;
-}
-
 // The training and test sets of {npy, test_npy, test_fraction}; a problem names data or test_data.
 Problem files_from(val data, std::uint64_t seed, Dataset& train, Dataset& test) {
-  const auto is_view = [](val v) { return !v.isUndefined() && !v.isNull() && val::global("ArrayBuffer").call<bool>("isView", v); };
   if (!is_view(data["npy"])) return {"data", "expected {npy: Uint8Array of a .npy file}", {}};
   Dataset all;
   if (std::string e = parse_npy(bytes_of(data["npy"]), kBrowserMemoryBudget, &all); !e.empty()) return {"data", e, {}};
@@ -83,8 +89,9 @@ Problem files_from(val data, std::uint64_t seed, Dataset& train, Dataset& test) 
 
 JsSession::JsSession(val cfg, bool external_sums, val data) {
   Config c;
-  if (data.isUndefined() || data.isNull()) {
-    problem_ = browser_config(cfg, external_sums, c);
+  const bool none = data.isUndefined() || data.isNull();
+  if (none || data["npy"].isUndefined()) {  // generated sets; data may hold only {w}: process fixed's W
+    problem_ = browser_config(cfg, external_sums, c, none ? val::undefined() : data["w"]);
     if (problem_.isNull()) {
       SessionOptions so;
       so.memory_budget = kBrowserMemoryBudget;

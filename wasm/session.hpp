@@ -78,6 +78,6 @@ class JsShardWorker {
 // The config of a JS object for a Session or ShardWorker: the field table, the browser's memory
 // and time budgets (and, with external sums, the method), then whether the heap can grow by what
 // it needs, in that order. null, or the problem as problem_val gives it.
-val browser_config(val obj, bool external_sums, Config& c);
+val browser_config(val obj, bool external_sums, Config& c, val w = val::undefined());
 
 }  // namespace mesaflow::js

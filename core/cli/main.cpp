@@ -22,6 +22,7 @@
 #include "mesaflow/budget.hpp"
 #include "mesaflow/isa.hpp"
 #include "mesaflow/npy.hpp"
+#include "mesaflow/process_theory.hpp"
 #include "mesaflow/report.hpp"
 #include "mesaflow/session.hpp"
 #include "mesaflow/version.hpp"
@@ -121,7 +122,8 @@ void print_summary(const Session& s, double wall, int mesa_seqs) {
                 h.ratio.back(), h.last_mse.back(), s.vanilla_gd().last_mse);
     std::printf("  no prediction: %s\n", th.reason().c_str());
   } else {
-    std::printf("epoch %d: ab %.5f\n", epoch, h.ab.back());
+    std::printf("epoch %d: ab %.5f (empirical optimum of the diagonal family on the training set %.5g)\n", epoch, h.ab.back(),
+                th.c_star_empirical);
     std::printf("  test loss %.6g  ratio %.5f  last-position MSE %.6g (best vanilla one-step GD: %.6g)\n", h.test_loss.back(),
                 h.ratio.back(), h.last_mse.back(), s.vanilla_gd().last_mse);
     std::printf("  off-diagonal mass of the red blocks: W_KQ %.4g, W_PV %.4g; outside them %.4g\n", h.offdiag_kq.back(),
@@ -153,7 +155,9 @@ int theory_command(const CliOptions& o) {
   if (o.mc > 0) {
     Moments se;
     MixedMoments mixed;
-    const Moments mo = monte_carlo_moments(c.x1, c.scale, c.d, o.mc, c.seed, &se, c.magnitude, &mixed);
+    // process unitary: the moments of y_1 = U^H x_1 (U drawn too); its mixed moments vanish (THEORY.md §10)
+    const Moments mo = c.process == Process::Unitary ? monte_carlo_rotated_moments(c.x1, c.scale, c.d, o.mc, c.seed, &se, c.magnitude)
+                                                      : monte_carlo_moments(c.x1, c.scale, c.d, o.mc, c.seed, &se, c.magnitude, &mixed);
     const Theory mth = theory_from_moments(mo, mixed, c.d, c.T, c.clip);
     j["monte_carlo"] = {{"draws", o.mc},
                         {"M2", number(mo.M2)},

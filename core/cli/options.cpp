@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "mesaflow/number.hpp"
+#include "mesaflow/process.hpp"
 #include "mesaflow/theory.hpp"
 
 namespace mesaflow {
@@ -18,6 +19,8 @@ const std::vector<CliOption>& cli_options() {
        &O::test_data},
       {"test-fraction", "--test-fraction F", "with --data: the share of its sequences held out for testing, by sequence "
        "(seeded by --seed), in (0, 0.9], default 0.1", kTrain | kSweep, nullptr, nullptr, nullptr, &O::test_fraction, 0, 0.9},
+      {"w-file", "--w-file W.npy", "process fixed: the one W of every sequence, a (d, d) .npy (float64, float32, "
+       "complex128 or complex64, C order); without it W is drawn once from the seed", kTrain | kTheory | kSweep, &O::w_file},
       {"save-data", "--save-data F.npy", "write the training set as .npy (complex128; complex64 with --precision single; shape (m, d, T))", kTrain,
        &O::save_data},
       {"out", "--out F.json", "write the run (config, history, theory, final, mesa, diverged, wall_seconds)",
@@ -233,6 +236,12 @@ Problem parse_cli(int argc, char** argv, CliOptions& o, const FieldTable& fields
     if (o.given.count(name) && o.data.empty()) return {"", std::string("--") + name + " goes with --data", {}};
   if (o.given.count("test-data") && o.given.count("test-fraction"))
     return {"", "--test-data and --test-fraction: give one of them (a test file, or the share of --data held out)", {}};
+  if (!o.w_file.empty()) {  // the matrix goes into the run's configuration (checked with it: shape, norm)
+    if (Problem p = load_w_file(o.w_file, &o.config)) return p;
+    o.grid.base.w_re = o.config.w_re;
+    o.grid.base.w_im = o.config.w_im;
+    o.grid.base.w_file = o.config.w_file;
+  }
   if (o.command == "merge" && o.files.empty()) return {"", "merge: expected the files of the parts, e.g. mesaflow merge part*.jsonl", {}};
   if (o.given.count("shard"))
     if (Problem p = parse_shard(o)) return p;

@@ -18,7 +18,7 @@ double estimate_bytes(const Config& c, DataLayout generated, bool train_from_fil
   const double m = std::ceil(c.m / t.lanes) * t.lanes, tm = std::ceil(c.test_m / t.lanes) * t.lanes;
   const double tokens = c.T * c.d * t.token_bytes;  // bytes per sequence held as tokens
   const double compact = c.d * t.compact_bytes;     // held as x_1 and lambda
-  const double per_generated = generated == DataLayout::Tokens ? tokens : compact;
+  const double per_generated = layout_for(c, generated) == DataLayout::Tokens ? tokens : compact;  // process.hpp: a full W or noise is held as tokens
   // Both sets, plus per-thread scratch and parameters. Data from a file: both sets held as tokens
   // (the test set is a held-out part of it, or another file).
   const double per_test = train_from_file ? tokens : per_generated;

@@ -7,6 +7,7 @@
 
 #include "mesaflow/fields.hpp"
 #include "mesaflow/models/model.hpp"
+#include "mesaflow/process.hpp"
 
 namespace mesaflow {
 
@@ -112,6 +113,18 @@ const FieldTable& config_fields() {
         magnitude({"magnitude", "magnitude", "Magnitude law", kData,
                    "modulus of each non-zero coordinate in units of scale: const, uniform:LO:HI or "
                    "values:V1,V2@P1,P2 (sparse, rademacher, unit-phase, full-one)"}),
+        choice<&Config::process>({"process", "process", "Dynamics", kData,
+                                  "W of x_{t+1} = W x_t: diagonal (the paper's), unitary (U diag U^H, U Haar), orthogonal "
+                                  "(Haar SO(d), real), rotation (real 2x2 rotation blocks), fixed (one W: --w-file or from the seed)"},
+                                 {"diagonal", "unitary", "orthogonal", "rotation", "fixed"}),
+        number<&Config::radius>({"radius", "radius", "Radius of W", kData, "W scaled by radius: below 1 a contracting process"},
+                                0, 1, true),
+        number<&Config::noise>({"noise", "noise", "Noise", kData,
+                                "sigma_eps: x_{t+1} = W x_t + sigma_eps eps_t (eps complex circular gaussian, real for a real W and x_1)"},
+                               0, 100),
+        number<&Config::ridge>({"ridge", "ridge", "Ridge lambda", kTraining,
+                                "lambda of the ridge-regression baseline on the context (the mesa view)"},
+                               0, 1e6),
         model_field({"model", "model", "Model", kModel,
                      "attention: the paper's one-layer linear attention; linear-map: y_hat = A x, the no-attention baseline"}),
         choice<&Config::init>({"init", "init", "Initialisation", kModel, "initialisation"}, {"diagonal", "gaussian"}),
@@ -151,7 +164,9 @@ const char* to_string(X1Family f) { return choice_text("x1", static_cast<int>(f)
 const char* to_string(Init i) { return choice_text("init", static_cast<int>(i)); }
 const char* to_string(Method m) { return choice_text("method", static_cast<int>(m)); }
 const char* to_string(Precision p) { return choice_text("precision", static_cast<int>(p)); }
+const char* to_string(Process p) { return choice_text("process", static_cast<int>(p)); }
 Problem check_relations(const Config& c) {
+  if (Problem p = check_process(c)) return p;
   if (c.x1 == X1Family::Gaussian && !c.magnitude.is_const())
     return {"magnitude",
             "a magnitude law (" + shown(magnitude_text(c.magnitude)) +

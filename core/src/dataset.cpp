@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "mesaflow/families.hpp"
+#include "mesaflow/process.hpp"
 
 namespace mesaflow {
 
@@ -103,9 +104,86 @@ Dataset Dataset::in_precision(Precision p) const {
   return out;
 }
 
+namespace {
+
+// x <- W x (+ noise) for a full (d, d) row-major W: real arithmetic on separate arrays in a fixed
+// order, in S (float in single: operands, products and sums; see advance()).
+template <class S>
+void step_matrix(int d, const double* wr, const double* wi, double* xr, double* xi, double* tr, double* ti) {
+  for (int j = 0; j < d; ++j) {
+    S sr = 0, si = 0;
+    for (int k = 0; k < d; ++k) {
+      const S a = static_cast<S>(wr[j * d + k]), b = static_cast<S>(wi[j * d + k]);
+      const S u = static_cast<S>(xr[k]), v = static_cast<S>(xi[k]);
+      const S pr = a * u - b * v;
+      const S pi = a * v + b * u;
+      sr = sr + pr;
+      si = si + pi;
+    }
+    tr[j] = sr;
+    ti[j] = si;
+  }
+  for (int j = 0; j < d; ++j) xr[j] = tr[j], xi[j] = ti[j];
+}
+template <class S>
+inline void add_noise(double& x, double e) {
+  const S s = static_cast<S>(x) + static_cast<S>(e);
+  x = s;
+}
+
+// The sequences of a process with a full W or with noise (process.hpp), as tokens: per sequence W
+// (drawn first; process fixed: the same for all), x_1, then the noise of each step.
+void generate_tokens(const Config& c, int m, std::uint64_t stream, Dataset& ds) {
+  const Precision p = c.precision;
+  const int d = c.d;
+  const std::size_t dd = static_cast<std::size_t>(d) * d;
+  std::vector<double> wr(dd), wi(dd), fr, fi, xr(d), xi(d), tr(d), ti(d);
+  std::vector<cplx> x1(d);
+  if (c.process == Process::Fixed) process_fixed_w(c, &fr, &fi);
+  const bool real = real_noise(c);
+  const double sd = real ? c.noise : c.noise * std::sqrt(0.5);  // per real part: E|eps_j|^2 = 1 either way
+  for (int s = 0; s < m; ++s) {
+    Rng rng(c.seed, stream, static_cast<std::uint64_t>(s));
+    if (c.process == Process::Fixed) wr = fr, wi = fi;
+    else draw_w(c, rng, wr.data(), wi.data());
+    for (std::size_t k = 0; k < dd; ++k) {
+      wr[k] = rounded(p, c.radius * wr[k]);
+      wi[k] = rounded(p, c.radius * wi[k]);
+    }
+    sample_x1(c.x1, c.scale, d, rng, x1.data(), c.magnitude);
+    for (int j = 0; j < d; ++j) {
+      xr[j] = rounded(p, x1[j].real());
+      xi[j] = rounded(p, x1[j].imag());
+    }
+    for (int t = 0; t < c.T; ++t) {
+      for (int j = 0; j < d; ++j) {
+        ds.re[ds.index(s, t, j)] = xr[j];
+        ds.im[ds.index(s, t, j)] = xi[j];
+      }
+      if (t + 1 == c.T) break;
+      if (p == Precision::Single) step_matrix<float>(d, wr.data(), wi.data(), xr.data(), xi.data(), tr.data(), ti.data());
+      else step_matrix<double>(d, wr.data(), wi.data(), xr.data(), xi.data(), tr.data(), ti.data());
+      if (c.noise == 0) continue;
+      for (int j = 0; j < d; ++j) {  // x_{t+1} += sigma_eps eps_t
+        const double er = rounded(p, sd * rng.normal()), ei = real ? 0.0 : rounded(p, sd * rng.normal());
+        if (p == Precision::Single) add_noise<float>(xr[j], er), add_noise<float>(xi[j], ei);
+        else add_noise<double>(xr[j], er), add_noise<double>(xi[j], ei);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+DataLayout layout_for(const Config& c, DataLayout layout) { return regenerable(c) ? layout : DataLayout::Tokens; }
+
 Dataset generate_dataset(const Config& c, int m, std::uint64_t stream, DataLayout layout) {
   const Precision p = c.precision;
-  Dataset ds(m, c.T, c.d, layout, p);
+  Dataset ds(m, c.T, c.d, layout_for(c, layout), p);
+  if (!regenerable(c)) {
+    generate_tokens(c, m, stream, ds);
+    return ds;
+  }
   std::vector<double> lr(c.d), li(c.d), xr(c.d), xi(c.d);
   std::vector<cplx> x1(c.d);
   for (int s = 0; s < m; ++s) {
@@ -115,8 +193,8 @@ Dataset generate_dataset(const Config& c, int m, std::uint64_t stream, DataLayou
     for (int j = 0; j < c.d; ++j) {
       xr[j] = rounded(p, x1[j].real());
       xi[j] = rounded(p, x1[j].imag());
-      lr[j] = rounded(p, lr[j]);
-      li[j] = rounded(p, li[j]);
+      lr[j] = rounded(p, c.radius * lr[j]);  // radius 1: lambda exactly as drawn
+      li[j] = rounded(p, c.radius * li[j]);
     }
     if (ds.regenerated) {
       for (int j = 0; j < c.d; ++j) {
@@ -164,12 +242,13 @@ void split_dataset(const Dataset& all, double fraction, std::uint64_t seed, Data
 }
 
 const std::vector<std::string>& data_fields() {
-  static const std::vector<std::string> names = {"d", "T", "m", "test-m", "x1", "scale", "magnitude", "precision", "seed"};
+  static const std::vector<std::string> names = {"d",         "T",       "m",      "test-m", "x1",        "scale",
+                                                  "magnitude", "process", "radius", "noise",  "precision", "seed"};
   return names;
 }
 
 const std::vector<std::string>& file_fields() {
-  static const std::vector<std::string> names = {"d", "T", "m", "test-m", "x1", "scale", "magnitude"};
+  static const std::vector<std::string> names = {"d", "T", "m", "test-m", "x1", "scale", "magnitude", "process", "radius", "noise"};
   return names;
 }
 

@@ -88,7 +88,10 @@ void write_npy(const std::string& path, const Dataset& ds) {
   if (!f.error().empty() || !f.commit()) throw NpyError(f.error());
 }
 
-std::string parse_npy(const std::string& b, double max_bytes, Dataset* out, Precision precision) {
+namespace {
+
+// The header dict of .npy bytes b into *h and where the data starts: "" or what is wrong.
+std::string header_text(const std::string& b, std::string* h, std::size_t* data_start) {
   if (b.size() < 10 || std::memcmp(b.data(), kMagic, 6) != 0) return "not a .npy file (bad magic)";
   const int major = static_cast<unsigned char>(b[6]);
   std::size_t hlen = 0, hstart = 0;
@@ -104,17 +107,20 @@ std::string parse_npy(const std::string& b, double max_bytes, Dataset* out, Prec
     return ".npy version " + std::to_string(major) + " is not supported (1, 2 or 3)";
   }
   if (hlen > 1 << 20 || hstart + hlen > b.size()) return ".npy file truncated in its header";
-  const std::string h = b.substr(hstart, hlen);
-  std::string descr, fortran, shape;
-  if (std::string e = dict_value(h, "descr", &descr); !e.empty()) return e;
-  int item = 0;
-  if (descr == "'<c16'" || descr == "'=c16'") item = 16;
-  else if (descr == "'<c8'" || descr == "'=c8'") item = 8;
-  else return ".npy dtype " + descr.substr(0, 20) + " is not supported: expected complex128 '<c16' or complex64 '<c8'";
+  *h = b.substr(hstart, hlen);
+  *data_start = hstart + hlen;
+  return "";
+}
+
+// C order and the shape of header dict h, into *dims (and its text into *shape): "" or what is wrong.
+std::string shape_dims(const std::string& h, std::vector<long long>* dims_out, std::string* shape_out) {
+  std::string fortran;
+  std::string& shape = *shape_out;
   if (std::string e = dict_value(h, "fortran_order", &fortran); !e.empty()) return e;
   if (fortran != "False") return ".npy file is in Fortran order; expected C order";
   if (std::string e = dict_value(h, "shape", &shape); !e.empty()) return e;
-  std::vector<long long> dims;
+  std::vector<long long>& dims = *dims_out;
+  dims.clear();
   {
     std::size_t i = 1;
     while (i < shape.size()) {
@@ -130,6 +136,23 @@ std::string parse_npy(const std::string& b, double max_bytes, Dataset* out, Prec
       dims.push_back(v);
     }
   }
+  return "";
+}
+
+}  // namespace
+
+std::string parse_npy(const std::string& b, double max_bytes, Dataset* out, Precision precision) {
+  std::string h, descr;
+  std::size_t data_start = 0;
+  if (std::string e = header_text(b, &h, &data_start); !e.empty()) return e;
+  if (std::string e = dict_value(h, "descr", &descr); !e.empty()) return e;
+  int item = 0;
+  if (descr == "'<c16'" || descr == "'=c16'") item = 16;
+  else if (descr == "'<c8'" || descr == "'=c8'") item = 8;
+  else return ".npy dtype " + descr.substr(0, 20) + " is not supported: expected complex128 '<c16' or complex64 '<c8'";
+  std::vector<long long> dims;
+  std::string shape;
+  if (std::string e = shape_dims(h, &dims, &shape); !e.empty()) return e;
   if (dims.size() != 3) return ".npy shape " + shape.substr(0, 40) + " must have 3 dimensions (m, d, T)";
   const long long m = dims[0], d = dims[1], T = dims[2];
   if (m < 1 || m > 10000000) return ".npy shape: m = " + std::to_string(m) + " out of range [1, 10000000]";
@@ -144,7 +167,6 @@ std::string parse_npy(const std::string& b, double max_bytes, Dataset* out, Prec
     return buf;
   }
   const std::size_t count = static_cast<std::size_t>(m * d * T);
-  const std::size_t data_start = hstart + hlen;
   if (b.size() - data_start != count * item)
     return ".npy data size " + std::to_string(b.size() - data_start) + " bytes does not match shape (expected " +
                    std::to_string(count * item) + ")";
@@ -178,6 +200,49 @@ std::string parse_npy(const std::string& b, double max_bytes, Dataset* out, Prec
         }
         ds.set(static_cast<int>(s), static_cast<int>(t), static_cast<int>(j), {re, im});
       }
+  return "";
+}
+
+std::string parse_npy_matrix(const std::string& b, NpyMatrix* out) {
+  std::string h, descr;
+  std::size_t data_start = 0;
+  if (std::string e = header_text(b, &h, &data_start); !e.empty()) return e;
+  if (std::string e = dict_value(h, "descr", &descr); !e.empty()) return e;
+  int item = 0;
+  bool complex = false;
+  if (descr == "'<f8'" || descr == "'=f8'") item = 8;
+  else if (descr == "'<f4'" || descr == "'=f4'") item = 4;
+  else if (descr == "'<c16'" || descr == "'=c16'") item = 16, complex = true;
+  else if (descr == "'<c8'" || descr == "'=c8'") item = 8, complex = true;
+  else
+    return ".npy dtype " + descr.substr(0, 20) +
+           " is not supported: expected float64 '<f8', float32 '<f4', complex128 '<c16' or complex64 '<c8'";
+  std::vector<long long> dims;
+  std::string shape;
+  if (std::string e = shape_dims(h, &dims, &shape); !e.empty()) return e;
+  if (dims.size() != 2) return ".npy shape has " + std::to_string(dims.size()) + " dimensions; expected 2 (d, d)";
+  if (dims[0] > 4096 || dims[1] > 4096) return ".npy shape is too large for a matrix W (d <= 32)";
+  const std::size_t count = static_cast<std::size_t>(dims[0] * dims[1]);
+  if (b.size() - data_start != count * item)
+    return ".npy data size " + std::to_string(b.size() - data_start) + " bytes does not match shape (expected " +
+           std::to_string(count * item) + ")";
+  out->rows = static_cast<int>(dims[0]);
+  out->cols = static_cast<int>(dims[1]);
+  out->re.assign(count, 0.0);
+  out->im.assign(count, 0.0);
+  const char* p = b.data() + data_start;
+  for (std::size_t k = 0; k < count; ++k, p += item) {
+    if (item == 16 || (item == 8 && !complex)) {
+      std::memcpy(&out->re[k], p, 8);
+      if (complex) std::memcpy(&out->im[k], p + 8, 8);
+    } else {
+      float fr = 0, fi = 0;
+      std::memcpy(&fr, p, 4);
+      if (complex) std::memcpy(&fi, p + 4, 4);
+      out->re[k] = fr;
+      out->im[k] = fi;
+    }
+  }
   return "";
 }
 

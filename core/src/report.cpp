@@ -36,6 +36,7 @@ Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSynta
   Json j = Json::object();
   j["config"] = s.config();
   j["data"] = s.data_from_file() ? "file" : "generated";
+  if (!s.config().w_file.empty()) j["w_file"] = s.config().w_file;  // process fixed: the file of its W
   j["history"] = h;
   j["theory"] = theory_json(s.theory(), &h.epoch, &s.ode_ab(), &s.ode_ab_empirical());
   j["final"] = s.params();

@@ -1,6 +1,7 @@
 #include "mesaflow/theory.hpp"
 
 #include "mesaflow/models/model.hpp"
+#include "mesaflow/process_theory.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -59,9 +60,20 @@ MagnitudeLaw normalised(const MagnitudeLaw& law, double* largest) {
 }  // namespace
 
 Theory theory_for(const Config& c) {
-  Theory th = theory_from_moments(closed_moments(c.x1, c.scale, c.d, c.magnitude),
-                                  closed_mixed_moments(c.x1, c.scale, c.d, c.magnitude), c.d, c.T, c.clip);
+  // Process unitary: the diagonal process's theory with y_1 = U^H x_1 for x_1, whose mixed moments
+  // vanish (u's phases are uniform, §10); every other process: x_1's own moments, for the record.
+  const bool rotated = c.process == Process::Unitary;
+  const auto moments = [&](double scale, const MagnitudeLaw& law) {
+    return rotated ? rotated_moments(c.x1, scale, c.d, law) : closed_moments(c.x1, scale, c.d, law);
+  };
+  const auto mixed = [&](double scale, const MagnitudeLaw& law) {
+    return rotated ? MixedMoments{} : closed_mixed_moments(c.x1, scale, c.d, law);
+  };
+  Theory th = theory_from_moments(moments(c.scale, c.magnitude), mixed(c.scale, c.magnitude), c.d, c.T, c.clip);
   th.model_reason = model_of(c).theory_reason();
+  th.process_reason = process_reason(c);
+  th.invariance_reason = invariance_reason(c);
+  if (rotated) th.source = "closed form, of y_1 = U^H x_1 (W's eigenbasis) from the law of |x_1|";
   const Moments& mo = th.moments;
   if (std::isnormal(mo.M2) && std::isnormal(mo.M6) && std::isfinite(th.moment_ratio) && std::isfinite(th.c_star_T)) return th;
   // Tiny or huge moduli (scale 1e-3 with values:1e-100@1: |x|^6 underflows): the same theory in
@@ -72,7 +84,7 @@ Theory theory_for(const Config& c) {
   double largest = 1;
   const MagnitudeLaw law = normalised(c.magnitude, &largest);
   const double k = c.scale * largest, k2 = k * k;
-  Theory n = theory_from_moments(closed_moments(c.x1, 1.0, c.d, law), closed_mixed_moments(c.x1, 1.0, c.d, law), c.d, c.T, c.clip);
+  Theory n = theory_from_moments(moments(1.0, law), mixed(1.0, law), c.d, c.T, c.clip);
   n.moments = mo;  // as they are in double (an underflow shows as 0)
   n.mixed = th.mixed;
   n.A = th.A;
@@ -81,6 +93,9 @@ Theory theory_for(const Config& c) {
   n.c_star_inf /= k2;
   n.last_mse_pred *= k2;
   n.model_reason = th.model_reason;
+  n.process_reason = th.process_reason;
+  n.invariance_reason = th.invariance_reason;
+  n.source = th.source;
   return n;
 }
 
@@ -88,6 +103,8 @@ std::string Theory::reason() const {
   if (applies()) return "";
   if (!model_reason.empty()) return model_reason;
   if (!dynamics_diagonal) return dynamics_reason;
+  if (!process_reason.empty()) return process_reason;
+  if (!invariance_reason.empty() && !clip) return invariance_reason;
   char size[64], buf[400];
   if (mixed.ratio >= 1 - 1e-12) std::snprintf(size, sizeof size, "as large as it can be");
   else std::snprintf(size, sizeof size, "%.2g of its largest possible size", mixed.ratio);
@@ -120,7 +137,9 @@ void to_json(Json& j, const Theory& th) {
   j["B"] = number(th.B);
   j["c_star_T"] = pred(number(th.c_star_T));
   j["c_star_inf"] = pred(number(th.c_star_inf));
-  j["c_star_empirical"] = th.A_emp > 0 ? pred(number(th.c_star_empirical)) : Json(nullptr);
+  // Measured on the training set, a fact of every run whatever the theory (issue 22): the optimum of
+  // the family's training loss, one ratio of sums (§3).
+  j["c_star_empirical"] = th.A_emp > 0 ? number(th.c_star_empirical) : Json(nullptr);
   j["ratio_pred"] = pred(number(th.ratio_pred));
   j["moment_ratio"] = number(th.moment_ratio);
   j["recovery"] = pred(th.recovery);

@@ -31,7 +31,8 @@ std::string other_value(const Config& c, const FieldSpec& f) {
     }
     case FieldKind::Number: {
       char buf[40];
-      std::snprintf(buf, sizeof buf, "%.17g", (f.get(c) + f.max) / 2);
+      const double v = f.get(c), up = (v + f.max) / 2;  // a default at the top of its range (radius 1): halfway down
+      std::snprintf(buf, sizeof buf, "%.17g", up != v ? up : (v + f.min) / 2);
       return buf;
     }
   }

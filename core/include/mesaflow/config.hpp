@@ -2,6 +2,8 @@
 // defaults, help), which is how every front end reads and writes it.
 #pragma once
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "mesaflow/magnitude.hpp"
 #include "mesaflow/problem.hpp"
@@ -14,6 +16,10 @@ enum class Method { GD, Flow };
 // The arithmetic of data, parameters and every product of the forward and backward pass:
 // double, or single (float, complex64, as the authors' PyTorch code, torch.cfloat).
 enum class Precision { Double, Single };
+// The dynamics x_{t+1} = W x_t (+ noise) of the sequences (core/THEORY.md §9, process.hpp):
+// diagonal (the paper's W = diag(e^{i theta})), unitary (U diag(e^{i theta}) U^H, U Haar on U(d)),
+// orthogonal (Haar on SO(d), real), rotation (real 2x2 rotation blocks), fixed (one W for all).
+enum class Process { Diagonal, Unitary, Orthogonal, Rotation, Fixed };
 
 struct Config {
   int model = 0;          // index into models() (models/model.hpp): 0 attention, 1 linear-map
@@ -23,6 +29,14 @@ struct Config {
   X1Family x1 = X1Family::Gaussian;
   double scale = 1.0;     // sigma (gaussian) or c (sparse, full-one, rademacher, unit-phase)
   MagnitudeLaw magnitude; // modulus of each non-zero coordinate in units of c (not for gaussian)
+  Process process = Process::Diagonal;
+  double radius = 1.0;    // W scaled by radius, in (0, 1]: a contracting process below 1
+  double noise = 0.0;     // sigma_eps: x_{t+1} = W x_t + sigma_eps eps_t
+  double ridge = 0.1;     // lambda of the ridge-regression baseline on the context (mesa view)
+  // process fixed: W (d, d) row-major from --w-file (or a dropped file on the page); empty: W is
+  // drawn once from the seed. Not a field of the table (a file, not a value): w_file names it.
+  std::vector<double> w_re, w_im;
+  std::string w_file;
   Init init = Init::Diagonal;
   double a0 = 0.1;        // W_KQ red block = a0 I
   double b0 = 0.1;        // W_PV red block = b0 I
@@ -60,6 +74,7 @@ const char* to_string(X1Family f);
 const char* to_string(Init i);
 const char* to_string(Method m);
 const char* to_string(Precision p);
+const char* to_string(Process p);
 // True for families whose coordinates are all non-zero (the ratio y_hat / x is reported).
 bool ratio_defined(X1Family f);
 

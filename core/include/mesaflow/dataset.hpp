@@ -69,22 +69,28 @@ struct Dataset {
   Dataset in_precision(Precision p) const;
 };
 
-// m sequences of the AR process x_{t+1} = W x_t, W = diag(e^{i theta}), x_1 ~ c.x1.
+// m sequences of the AR process x_{t+1} = r W x_t + sigma_eps eps_t, W of c.process (process.hpp;
+// the paper's W = diag(e^{i theta}) by default), x_1 ~ c.x1.
 // Sequence i depends only on (c.seed, stream, i); streams: 0 training, 1 test.
-// Both layouts hold the same tokens bit for bit. In c.precision single, x_1 and lambda are rounded
-// to float and x_{t+1} = lambda x_t is computed in float.
+// Both layouts hold the same tokens bit for bit; only process diagonal without noise has the
+// regenerated one (layout_for), every other set is held as tokens. In c.precision single, x_1 and W
+// (lambda) are rounded to float and x_{t+1} = W x_t (+ noise, rounded to float) is computed in float.
 Dataset generate_dataset(const Config& c, int m, std::uint64_t stream, DataLayout layout = DataLayout::Tokens);
+// The layout generate_dataset() gives for the one asked: Tokens unless c's sets can be regenerated.
+DataLayout layout_for(const Config& c, DataLayout layout);
 
-// The fields generate_dataset() reads (d, T, x1, scale, magnitude, precision, seed) and the sizes
+// The fields generate_dataset() reads (d, T, x1, scale, magnitude, process, radius, noise,
+// precision, seed; and a fixed W's file, not a field of the table) and the sizes
 // of the two sets (m, test-m), by CLI name: runs that agree on them hold the same sequences,
 // whatever their model, initialisation, step or method (the page shares one copy of the data
 // between such runs; site/build.mjs writes this list into the page's core-tables.js).
 const std::vector<std::string>& data_fields();
 // Of those, the fields a data file sets (m, d, T, test-m) or makes moot (the first-token law:
-// x1, scale, magnitude); precision and seed still apply to a file's run.
+// x1, scale, magnitude, and the dynamics: process, radius, noise); precision and seed still apply to a file's run.
 const std::vector<std::string>& file_fields();
 
-enum Stream : std::uint64_t { kTrainStream = 0, kTestStream = 1, kInitStream = 2, kSplitStream = 3 };
+// kProcessStream: the one W of process fixed drawn from the seed (process.hpp).
+enum Stream : std::uint64_t { kTrainStream = 0, kTestStream = 1, kInitStream = 2, kSplitStream = 3, kProcessStream = 4 };
 
 // Splits a data set by sequence: round(fraction m) sequences, chosen at random by seed, go to
 // *test, the others to *train, each in their original order (tokens layout). 0 < fraction < 1 and

@@ -5,6 +5,7 @@
 #pragma once
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "mesaflow/dataset.hpp"
 
@@ -22,5 +23,13 @@ Dataset parse_npy(const std::string& bytes, double max_bytes, Precision precisio
 // Without exceptions (the WebAssembly build has none): into *out, and "" or what is wrong, the
 // same words as NpyError's.
 std::string parse_npy(const std::string& bytes, double max_bytes, Dataset* out, Precision precision = Precision::Double);
+
+// A matrix (rows, cols) row-major from .npy bytes: float64, float32, complex128 or complex64, C
+// order, 2 dimensions (the W of process fixed, process.hpp). "" or what is wrong.
+struct NpyMatrix {
+  int rows = 0, cols = 0;
+  std::vector<double> re, im;
+};
+std::string parse_npy_matrix(const std::string& bytes, NpyMatrix* out);
 
 }  // namespace mesaflow

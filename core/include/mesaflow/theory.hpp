@@ -36,6 +36,8 @@ struct Theory {
   bool dynamics_diagonal = true;
   std::string dynamics_source = "by construction";  // or what was checked
   std::string dynamics_reason;  // why the data do not ("" when they do)
+  std::string process_reason;   // why the run's process has no prediction (process_theory.hpp; "" where it has)
+  std::string invariance_reason;  // the family's loss is derived but its invariance is not guaranteed (clip restores it)
   double A = 0, B = 0;          // population sums over t = 2..T-1
   double A_emp = 0, B_emp = 0;  // the same sums measured on the training set (0 if not computed)
   double c_star_T = 0, c_star_inf = 0, c_star_empirical = 0;
@@ -48,12 +50,16 @@ struct Theory {
   bool recovery_at_T = false;   // ... and already at this T (relative_error_pred <= kRecoveryTolerance)
 
   // Assumption 4.1: the diagonal family is kept by gradient flow (the mixed moments vanish).
-  bool assumption_4_1() const { return mixed.vanish(); }
+  // (For process unitary: the mixed moments of y_1 = U^H x_1, and the symmetry of x_1's law, §10.)
+  bool assumption_4_1() const { return mixed.vanish() && invariance_reason.empty(); }
   // The diagonal family's predictions describe the run: Assumption 4.1 holds, or clip keeps
   // the run in the family.
   // The run's model must be the linear-attention model (model_reason empty).
   // The data must follow the diagonal dynamics (dynamics_diagonal): clip cannot make up for that.
-  bool applies() const { return model_reason.empty() && dynamics_diagonal && (assumption_4_1() || clip); }
+  // The run's process must be one whose family loss is derived (process_reason empty): neither.
+  bool applies() const {
+    return model_reason.empty() && dynamics_diagonal && process_reason.empty() && (assumption_4_1() || clip);
+  }
   // Why they do not ("" when they do).
   std::string reason() const;
   // "recovers at this T", "recovers as T -> infinity (...)" or "does not recover (...)".
