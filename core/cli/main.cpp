@@ -133,6 +133,14 @@ void print_summary(const Session& s, double wall, int mesa_seqs) {
                   s.mesa(mesa_seqs).not_gd.back());
     std::printf("  no prediction: %s\n", th.reason().c_str());
   }
+  if (s.has_mesa() && !s.diverged() && mesa_seqs > 0) {  // the baselines at the last position, per coordinate
+    const MesaView v = s.mesa(mesa_seqs);
+    const double d = s.config().d;
+    std::printf("  last position, per coordinate, on %d test sequences: model %.6g, least squares %.6g, ridge (lambda %g) %.6g, "
+                "true W %.6g, noise floor %.6g\n",
+                v.nseq, v.model.back() / d, v.ls.back() / d, s.config().ridge, v.ridge.back() / d, v.true_w.back() / d,
+                v.noise_floor.back() / d);
+  }
   std::printf("  %.2f s, %ld gradient evaluations\n", wall, s.gradient_evaluations());
 }
 

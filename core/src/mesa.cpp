@@ -121,6 +121,8 @@ void to_json(Json& j, const MesaView& v) {
   j["gd_best"] = numbers(v.gd_best);
   j["gd_best_eta"] = numbers(v.gd_best_eta);
   j["not_gd"] = numbers(v.not_gd);
+  j["ridge"] = numbers(v.ridge);
+  j["noise_floor"] = numbers(v.noise_floor);
 }
 
 VanillaGD best_vanilla_gd(const Dataset& ds) {

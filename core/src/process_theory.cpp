@@ -67,7 +67,7 @@ std::string process_reason(const Config& c) {
     case Process::Orthogonal:
       why = "process orthogonal: W is real, its eigenvalues come in conjugate pairs e^{+-i theta} with Haar SO(d)'s "
             "law (not independent uniform phases), so the phase counting of core/THEORY.md §3 does not give A_t, B_t; "
-            "the diagonal family is kept by symmetry for every family but full-one (§10), but its c*(T) is not derived here";
+            "the red blocks stay scalar by symmetry for every family but full-one, but the entries outside them may move, and c*(T) is not derived here (§10)";
       break;
     case Process::Rotation:
       why = "process rotation: each 2x2 block has the eigenvalue pair e^{+-i theta} (conjugate, not independent), so "
@@ -84,7 +84,7 @@ std::string process_reason(const Config& c) {
           "are not derived for it here";
   if (why.empty() && c.noise > 0)
     why = "noise > 0: x_{t+1} = W x_t + sigma_eps eps_t is not W^t x_1, and the noise terms of A_t, B_t are not derived "
-          "here (the family's invariance is as without noise, core/THEORY.md §10)";
+          "here; nor is the family invariant: the entries outside the red blocks may move (core/THEORY.md §10)";
   return why;
 }
 

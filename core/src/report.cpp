@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mesaflow/baselines.hpp"
 #include "mesaflow/isa.hpp"
 #include "mesaflow/version.hpp"
 
@@ -40,7 +41,11 @@ Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSynta
   j["history"] = h;
   j["theory"] = theory_json(s.theory(), &h.epoch, &s.ode_ab(), &s.ode_ab_empirical());
   j["final"] = s.params();
-  j["mesa"] = mesa_nseq > 0 && !s.diverged() && s.has_mesa() ? Json(s.mesa(mesa_nseq)) : Json(nullptr);
+  const bool mesa = mesa_nseq > 0 && !s.diverged() && s.has_mesa();
+  const MesaView view = mesa ? s.mesa(mesa_nseq) : MesaView{};
+  j["mesa"] = mesa ? Json(view) : Json(nullptr);
+  // The last position of the mesa view's curves per coordinate, with the ridge's lambda and the noise floor.
+  j["baselines"] = mesa ? last_position_baselines(view, s.config()) : Json(nullptr);
   j["vanilla_gd"] = s.vanilla_gd();
   j["diverged"] = s.diverged();
   j["message"] = message(s, syntax);

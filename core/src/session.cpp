@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "mesaflow/baselines.hpp"
 #include "mesaflow/dynamics.hpp"
 #include "mesaflow/kernel.hpp"
 
@@ -181,7 +182,11 @@ void Session::feed(const std::vector<double>& train_sums, const std::vector<doub
   if (epoch_ == cfg_.epochs) done_ = true;
 }
 
-MesaView Session::mesa(int nseq) const { return model_->mesa(params_, test_, nseq); }
+MesaView Session::mesa(int nseq) const {
+  MesaView v = model_->mesa(params_, test_, nseq);
+  if (model_->has_mesa()) add_baselines(&v, test_, cfg_, !from_file_);  // a file's test set: its own or held out of it
+  return v;
+}
 
 Checkpoint Session::state() const {
   if (diverged_) throw std::logic_error("Session::checkpoint: the run diverged");

@@ -148,7 +148,9 @@ const char* const kAdded[] = {
     // issue 19: whether the data follow the diagonal dynamics the theory assumes (dynamics.hpp)
     "/theory/dynamics", "/dynamics",
     // issue 22: the process and its modifiers, the ridge baseline's lambda
-    "/config/process", "/config/radius", "/config/noise", "/config/ridge"};
+    "/config/process", "/config/radius", "/config/noise", "/config/ridge",
+    // ... and the mesa view's ridge and noise-floor curves, and the last position of every baseline
+    "/mesa/ridge", "/mesa/noise_floor", "/baselines"};
 
 // Issue 12: the gradient flow's step-size control sums its norms in index order (Eigen's
 // vectorised sums depend on the packet size, which differs in WebAssembly): runs of the flow may

@@ -8,6 +8,8 @@
 //   gd_best: one step of gradient descent from W = 0 with the step eta_t that is best for position t
 //           over these sequences (least squares: eta_t = sum Re<g_t, x_{t+1}> / sum ||g_t||^2 with
 //           g_t = (1/(t-1)) sum_{i=2}^t x_i x_{i-1}^H x_t): the best any vanilla one-step GD can do,
+//   ridge, noise_floor: added by add_baselines (baselines.hpp), which needs the configuration
+//           (and replaces true_w, for generated sets, by the sequence's own W);
 //   not_gd: the share of the model's predictions that no vanilla one-step GD makes:
 //           min_eta sum ||y_hat_model - eta g_t||^2 / sum ||y_hat_model||^2 (0 for a model of the
 //           diagonal family, whatever its ab).
@@ -24,8 +26,9 @@ namespace mesaflow {
 struct MesaView {
   int nseq = 0;  // sequences averaged
   std::vector<double> t, model, gd1, ls, true_w, gap, gd_best, gd_best_eta, not_gd;
+  std::vector<double> ridge, noise_floor;  // baselines.hpp (empty until added)
 };
-// {nseq, t, model, gd1, ls, true_w, gap, gd_best, gd_best_eta, not_gd}.
+// {nseq, t, model, gd1, ls, true_w, gap, gd_best, gd_best_eta, not_gd, ridge, noise_floor}.
 void to_json(Json& j, const MesaView& v);
 
 // The pseudo-inverse of a Hermitian positive semi-definite matrix, from its eigendecomposition
