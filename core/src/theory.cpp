@@ -73,7 +73,15 @@ Theory theory_for(const Config& c) {
   th.model_reason = model_of(c).theory_reason();
   th.process_reason = process_reason(c);
   th.invariance_reason = invariance_reason(c);
-  if (rotated) th.source = "closed form, of y_1 = U^H x_1 (W's eigenbasis) from the law of |x_1|";
+  if (rotated) {
+    th.source = "closed form, of y_1 = U^H x_1 (W's eigenbasis) from the law of |x_1|";
+    th.dynamics_source = "by construction: diagonal and unitary in W's eigenbasis (process unitary)";
+  }
+  if (!th.process_reason.empty()) {  // the sets are generated, and not by the diagonal unitary dynamics
+    th.dynamics_diagonal = false;
+    th.dynamics_source = "by construction (process " + std::string(to_string(c.process)) + ", radius, noise)";
+    th.dynamics_reason = th.process_reason;
+  }
   const Moments& mo = th.moments;
   if (std::isnormal(mo.M2) && std::isnormal(mo.M6) && std::isfinite(th.moment_ratio) && std::isfinite(th.c_star_T)) return th;
   // Tiny or huge moduli (scale 1e-3 with values:1e-100@1: |x|^6 underflows): the same theory in
@@ -94,6 +102,9 @@ Theory theory_for(const Config& c) {
   n.last_mse_pred *= k2;
   n.model_reason = th.model_reason;
   n.process_reason = th.process_reason;
+  n.dynamics_diagonal = th.dynamics_diagonal;
+  n.dynamics_source = th.dynamics_source;
+  n.dynamics_reason = th.dynamics_reason;
   n.invariance_reason = th.invariance_reason;
   n.source = th.source;
   return n;

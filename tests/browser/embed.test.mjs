@@ -95,6 +95,21 @@ test('a crafted URL with markup in keys and values executes nothing and is repor
   await page.close();
 });
 
+// Issue 22: the new fields' keys in a crafted link, each refused in its own words, nothing executed.
+test('a crafted URL with bad process, radius, noise and ridge values reports each field', async () => {
+  const hash = `#process=${encodeURIComponent('<img src=x onerror="window.__pwned=4">')}&radius=0&noise=-1&ridge=abc`;
+  const page = await openPage(ctx, `lab.html${hash}`);
+  await waitReady(page);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.evaluate(() => document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('img').length), 0);
+  assert.match(await shadow(page, '#f-process-err').textContent(), /^process: '<img src=x onerror="window.__pwned=4">' is not valid; expected one of diagonal, unitary, orthogonal, rotation, fixed/);
+  assert.match(await shadow(page, '#f-radius-err').textContent(), /^radius: '0' is not valid; expected a number in \(0, 1\]/);
+  assert.match(await shadow(page, '#f-noise-err').textContent(), /^noise: '-1' is not valid; expected a number in \[0, 100\]/);
+  assert.match(await shadow(page, '#f-ridge-err').textContent(), /^ridge: 'abc' is not valid; expected a number in \[0, 1000000\]/);
+  await page.close();
+});
+
 // index.html is the story (three demos, the first trains by itself), lab.html the laboratory.
 for (const html of ['index.html', 'lab.html']) {
   test(`the first load of ${html} fits in 300 KB gzipped`, async () => {
