@@ -347,8 +347,9 @@ TEST(Cli, TrainOnAFileWithANonDiagonalWSaysNoPredictionAndWhy) {
   nlohmann::json j = nlohmann::json::parse(slurp(out));
   const nlohmann::json& th = j["theory"];
   EXPECT_EQ(th["applies"], false);
-  for (const char* k : {"c_star_T", "c_star_inf", "c_star_empirical", "ratio_pred", "recovery", "last_mse_pred", "verdict", "ode_ab"})
+  for (const char* k : {"c_star_T", "c_star_inf", "ratio_pred", "recovery", "last_mse_pred", "verdict", "ode_ab"})
     EXPECT_TRUE(th[k].is_null()) << k;
+  EXPECT_TRUE(th["c_star_empirical"].is_number());  // issue 22: measured on the training set, for every run
   const std::string why = th["reason"].get<std::string>();
   EXPECT_EQ(why.rfind("the file's sequences do not follow x_{t+1} = W x_t with W diagonal and unitary, which the theory assumes: "
                       "|x_{t+1}|/|x_t| = ", 0), 0u) << why;
