@@ -10,7 +10,7 @@
 
 namespace mesaflow {
 
-Eigen::MatrixXcd hermitian_pinv(const Eigen::MatrixXcd& G) {
+Eigen::VectorXd hermitian_eigen(const Eigen::MatrixXcd& G, Eigen::MatrixXcd* vectors) {
   // Cyclic Jacobi: rotations J in the (p, q) plane take A = G to diagonal form, A <- J^H A J,
   // V <- V J, so G = V diag(A) V^H. With a_pq = r e^{i phi}, J = diag(1, e^{-i phi}) R, R the real
   // rotation [[c, s], [-s, c]] that zeroes the real 2x2 [[a_pp, r], [r, a_qq]] (Golub and Van Loan's
@@ -46,13 +46,23 @@ Eigen::MatrixXcd hermitian_pinv(const Eigen::MatrixXcd& G) {
         }
       }
   }
+  Eigen::VectorXd values(n);
+  for (int k = 0; k < n; ++k) values[k] = A(k, k).real();
+  if (vectors) *vectors = V;
+  return values;
+}
+
+Eigen::MatrixXcd hermitian_pinv(const Eigen::MatrixXcd& G) {
+  const int n = static_cast<int>(G.rows());
+  Eigen::MatrixXcd V;
+  const Eigen::VectorXd values = hermitian_eigen(G, &V);
   // Eigenvalues below the largest times a rounding-level threshold are the null space (the
   // minimum-norm solution ignores it), as a pseudo-inverse by orthogonal decomposition does.
   double largest = 0;
-  for (int k = 0; k < n; ++k) largest = std::max(largest, std::fabs(A(k, k).real()));
+  for (int k = 0; k < n; ++k) largest = std::max(largest, std::fabs(values[k]));
   const double cut = largest * n * 2.220446049250313e-16;
   Eigen::VectorXcd inv(n);
-  for (int k = 0; k < n; ++k) inv[k] = std::fabs(A(k, k).real()) > cut ? 1.0 / A(k, k).real() : 0.0;
+  for (int k = 0; k < n; ++k) inv[k] = std::fabs(values[k]) > cut ? 1.0 / values[k] : 0.0;
   return V * inv.asDiagonal() * V.adjoint();
 }
 

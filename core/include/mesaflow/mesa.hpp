@@ -33,6 +33,9 @@ void to_json(Json& j, const MesaView& v);
 
 // The pseudo-inverse of a Hermitian positive semi-definite matrix, from its eigendecomposition
 // (the least-squares fits of the view: G = sum x_{i-1} x_{i-1}^H is singular while t - 1 < d).
+// The eigenvalues of a Hermitian G (n, n) by cyclic Jacobi rotations, and its eigenvectors as the
+// columns of *vectors when given (G = V diag(values) V^H).
+Eigen::VectorXd hermitian_eigen(const Eigen::MatrixXcd& G, Eigen::MatrixXcd* vectors = nullptr);
 Eigen::MatrixXcd hermitian_pinv(const Eigen::MatrixXcd& G);
 
 // Uses the first min(nseq, ds.m) sequences.
