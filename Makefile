@@ -6,6 +6,9 @@ NATIVE := build/native
 WASM := build/wasm
 WASM_SCALAR := build/wasm-scalar
 ASAN := build/asan
+PYBUILD := build/python
+# Debian's interpreter (its numpy, pybind11, pytest, distributed), not one earlier on PATH.
+PYTHON ?= /usr/bin/python3
 FUZZ := build/fuzz
 FUZZ_SECONDS ?= 60
 AARCH64 := build/aarch64
@@ -17,7 +20,7 @@ AARCH64_TOOLCHAIN := $(CURDIR)/cmake/aarch64-linux-gnu.cmake
 demo: setup site
 	node site/serve.mjs
 
-test: setup native wasm site package typecheck test-native test-isa test-march test-aarch64 test-sanitize fuzz-short test-node test-browser
+test: setup native wasm site package typecheck test-native test-isa test-march test-aarch64 test-sanitize fuzz-short test-node test-browser test-python
 
 setup:
 	@bash .ci/setup.sh
@@ -113,6 +116,16 @@ fuzz-short:
 	  -DMESAFLOW_BUILD_TESTS=OFF -DMESAFLOW_BUILD_BENCHMARKS=OFF -DMESAFLOW_BUILD_CLI=OFF
 	cmake --build $(FUZZ) -j$(JOBS)
 	bash tests/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS) $(JOBS)
+
+# The Python module (python/README.md): build/python/mesaflow, imported with PYTHONPATH=build/python.
+python:
+	cmake -S . -B $(PYBUILD) -DCMAKE_BUILD_TYPE=Release -DMESAFLOW_BUILD_PYTHON=ON -DMESAFLOW_BUILD_TESTS=OFF \
+	  -DMESAFLOW_BUILD_BENCHMARKS=OFF -DMESAFLOW_BUILD_CLI=OFF -DPython3_EXECUTABLE=$(PYTHON)
+	cmake --build $(PYBUILD) -j$(JOBS)
+
+# tests/python (pytest): the module against the CLI of build/native.
+test-python: native python
+	cd tests/python && PYTHONPATH=$(CURDIR)/$(PYBUILD) $(PYTHON) -m pytest -q
 
 test-node: native wasm wasm-scalar
 	node --test tests/node/

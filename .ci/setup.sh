@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake make g++ g++-aarch64-linux-gnu qemu-user-static clang libclang-rt-14-dev libeigen3-dev nlohmann-json3-dev parallel googletest libgtest-dev libbenchmark-dev emscripten binaryen chromium nodejs npm)
+packages=(cmake make g++ g++-aarch64-linux-gnu qemu-user-static clang libclang-rt-14-dev libeigen3-dev nlohmann-json3-dev parallel googletest libgtest-dev libbenchmark-dev emscripten binaryen chromium nodejs npm pybind11-dev python3-dev python3-numpy python3-pytest python3-distributed python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

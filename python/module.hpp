@@ -1,0 +1,45 @@
+// What the Python module does in C++ (bindings.cpp names it): each function takes the fields as
+// (JSON key or CLI name, text) pairs, read by the core's field table (set_field), and returns the
+// core's JSON documents as text, so Python's results are the CLI's bit for bit.
+#pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mesaflow/problem.hpp"
+
+namespace mesaflow::python {
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+// Bad input: the Problem; message is the CLI's text of it ("--lr: 'abc' is not valid; ...").
+struct InputError {
+  Problem problem;
+  std::string message;
+};
+
+// Data given as .npy bytes (what numpy.save writes: the CLI's --data reader parses them) or a
+// file name; empty both: none.
+struct DataArg {
+  std::string bytes, file;
+  bool given() const { return !bytes.empty() || !file.empty(); }
+};
+
+// `mesaflow train --out`'s document; mesa_seqs and test_fraction as the CLI's options.
+std::string train_json(const Pairs& fields, long mesa_seqs, double test_fraction, bool record_params, const DataArg& data,
+                       const DataArg& test_data);
+// `mesaflow theory`'s document (the ODE part when a0, b0, lr and epochs are all given).
+std::string theory_json(const Pairs& fields);
+// The field table (fields_json).
+std::string fields_json();
+// The training set a run of these fields draws, as .npy bytes (the CLI's --save-data file).
+std::string generate_npy(const Pairs& fields);
+
+// A sweep: each field's text a value, a list or a range (the CLI's grid syntax). sweep_plan
+// checks every run as `mesaflow sweep` does and returns {runs, grid_id}; sweep_run runs run i of
+// it and returns its line; sweep_lines runs them all on `jobs` threads, in grid order.
+std::pair<long, std::string> sweep_plan(const Pairs& fields);
+std::string sweep_run(const Pairs& fields, long i);
+std::vector<std::string> sweep_lines(const Pairs& fields, int jobs);
+
+}  // namespace mesaflow::python

@@ -1,0 +1,54 @@
+# mesaflow.train and mesaflow.theory give the CLI's documents bit for bit (JSON numbers are
+# printed round-trip, so equal text is equal bits), in both precisions and several settings.
+import json
+
+import numpy as np
+import pytest
+
+import mesaflow
+from conftest import cli, options, without_wall
+
+SETTINGS = [
+    dict(d=3, T=20, m=200, test_m=100, epochs=20, lr=0.01),
+    dict(d=2, T=12, m=96, test_m=50, epochs=10, x1="sparse", scale=2.0, a0=0.5, b0=1.5, lr=0.001, eval_every=3),
+    dict(d=3, T=16, m=64, test_m=40, epochs=8, init="gaussian", sigma_w=0.2, lr=0.005, seed=7),
+    dict(d=2, T=10, m=80, test_m=30, epochs=6, method="flow", lr=0.01, clip=True),
+    dict(d=2, T=10, m=40, test_m=20, epochs=5, model="linear-map", lr=0.01),
+    dict(d=2, T=10, m=40, test_m=20, epochs=30, lr=9.0),  # diverges: the message is the CLI's
+]
+
+
+@pytest.mark.parametrize("precision", ["double", "single"])
+@pytest.mark.parametrize("fields", SETTINGS)
+def test_train_equals_cli(fields, precision, cli_doc):
+    fields = dict(fields, precision=precision)
+    run = mesaflow.train(mesa_seqs=25, **fields)
+    doc = cli_doc("--mesa-seqs", "25", *options(fields))
+    assert without_wall(json.loads(run.to_json())) == without_wall(doc)
+    # The arrays are the document's numbers.
+    for k, v in doc["history"].items():
+        if k in ("params", "changes"):
+            continue
+        assert np.array_equal(run.history[k], np.array([np.nan if x is None else x for x in v]), equal_nan=True), k
+    for name in ("wkq", "wpv") if fields.get("model") != "linear-map" else ():
+        assert np.array_equal(run.final[name].real, np.array(doc["final"][name + "_re"]))
+        assert np.array_equal(run.final[name].imag, np.array(doc["final"][name + "_im"]))
+    assert run.theory == doc["theory"]
+    assert run.config == doc["config"]
+
+
+def test_diverged_run_reports_as_the_cli():
+    run = mesaflow.train(d=2, T=10, m=40, test_m=20, epochs=30, lr=9.0, mesa_seqs=0)
+    assert run.diverged and "--lr" in run.message
+
+
+@pytest.mark.parametrize("fields", [dict(d=3), dict(d=2, x1="sparse", a0=0.3, b0=0.4, lr=0.01, epochs=50)])
+def test_theory_equals_cli(fields):
+    r = cli("theory", *options(fields))
+    assert mesaflow.theory(**fields) == json.loads(r.stdout)
+
+
+def test_version_and_fields():
+    assert cli("--version").stdout.splitlines()[0] == "mesaflow " + mesaflow.__version__
+    keys = [f["key"] for f in mesaflow.fields()]
+    assert "sigma_w" in keys and "lr" in keys
