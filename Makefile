@@ -15,7 +15,7 @@ AARCH64 := build/aarch64
 AARCH64_DEPS := build/aarch64-deps
 AARCH64_TOOLCHAIN := $(CURDIR)/cmake/aarch64-linux-gnu.cmake
 
-.PHONY: demo test setup native aarch64 test-aarch64 test-aarch64-full test-isa test-march wasm wasm-scalar site package typecheck test-native test-sanitize fuzz-short test-node test-package test-browser bench clean
+.PHONY: demo test setup native aarch64 test-aarch64 test-aarch64-full test-isa test-march wasm wasm-scalar site package typecheck test-native test-sanitize fuzz-short test-node test-package test-browser bench clean python test-python
 
 demo: setup site
 	node site/serve.mjs

@@ -1,0 +1,26 @@
+# README.md's Python example, run as a script exactly as it is printed there: it trains, saves the
+# plot of ab against c*(T), and sweeps 2 x 4 runs on a 4-worker LocalCluster.
+import os
+import re
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def readme_example():
+    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    section = text[text.index("## From Python"):]
+    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+
+
+def test_the_readme_example_runs_as_a_script(tmp_path):
+    script = tmp_path / "example.py"
+    script.write_text(readme_example())
+    env = dict(os.environ, MPLBACKEND="Agg")
+    r = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (tmp_path / "ab.png").stat().st_size > 1000
+    # The last line: the 8 sweep runs' ab (lr 1e-3, 2e-3 x seeds 1..4), each a number near c*(T)'s scale.
+    values = [float(v) for v in re.findall(r"-?\d+\.\d+", r.stdout.strip().splitlines()[-1])]
+    assert len(values) == 8 and all(0 < v < 1 for v in values), r.stdout
