@@ -49,6 +49,21 @@ function expectSame(pairs) {
   assert.deepEqual(bad, [], bad.join('; '));
 }
 
+// The wasm run equals the CLI's bit for bit: every history column and the final weights (where:
+// the setting, named in a failure).
+function expectRunSame(wasm, native, where) {
+  assert.equal(native.diverged, false, where);
+  try {
+    expectSame([
+      ...historyPairs(wasm.history, native.history),
+      ...['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im'].map((key) => [`final.${key}`, wasm.weights[key], native.final[key].flat()]),
+    ]);
+  } catch (e) {
+    e.message = `${where}: ${e.message}`;
+    throw e;
+  }
+}
+
 test('wasm reproduces the native CLI bit for bit (history and final weights)', (t) => {
   if (!fs.existsSync(CLI)) return t.skip(`${CLI} not built`);
   const native = runCli(['--d', '3', '--T', '20', '--m', '64', '--test-m', '32', '--epochs', '5', '--lr', '1e-3', '--seed', '7']);
@@ -99,16 +114,7 @@ test('wasm reproduces the native CLI bit for bit in both precisions, every famil
       assert.equal(native.config.precision, precision);
       const wasm = runWasm(mf, c);
       const where = JSON.stringify(c);
-      assert.equal(native.diverged, false, where);
-      try {
-        expectSame([
-          ...historyPairs(wasm.history, native.history),
-          ...['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im'].map((key) => [`final.${key}`, wasm.weights[key], native.final[key].flat()]),
-        ]);
-      } catch (e) {
-        e.message = `${where}: ${e.message}`;
-        throw e;
-      }
+      expectRunSame(wasm, native, where);
       compared++;
     }
   assert.equal(compared, 2 * (1 + families.length * 4));
@@ -178,16 +184,7 @@ test('wasm reproduces the native CLI bit for bit for every process and modifier,
         const wasm = { history: s.history(), weights: s.weights() };
         s.delete();
         const where = JSON.stringify(base) + ' ' + precision;
-        assert.equal(native.diverged, false, where);
-        try {
-          expectSame([
-            ...historyPairs(wasm.history, native.history),
-            ...['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im'].map((key) => [`final.${key}`, wasm.weights[key], native.final[key].flat()]),
-          ]);
-        } catch (e) {
-          e.message = `${where}: ${e.message}`;
-          throw e;
-        }
+        expectRunSame(wasm, native, where);
         compared++;
       }
   } finally {
