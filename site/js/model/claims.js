@@ -27,7 +27,7 @@ export const TOL = {
 
 // The core's words with their ASCII notation typeset.
 const SUB = '₀₁₂₃₄₅₆₇₈₉';
-export const words = (s) => String(s).replace(/->/g, '→').replace(/\binfinity\b|\binf\b/g, '∞').replace(/\^2/g, '²').replace(/x_1/g, 'x₁')
+export const words = (s) => String(s).replace(/->/g, '→').replace(/sigma_eps/g, 'σ_ε').replace(/\beps_t\b/g, 'ε_t').replace(/\binfinity\b|\binf\b/g, '∞').replace(/\^2/g, '²').replace(/x_1/g, 'x₁')
   .replace(/\bM(\d+)/g, (m, k) => `M${[...k].map((c) => SUB[c]).join('')}`);
 
 const rel = (a, b) => Math.abs(a - b) / Math.abs(b);
@@ -297,7 +297,12 @@ export function assumptionsClaim(cfg, th) {
   const measured = a1.source && a1.source !== 'closed form' ? `, ${a1.source}` : '';
   const one = a1.holds ? 'holds' : `fails (the mixed moments are ${pct(a1.mixed_moment_ratio)} of their largest possible size${measured})${cfg.clip ? '; clip keeps the red blocks diagonal, so the theory applies again' : ''}`;
   const two = `${a2.holds ? 'holds' : 'fails'} (M₄²/(M₂M₆) = ${num(a2.moment_ratio)})`;
-  return { kind: `${a1.holds ? 'holds' : 'fails'}-${a2.holds ? 'holds' : 'fails'}`, text: `Assumption 4.1 (our reading: the mixed moments of x₁ vanish, so training keeps the diagonal structure) ${one}. Assumption 4.2 (M₄² = M₂M₆: every non-zero coordinate of x₁ has one modulus, so the learned optimizer can recover the sequence) ${two}.` };
+  // process unitary: the theory's first token is y_1 = U^H x_1, W's eigenbasis (core/THEORY.md §10);
+  // a process without theory: the assumptions are x_1's, said for the record.
+  const x = cfg.process === 'unitary' && th.applies ? 'y₁ = Uᴴx₁ (the first token in W’s eigenbasis)' : 'x₁';
+  const y = cfg.process === 'unitary' && th.applies ? 'y₁' : 'x₁';
+  const record = th.byProcess ? 'For the record, x₁’s law against the paper’s assumptions, which are about its diagonal W without noise or contraction, not this process: ' : '';
+  return { kind: `${a1.holds ? 'holds' : 'fails'}-${a2.holds ? 'holds' : 'fails'}`, text: `${record}Assumption 4.1 (our reading: the mixed moments of ${x} vanish, so training keeps the diagonal structure) ${one}. Assumption 4.2 (M₄² = M₂M₆: every non-zero coordinate of ${y} has one modulus, so the learned optimizer can recover the sequence) ${two}.` };
 }
 
 // The three numbered hints: before the first epoch, what to watch and what the theory predicts
