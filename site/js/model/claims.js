@@ -27,7 +27,7 @@ export const TOL = {
 
 // The core's words with their ASCII notation typeset.
 const SUB = '₀₁₂₃₄₅₆₇₈₉';
-export const words = (s) => String(s).replace(/->/g, '→').replace(/sigma_eps/g, 'σ_ε').replace(/\beps_t\b/g, 'ε_t').replace(/\binfinity\b|\binf\b/g, '∞').replace(/\^2/g, '²').replace(/x_1/g, 'x₁')
+export const words = (s) => String(s).replace(/->/g, '→').replace(/sigma_eps/g, 'σ_ε').replace(/\blambda\b/g, 'λ').replace(/\beps_t\b/g, 'ε_t').replace(/\binfinity\b|\binf\b/g, '∞').replace(/\^2/g, '²').replace(/x_1/g, 'x₁')
   .replace(/\bM(\d+)/g, (m, k) => `M${[...k].map((c) => SUB[c]).join('')}`);
 
 const rel = (a, b) => Math.abs(a - b) / Math.abs(b);
