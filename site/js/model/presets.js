@@ -28,7 +28,7 @@ export const PRESETS = {
   // Sparse first tokens under a Haar-rotated W (process unitary): in W's eigenbasis y_1 = U^H x_1
   // is no longer sparse, its moments fail Assumption 4.2, and the paper's recovery is lost (the
   // theory still applies: ab goes to c*(T) = 1.476, the last-position error to 0.0673, not 0).
-  'rotated-sparse': { label: 'sparse first token, rotated W', values: { ...PAPER, d: 3, T: 20, m: 1000, 'test-m': 500, x1: 'sparse', scale: 1, process: 'unitary', lr: 0.02, epochs: 300 } },
+  'rotated-sparse': { label: 'sparse x₁, rotated W', values: { ...PAPER, d: 3, T: 20, m: 1000, 'test-m': 500, x1: 'sparse', scale: 1, process: 'unitary', lr: 0.02, epochs: 300 } },
   // Noisy dynamics x_{t+1} = W x_t + sigma eps_t: no theory; the last-position error stays above the
   // noise floor sigma^2, and ab goes to the training set's optimum within the diagonal family.
   'noisy-ar': { label: 'noisy AR: an error floor', values: { ...PAPER, d: 3, T: 20, m: 1000, 'test-m': 500, x1: 'sparse', scale: 1, noise: 0.1, lr: 0.01, epochs: 300 } },
