@@ -92,7 +92,7 @@ def test_bad_checkpoints_are_refused_naming_the_field():
     with pytest.raises(ValueError) as e:
         mesaflow.Session.from_checkpoint(text, seed=6)  # defines the data: not a continuation
     assert e.value.field == "seed" and "checkpoint's '5'" in str(e.value)
-    with pytest.raises(ValueError, match=r"^checkpoint: epoch: 3 is out of range \[0, 2\]") as e:
+    with pytest.raises(ValueError, match=r"^--checkpoint: epoch: 3 is out of range \[0, 2\]") as e:
         mesaflow.Session.from_checkpoint(text, epochs=2)  # fewer epochs than it has run
     assert e.value.field == "checkpoint"
     cp = json.loads(text)
