@@ -28,6 +28,7 @@ Json checkpoint_json(const Session& s) {
   j["first_loss"] = number(cp.first_loss);
   j["flow_step"] = number(cp.flow_step);
   j["gradient_evaluations"] = cp.gradient_evaluations;
+  j["gradient_at_params"] = cp.gradient_at_params;
   j["history"] = cp.history;
   return j;
 }
@@ -143,6 +144,9 @@ Problem read_checkpoint(const std::string& text, const std::string& field, Saved
     return bad("first_loss, flow_step: expected numbers");
   if (!whole(j.value("gradient_evaluations", Json()), 0, 9e15)) return bad("gradient_evaluations: expected a count >= 0");
   cp.gradient_evaluations = j["gradient_evaluations"].get<long>();
+  if (!j.value("gradient_at_params", Json()).is_boolean())
+    return bad("gradient_at_params: expected true or false (whether the count holds the gradient at the weights)");
+  cp.gradient_at_params = j["gradient_at_params"].get<bool>();
   if (Problem p = read_history(j.value("history", Json()), cp.epoch, cp.history)) return bad(p.message);
   // The core's own checks (finite weights, rising epochs, valid changes), with the part named.
   if (Problem p = check_checkpoint(cp, s.config)) return as_part(p, field);

@@ -100,6 +100,11 @@ def test_bad_checkpoints_are_refused_naming_the_field():
     with pytest.raises(ValueError, match="weights: expected") as e:
         mesaflow.Session.from_checkpoint(json.dumps(cp))
     assert e.value.field == "checkpoint"
+    cp = json.loads(text)
+    del cp["gradient_at_params"]
+    with pytest.raises(ValueError, match="gradient_at_params: expected true or false") as e:
+        mesaflow.Session.from_checkpoint(json.dumps(cp))
+    assert e.value.field == "checkpoint"
     with pytest.raises(ValueError, match="not a checkpoint of mesaflow"):
         mesaflow.Session.from_checkpoint('{"epoch": 3}')
     diverged = mesaflow.Session(d=2, T=10, m=40, test_m=20, epochs=30, lr=9.0)

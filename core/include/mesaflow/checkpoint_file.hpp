@@ -26,7 +26,8 @@ struct SavedRun {
 
 // {"mesaflow_checkpoint": 1, "mesaflow": version, "config", "data": {"source": "generated" or
 // "file", m, d, T, test_m}, "epoch", "weights" ({<block>_re, <block>_im} rows), "first_loss",
-// "flow_step", "gradient_evaluations", "history" (as in the --out document, without params)}.
+// "flow_step", "gradient_evaluations", "gradient_at_params" (Checkpoint's), "history" (as in the
+// --out document, without params)}.
 // Numbers as json.hpp writes them (the shortest text that reads back to the same double), so a
 // reader gets the session's doubles exactly. Not for a diverged session (std::logic_error).
 Json checkpoint_json(const Session& s);
