@@ -98,8 +98,9 @@ Json test_set_json(const CliOptions& o, std::uint64_t seed, const Dataset& test)
 
 std::string text(const Json& j) { return j.dump(); }
 
-// The last evaluation against the theory, where it applies.
-void print_summary(const Session& s, double wall, int mesa_seqs) {
+// The last evaluation against the theory, where it applies; view: the mesa view on --mesa-seqs
+// sequences (nullptr when there is none: diverged, no view for the model, --mesa-seqs 0).
+void print_summary(const Session& s, double wall, const MesaView* view) {
   const History& h = s.history();
   const Theory& th = s.theory();
   const int epoch = static_cast<int>(h.epoch.back());
@@ -131,13 +132,12 @@ void print_summary(const Session& s, double wall, int mesa_seqs) {
                 h.ratio.back(), h.last_mse.back(), s.vanilla_gd().last_mse);
     std::printf("  off-diagonal mass of the red blocks: W_KQ %.4g, W_PV %.4g; outside them %.4g\n", h.offdiag_kq.back(),
                 h.offdiag_pv.back(), h.outside.back());
-    if (!s.diverged() && mesa_seqs > 0)  // --mesa-seqs sequences, as the estimate counted them
-      std::printf("  share of the last-position predictions no vanilla one-step GD makes: %.3g\n",
-                  s.mesa(mesa_seqs).not_gd.back());
+    if (view)  // --mesa-seqs sequences, as the estimate counted them
+      std::printf("  share of the last-position predictions no vanilla one-step GD makes: %.3g\n", view->not_gd.back());
     std::printf("  no prediction: %s\n", th.reason().c_str());
   }
-  if (s.has_mesa() && !s.diverged() && mesa_seqs > 0) {  // the baselines at the last position, per coordinate
-    const MesaView v = s.mesa(mesa_seqs);
+  if (view) {  // the baselines at the last position, per coordinate
+    const MesaView& v = *view;
     const double d = s.config().d;
     std::printf("  last position, per coordinate, on %d test sequences: model %.6g, least squares %.6g, ridge (lambda %g) %.6g, "
                 "true W %.6g, noise floor %.6g\n",
@@ -309,9 +309,13 @@ int train_command(const CliOptions& o) {
   if (!o.quiet && tty && next_progress > 1.5) std::fprintf(stderr, "\n");
   const double wall = elapsed();
   if (s->diverged()) std::cerr << "mesaflow: " << describe(s->divergence(), cli_setting) << "\n";
-  if (!s->history().epoch.empty()) print_summary(*s, wall, static_cast<int>(o.mesa_seqs));
+  // The mesa view once, for the summary and the document (a pseudo-inverse per position and sequence).
+  const int mesa_seqs = static_cast<int>(o.mesa_seqs);
+  const bool has_view = s->has_mesa() && !s->diverged() && mesa_seqs > 0;
+  const MesaView view = has_view ? s->mesa(mesa_seqs) : MesaView{};
+  if (!s->history().epoch.empty()) print_summary(*s, wall, has_view ? &view : nullptr);
   if (!o.out.empty()) {
-    Json doc = run_json(*s, wall, static_cast<int>(o.mesa_seqs), cli_setting);
+    Json doc = run_json(*s, wall, mesa_seqs, cli_setting, has_view ? &view : nullptr);
     if (file) doc["test_set"] = test_set_json(o, run_config.seed, file_test);
     if (std::string e = write_file_atomic(o.out, text(doc) + "\n"); !e.empty()) return write_failed("out", e);
   }
