@@ -17,18 +17,9 @@ using mesaflow::python::InputError;
 
 namespace {
 
-// A Session built from (key, text) pairs; its documents as JSON text.
+// A Session built from (key, text) pairs and data (module.cpp), or resumed from a checkpoint.
 struct PySession {
-  explicit PySession(const mesaflow::python::Pairs& fields) {
-    Config c;
-    for (const auto& [key, text] : fields)
-      if (Problem p = set_field(c, key, text)) throw InputError{p, cli_text(p)};
-    try {
-      s = std::make_unique<Session>(c);
-    } catch (const ConfigError& e) {
-      throw InputError{e.problem, cli_text(e.problem)};
-    }
-  }
+  explicit PySession(std::unique_ptr<Session> session) : s(std::move(session)) {}
   std::unique_ptr<Session> s;
 };
 
@@ -54,7 +45,16 @@ PYBIND11_MODULE(_mesaflow, m) {
       .def_readwrite("file", &mesaflow::python::DataArg::file);
 
   py::class_<PySession>(m, "Session")
-      .def(py::init<const mesaflow::python::Pairs&>(), release())
+      .def(py::init([](const mesaflow::python::Pairs& f, const mesaflow::python::DataArg& data,
+                       const mesaflow::python::DataArg& test_data, double test_fraction) {
+             return PySession(mesaflow::python::make_session(f, data, test_data, test_fraction));
+           }), release())
+      .def_static("resume", [](const std::string& checkpoint, const mesaflow::python::Pairs& f,
+                               const mesaflow::python::DataArg& data, const mesaflow::python::DataArg& test_data,
+                               double test_fraction) {
+        return PySession(mesaflow::python::resume_session(checkpoint, f, data, test_data, test_fraction));
+      }, release())
+      .def("checkpoint", [](const PySession& p) { return mesaflow::python::checkpoint_text(*p.s); }, release())
       .def("run", [](PySession& p, int k) { return p.s->run(k); }, release())
       .def_property_readonly("epoch", [](const PySession& p) { return p.s->epoch(); })
       .def_property_readonly("done", [](const PySession& p) { return p.s->done(); })

@@ -18,6 +18,7 @@
 
 #include "../core/cli/options.hpp"
 #include "mesaflow/budget.hpp"
+#include "mesaflow/checkpoint_file.hpp"
 #include "mesaflow/fields.hpp"
 #include "mesaflow/npy.hpp"
 #include "mesaflow/ode.hpp"
@@ -52,49 +53,101 @@ Dataset read_data(const std::string& field, const DataArg& a, Precision precisio
 
 std::string fields_json() { return mesaflow::fields_json().dump(); }
 
-std::string train_json(const Pairs& fields, long mesa_seqs, double test_fraction, bool record_params, const DataArg& data,
-                       const DataArg& test_data) {
-  const Config c = config_from(fields);
-  const auto t0 = std::chrono::steady_clock::now();
-  // --data and --test-data, as main.cpp's load_data: the test set given, or held out of the data.
-  Dataset all, train, test;
+namespace {
+
+// --data and --test-data, as main.cpp's load_data: the test set given, or held out of the data
+// by `seed`; none given: generated sets (given false).
+struct Sets {
+  Dataset train, test;
+  bool given = false;
+};
+
+Sets load_sets(const Config& c, const DataArg& data, const DataArg& test_data, double test_fraction) {
+  Sets out;
   if (data.given()) {
-    all = read_data("data", data, c.precision);
+    out.given = true;
+    Dataset all = read_data("data", data, c.precision);
     if (test_data.given()) {
-      test = read_data("test-data", test_data, c.precision);
-      if (test.d != all.d || test.T != all.T) {
+      out.test = read_data("test-data", test_data, c.precision);
+      if (out.test.d != all.d || out.test.T != all.T) {
         char buf[160];
-        std::snprintf(buf, sizeof buf, "has d = %d, T = %d; the training data has d = %d, T = %d", test.d, test.T, all.d, all.T);
+        std::snprintf(buf, sizeof buf, "has d = %d, T = %d; the training data has d = %d, T = %d", out.test.d, out.test.T, all.d, all.T);
         fail({"test-data", buf, {}});
       }
-      train = std::move(all);
+      out.train = std::move(all);
     } else {
       if (all.m < 2) fail({"data", "holds 1 sequence: a held-out test set needs at least 2 (or give --test-data)", {}});
-      split_dataset(all, test_fraction, c.seed, &train, &test);
+      split_dataset(all, test_fraction, c.seed, &out.train, &out.test);
     }
   } else if (test_data.given()) {
     fail({"test-data", "goes with data: the training set it is the test set of", {}});
   }
-  std::unique_ptr<Session> s;
+  return out;
+}
+
+std::unique_ptr<Session> session_on(const Config& c, const Sets& sets) {
   try {
     SessionOptions so;
-    so.data = data.given() ? &train : nullptr;
-    so.test_data = data.given() ? &test : nullptr;
-    s = std::make_unique<Session>(c, so);
+    so.data = sets.given ? &sets.train : nullptr;
+    so.test_data = sets.given ? &sets.test : nullptr;
+    return std::make_unique<Session>(c, so);
   } catch (const ConfigError& e) {
     fail(e.problem);
   }
+}
+
+}  // namespace
+
+std::unique_ptr<Session> make_session(const Pairs& fields, const DataArg& data, const DataArg& test_data, double test_fraction) {
+  const Config c = config_from(fields);
+  return session_on(c, load_sets(c, data, test_data, test_fraction));
+}
+
+std::unique_ptr<Session> resume_session(const std::string& checkpoint, const Pairs& fields, const DataArg& data,
+                                        const DataArg& test_data, double test_fraction) {
+  SavedRun saved;
+  if (Problem p = read_checkpoint(checkpoint, "checkpoint", saved)) fail(p);
+  const Config given = config_from(fields);
+  std::vector<std::string> names;
+  for (const auto& kv : fields) names.push_back(kv.first);
+  Config c;
+  std::vector<std::pair<std::string, std::string>> live;
+  if (Problem p = resumed_config(saved, given, names, c, &live)) fail(p);
+  const Sets sets = load_sets(c, data, test_data, test_fraction);
+  if (Problem p = check_resumed_data(saved, sets.given ? &sets.train : nullptr, &sets.test, "checkpoint")) fail(p);
+  std::unique_ptr<Session> s = session_on(c, sets);
+  try {
+    s->resume(saved.checkpoint);
+  } catch (const ConfigError& e) {
+    fail(as_part(e.problem, "checkpoint"));
+  }
+  for (const auto& [field, value] : live)
+    if (Problem p = s->change(field, value)) fail(p);
+  return s;
+}
+
+std::string checkpoint_text(const Session& s) {
+  if (s.diverged()) fail({"checkpoint", "the run diverged: there is nothing to go on from (start a new run)", {}});
+  return checkpoint_json(s).dump();
+}
+
+std::string train_json(const Pairs& fields, long mesa_seqs, double test_fraction, bool record_params, const DataArg& data,
+                       const DataArg& test_data) {
+  const Config c = config_from(fields);
+  const auto t0 = std::chrono::steady_clock::now();
+  const Sets sets = load_sets(c, data, test_data, test_fraction);
+  std::unique_ptr<Session> s = session_on(c, sets);
   s->record_params(record_params);
   while (!s->done()) s->run(1);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   Json doc = run_json(*s, wall, static_cast<int>(mesa_seqs), cli_setting);
-  if (data.given()) {
+  if (sets.given) {
     if (test_data.given())
-      doc["test_set"] = test_data.file.empty() ? Json{{"source", "array"}, {"sequences", test.m}}
-                                               : Json{{"source", "file"}, {"file", test_data.file}, {"sequences", test.m}};
+      doc["test_set"] = test_data.file.empty() ? Json{{"source", "array"}, {"sequences", sets.test.m}}
+                                               : Json{{"source", "file"}, {"file", test_data.file}, {"sequences", sets.test.m}};
     else
       doc["test_set"] = {{"source", "held out of --data, by sequence"}, {"fraction", test_fraction}, {"seed", c.seed},
-                         {"sequences", test.m}};
+                         {"sequences", sets.test.m}};
   }
   return doc.dump();
 }
@@ -138,10 +191,13 @@ namespace {
 struct Plan {
   std::vector<Config> configs;
   std::string grid_id;
+  Sets sets;  // --data and --test-data, read once for every run
 };
 
-// As main.cpp's sweep_command: the grid, threads = 1 unless given, every run validated first.
-Plan plan(const Pairs& fields) {
+// As main.cpp's sweep_command: the grid, threads = 1 unless given, a file's sizes in every run,
+// every run validated first. The data are read in the grid's base precision and a held-out part
+// drawn by the default seed, as the CLI does (a sweep's --seed is the grid's, not its base's).
+Plan plan(const Pairs& fields, const DataArg& data, const DataArg& test_data, double test_fraction) {
   SweepGrid grid;
   bool threads_given = false;
   for (const auto& [key, text] : fields) {
@@ -151,44 +207,55 @@ Plan plan(const Pairs& fields) {
     if (Problem p = grid.add(f->name, text)) fail(p);
   }
   if (Problem p = grid.check_size()) fail(p);
-  const long runs = static_cast<long>(grid.size());
   Plan out;
+  Config reader;
+  reader.precision = grid.base.precision;
+  out.sets = load_sets(reader, data, test_data, test_fraction);
+  const bool file = out.sets.given;
+  const long runs = static_cast<long>(grid.size());
   for (long i = 0; i < runs; ++i) {
     Config c = grid.at(i);
     if (!threads_given) c.threads = 1;
-    if (Problem p = validate(c, kNativeMemoryBudget, kGeneratedLayout, false)) {
+    if (file) c.m = out.sets.train.m, c.d = out.sets.train.d, c.T = out.sets.train.T, c.test_m = out.sets.test.m;
+    if (Problem p = validate(c, kNativeMemoryBudget, kGeneratedLayout, file)) {
       if (runs > 1) p.message += " (run " + std::to_string(i) + " of the grid)";
       fail(p);
     }
     out.configs.push_back(c);
   }
-  out.grid_id = grid_identity(out.configs, "generated");
+  out.grid_id = grid_identity(out.configs, !file ? "generated"
+                                                 : "data m=" + std::to_string(out.sets.train.m) + " test_m=" +
+                                                       std::to_string(out.sets.test.m) + (test_data.given() ? " file" : " held out"));
   return out;
 }
 
+const Dataset* train_of(const Plan& p) { return p.sets.given ? &p.sets.train : nullptr; }
+const Dataset* test_of(const Plan& p) { return p.sets.given ? &p.sets.test : nullptr; }
+
 }  // namespace
 
-std::pair<long, std::string> sweep_plan(const Pairs& fields) {
-  const Plan p = plan(fields);
+std::pair<long, std::string> sweep_plan(const Pairs& fields, const DataArg& data, const DataArg& test_data, double test_fraction) {
+  const Plan p = plan(fields, data, test_data, test_fraction);
   return {static_cast<long>(p.configs.size()), p.grid_id};
 }
 
-std::string sweep_run(const Pairs& fields, long i) {
-  const Plan p = plan(fields);
+std::string sweep_run(const Pairs& fields, long i, const DataArg& data, const DataArg& test_data, double test_fraction) {
+  const Plan p = plan(fields, data, test_data, test_fraction);
   const long runs = static_cast<long>(p.configs.size());
   if (i < 0 || i >= runs) fail({"run", std::to_string(i) + " is not a run of this grid of " + std::to_string(runs), {}});
   std::string line;
-  run_sweep({{i, p.configs[static_cast<std::size_t>(i)]}}, runs, nullptr, nullptr, 1, cli_setting,
+  run_sweep({{i, p.configs[static_cast<std::size_t>(i)]}}, runs, train_of(p), test_of(p), 1, cli_setting,
             [&](long, const Json& j) { line = j.dump(); }, p.grid_id);
   return line;
 }
 
-std::vector<std::string> sweep_lines(const Pairs& fields, int jobs) {
-  const Plan p = plan(fields);
+std::vector<std::string> sweep_lines(const Pairs& fields, int jobs, const DataArg& data, const DataArg& test_data,
+                                     double test_fraction) {
+  const Plan p = plan(fields, data, test_data, test_fraction);
   std::vector<GridRun> todo;
   for (std::size_t i = 0; i < p.configs.size(); ++i) todo.push_back({static_cast<long>(i), p.configs[i]});
   std::vector<std::string> lines;
-  run_sweep(todo, static_cast<long>(todo.size()), nullptr, nullptr, jobs, cli_setting,
+  run_sweep(todo, static_cast<long>(todo.size()), train_of(p), test_of(p), jobs, cli_setting,
             [&](long, const Json& j) { lines.push_back(j.dump()); }, p.grid_id);
   return lines;
 }

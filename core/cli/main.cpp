@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <thread>
@@ -20,6 +21,7 @@
 
 #include "mesaflow/atomic_file.hpp"
 #include "mesaflow/budget.hpp"
+#include "mesaflow/checkpoint_file.hpp"
 #include "mesaflow/isa.hpp"
 #include "mesaflow/npy.hpp"
 #include "mesaflow/process_theory.hpp"
@@ -58,8 +60,9 @@ Problem check_writable(const std::string& field, const std::string& path) {
 }
 
 // --data, when given: the training set, and the test set from --test-data or held out of it.
-// In `precision` (a sweep over both reads in its base's; each run converts as it needs).
-Problem load_data(const CliOptions& o, Precision precision, Dataset& train, Dataset& test) {
+// In `precision` (a sweep over both reads in its base's; each run converts as it needs); the
+// held-out part drawn by `seed` (the run's: a resumed run's is the checkpoint's).
+Problem load_data(const CliOptions& o, Precision precision, std::uint64_t seed, Dataset& train, Dataset& test) {
   if (o.data.empty()) return {};
   const auto read = [precision](const std::string& field, const std::string& path, Dataset& out) -> Problem {
     try {
@@ -82,21 +85,22 @@ Problem load_data(const CliOptions& o, Precision precision, Dataset& train, Data
     return {};
   }
   if (all.m < 2) return {"data", "holds 1 sequence: a held-out test set needs at least 2 (or give --test-data)", {}};
-  split_dataset(all, o.test_fraction, o.config.seed, &train, &test);
+  split_dataset(all, o.test_fraction, seed, &train, &test);
   return {};
 }
 
 // Where the test set of a --data run came from, for the JSON document.
-Json test_set_json(const CliOptions& o, const Dataset& test) {
+Json test_set_json(const CliOptions& o, std::uint64_t seed, const Dataset& test) {
   if (!o.test_data.empty()) return {{"source", "file"}, {"file", o.test_data}, {"sequences", test.m}};
-  return {{"source", "held out of --data, by sequence"}, {"fraction", o.test_fraction}, {"seed", o.config.seed},
+  return {{"source", "held out of --data, by sequence"}, {"fraction", o.test_fraction}, {"seed", seed},
           {"sequences", test.m}};
 }
 
 std::string text(const Json& j) { return j.dump(); }
 
-// The last evaluation against the theory, where it applies.
-void print_summary(const Session& s, double wall, int mesa_seqs) {
+// The last evaluation against the theory, where it applies; view: the mesa view on --mesa-seqs
+// sequences (nullptr when there is none: diverged, no view for the model, --mesa-seqs 0).
+void print_summary(const Session& s, double wall, const MesaView* view) {
   const History& h = s.history();
   const Theory& th = s.theory();
   const int epoch = static_cast<int>(h.epoch.back());
@@ -128,13 +132,12 @@ void print_summary(const Session& s, double wall, int mesa_seqs) {
                 h.ratio.back(), h.last_mse.back(), s.vanilla_gd().last_mse);
     std::printf("  off-diagonal mass of the red blocks: W_KQ %.4g, W_PV %.4g; outside them %.4g\n", h.offdiag_kq.back(),
                 h.offdiag_pv.back(), h.outside.back());
-    if (!s.diverged() && mesa_seqs > 0)  // --mesa-seqs sequences, as the estimate counted them
-      std::printf("  share of the last-position predictions no vanilla one-step GD makes: %.3g\n",
-                  s.mesa(mesa_seqs).not_gd.back());
+    if (view)  // --mesa-seqs sequences, as the estimate counted them
+      std::printf("  share of the last-position predictions no vanilla one-step GD makes: %.3g\n", view->not_gd.back());
     std::printf("  no prediction: %s\n", th.reason().c_str());
   }
-  if (s.has_mesa() && !s.diverged() && mesa_seqs > 0) {  // the baselines at the last position, per coordinate
-    const MesaView v = s.mesa(mesa_seqs);
+  if (view) {  // the baselines at the last position, per coordinate
+    const MesaView& v = *view;
     const double d = s.config().d;
     std::printf("  last position, per coordinate, on %d test sequences: model %.6g, least squares %.6g, ridge (lambda %g) %.6g, "
                 "true W %.6g, noise floor %.6g\n",
@@ -226,11 +229,32 @@ int train_command(const CliOptions& o) {
     if (Problem p = check_writable("save-data", o.save_data)) return bad_input(p);
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  if (!o.checkpoint.empty())
+    if (Problem p = check_writable("checkpoint", o.checkpoint)) return bad_input(p);
+  // --from-checkpoint: the saved run's configuration (resumed_config: more epochs, live changes).
+  SavedRun saved;
+  Config run_config = o.config;
+  std::vector<std::pair<std::string, std::string>> live_changes;
+  const bool resuming = !o.from_checkpoint.empty();
+  if (resuming) {
+    if (o.record_params) return bad_input({"record-params", "goes not with --from-checkpoint (a checkpoint holds no earlier weights)", {}});
+    if (!o.w_file.empty()) return bad_input({"w-file", "goes not with --from-checkpoint (the checkpoint holds its W)", {}});
+    std::ifstream in(o.from_checkpoint, std::ios::binary);
+    if (!in) return bad_input({"from-checkpoint", "cannot read " + shown(o.from_checkpoint), {}});
+    const std::string cp_text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (Problem p = read_checkpoint(cp_text, "from-checkpoint", saved)) return bad_input(p);
+    std::vector<std::string> given;
+    for (const std::string& name : o.given)
+      if (find_field(name)) given.push_back(name);
+    if (Problem p = resumed_config(saved, o.config, given, run_config, &live_changes)) return bad_input(p);
+  }
   Dataset file_data, file_test;
-  if (Problem p = load_data(o, o.config.precision, file_data, file_test)) return bad_input(p);
+  if (Problem p = load_data(o, run_config.precision, run_config.seed, file_data, file_test)) return bad_input(p);
   const bool file = !o.data.empty();
+  if (resuming)
+    if (Problem p = check_resumed_data(saved, file ? &file_data : nullptr, &file_test, "from-checkpoint")) return bad_input(p);
   {
-    Config c = o.config;  // the run as the Session will see it, for the estimates
+    Config c = run_config;  // the run as the Session will see it, for the estimates
     if (file) c.m = file_data.m, c.d = file_data.d, c.T = file_data.T, c.test_m = file_test.m;
     g_need_bytes = estimate_bytes(c, kGeneratedLayout, file);
     // The mesa view (--out, and the summary's share) costs a pseudo-inverse per position and
@@ -253,10 +277,13 @@ int train_command(const CliOptions& o) {
     SessionOptions so;
     so.data = file ? &file_data : nullptr;
     so.test_data = file ? &file_test : nullptr;
-    s = std::make_unique<Session>(o.config, so);
+    s = std::make_unique<Session>(run_config, so);
+    if (resuming) s->resume(saved.checkpoint);
   } catch (const ConfigError& e) {
-    return bad_input(e.problem);
+    return bad_input(as_part(e.problem, "from-checkpoint"));
   }
+  for (const auto& [field, value] : live_changes)
+    if (Problem p = s->change(field, value)) return bad_input(p);
   if (!o.save_data.empty()) {
     try {
       write_npy(o.save_data, s->train());
@@ -282,11 +309,20 @@ int train_command(const CliOptions& o) {
   if (!o.quiet && tty && next_progress > 1.5) std::fprintf(stderr, "\n");
   const double wall = elapsed();
   if (s->diverged()) std::cerr << "mesaflow: " << describe(s->divergence(), cli_setting) << "\n";
-  if (!s->history().epoch.empty()) print_summary(*s, wall, static_cast<int>(o.mesa_seqs));
+  // The mesa view once, for the summary and the document (a pseudo-inverse per position and sequence).
+  const int mesa_seqs = static_cast<int>(o.mesa_seqs);
+  const bool has_view = s->has_mesa() && !s->diverged() && mesa_seqs > 0;
+  const MesaView view = has_view ? s->mesa(mesa_seqs) : MesaView{};
+  if (!s->history().epoch.empty()) print_summary(*s, wall, has_view ? &view : nullptr);
   if (!o.out.empty()) {
-    Json doc = run_json(*s, wall, static_cast<int>(o.mesa_seqs), cli_setting);
-    if (file) doc["test_set"] = test_set_json(o, file_test);
+    Json doc = run_json(*s, wall, mesa_seqs, cli_setting, has_view ? &view : nullptr);
+    if (file) doc["test_set"] = test_set_json(o, run_config.seed, file_test);
     if (std::string e = write_file_atomic(o.out, text(doc) + "\n"); !e.empty()) return write_failed("out", e);
+  }
+  if (!o.checkpoint.empty()) {
+    if (s->diverged()) std::cerr << "mesaflow: no --checkpoint written: the run diverged\n";
+    else if (std::string e = write_file_atomic(o.checkpoint, text(checkpoint_json(*s)) + "\n"); !e.empty())
+      return write_failed("checkpoint", e);
   }
   return s->diverged() ? 3 : 0;
 }
@@ -335,7 +371,7 @@ int sweep_command(const CliOptions& o) {
   if (!o.out.empty())
     if (Problem p = check_writable("out", o.out)) return bad_input(p);
   Dataset file_data, file_test;
-  if (Problem p = load_data(o, o.grid.base.precision, file_data, file_test)) return bad_input(p);
+  if (Problem p = load_data(o, o.grid.base.precision, o.config.seed, file_data, file_test)) return bad_input(p);
   const long runs = static_cast<long>(o.grid.size());
   bool threads_given = o.grid.base.threads != Config{}.threads;
   for (const auto& a : o.grid.axes) threads_given |= a.name == "threads";

@@ -23,6 +23,12 @@ const std::vector<CliOption>& cli_options() {
        "complex128 or complex64, C order); without it W is drawn once from the seed", kTrain | kTheory | kSweep, &O::w_file},
       {"save-data", "--save-data F.npy", "write the training set as .npy (complex128; complex64 with --precision single; shape (m, d, T))", kTrain,
        &O::save_data},
+      {"checkpoint", "--checkpoint C.json", "train: write the run's checkpoint when it stops (not after a divergence), "
+       "to go on with --from-checkpoint", kTrain, &O::checkpoint},
+      {"from-checkpoint", "--from-checkpoint C.json", "train: continue the run saved in C.json, bit for bit as if never "
+       "stopped; its configuration is the saved one: give more --epochs to go on, and --data/--test-data again if it had "
+       "them; lr, eval-every, clip, method given are changes from its epoch on, other fields must be the saved ones", kTrain,
+       &O::from_checkpoint},
       {"out", "--out F.json", "write the run (config, history, theory, final, mesa, diverged, wall_seconds)",
        kTrain | kTheory | kSweep | kMerge, &O::out},
       {"shard", "--shard K/N", "sweep: run only the K-th of N interleaved parts of the grid (runs i with i % N == K, "

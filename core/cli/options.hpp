@@ -20,6 +20,7 @@ struct CliOptions {
   std::set<std::string> given; // options given on the command line, by name
   long jobs = 0;               // sweep: runs at the same time, 0 = one per core
   std::string out, data, save_data, test_data;
+  std::string checkpoint, from_checkpoint;  // train: write the checkpoint at the end; continue from one
   std::string w_file;          // --w-file: the W of process fixed (loaded into config and grid.base)
   double test_fraction = 0.1;  // --data without --test-data: the held-out share of the file
   long mesa_seqs = 1000;

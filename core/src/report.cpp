@@ -32,7 +32,7 @@ namespace {
 std::string message(const Session& s, SettingSyntax syntax) { return s.diverged() ? describe(s.divergence(), syntax) : ""; }
 }  // namespace
 
-Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSyntax syntax) {
+Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSyntax syntax, const MesaView* given) {
   const History& h = s.history();
   Json j = Json::object();
   j["config"] = s.config();
@@ -42,7 +42,7 @@ Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSynta
   j["theory"] = theory_json(s.theory(), &h.epoch, &s.ode_ab(), &s.ode_ab_empirical());
   j["final"] = s.params();
   const bool mesa = mesa_nseq > 0 && !s.diverged() && s.has_mesa();
-  const MesaView view = mesa ? s.mesa(mesa_nseq) : MesaView{};
+  const MesaView view = !mesa ? MesaView{} : given ? *given : s.mesa(mesa_nseq);
   j["mesa"] = mesa ? Json(view) : Json(nullptr);
   // The last position of the mesa view's curves per coordinate, with the ridge's lambda and the noise floor.
   j["baselines"] = mesa ? last_position_baselines(view, s.config()) : Json(nullptr);

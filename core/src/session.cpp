@@ -151,7 +151,10 @@ bool Session::refresh(bool need_grad) { return accept(objective_(params_, need_g
 
 bool Session::accept(double loss, bool need_grad) {
   loss_ = loss;
-  if (need_grad) ++grad_evals_;
+  if (need_grad) {
+    ++grad_evals_;
+    grad_at_params_ = true;
+  }
   if (epoch_ == 0) first_loss_ = loss_;
   if (exploded(loss_) || (need_grad && !grad_.finite())) {
     char why[160];
@@ -196,6 +199,7 @@ Checkpoint Session::state() const {
   cp.first_loss = first_loss_;
   cp.flow_step = flow_.step_size();
   cp.gradient_evaluations = grad_evals_;
+  cp.gradient_at_params = grad_at_params_;
   return cp;
 }
 
@@ -223,19 +227,22 @@ void Session::resume(const Checkpoint& cp) {
   hist_.params.clear();
   if (!hist_.changes.empty()) build_ode();  // the step sizes it trained with
   done_ = false;
-  // Recomputing what the checkpointed session held (the loss and gradient at params_) is not new
-  // work: the count goes on from the checkpoint's.
-  grad_evals_ = cp.gradient_evaluations;
+  grad_at_params_ = false;
+  // GD goes on from params_ with the gradient there, recomputed here (or brought by the next
+  // feed()), which counts it. Recomputing what the checkpointed session held is not new work, so
+  // it comes off the checkpoint's count; a gradient it had not taken (it stopped at its last
+  // epoch) is new work, as in the uninterrupted run, and stays counted. A count of 0 holds none.
+  const bool need_grad = cfg_.method == Method::GD && epoch_ < cfg_.epochs;
+  const bool held = cp.gradient_at_params && cp.gradient_evaluations > 0;
+  grad_evals_ = cp.gradient_evaluations - (need_grad && held ? 1 : 0);
   const bool eval = row_due();
   if (external_) {
     awaiting_ = epoch_ < cfg_.epochs || eval;
     done_ = !awaiting_;
     return;
   }
-  const bool need_grad = cfg_.method == Method::GD && epoch_ < cfg_.epochs;
   if (need_grad || eval) {
     if (!refresh(need_grad)) return;
-    grad_evals_ = cp.gradient_evaluations;
   }
   if (eval) record(loss_);
   if (epoch_ == cfg_.epochs) done_ = true;
@@ -245,6 +252,7 @@ int Session::run(int k) {
   if (external_) {
     if (awaiting_ || done_ || k <= 0) return 0;
     gd_step(*model_, params_, grad_, cfg_.lr, cfg_.clip, cfg_.precision);
+    grad_at_params_ = false;
     ++epoch_;
     if (!params_.finite()) fail("the parameters are no longer finite");
     else awaiting_ = true;
@@ -252,6 +260,7 @@ int Session::run(int k) {
   }
   int advanced = 0;
   while (advanced < k && !done_) {
+    grad_at_params_ = false;  // params_ moves on
     if (cfg_.method == Method::GD) {
       gd_step(*model_, params_, grad_, cfg_.lr, cfg_.clip, cfg_.precision);  // grad_ was taken at params_
     } else {

@@ -7,6 +7,7 @@ import os
 import numpy as np
 
 from . import _mesaflow
+from ._data import data_arg
 from ._run import Run, blocks, history_arrays
 from ._text import pairs
 from .errors import InputError
@@ -16,28 +17,11 @@ __version__ = _mesaflow.version
 __all__ = ["train", "theory", "fields", "generate", "sweep", "Session", "Run", "InputError", "__version__"]
 
 
-def _data_arg(value, key):
-    """An array (m, d, T) of complex64/complex128, or the name of a .npy file, for the core's reader."""
-    a = _mesaflow.DataArg()
-    if isinstance(value, (str, os.PathLike)):
-        a.file = os.fspath(value)
-        return a
-    x = np.asarray(value)
-    if x.dtype not in (np.complex64, np.complex128):
-        raise InputError(f"--{key}: an array of dtype {x.dtype}; expected complex64 or complex128 of shape (m, d, T)", key)
-    buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(x), allow_pickle=False)
-    a.bytes = buf.getvalue()
-    return a
-
-
 def train(data=None, test_data=None, mesa_seqs=1000, test_fraction=0.1, record_params=False, **fields):
     """Trains a run of these fields (the field table's JSON keys: d=5, lr=0.01, x1="gaussian", ...)
     as `mesaflow train --out` does and returns its Run. data, test_data: arrays (m, d, T) or .npy
     files, as --data and --test-data; mesa_seqs, test_fraction, record_params as the CLI's options."""
-    none = _mesaflow.DataArg()
-    d = none if data is None else _data_arg(data, "data")
-    t = none if test_data is None else _data_arg(test_data, "test-data")
+    d, t = data_arg(data, "data"), data_arg(test_data, "test-data")
     return Run(_mesaflow.train_json(pairs(fields), int(mesa_seqs), float(test_fraction), bool(record_params), d, t))
 
 

@@ -88,10 +88,10 @@ const Change kChanges[] = {
 };
 // Lines --help gained (issue 9: the magnitude law, the test set of a --data run; issue 18: the
 // model; issue 20: sweep --resume and --no-time-limit; issue 22: the process, its modifiers, the
-// ridge baseline and the W file).
+// ridge baseline and the W file; issue 24: train's checkpoint file).
 const char* const kHelpAdded[] = {"  --magnitude ", "  --test-data ", "  --test-fraction ", "  --shard ", "  --precision ",
                                   "  --model ", "  --resume ", "  --no-time-limit ", "  --process ", "  --radius ",
-                                  "  --noise ", "  --ridge ", "  --w-file "};
+                                  "  --noise ", "  --ridge ", "  --w-file ", "  --checkpoint ", "  --from-checkpoint "};
 
 // The saved --help with the lines it gained since inserted where they stand in the new one.
 std::string help_with_additions(const std::string& saved, const std::string& now) {

@@ -47,12 +47,47 @@ TEST(Resume, ACheckpointOfAFinishedRunGoesOnWithMoreEpochs) {
   Session short_run(c);
   short_run.run(c.epochs);
   ASSERT_TRUE(short_run.done());
+  const Checkpoint end = short_run.checkpoint();
+  EXPECT_FALSE(end.gradient_at_params);  // the last epoch takes no step, so no gradient
   Session more(longer);
-  more.resume(short_run.checkpoint());
+  more.resume(end);
   EXPECT_FALSE(more.done());
   EXPECT_EQ(more.run(100), longer.epochs - c.epochs);
   expect_same_history(more.history(), whole.history());
   expect_same_params(more.params(), whole.params());
+  // GD takes one gradient before each of its steps: one per epoch, the resumed run's gradient at
+  // the short run's end (new work there) included.
+  EXPECT_EQ(whole.gradient_evaluations(), longer.epochs);
+  EXPECT_EQ(more.gradient_evaluations(), longer.epochs);
+  // With external sums the gradient at the end comes with the first feed() and counts the same.
+  Session ext(longer, external_options());
+  ext.resume(end);
+  run_external(ext, {ShardWorker(longer), ShardWorker(longer)}, true);
+  expect_same_history(ext.history(), whole.history());
+  EXPECT_EQ(ext.gradient_evaluations(), longer.epochs);
+}
+
+TEST(Resume, ARunCutToItsCheckpointCountsTheGradientsOfTheShorterRun) {
+  // A checkpoint before the end holds the gradient at its weights; resumed with epochs cut to the
+  // checkpoint's epoch, no step follows and nothing is recomputed: the count is the saved one, as
+  // a run that set epochs to that epoch there would have it. A run of e epochs from the start
+  // counts e.
+  const Config c = resume_config(Method::GD);
+  Session first(c);
+  first.run(9);
+  const Checkpoint cp = first.checkpoint();
+  EXPECT_TRUE(cp.gradient_at_params);
+  EXPECT_EQ(cp.gradient_evaluations, 10);  // epochs 0..9
+  Config cut = c;
+  cut.epochs = 9;
+  Session resumed(cut);
+  resumed.resume(cp);
+  EXPECT_TRUE(resumed.done());
+  EXPECT_EQ(resumed.gradient_evaluations(), 10);
+  Session changed(c);
+  changed.run(9);
+  ASSERT_FALSE(changed.change("epochs", "9"));
+  EXPECT_EQ(changed.gradient_evaluations(), resumed.gradient_evaluations());
 }
 
 TEST(Resume, ExternalSumsResumeFromAnyPoint) {
@@ -74,10 +109,12 @@ TEST(Resume, ExternalSumsResumeFromAnyPoint) {
     run_external(ext, workers, true);
     expect_same_history(ext.history(), whole.history());
     expect_same_params(ext.params(), whole.params());
+    EXPECT_EQ(ext.gradient_evaluations(), c.epochs);  // one gradient before each step
     Session normal(c);
     normal.resume(first.checkpoint());
     normal.run(c.epochs);
     expect_same_history(normal.history(), whole.history());
+    EXPECT_EQ(normal.gradient_evaluations(), c.epochs);
   }
 }
 

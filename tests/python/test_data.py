@@ -56,3 +56,53 @@ def test_authors_layout(tmp_path):
     # ab from the saved blocks as their code computes it: mean diag(WKQ[d:, :d] * WPV[:, :d]).
     assert ab[1] == pytest.approx(np.mean(np.diag(wkq[3:, :3] * wpv[:, :3])), rel=1e-6)
     assert ab[0] == run.history["ab"][0] and gap[1] == run.history["ratio"][-1]
+
+
+def test_session_and_sweep_take_data(tmp_path, cli_doc):
+    x, y = ar_process(48, 2, 10, 5), ar_process(16, 2, 10, 6)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "y.npy", y)
+    f = dict(epochs=6, lr=0.01)
+    doc = cli_doc("--data", str(tmp_path / "x.npy"), "--test-data", str(tmp_path / "y.npy"), "--mesa-seqs", "4", *options(f))
+    doc.pop("test_set")  # the Session's document does not say where its sets came from
+    s = mesaflow.Session(data=x, test_data=y, **f)
+    while not s.done:
+        s.step(4)
+    assert without_wall(json.loads(s.run_document(mesa_seqs=4).to_json())) == without_wall(doc)
+    # A sweep on the data, held out as the CLI's sweep holds it out.
+    r = cli("sweep", "--quiet", "--data", str(tmp_path / "x.npy"), "--epochs", "6", "--lr", "0.01,0.02")
+    want = [json.loads(line) for line in r.stdout.splitlines()]
+    got = mesaflow.sweep(data=x, epochs=6, lr=[0.01, 0.02], jobs=2)
+    for line in want + got:
+        line.pop("wall_seconds")
+    assert len(got) == 2 and got == want
+
+
+def test_a_non_contiguous_array_means_its_values(tmp_path, cli_doc):
+    # Every second time step of a longer array (a strided view), and a Fortran-ordered copy: each
+    # trains as its values saved in C order train with --data.
+    x = ar_process(40, 2, 20, 7)[:, :, ::2]
+    assert not x.flags.c_contiguous
+    np.save(tmp_path / "x.npy", np.ascontiguousarray(x))
+    f = dict(epochs=4, lr=0.01)
+    doc = without_wall(cli_doc("--data", str(tmp_path / "x.npy"), "--mesa-seqs", "4", *options(f)))
+    for arr in (x, np.asfortranarray(x)):
+        assert without_wall(json.loads(mesaflow.train(data=arr, mesa_seqs=4, **f).to_json())) == doc
+
+
+@pytest.mark.parametrize("key", ["data", "test_data"])
+def test_bad_arrays_raise_naming_the_field(key):
+    good = ar_process(20, 2, 8, 1)
+    field = key.replace("_", "-")
+    bad_nan = good.copy()
+    bad_nan[3, 1, 4] = np.nan
+    cases = [(good[:, :, 0], r"shape \(20, 2\); expected 3 dimensions \(m, d, T\)"),
+             (good.real, "dtype float32; expected complex64 or complex128"),
+             (bad_nan, "non-finite value at sequence 3, coordinate")]
+    for arr, message in cases:
+        kwargs = {"data": good, "test_data": good} | {key: arr}
+        with pytest.raises(ValueError, match=message) as e:
+            mesaflow.train(epochs=1, **kwargs)
+        assert e.value.field == field and str(e.value).startswith(f"--{field}: ")
+        with pytest.raises(ValueError, match=message):
+            mesaflow.Session(**kwargs)

@@ -17,7 +17,9 @@ Json theory_json(const Theory& th, const std::vector<double>* epochs = nullptr, 
 // {config, data, history, theory, final, mesa, vanilla_gd, diverged, message, gradient_evaluations,
 // wall_seconds, mesaflow (the version)};
 // mesa is null when mesa_nseq is 0 or the run diverged; message in the front end's syntax.
-Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSyntax syntax);
+// view: s.mesa(mesa_nseq) when the caller has it already (the CLI's summary prints it too), so the
+// view, by far the costliest part of the document, is computed once; nullptr: computed here.
+Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSyntax syntax, const MesaView* view = nullptr);
 
 // One finished run of a sweep: {run, config, data, epochs_done, ab, test_loss, ratio, last_mse
 // (at the last evaluation), c_star_T, c_star_inf, c_star_empirical, ratio_pred, moment_ratio,

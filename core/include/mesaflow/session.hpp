@@ -180,6 +180,7 @@ class Session {
   double first_loss_ = 0;
   double loss_ = 0;  // training loss at params_
   Weights grad_;     // GD: gradient at params_, computed right after each step
+  bool grad_at_params_ = false;  // grad_ was taken (and counted) at the current params_
   long grad_evals_ = 0;
 };
 
