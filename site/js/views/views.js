@@ -187,16 +187,18 @@ export class Views {
   // The mesa view's lines [[key of s.mesa(), series]]: the model, its one GD step, least squares and
   // ridge on the context, the true W (rounding, or the noise: its error is then the noise floor's
   // expectation), and the noise floor sigma^2 d with noise (core/THEORY.md §10).
+  /** @returns {Array<[string, {label: string, colour: string, dash?: number[], width?: number, atFloor?: boolean}]>} */
   mesaSeries(cfg) {
     const noisy = cfg.noise > 0 && !this.file;
-    return [
+    /** @type {Array<[string, {label: string, colour: string, dash?: number[], width?: number, atFloor?: boolean}]>} */
+    const lines = [
       ['model', { label: 'trained model', colour: OKABE_ITO.blue, width: 3 }],
       ['gd1', { label: 'one GD step with the trained ab', colour: OKABE_ITO.orange, dash: DASH }],
       ['ls', { label: 'least squares on the context', colour: OKABE_ITO.green, atFloor: true }],
       ['ridge', { label: `ridge on the context (λ = ${cfg.ridge})`, colour: OKABE_ITO.sky, dash: DASH, atFloor: true }],
       ['true_w', { label: noisy ? 'true W (its error: the noise)' : 'true W (0 up to rounding)', colour: OKABE_ITO.purple, dash: DOTS, atFloor: true }],
-      ...(noisy ? [['noise_floor', { label: 'noise floor σ²d', colour: OKABE_ITO.grey, dash: DASH }]] : []),
     ];
+    return noisy ? lines.concat([['noise_floor', { label: 'noise floor σ²d', colour: OKABE_ITO.grey, dash: DASH }]]) : lines;
   }
 
   // The charts over epochs (ab, the last position, the loss) on the grid of the runs' epochs and
