@@ -96,11 +96,11 @@ test('legends show values before any hover; theory lines carry their labels; com
   // Compact: one entry per initialisation, a line-style key for model and ODE, the theory lines.
   const labels = await texts(page, '#plot-ab .legend-item span:not(.v)');
   assert.deepEqual(labels.slice(0, 5), ['(a0, b0) = (0.1, 0.1)', '(a0, b0) = (0.5, 1.5)', '(a0, b0) = (2, 2)', 'model: ab', 'gradient-flow ODE']);
-  assert.ok(labels.includes('c*(T)') && labels.includes('training-set optimum (diagonal family)'));
+  assert.ok(labels.includes('c*(T)') && labels.includes('training-set optimum'));
   const swatches = await el(page, () => [...document.querySelector('mesaflow-demo').shadowRoot.querySelectorAll('#plot-ab .legend-item canvas')].map((c) => c.dataset.dash));
   assert.ok(swatches.includes('6 4') && swatches.includes('2 3') && swatches.includes('solid'), `swatches drawn solid, dashed and dotted: ${swatches}`);
   const tags = await el(page, () => document.querySelector('mesaflow-demo')._views.charts.ab.series.filter((s) => s.tag).map((s) => s.tag));
-  assert.deepEqual(tags, ['training-set optimum (diagonal family)', 'c*(T)', 'c*(∞)']);
+  assert.deepEqual(tags, ['training-set optimum', 'c*(T)', 'c*(∞)']);
   // Epoch 0 alone is drawn as a marker.
   const single = await el(page, () => document.querySelector('mesaflow-demo')._views.charts.loss.single.slice(0, 3));
   assert.deepEqual(single, [true, true, true]);

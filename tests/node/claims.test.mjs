@@ -284,4 +284,13 @@ test('a process without theory: ab against the measured optimum, the last positi
   const b = clean(C.baselinesClaim(mesa, noisy));
   assert.equal(b.kind, 'worse');
   assert.equal(b.text, 'At t = 4: trained model 0.6, least squares on the context (green) 0.5, ridge with λ = 0.1 (sky blue) 0.5, the noise floor 0.27 (the model’s error is 2.22× it): the model’s error is 1.2× that of least squares.');
+  // The paper's process (diagonal, noise 0, radius 1) keeps its notes as before: no lines sentence
+  // where the theory applies (the legend names its lines), no baselines sentence; a rotated W
+  // without noise has the baselines, without a noise floor.
+  assert.equal(C.abLinesClaim(theory()).kind, 'none');
+  const paper = { ...noisy, noise: 0 };
+  assert.equal(C.paperProcess(paper), true);
+  assert.equal(C.baselinesClaim(mesa, paper).kind, 'none');
+  assert.equal(C.paperProcess({ ...paper, radius: 0.9 }), false);
+  assert.equal(clean(C.baselinesClaim(mesa, { ...paper, process: 'unitary' })).text, 'At t = 4: trained model 0.6, least squares on the context (green) 0.5, ridge with λ = 0.1 (sky blue) 0.5: the model’s error is 1.2× that of least squares.');
 });

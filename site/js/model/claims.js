@@ -144,13 +144,15 @@ export function theoryClaim(cfg, th) {
   return { kind: 'no-theory', text: `No theory line: ${words(th.reason)}.` };
 }
 
-// The lines of chart 1 that are not the model's, each said for what it is.
+// Where no theory applies, chart 1's one line that is not the model's, said for what it is (where
+// the theory applies, its lines are the paper's and the legend names them). Kinds: none, measured.
 export function abLinesClaim(th) {
-  const set = th.c_star_empirical != null ? `orange dashed, this training set’s optimum within the diagonal family (measured, ${num(th.c_star_empirical)}); ` : '';
-  if (th.applies) return { kind: 'theory', text: `Lines: ${set}grey, c*(T) = ${num(th.c_star_T)}, the theory’s optimum over infinitely many sequences; black dotted, c*(∞) = ${num(th.c_star_inf)}.` };
-  if (th.c_star_empirical != null) return { kind: 'measured', text: `Line: orange dashed, this training set’s optimum within the diagonal family, ${num(th.c_star_empirical)}: measured on the set (the family’s loss is quadratic in ab), the only line where no theory applies.` };
-  return { kind: 'none', text: null };
+  if (th.applies || th.c_star_empirical == null) return { kind: 'none', text: null };
+  return { kind: 'measured', text: `Line: orange dashed, this training set’s optimum within the diagonal family, ${num(th.c_star_empirical)}: measured on the set (the family’s loss is quadratic in ab), the only line where no theory applies.` };
 }
+
+// The paper's process: a fresh diagonal unitary W per sequence, no noise, no contraction.
+export const paperProcess = (cfg) => (cfg?.process ?? 'diagonal') === 'diagonal' && !(cfg?.noise > 0) && !((cfg?.radius ?? 1) < 1);
 
 // The noise floor at the last position (per coordinate, as last_mse): sigma^2, the expected error
 // of the true W (core/THEORY.md §10); null without noise.
@@ -267,10 +269,11 @@ function trueWClaim(mesa, cfg, floor, ls, top) {
   return `True W (purple dotted): its error is the noise, ${num(tw, 3)} at t = ${mesa.t[k]}, ${pct(rel(tw, nf))} ${tw > nf ? 'above' : 'below'} the noise floor σ²d = ${num(nf, 3)} (grey dashed, its expectation).`;
 }
 
-// The last position of the mesa view: the model against least squares, ridge and the noise floor.
-// Kinds: none, better, worse (than least squares).
+// The last position of the mesa view: the model against least squares, ridge and the noise floor,
+// said beyond the paper's process only (there the curves and their legend say it). Kinds: none,
+// better, worse (than least squares).
 export function baselinesClaim(mesa, cfg) {
-  if (!mesa || !mesa.t?.length || !mesa.ridge?.length) return { kind: 'none', text: null };
+  if (!mesa || !mesa.t?.length || !mesa.ridge?.length || paperProcess(cfg)) return { kind: 'none', text: null };
   const k = mesa.t.length - 1;
   const [m, ls, rg] = [mesa.model[k], mesa.ls[k], mesa.ridge[k]];
   const nf = cfg?.noise > 0 ? `, the noise floor ${num(mesa.noise_floor[k], 3)} (the model’s error is ${num(m / mesa.noise_floor[k], 3)}× it)` : '';

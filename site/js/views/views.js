@@ -66,8 +66,10 @@ function abChart(v) {
     kinds.push({ label: 'phase-invariant ab ± spread over j', key: 'ab_complex', dash: DASH }, { label: 'upper', values: plus(1) }, { label: 'lower', values: plus(-1) });
   }
   // The training set's optimum within the diagonal family is measured for every run (issue 22),
-  // drawn also where no theory applies; c*(T) and c*(∞) only where it does.
-  const set = th.c_star_empirical != null ? [{ tag: 'training-set optimum (diagonal family)', colour: OKABE_ITO.orange, dash: DASH, value: th.c_star_empirical }] : [];
+  // drawn also where no theory applies (labelled with its family there: the model's weights may
+  // leave it); c*(T) and c*(∞) only where the theory applies.
+  const setTag = th.applies ? 'training-set optimum' : 'training-set optimum (diagonal family)';
+  const set = th.c_star_empirical != null ? [{ tag: setTag, colour: OKABE_ITO.orange, dash: DASH, value: th.c_star_empirical }] : [];
   const refs = !th.applies ? set : [
     ...set,
     { tag: 'c*(T)', colour: OKABE_ITO.grey, width: 2, value: th.c_star_T },
