@@ -404,6 +404,7 @@ class MesaflowDemo extends HTMLElement {
     this.#store.runs.clear();
     this.#store.runsChanged();
     this.#status.say(status, true); // first: a create the page refuses itself says so at once (element/trainer-client.js); transient: the first rows' summary replaces it at once
+    this.#source.showSource(); // whether a W file is used (process fixed) or kept
     this.#client.create(this.#store.cfg, specs, this.#store.settings.workers, this.#source.payload);
   }
 
