@@ -96,6 +96,8 @@ test('a W file dropped for process fixed trains with it on two workers: the CLI\
   await wIs('w.npy');
   assert.deepEqual(await demo(() => document.querySelector('mesaflow-demo').data), { source: 'generated', w: { name: 'w.npy', d: 3, used: true } });
   assert.match(await shadow(page, '#data-source').textContent(), /W: your file w\.npy \(process fixed, d = 3\), the one W of every sequence\.$/);
+  // The link holds the settings, not the file: said beside Copy link.
+  assert.equal(await shadow(page, '#link-note').textContent(), 'This link holds the settings but not w.npy (a link cannot carry a file): with process fixed it opens on the W drawn from the seed, not the file’s.');
   await trainToEnd(page);
   assert.equal(await demo(() => document.querySelector('mesaflow-demo').workers), 2, 'the parallel path');
   const withFile = cliHistory('--w-file', 'w.npy');
@@ -105,6 +107,7 @@ test('a W file dropped for process fixed trains with it on two workers: the CLI\
   await shadow(page, '#w-seed').click();
   await wIs(null);
   assert.equal(await shadow(page, '#w-seed').isVisible(), false);
+  assert.equal(await shadow(page, '#link-note').isVisible(), false);
   await trainToEnd(page);
   const seeded = cliHistory();
   assert.deepEqual(pick(await demo(() => document.querySelector('mesaflow-demo').history)), seeded, 'the CLI\'s numbers for the seed\'s W');
