@@ -44,7 +44,7 @@ EMSCRIPTEN_BINDINGS(mesaflow) {
       .function("feed", &JsSession::feed);
 
   class_<JsShardWorker>("ShardWorker")
-      .constructor<val>()
+      .constructor<val, val>()
       .property("problem", &JsShardWorker::problem)
       .function("trainSums", &JsShardWorker::train_sums)
       .function("testSums", &JsShardWorker::test_sums);

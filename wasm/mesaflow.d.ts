@@ -200,7 +200,8 @@ export interface Mesaflow {
   planTraining(cfg: Config): { lr: number; epochs: number; flow_time: number; curvature: number };
   /** Throws a ProblemError when cfg is invalid or exceeds the browser's budgets or heap. */
   createSession(cfg: Config, options?: SessionOptions): Session;
-  createShardWorker(cfg: Config): ShardWorker;
+  /** options.w: the W file of process 'fixed', as SessionOptions.w (the same data sets as that session's). */
+  createShardWorker(cfg: Config, options?: { w?: Uint8Array }): ShardWorker;
   /** Number of fixed shards of every data set. */
   readonly shards: number;
   readonly browserMemoryBudget: number;

@@ -86,8 +86,9 @@ class Session {
 class ShardWorker {
   #w;
 
-  constructor(raw, cfg) {
-    const w = new raw.ShardWorker(cfg ?? {});
+  // wFile: process fixed's W as a .npy (Uint8Array), or undefined (as createSession's options.w)
+  constructor(raw, cfg, wFile) {
+    const w = new raw.ShardWorker(cfg ?? {}, wFile);
     const problem = w.problem;
     if (problem) {
       w.delete();
@@ -154,7 +155,8 @@ export async function loadMesaflow(options = {}) {
     // options.w: a .npy of W for process fixed (Uint8Array), carried to the core beside any data
     createSession: (cfg, options = {}) => new Session(raw, cfg, Boolean(options.externalSums), options.resume,
       options.w === undefined ? options.data : { ...(options.data ?? {}), w: options.w }),
-    createShardWorker: (cfg) => new ShardWorker(raw, cfg),
+    // options.w: the W file of createSession's options.w (the same data sets as that session's)
+    createShardWorker: (cfg, options = {}) => new ShardWorker(raw, cfg, options.w),
     version: raw.version,
     shards: raw.shards,
     browserMemoryBudget: raw.browserMemoryBudget,

@@ -216,9 +216,9 @@ val JsSession::samples(int n) const {
   return o;
 }
 
-JsShardWorker::JsShardWorker(val cfg) {
+JsShardWorker::JsShardWorker(val cfg, val w) {
   Config c;
-  problem_ = browser_config(cfg, false, c);
+  problem_ = browser_config(cfg, false, c, w);
   if (problem_.isNull()) w_ = std::make_unique<ShardWorker>(c, kBrowserMemoryBudget);
 }
 

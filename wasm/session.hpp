@@ -65,7 +65,8 @@ class JsSession {
 // of shards [first, last) (kernel.hpp), or a string saying what is wrong with the arguments.
 class JsShardWorker {
  public:
-  explicit JsShardWorker(val cfg);
+  // w: process fixed's W as a .npy (a Uint8Array, as JsSession's data.w), or undefined.
+  JsShardWorker(val cfg, val w);
   val problem() const { return problem_; }
   val train_sums(val weights, int first, int last, bool grad) const;
   val test_sums(val weights, int first, int last) const;

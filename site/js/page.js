@@ -3,7 +3,7 @@
 import './element.js';
 import { syncHash } from './element/url-sync.js';
 import { attributeOf } from './model/config-text.js';
-import { linkWithoutFile } from './element/settings-form.js';
+import { linkNote } from './element/settings-form.js';
 
 const demo = document.querySelector('mesaflow-demo');
 const base = new URL('.', location.href).href;
@@ -30,7 +30,7 @@ function showSnippets(params) {
   // A view trained on a file: the link gives its settings only (said beside it, and in its title).
   const data = demo.data;
   const note = document.getElementById('share-note');
-  note.textContent = data?.source === 'file' ? linkWithoutFile(data.name) : '';
+  note.textContent = linkNote(data);
   note.hidden = !note.textContent;
   link.title = note.textContent;
 }

@@ -30,7 +30,8 @@ export interface DataFile {
   moments: string;                     // the theory's assumption_4_1.source: where its moments come from
 }
 
-export type DataSource = { source: 'generated' } | DataFile;
+/** Generated data; w: process fixed's W file (a .npy of shape (d, d) chosen or dropped), used while the process is fixed. */
+export type DataSource = { source: 'generated'; w?: { name: string; d: number; used: boolean } } | DataFile;
 
 /** A run of the command line drawn beside the live runs (compareWith, a run.json dropped). */
 export interface Comparison {
@@ -74,7 +75,8 @@ export interface MesaflowDemoElement extends HTMLElement {
   resume(): void;
   /** Trains on a .npy file (complex128 or complex64, (m, d, T)); rejects with the command line's
    *  message (an Error with field 'data' or 'test-data'), and then nothing changes. */
-  useData(npy: Blob | ArrayBuffer | ArrayBufferView, options?: UseDataOptions): Promise<DataFile>;
+  /** A .npy of 2 dimensions is process fixed's W (e.field 'w-file' if refused): resolves to the generated DataSource with its w. */
+  useData(npy: Blob | ArrayBuffer | ArrayBufferView, options?: UseDataOptions): Promise<DataSource>;
   /** Back to data drawn from the settings (the fields a file set are editable again). */
   useGeneratedData(): void;
   /** Draws a run document of the command line (a File, its JSON text or the parsed object) beside

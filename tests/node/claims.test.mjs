@@ -215,7 +215,10 @@ test('a data file: the core’s diagonal-dynamics check (dynamics.hpp) withholds
     assert.equal(hints[0].kind, 'withheld');
     assert.equal(hints[0].text, `Chart 1: the theory draws no line: ${bad.reason}.`);
     assert.equal(C.lastClaim(cfg, run({ theory: bad, hist: history(10, () => 0.3) }), false).kind, 'no-theory');
-    assert.equal(C.abClaim(cfg, run({ theory: bad, hist: history(10, () => 0.3) })).text, null);
+    // issue 22: no prediction, but ab against the family's optimum measured on the training set
+    const measured = C.abClaim(cfg, run({ theory: bad, hist: history(10, () => 0.3) }));
+    assert.equal(measured.kind, 'measured-off-family');
+    assert.match(measured.text, new RegExp(`^ab = 0\\.3, [\\d.]+% (above|below) this training set’s optimum within the diagonal family, ${C.num(bad.c_star_empirical).replace('.', '\\.')} \\(measured on the set, not predicted\\)`));
     const good = C.withheld(theoryOf(npy(40, 2, 10, diagonal), precision));
     assert.equal(good.applies, true, good.reason);
     assert.notEqual(good.withheld, true);
@@ -240,4 +243,54 @@ test('a CLI run beside the live one: its differing settings listed, or "identica
   assert.equal(other.kind, 'differs');
   assert.equal(other.text, 'CLI: run.json: its settings differ from the live run’s: lr 0.001 (live: 0.002), epochs 200 (live: 500).');
   assert.equal(C.overlayClaim(null, live, 'CLI: x.json').kind, 'unknown'); // "its file has no settings"
+});
+
+// Issue 22: a generated set whose process has no theory (here noise), marked byProcess (not a
+// file's withheld theory); ab against the family's optimum measured on the training set; the last
+// position against the noise floor sigma^2; the mesa view's true W and baselines.
+test('a process without theory: ab against the measured optimum, the last position against the noise floor', () => {
+  const reason = 'noise > 0: x_{t+1} = W x_t + sigma_eps eps_t is not W^t x_1';
+  const raw = theory({ applies: false, reason, c_star_T: null, c_star_inf: null, ratio_pred: null, recovery: null, last_mse_pred: null, verdict: null,
+    c_star_empirical: 0.5, dynamics: { diagonal: false, source: 'by construction (process diagonal, radius, noise)', why: reason } });
+  const th = C.withheld(raw);
+  assert.equal(th.byProcess, true);
+  assert.notEqual(th.withheld, true);
+  const noisy = { ...cfg, x1: 'sparse', noise: 0.3, radius: 1, process: 'diagonal', ridge: 0.1 };
+  const at = clean(C.abClaim(noisy, run({ theory: th, hist: history(300, approach(0.1, 0.502, 0.05)) })));
+  assert.equal(at.kind, 'measured-converged');
+  assert.equal(at.text, 'ab = 0.502, within 0.4% of this training set’s optimum within the diagonal family, 0.5 (measured on the set, not predicted).');
+  const off = clean(C.abClaim(noisy, run({ theory: th, hist: history(300, approach(0.1, 0.53, 0.05), { offdiag: () => 0, outside: () => 0 }) })));
+  assert.equal(off.kind, 'measured-unexplained');
+  assert.match(off.text, /^ab = 0\.53, 6% above this training set’s optimum within the diagonal family, 0\.5 /);
+  assert.equal(clean(C.abClaim(noisy, run({ theory: th, hist: history(300, approach(0.1, 0.53, 0.05)) }))).kind, 'measured-off-family');
+  assert.equal(clean(C.abClaim(noisy, run({ theory: th, hist: history(300, approach(0.1, 0.53, 0.05)), done: false }))).kind, 'measured-training');
+  // The last position: 0.2 against sigma^2 = 0.09 is 2.22 times it; 0.0905 within 3%; 0.05 below.
+  const last = (v) => clean(C.lastClaim(noisy, run({ theory: th, hist: history(300, () => 0.5, { last_mse: () => v }) }), true));
+  assert.equal(last(0.2).kind, 'floor-above');
+  assert.match(last(0.2).text, /; measured last-position MSE 0\.2 at epoch 300, 2\.22× the noise floor σ² = 0\.09 per coordinate/);
+  assert.equal(last(0.0905).kind, 'floor-at');
+  assert.equal(last(0.05).kind, 'floor-below');
+  assert.equal(clean(C.lastClaim({ ...noisy, noise: 0 }, run({ theory: th, hist: history(300, () => 0.5) }), true)).kind, 'no-theory');
+  // Which theory: none for this process (with its reason), the paper's in W's eigenbasis for unitary.
+  assert.equal(C.theoryClaim(noisy, th).text, `No prediction for this process: ${C.words(reason)}.`);
+  assert.equal(C.theoryClaim({ ...noisy, process: 'unitary', noise: 0 }, theory()).kind, 'rotated');
+  assert.equal(C.theoryClaim(cfg, theory()).text, null);
+  assert.match(C.abLinesClaim(th).text, /^Line: orange dashed, this training set’s optimum within the diagonal family, 0\.5: measured/);
+  // The mesa view with noise: the true W's error is the noise, against sigma^2 d = 0.27 (d = 3).
+  const mesa = { t: [2, 3, 4], model: [1, 0.8, 0.6], gd1: [1, 0.8, 0.6], ls: [2, 0.9, 0.5], ridge: [1.5, 0.85, 0.5], true_w: [0.26, 0.28, 0.2754], noise_floor: [0.27, 0.27, 0.27] };
+  const m = clean(C.mesaClaim(mesa, null, th, noisy));
+  assert.match(m.text, /True W \(purple dotted\): its error is the noise, 0\.275 at t = 4, 2% above the noise floor σ²d = 0\.27/);
+  assert.doesNotMatch(m.text, /rounding/);
+  const b = clean(C.baselinesClaim(mesa, noisy));
+  assert.equal(b.kind, 'worse');
+  assert.equal(b.text, 'At t = 4: trained model 0.6, least squares on the context (green) 0.5, ridge with λ = 0.1 (sky blue) 0.5, the noise floor 0.27 (the model’s error is 2.22× it): the model’s error is 1.2× that of least squares.');
+  // The paper's process (diagonal, noise 0, radius 1) keeps its notes as before: no lines sentence
+  // where the theory applies (the legend names its lines), no baselines sentence; a rotated W
+  // without noise has the baselines, without a noise floor.
+  assert.equal(C.abLinesClaim(theory()).kind, 'none');
+  const paper = { ...noisy, noise: 0 };
+  assert.equal(C.paperProcess(paper), true);
+  assert.equal(C.baselinesClaim(mesa, paper).kind, 'none');
+  assert.equal(C.paperProcess({ ...paper, radius: 0.9 }), false);
+  assert.equal(clean(C.baselinesClaim(mesa, { ...paper, process: 'unitary' })).text, 'At t = 4: trained model 0.6, least squares on the context (green) 0.5, ridge with λ = 0.1 (sky blue) 0.5: the model’s error is 1.2× that of least squares.');
 });

@@ -45,11 +45,12 @@ test.after(() => channels.forEach((p) => p.close()));
 
 // A trainer of one tenant, its messages to the page in `sent`; runs: [{id, cfg}] (completed
 // with mf.defaults(), as the page's configurations are).
-async function trainer(runs, workers) {
+// data: the page's `data` of toWorker.create (null: generated; {w: Blob, w_name}: process fixed's W file).
+async function trainer(runs, workers, data = null) {
   const sent = [];
   const all = links();
   const t = new Trainer(mf, (msg) => sent.push(msg), () => all, 'tenant-1');
-  await t.create({ runs: runs.map((r) => ({ ...r, cfg: { ...mf.defaults(), ...r.cfg } })), budget: 2 ** 30, others: 0, workers, data: null });
+  await t.create({ runs: runs.map((r) => ({ ...r, cfg: { ...mf.defaults(), ...r.cfg } })), budget: 2 ** 30, others: 0, workers, data });
   return { t, sent };
 }
 const byType = (sent, type) => sent.filter((m) => m.type === type);
@@ -61,8 +62,8 @@ function joined(sent, id) {
   return Object.fromEntries(cols.map((k) => [k, rows.flatMap((m) => m.rows[k])]));
 }
 
-function plain(cfg) {
-  const s = mf.createSession(cfg);
+function plain(cfg, options = {}) {
+  const s = mf.createSession(cfg, options);
   s.run(Infinity);
   const out = { history: s.history(), weights: s.weights(), diverged: s.diverged, message: s.message, epoch: s.epoch };
   s.delete();
@@ -92,6 +93,33 @@ test('the Trainer on the parallel path (ShardPool over three ShardServices) equa
     const w = t.runs[0].s.weights();
     for (const k of ['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im']) assert.deepEqual(Array.from(w[k]), Array.from(want.weights[k]), k);
     assert.equal(t.runs[0].s.epoch, want.epoch);
+    t.drop();
+  }
+});
+
+// A (d, d) float64 W as a .npy file (format 1.0, the header padded to 64 bytes).
+function wNpy(d, values) {
+  let h = `{'descr': '<f8', 'fortran_order': False, 'shape': (${d}, ${d}), }`;
+  h += ' '.repeat((64 - ((10 + h.length + 1) % 64)) % 64) + '\n';
+  const head = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0, h.length & 0xff, h.length >> 8]), Buffer.from(h, 'latin1')]);
+  return new Uint8Array(Buffer.concat([head, Buffer.from(new Float64Array(values).buffer)]));
+}
+
+test('process fixed with a W file: the parallel path (every shard service given the file) equals one session on it, bit for bit', async () => {
+  const w = wNpy(3, [0.6, -0.3, 0.1, 0.2, 0.7, -0.2, 0.0, 0.4, 0.5]);
+  for (const precision of ['double', 'single']) {
+    const cfg = { d: 3, T: 11, m: 200, test_m: 40, epochs: 6, eval_every: 2, lr: 1e-3, seed: 6, process: 'fixed', noise: 0.05, precision };
+    const { t, sent } = await trainer([{ id: 'r0', cfg }], WORKERS, { w: new Blob([w]), w_name: 'w.npy' });
+    assert.equal(byType(sent, 'created')[0]?.workers, WORKERS, `the parallel path, on every worker (${JSON.stringify(byType(sent, 'invalid'))})`);
+    await stepToEnd(t, cfg);
+    const want = plain({ ...mf.defaults(), ...cfg }, { w });
+    const got = joined(sent, 'r0');
+    for (const k of historyColumns(want.history)) assert.deepEqual(got[k], Array.from(want.history[k]), `${precision} ${k}`);
+    const fin = t.runs[0].s.weights();
+    for (const k of ['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im']) assert.deepEqual(Array.from(fin[k]), Array.from(want.weights[k]), `${precision} ${k}`);
+    // The file is what the runs trained on: the W drawn from the seed gives another training loss.
+    const seeded = plain({ ...mf.defaults(), ...cfg });
+    assert.notDeepEqual(Array.from(seeded.history.train_loss), got.train_loss, `${precision}: the file's W, not the seed's`);
     t.drop();
   }
 });

@@ -5,6 +5,9 @@
 // which are not editable until "Use generated data"; a file the reader refuses is reported in the
 // command line's words and the current runs go on. A run.json written by the command line
 // (mesaflow train ... --out run.json) is drawn beside the live runs (views/views.js, overlay).
+// A .npy of 2 dimensions is a W for process fixed (the CLI's --w-file): the core checks it (shape
+// (d, d), dtype, finite, a norm whose T steps do not overflow) and, once accepted, the generated data
+// sets are drawn with it while the process is fixed; refused, in the core's words (field w-file).
 import { VERSION } from '../version.js';
 import { OKABE_ITO } from '../model/colours.js';
 // The fields a data file sets (m, d, T, test-m) or makes moot (the first-token law), and the
@@ -19,6 +22,15 @@ const fileName = (x) => (x instanceof File ? x.name : undefined);
 const asBlob = (x) => (x instanceof Blob ? x : new Blob([x]));
 const count = (n) => n.toLocaleString('en');
 const isJson = (f) => /\.json$/i.test(f.name) || f.type === 'application/json';
+
+// The number of dimensions in a .npy header ('shape': (3, 3) -> 2), or null where the first bytes
+// are not such a header (the core's reader then says what is wrong with the file).
+export async function npyDims(blob) {
+  const head = new Uint8Array(await blob.slice(0, 4096).arrayBuffer());
+  if (head.length < 12 || head[0] !== 0x93 || String.fromCharCode(...head.subarray(1, 6)) !== 'NUMPY') return null;
+  const shape = /'shape':\s*\(([^)]*)\)/.exec(new TextDecoder('latin1').decode(head));
+  return shape ? shape[1].split(',').filter((s) => s.trim()).length : null;
+}
 
 // A run document of the command line -> the overlay {label, name, version, colour, hist}; throws an
 // Error saying what is wrong with it.
@@ -46,9 +58,13 @@ export function readRun(text, name) {
   return { label: `CLI: ${name}`, name, version: typeof doc.mesaflow === 'string' ? doc.mesaflow : null, colour: RUN_COLOUR, hist, config };
 }
 
-// Where the data of the runs comes from, in words.
-function sourceText(info) {
-  if (!info) return 'Data: generated from the settings below. Choose or drop your own .npy file (complex64 or complex128, shape (m, d, T)) to train on it, or a run.json of the command line to draw it beside the live run.';
+// Where the data of the runs comes from, in words (w: the W file held for process fixed, and
+// whether the process is fixed now).
+function sourceText(info, w = null, fixed = false) {
+  const wText = !w ? '' : fixed
+    ? ` W: your file ${w.name} (process fixed, d = ${w.d}), the one W of every sequence.`
+    : ` Your W file ${w.name} is kept for process fixed (the process now is another: W is not used).`;
+  if (!info) return `Data: generated from the settings below. Choose or drop your own .npy file (complex64 or complex128, shape (m, d, T)) to train on it, a W of shape (d, d) for process fixed, or a run.json of the command line to draw it beside the live run.${wText}`;
   const test = info.test === 'file'
     ? `all ${count(info.m)} for training; test set: ${info.test_name} (${count(info.test_m)} sequences)`
     : `${count(info.m)} for training, ${count(info.test_m)} held out for testing (chosen by the seed)`;
@@ -72,6 +88,8 @@ export class DataSource {
     this.api = api;
     this.file = null; // {npy: Blob, name, test_npy?, test_name?} while the runs train on a file
     this.info = null; // its description (toPage.opened's info)
+    this.w = null; // process fixed's W file {w: Blob, w_name} and its description {name, d}: wInfo
+    this.wInfo = null;
     this.overlay = null; // a CLI run drawn beside the live runs (readRun)
     this.overlaySource = null; // what it was read from (a File shows in its picker)
     const { $, events: el } = api;
@@ -91,6 +109,7 @@ export class DataSource {
     picked($('test-file'), (f) => command(() => this.open(this.file.npy, { name: this.file.name, test: f })));
     picked($('run-file'), (f) => command(() => this.compare(f)).catch(() => {})); // said on the page
     $('data-generated').addEventListener('click', () => command(() => this.useGenerated()));
+    $('w-seed').addEventListener('click', () => command(() => this.useW(null, null)));
     $('run-remove').addEventListener('click', () => command(() => this.compare(null)));
     const box = api.root.querySelector('.demo');
     const files = (e) => [...(e.dataTransfer?.types ?? [])].includes('Files');
@@ -111,9 +130,14 @@ export class DataSource {
     this.show();
   }
 
-  // The `data` of toWorker.create: the file the runs train on, or null.
+  // The `data` of toWorker.create: the file the runs train on; else, with process fixed, the W
+  // file; or null.
   get payload() {
-    return this.file;
+    return this.file ?? (this.w && this.fixed() ? this.w : null);
+  }
+
+  fixed() {
+    return this.api.store.cfg?.process === 'fixed';
   }
 
   // A file refused (or '' once one is accepted): said next to the file pickers; in the alert at
@@ -128,7 +152,8 @@ export class DataSource {
 
   // What the element's `data` property says.
   describe() {
-    return this.info ? { source: 'file', ...this.info } : { source: 'generated' };
+    if (this.info) return { source: 'file', ...this.info };
+    return this.wInfo ? { source: 'generated', w: { name: this.wInfo.name, d: this.wInfo.d, used: this.fixed() } } : { source: 'generated' };
   }
 
   // Files dropped on the element: a run.json is drawn beside the runs, a .npy file trained on.
@@ -149,6 +174,7 @@ export class DataSource {
    */
   async open(npy, { name, test = null, testName } = {}) {
     const { client, store, events } = this.api;
+    if (!test && (await npyDims(asBlob(npy))) === 2) return this.openW(npy, name);
     const data = { npy: asBlob(npy), name: String(name ?? fileName(npy) ?? 'data.npy') };
     if (test) Object.assign(data, { test_npy: asBlob(test), test_name: String(testName ?? fileName(test) ?? 'test.npy') });
     if (!client.ready || !store.cfg) await new Promise((resolve) => events.addEventListener('mesaflow-config', resolve, { once: true }));
@@ -164,6 +190,36 @@ export class DataSource {
     }
     this.use(data, answer.info);
     return { info: this.describe(), problem: null };
+  }
+
+  // A W for process fixed (a .npy of shape (d, d)) checked by the core with the current settings
+  // and, if accepted, used by the runs; refused, the runs go on. Resolves as open does.
+  async openW(npy, name) {
+    const { client, store, events } = this.api;
+    const data = { w: asBlob(npy), w_name: String(name ?? fileName(npy) ?? 'w.npy') };
+    if (!client.ready || !store.cfg) await new Promise((resolve) => events.addEventListener('mesaflow-config', resolve, { once: true }));
+    const answer = await client.open(store.cfg, data);
+    const p = answer ? answer.problem : { field: 'w-file', fields: ['w-file'], message: 'the training worker stopped before it read the file' };
+    if (p) {
+      this.show();
+      this.problem(`${p.message} (${data.w_name} is not used: the runs shown go on.)`);
+      this.api.emit('mesaflow-file-error', { name: data.w_name, field: p.field, message: p.message });
+      return { info: null, problem: p };
+    }
+    this.useW(data, answer.info);
+    return { info: this.describe(), problem: null };
+  }
+
+  // Process fixed's W: the accepted file (info: its description), or null: drawn from the seed.
+  useW(data, info) {
+    const { store } = this.api;
+    if (!data && !this.w) return;
+    this.w = data;
+    this.wInfo = info;
+    this.problem('');
+    this.show();
+    this.api.configure(store.settings.config());
+    this.api.emit('mesaflow-data', this.describe());
   }
 
   // Trains on the accepted file data (info: its description) or, with null, on generated data.
@@ -183,12 +239,20 @@ export class DataSource {
     if (this.file) this.use(null, null);
   }
 
+  // Where the data come from, in words, and the button that lets a W file go: said again at every
+  // create (the process may have changed).
+  showSource() {
+    const { $ } = this.api;
+    $('data-source').textContent = sourceText(this.info, this.wInfo, this.fixed());
+    $('w-seed').hidden = !this.wInfo || Boolean(this.info);
+  }
+
   show() {
     const { $, form } = this.api;
     // The pickers: the files trained on (a refused file is not kept there; one dropped is shown).
     showFile($('data-file'), this.file?.npy);
     showFile($('test-file'), this.file?.test_npy);
-    $('data-source').textContent = sourceText(this.info);
+    this.showSource();
     $('data-generated').hidden = !this.info;
     $('test-file-box').hidden = !this.info;
     // The file's shape is shown as the fields' values (the configuration holds it); the fields it

@@ -12,7 +12,7 @@
 // Attribute changes and method calls are commands applied in the order they are made.
 import { TEMPLATE } from './template.js';
 import { Views } from '../views/views.js';
-import { SettingsForm, showPreset, linkWithoutFile } from './settings-form.js';
+import { SettingsForm, showPreset, linkNote } from './settings-form.js';
 import { bindToolbar } from './toolbar.js';
 import { fillHints } from '../views/hints.js';
 import { Progress } from '../views/progress.js';
@@ -404,6 +404,7 @@ class MesaflowDemo extends HTMLElement {
     this.#store.runs.clear();
     this.#store.runsChanged();
     this.#status.say(status, true); // first: a create the page refuses itself says so at once (element/trainer-client.js); transient: the first rows' summary replaces it at once
+    this.#source.showSource(); // whether a W file is used (process fixed) or kept
     this.#client.create(this.#store.cfg, specs, this.#store.settings.workers, this.#source.payload);
   }
 
@@ -452,10 +453,9 @@ class MesaflowDemo extends HTMLElement {
     this.#emit('mesaflow-config', { params: this.params, config: this.config });
     const copy = this.#root.getElementById('copy-link');
     copy.hidden = location.hash !== `#${this.params}`; // a page that keeps the hash in step
-    const file = this.#source.info?.name;
     const note = this.#root.getElementById('link-note');
-    note.hidden = copy.hidden || !file;
-    note.textContent = file ? linkWithoutFile(file) : '';
+    note.textContent = linkNote(this.#source.describe()); // a data file, or a W file used: not in the link
+    note.hidden = copy.hidden || !note.textContent;
     if (store.playing) this.#play();
     else this.#status.refresh(true);
   }

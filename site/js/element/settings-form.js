@@ -257,6 +257,13 @@ export function showPreset(select, preset, cfg) {
 export const linkWithoutFile = (name) =>
   `This link holds the settings but not ${name} (a link cannot carry a file): it opens on data generated from the settings, with their own d, T and m, not the file’s.`;
 
+// The same for process fixed's W file (name): the link opens on the W drawn from the seed.
+export const linkWithoutW = (name) =>
+  `This link holds the settings but not ${name} (a link cannot carry a file): with process fixed it opens on the W drawn from the seed, not the file’s.`;
+
+// The note of a link of the element's data (el.data), or ''.
+export const linkNote = (data) => (data?.source === 'file' ? linkWithoutFile(data.name) : data?.w?.used ? linkWithoutW(data.w.name) : '');
+
 // Copies the page's link (its hash holds the configuration) and says so in out; file: the name of
 // the data file the runs train on (the link does not hold it), or null.
 export async function copyLink(out, file = null) {

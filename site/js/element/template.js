@@ -73,6 +73,7 @@ export const TEMPLATE = `
             <label class="file">Your data (.npy) <input type="file" id="data-file" accept=".npy"></label>
             <label class="file" id="test-file-box" hidden>Test set (.npy) <input type="file" id="test-file" accept=".npy"></label>
             <button type="button" id="data-generated" hidden>Use generated data</button>
+            <button type="button" id="w-seed" hidden>W from the seed</button>
             <label class="file">A CLI run (run.json) <input type="file" id="run-file" accept=".json,application/json"></label>
             <button type="button" id="run-remove" hidden>Remove the CLI run</button>
           </div>

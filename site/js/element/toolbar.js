@@ -9,7 +9,7 @@ export function bindToolbar(api) {
   const presetSel = /** @type {HTMLSelectElement} */ ($('preset'));
   fillPresets(presetSel);
   bindHints(api.root);
-  $('copy-link').addEventListener('click', () => copyLink($('copy-state'), el.data.source === 'file' ? el.data.name : null));
+  $('copy-link').addEventListener('click', () => copyLink($('copy-state'), el.data.source === 'file' ? el.data.name : el.data.w?.used ? el.data.w.name : null));
   $('play').addEventListener('click', () => (store.training ? el.pause() : el.play()));
   $('step').addEventListener('click', () => el.step());
   $('reset').addEventListener('click', () => el.reset());

@@ -27,7 +27,7 @@ export const TOL = {
 
 // The core's words with their ASCII notation typeset.
 const SUB = '₀₁₂₃₄₅₆₇₈₉';
-export const words = (s) => String(s).replace(/->/g, '→').replace(/\binfinity\b|\binf\b/g, '∞').replace(/\^2/g, '²').replace(/x_1/g, 'x₁')
+export const words = (s) => String(s).replace(/->/g, '→').replace(/sigma_eps/g, 'σ_ε').replace(/\blambda\b/g, 'λ').replace(/\beps_t\b/g, 'ε_t').replace(/\binfinity\b|\binf\b/g, '∞').replace(/\^2/g, '²').replace(/x_1/g, 'x₁')
   .replace(/\bM(\d+)/g, (m, k) => `M${[...k].map((c) => SUB[c]).join('')}`);
 
 const rel = (a, b) => Math.abs(a - b) / Math.abs(b);
@@ -97,7 +97,8 @@ export function abClaim(cfg, r, many = false) {
     return { kind: 'gaussian-init', text: `${base}${th.applies ? `; this training set’s optimum is ${num(th.c_star_empirical ?? th.c_star_T)}` : ''}.` };
   }
   const opt = th.c_star_empirical;
-  if (!th.applies || opt == null) return { kind: 'no-theory', text: null };
+  if (opt == null) return { kind: 'no-theory', text: null };
+  if (!th.applies) return measuredAbClaim(cfg, r, who, ab, opt);
   const gap = (ab - opt) / opt;
   const pop = rel(opt, th.c_star_T) > TOL.converged
     ? ` (c*(T) = ${num(th.c_star_T)} is the optimum over infinitely many sequences; at m = ${cfg.m} this training set’s is ${pct(rel(opt, th.c_star_T))} ${opt > th.c_star_T ? 'above' : 'below'} it)`
@@ -116,6 +117,65 @@ export function abClaim(cfg, r, many = false) {
   return { kind: 'unexplained', text: `${off}, and it has stopped moving while the weights stay diagonal (${structure(h, i)}): this page does not know why.` };
 }
 
+// Where the theory does not apply (a process, a file, Assumption 4.1): ab against the optimum of
+// the diagonal family measured on this training set (the family's training loss is quadratic in
+// c = ab, so its optimum is one ratio of sums, core/THEORY.md §3), no prediction. Kinds:
+// measured-converged, measured-training, measured-moving, measured-off-family, measured-unexplained.
+function measuredAbClaim(cfg, r, who, ab, opt) {
+  const h = r.hist;
+  const i = lastRow(h);
+  const gap = (ab - opt) / opt;
+  const family = 'this training set’s optimum within the diagonal family';
+  if (Math.abs(gap) <= TOL.converged) return { kind: 'measured-converged', text: `${who}ab = ${num(ab)}, within ${pct(Math.abs(gap)).replace('less than ', '')} of ${family}, ${num(opt)} (measured on the set, not predicted).` };
+  const off = `${who}ab = ${num(ab)}, ${pct(Math.abs(gap))} ${gap > 0 ? 'above' : 'below'} ${family}, ${num(opt)} (measured on the set, not predicted)`;
+  if (!r.done) return { kind: 'measured-training', text: `${off} (still training).` };
+  const { moved, over } = movement(h, 'ab');
+  if (moved > TOL.moving) return { kind: 'measured-moving', text: `${off}: still moving when training ended (${pct(moved)} over the last ${over} epochs).` };
+  if (offDiagonal(h, i) > 1e-4) return { kind: 'measured-off-family', text: `${off}: the weights are outside the diagonal family (${structure(h, i)}), so the family’s optimum need not be the model’s.` };
+  return { kind: 'measured-unexplained', text: `${off}, and it has stopped moving while the weights stay near the family (${structure(h, i)}): this page does not know why.` };
+}
+
+// Which theory a run has, in one sentence (null: the paper's own, diagonal W, said elsewhere).
+export function theoryClaim(cfg, th) {
+  if (th.applies && cfg.process === 'unitary')
+    return { kind: 'rotated', text: 'Theory: the paper’s, in W’s eigenbasis: y₁ = Uᴴx₁ takes the place of x₁ (its mixed moments vanish), with its moments in closed form from the law of |x₁| (core/THEORY.md §10).' };
+  if (th.applies) return { kind: 'paper', text: null };
+  if (th.byProcess) return { kind: 'no-prediction', text: `No prediction for this process: ${words(th.reason)}.` };
+  return { kind: 'no-theory', text: `No theory line: ${words(th.reason)}.` };
+}
+
+// Where no theory applies, chart 1's one line that is not the model's, said for what it is (where
+// the theory applies, its lines are the paper's and the legend names them). Kinds: none, measured.
+export function abLinesClaim(th) {
+  if (th.applies || th.c_star_empirical == null) return { kind: 'none', text: null };
+  return { kind: 'measured', text: `Line: orange dashed, this training set’s optimum within the diagonal family, ${num(th.c_star_empirical)}: measured on the set (the family’s loss is quadratic in ab), the only line where no theory applies.` };
+}
+
+// The paper's process: a fresh diagonal unitary W per sequence, no noise, no contraction.
+export const paperProcess = (cfg) => (cfg?.process ?? 'diagonal') === 'diagonal' && !(cfg?.noise > 0) && !((cfg?.radius ?? 1) < 1);
+
+// The noise floor at the last position (per coordinate, as last_mse): sigma^2, the expected error
+// of the true W (core/THEORY.md §10); null without noise.
+const floorOf = (cfg) => (cfg.noise > 0 ? cfg.noise * cfg.noise : null);
+
+// Where no theory applies: what the last position measured, against the noise floor with noise.
+// Kinds: no-theory, floor-above, floor-at (within 3%), floor-below.
+function measuredLastClaim(cfg, r, sparse) {
+  const head = 'No prediction: the diagonal theory does not apply to this run (see the first chart)';
+  const h = r.hist;
+  const i = lastRow(h);
+  const key = sparse ? 'last_mse' : 'ratio';
+  if (i < 0 || diverged(r) || !Number.isFinite(h[key][i])) return { kind: 'no-theory', text: `${head}.` };
+  const v = h[key][i];
+  const measured = `${head}; measured ${sparse ? 'last-position MSE' : 'ratio'} ${num(v)} at epoch ${h.epoch[i]}`;
+  const floor = floorOf(cfg);
+  if (!sparse || floor == null) return { kind: 'no-theory', text: `${measured}.` };
+  const line = `the noise floor σ² = ${num(floor)} per coordinate (grey dashed: the error of the true W, which no prediction from the past beats on average)`;
+  if (rel(v, floor) <= TOL.levels) return { kind: 'floor-at', text: `${measured}, within ${pct(rel(v, floor))} of ${line}.` };
+  if (v > floor) return { kind: 'floor-above', text: `${measured}, ${num(v / floor, 3)}× ${line}.` };
+  return { kind: 'floor-below', text: `${measured}, ${pct(1 - v / floor)} below ${line}: a sampling fluctuation of the ${cfg.test_m} test sequences.` };
+}
+
 // The measured ratio (or last-position error) against the prediction. Kinds: no-theory, empty,
 // diverged, at-prediction, moving, ab-off (the gap is what ab's distance from c*(T) makes),
 // differs (a gap ab does not explain, told with its numbers).
@@ -123,7 +183,7 @@ export function lastClaim(cfg, r, sparse = cfg.x1 === 'sparse') {
   const th = r.theory;
   if (!attention(cfg))
     return { kind: 'no-theory', text: 'No prediction: the paper’s theory is about the attention model; for this baseline the derived optimum A = 0 gives the ratio 0 and the last-position error M2/d (core/THEORY.md §9).' };
-  if (!th.applies) return { kind: 'no-theory', text: 'No prediction: the diagonal theory does not apply to this run (see the first chart).' };
+  if (!th.applies) return measuredLastClaim(cfg, r, sparse);
   const h = r.hist;
   const i = lastRow(h);
   const key = sparse ? 'last_mse' : 'ratio';
@@ -156,9 +216,10 @@ export function lastClaim(cfg, r, sparse = cfg.x1 === 'sparse') {
 }
 
 // The error versus position: is the trained model one step of gradient descent? mesa: the core's
-// mesa view ({t, model, gd1, ls, true_w}). Kinds: none, same, close, differs.
+// mesa view ({t, model, gd1, ls, ridge, true_w, noise_floor}). Kinds: none, same, close, differs.
 // The scale of "close": M2, the error of predicting 0 (th: the theory, or null: the largest error).
-export function mesaClaim(mesa, hist, th = null) {
+// cfg (optional): the run's configuration, for the noise and the ridge's lambda.
+export function mesaClaim(mesa, hist, th = null, cfg = null) {
   if (!mesa || !mesa.t?.length) return { kind: 'none', text: null };
   const n = mesa.t.length;
   let worstRel = 0;
@@ -177,14 +238,14 @@ export function mesaClaim(mesa, hist, th = null) {
       at = k;
     }
   }
-  const scale = th?.M2 > 0 ? th.M2 : top;
-  const of = th?.M2 > 0 ? `of M₂ = ${num(th.M2, 3)}, the error of predicting 0` : `of the largest error (${num(top, 3)})`;
+  // M2 is the error of predicting 0 only where |x_t| = |x_1| (no contraction, no noise).
+  const kept = !(cfg && (cfg.radius < 1 || cfg.noise > 0));
+  const scale = th?.M2 > 0 && kept ? th.M2 : top;
+  const of = th?.M2 > 0 && kept ? `of M₂ = ${num(th.M2, 3)}, the error of predicting 0` : `of the largest error (${num(top, 3)})`;
   const floor = Math.max(...Array.from(mesa.true_w));
   let ls = 0;
   for (const v of mesa.ls) ls = Math.max(ls, v);
-  const tw = ls != null && ls <= 1e-12 * top
-    ? `True W and least squares: rounding (at most ${num(Math.max(floor, ls), 2)}), drawn along the axis floor.`
-    : `True W: rounding (at most ${num(floor, 2)}), drawn along the axis floor.`;
+  const tw = trueWClaim(mesa, cfg, floor, ls, top);
   const i = hist ? lastRow(hist) : -1;
   const struct = i >= 0 ? ` (${structure(hist, i)})` : '';
   if (worstRel <= TOL.sameCurve) return { kind: 'same', text: `The trained model’s error is that of one gradient-descent step with step ab/(t−1) at every position, within ${pct(worstRel)}: the model computes one step of gradient descent. ${tw}` };
@@ -194,6 +255,44 @@ export function mesaClaim(mesa, hist, th = null) {
   return { kind: 'differs', text: `The trained model is not one gradient-descent step here: their errors differ by up to ${num(worstAbs, 2)}, ${pct(worstAbs / scale)} ${of} (at t = ${mesa.t[at]}: ${num(mesa.model[at], 3)} against ${num(mesa.gd1[at], 3)})${struct}. ${tw}` };
 }
 
+// What the true W's line is (rounding, or the noise) and, with noise, the last position's baselines.
+function trueWClaim(mesa, cfg, floor, ls, top) {
+  const noisy = cfg?.noise > 0 && mesa.noise_floor?.length;
+  if (!noisy) {
+    return ls != null && ls <= 1e-12 * top
+      ? `True W and least squares: rounding (at most ${num(Math.max(floor, ls), 2)}), drawn along the axis floor.`
+      : `True W: rounding (at most ${num(floor, 2)}), drawn along the axis floor.`;
+  }
+  const k = mesa.t.length - 1;
+  const nf = mesa.noise_floor[k];
+  const tw = mesa.true_w[k];
+  return `True W (purple dotted): its error is the noise, ${num(tw, 3)} at t = ${mesa.t[k]}, ${pct(rel(tw, nf))} ${tw > nf ? 'above' : 'below'} the noise floor σ²d = ${num(nf, 3)} (grey dashed, its expectation).`;
+}
+
+// The last position of the mesa view: the model against least squares, ridge and the noise floor,
+// said beyond the paper's process only (there the curves and their legend say it). Kinds: none,
+// better, worse (than least squares).
+export function baselinesClaim(mesa, cfg) {
+  if (!mesa || !mesa.t?.length || !mesa.ridge?.length || paperProcess(cfg)) return { kind: 'none', text: null };
+  const k = mesa.t.length - 1;
+  const [m, ls, rg] = [mesa.model[k], mesa.ls[k], mesa.ridge[k]];
+  const nf = cfg?.noise > 0 ? `, the noise floor ${num(mesa.noise_floor[k], 3)} (the model’s error is ${num(m / mesa.noise_floor[k], 3)}× it)` : '';
+  const vs = ls <= 1e-12 * Math.max(m, rg)
+    ? 'least squares on the context is exact here (rounding)'
+    : `the model’s error is ${num(m / ls, 3)}× that of least squares`;
+  return { kind: m < ls ? 'better' : 'worse', text: `At t = ${mesa.t[k]}: trained model ${num(m, 3)}, least squares on the context (green) ${num(ls, 3)}, ridge with λ = ${cfg?.ridge ?? '–'} (sky blue) ${num(rg, 3)}${nf}: ${vs}.` };
+}
+
+// Process unitary: whether the rotation loses what the paper's diagonal W gives. Sparse first
+// tokens of one modulus recover on the diagonal W (M4^2 = M2 M6); in W's eigenbasis the first token
+// is y_1 = U^H x_1, no longer sparse (core/THEORY.md §10). Kinds: none, lost, kept.
+export function rotatedClaim(cfg, th) {
+  if (cfg.process !== 'unitary' || !th.applies || cfg.x1 !== 'sparse' || (cfg.magnitude ?? 'const') !== 'const') return { kind: 'none', text: null };
+  const ratio = `M₄²/(M₂M₆) = ${num(th.moment_ratio)}`;
+  if (th.recovery) return { kind: 'kept', text: `Rotated W: in W’s eigenbasis y₁ = Uᴴx₁ keeps ${ratio}, so the recovery of sparse first tokens holds.` };
+  return { kind: 'lost', text: `Rotated W: the paper’s recovery is lost. On the diagonal W these sparse first tokens recover as T grows (M₄² = M₂M₆); here W’s eigenbasis sees y₁ = Uᴴx₁, which is not sparse: ${ratio} < 1, Assumption 4.2 fails, and the last-position error does not go to 0.` };
+}
+
 // The paper's two conditions on x_1, as this project reads them (core/THEORY.md §5, §6).
 export function assumptionsClaim(cfg, th) {
   const a1 = th.assumption_4_1;
@@ -201,7 +300,12 @@ export function assumptionsClaim(cfg, th) {
   const measured = a1.source && a1.source !== 'closed form' ? `, ${a1.source}` : '';
   const one = a1.holds ? 'holds' : `fails (the mixed moments are ${pct(a1.mixed_moment_ratio)} of their largest possible size${measured})${cfg.clip ? '; clip keeps the red blocks diagonal, so the theory applies again' : ''}`;
   const two = `${a2.holds ? 'holds' : 'fails'} (M₄²/(M₂M₆) = ${num(a2.moment_ratio)})`;
-  return { kind: `${a1.holds ? 'holds' : 'fails'}-${a2.holds ? 'holds' : 'fails'}`, text: `Assumption 4.1 (our reading: the mixed moments of x₁ vanish, so training keeps the diagonal structure) ${one}. Assumption 4.2 (M₄² = M₂M₆: every non-zero coordinate of x₁ has one modulus, so the learned optimizer can recover the sequence) ${two}.` };
+  // process unitary: the theory's first token is y_1 = U^H x_1, W's eigenbasis (core/THEORY.md §10);
+  // a process without theory: the assumptions are x_1's, said for the record.
+  const x = cfg.process === 'unitary' && th.applies ? 'y₁ = Uᴴx₁ (the first token in W’s eigenbasis)' : 'x₁';
+  const y = cfg.process === 'unitary' && th.applies ? 'y₁' : 'x₁';
+  const record = th.byProcess ? 'For the record, x₁’s law against the paper’s assumptions, which are about its diagonal W without noise or contraction, not this process: ' : '';
+  return { kind: `${a1.holds ? 'holds' : 'fails'}-${a2.holds ? 'holds' : 'fails'}`, text: `${record}Assumption 4.1 (our reading: the mixed moments of ${x} vanish, so training keeps the diagonal structure) ${one}. Assumption 4.2 (M₄² = M₂M₆: every non-zero coordinate of ${y} has one modulus, so the learned optimizer can recover the sequence) ${two}.` };
 }
 
 // The three numbered hints: before the first epoch, what to watch and what the theory predicts
@@ -215,6 +319,8 @@ export function hintClaims(cfg, runs, sparse = cfg.x1 === 'sparse', mesa = null)
   const ode = cfg.init === 'diagonal' && th.applies ? ' (dashed: the gradient-flow ODE)' : '';
   let first;
   if (!th.applies && th.withheld) first = { kind: 'withheld', text: `Chart 1: the theory draws no line: ${th.reason}.` };
+  else if (!th.applies && th.byProcess && i < 0) first = { kind: 'no-prediction', text: 'Press Play and watch chart 1: for this process the theory makes no prediction (the note under the chart says why); the orange line will be this training set’s optimum within the diagonal family, measured.' };
+  else if (!th.applies && th.byProcess) first = { kind: abClaim(cfg, r, false).kind, text: `Chart 1, no prediction for this process: ${abClaim(cfg, r, false).text ?? `ab = ${num(h.ab[i])}`}` };
   else if (!th.applies) first = { kind: 'no-theory', text: 'Chart 1: for this first-token law the theory draws no line (Assumption 4.1 fails); ab still moves, see the notes under the chart.' };
   else if (i < 0 && cfg.init === 'gaussian') first = { kind: 'predicted', text: `Press Play and watch chart 1: from a random start each diagonal pair of weights settles at its own phase, so the authors’ ab (Re × Re) need not reach this training set’s optimum ${num(th.c_star_empirical ?? th.c_star_T)}; the phase-invariant product (purple) is the one to compare with it.` };
   else if (i < 0) first = { kind: 'predicted', text: `Press Play and watch chart 1: the theory predicts that the step size ab the model learns moves to this training set’s optimum ${num(th.c_star_empirical ?? th.c_star_T)} (orange), near the population’s c*(T) = ${num(th.c_star_T)} (grey)${ode}.` };
@@ -229,7 +335,8 @@ export function hintClaims(cfg, runs, sparse = cfg.x1 === 'sparse', mesa = null)
   }
   let second;
   const l = lastClaim(cfg, r, sparse);
-  if (!th.applies) second = { kind: 'no-theory', text: 'Chart 2, the prediction at the last position: there is no prediction to compare it with here.' };
+  if (!th.applies && th.byProcess && i >= 0) second = { kind: l.kind, text: `Chart 2: ${l.text.replace(/^No prediction: the diagonal theory does not apply to this run \(see the first chart\); m/, 'no prediction; m')}` };
+  else if (!th.applies) second = { kind: 'no-theory', text: 'Chart 2, the prediction at the last position: there is no prediction to compare it with here.' };
   else if (i < 0) {
     const text = sparse
       ? `Then chart 2: the theory predicts that the error at the last position falls to ${num(th.last_mse_pred)}${th.recovery_at_T ? ': the learned optimizer recovers the sequence' : th.recovery ? ', reaching 0 only as T grows (the capability chart)' : ''}.`
@@ -237,15 +344,15 @@ export function hintClaims(cfg, runs, sparse = cfg.x1 === 'sparse', mesa = null)
     second = { kind: 'predicted', text };
   } else second = { kind: l.kind, text: `Chart 2: ${l.text.replace(/^Verdict of the theory: /, 'the theory says ')}` };
   let third;
-  if (i < 0 || !th.applies) {
+  if (i < 0 || (!th.applies && !th.byProcess)) {
     third = { kind: 'predicted', text: !th.applies
-      ? `Chart 3, the weights: ${th.withheld ? 'for this file' : 'where Assumption 4.1 fails'} the theory does not say the blocks stay diagonal; “Beyond the assumption” further down measures them.`
+      ? `Chart 3, the weights: ${th.withheld ? 'for this file' : th.byProcess ? 'for this process' : 'where Assumption 4.1 fails'} the theory does not say the blocks stay diagonal; “Beyond the assumption” further down measures them.`
       : cfg.init === 'gaussian'
         ? 'Chart 3, the weights: from a random start the theory does not say the weights become diagonal; the masses off the diagonal are measured as it trains.'
         : 'Chart 3, the weights: the theory predicts that everything outside the outlined blocks stays 0, so that the model is one step of gradient descent (the error-versus-position chart compares them).' };
   } else {
     const m = offDiagonal(h, i);
-    const mc = mesaClaim(mesa, h, th);
+    const mc = mesaClaim(mesa, h, th, cfg);
     const gd = mc.kind === 'same' ? ', and the error-versus-position chart shows the model doing one step of gradient descent' : mc.kind === 'close' ? '; the error-versus-position chart compares the model with one step of gradient descent (its note says how close)' : mc.kind === 'differs' ? '; the error-versus-position chart shows the model is not exactly one step of gradient descent' : '';
     third = m <= TOL.diagonal
       ? { kind: 'diagonal', text: `Chart 3, the weights: everything outside the outlined blocks stays near 0 (${structure(h, i)})${gd}.` }
@@ -258,8 +365,11 @@ export function hintClaims(cfg, runs, sparse = cfg.x1 === 'sparse', mesa = null)
 // file does not follow the process the theory assumes, x_{t+1} = W x_t with W diagonal and unitary
 // (core/include/mesaflow/dynamics.hpp, checked on every training sequence): the core has already
 // made every prediction null and said why in its reason; the claims word it as a file's.
+// A generated set whose process is not the paper's (its dynamics source: "by construction ..."):
+// marked `byProcess` instead, the reason being the process's (core/THEORY.md §10).
 export function withheld(th) {
-  return th?.dynamics?.diagonal === false ? { ...th, withheld: true } : th;
+  if (th?.dynamics?.diagonal !== false) return th;
+  return /^by construction/.test(th.dynamics.source ?? '') ? { ...th, byProcess: true } : { ...th, withheld: true };
 }
 
 // A CLI run drawn beside the live run: which of its settings differ from the live run's (config:

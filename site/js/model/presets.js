@@ -23,6 +23,17 @@ export const PRESETS = {
   'sparse-2': { label: 'paper: sparse c = 2', values: { ...PAPER, x1: 'sparse', scale: 2, lr: 1e-4, epochs: 120 } },
   'full-one': { label: 'paper: full-one, no clip', values: { ...PAPER, x1: 'full-one', scale: 1, lr: 5e-4, epochs: 200 } },
   'full-one-clip': { label: 'paper: full-one, clip', values: { ...PAPER, x1: 'full-one', scale: 1, lr: 5e-4, epochs: 200, clip: true } },
+  // Issue 22's processes (core/THEORY.md §10), at the quick preset's size; the steps were chosen
+  // so that ab ends within 0.3% of its training set's optimum (tests/browser/process.test.mjs).
+  // Sparse first tokens under a Haar-rotated W (process unitary): in W's eigenbasis y_1 = U^H x_1
+  // is no longer sparse, its moments fail Assumption 4.2, and the paper's recovery is lost (the
+  // theory still applies: ab goes to c*(T) = 1.476, the last-position error to 0.0673, not 0).
+  'rotated-sparse': { label: 'sparse x₁, rotated W', values: { ...PAPER, d: 3, T: 20, m: 1000, 'test-m': 500, x1: 'sparse', scale: 1, process: 'unitary', lr: 0.02, epochs: 300 } },
+  // Noisy dynamics x_{t+1} = W x_t + sigma eps_t: no theory; the last-position error stays above the
+  // noise floor sigma^2, and ab goes to the training set's optimum within the diagonal family.
+  'noisy-ar': { label: 'noisy AR: an error floor', values: { ...PAPER, d: 3, T: 20, m: 1000, 'test-m': 500, x1: 'sparse', scale: 1, noise: 0.1, lr: 0.01, epochs: 300 } },
+  // A contracting W (radius < 1): the tokens shrink like r^t; no theory, the measured optimum of the family.
+  contracting: { label: 'contracting W', values: { ...PAPER, d: 3, T: 20, m: 1000, 'test-m': 500, x1: 'sparse', scale: 1, radius: 0.9, lr: 0.05, epochs: 300 } },
 };
 
 export const DEFAULT_PRESET = 'quick';

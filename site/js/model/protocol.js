@@ -43,7 +43,8 @@ export const toWorker = {
   // allocate together (what the page's pool leaves them; others: what the other demos hold);
   // workers: the workers computing the sums, as set (null: automatic); data: null (generated data)
   // or a data file, {npy: Blob, name, test_npy?: Blob, test_name?} (the runs train on it, on this
-  // worker alone, with its m, d, T; cfg's are the file's, see `opened`).
+  // worker alone, with its m, d, T; cfg's are the file's, see `opened`), or process fixed's W file,
+  // {w: Blob, w_name} (generated data sets from that W, on the parallel path too).
   create: (runs, budget, workers, data = null, others = 0) => ({ type: 'create', runs, budget, workers, data, others }),
   // The current runs deleted and none created (answered with `stopped`, reason 'reset'): the page
   // refused a create itself, before asking (model/memory.js: the runs would not fit).
@@ -112,8 +113,9 @@ export const toPage = {
 // Every request carries a seq (the answer, fromShard, the same) and its owner: the tenant (one
 // element's runs) whose data sets it reads or replaces.
 export const toShard = {
-  // Draw the data sets of these runs ([{id, cfg}]), dropping the owner's previous ones.
-  create: (seq, owner, runs) => ({ type: 'create', seq, owner, runs }),
+  // Draw the data sets of these runs ([{id, cfg}]; w: process fixed's W file as a Uint8Array, or
+  // null), dropping the owner's previous ones.
+  create: (seq, owner, runs, w = null) => ({ type: 'create', seq, owner, runs, w }),
   // The records of shards [first, last) of run id at weights (s.weights()): training sums (with
   // gradients if grad) and, if test, test sums.
   sums: (seq, owner, id, weights, first, last, grad, test) => ({ type: 'sums', seq, owner, id, weights, first, last, grad, test }),

@@ -4,6 +4,7 @@
 // its own T, and points measured elsewhere (Views.addCapabilityPoint) as markers.
 import { LineChart, OKABE_ITO } from './charts.js';
 import { num } from './status.js';
+import { words } from '../model/claims.js';
 
 // What the chart shows: the curve's key, a measured point's key, the axis, whether log.
 const MODES = {
@@ -48,7 +49,7 @@ export default class CapabilityView {
     const cap = v.capability;
     const mode = MODES[this.mode.value] ?? MODES.relative_error;
     const th = v.th;
-    const none = v.file ? `No capability curve for a data file: the curve is a first-token law’s over every T, and ${v.file.name} has one T` : `No capability curve: ${th.reason ?? 'the theory does not apply'}`;
+    const none = v.file ? `No capability curve for a data file: the curve is a first-token law’s over every T, and ${v.file.name} has one T` : `No capability curve${th.byProcess ? ' for this process' : ''}: ${th.reason ? words(th.reason) : 'the theory does not apply'}`;
     this.notes.replaceChildren(Object.assign(document.createElement('li'), { textContent: cap ? capabilityVerdict(cap, th) : `${none}.` }));
     const plot = v.root.getElementById('plot-capability');
     if (!cap) {

@@ -2,7 +2,7 @@
 // The notes under the charts: sentences about the run they sit next to, each one a claim of
 // model/claims.js (a function of the run's theory, history, ODE and mesa view, with the condition
 // under which it may be said). Plain text (textContent).
-import { stabilityClaim, abClaim, lastClaim, assumptionsClaim, mesaClaim, overlayClaim, words } from '../model/claims.js';
+import { stabilityClaim, abClaim, lastClaim, rotatedClaim, assumptionsClaim, mesaClaim, baselinesClaim, overlayClaim, theoryClaim, abLinesClaim } from '../model/claims.js';
 
 export const stabilityNote = (cfg, runs) => stabilityClaim(cfg, runs).text;
 export const assumptionsNote = (cfg, th) => assumptionsClaim(cfg, th).text;
@@ -11,7 +11,10 @@ export const assumptionsNote = (cfg, th) => assumptionsClaim(cfg, th).text;
 export function notesAb(cfg, runs, overlay = null) {
   const th = runs[0].theory;
   const out = [];
-  if (!th.applies) out.push(`No theory line: ${words(th.reason)}.`);
+  const which = theoryClaim(cfg, th).text;
+  if (which) out.push(which);
+  const lines = abLinesClaim(th).text;
+  if (lines) out.push(lines);
   const st = stabilityNote(cfg, runs);
   if (st) out.push(st);
   for (const r of runs) {
@@ -28,12 +31,13 @@ export function notesRatio(cfg, runs, sparse = cfg.x1 === 'sparse') {
   const out = [];
   if (sparse) out.push('Test loss: the loss over every position t = 2..T−1, the curve the authors label “MSE loss at T_te”; last-position MSE: the squared error at t = T−1 only.');
   out.push(lastClaim(cfg, runs[0], sparse).text);
+  const rotated = rotatedClaim(cfg, runs[0].theory).text;
+  if (rotated) out.push(rotated);
   return out;
 }
 
-export function notesMesa(mesa, hist, th) {
-  const c = mesaClaim(mesa, hist, th).text;
-  return c ? [c] : [];
+export function notesMesa(mesa, hist, th, cfg = null) {
+  return [mesaClaim(mesa, hist, th, cfg).text, baselinesClaim(mesa, cfg).text].filter(Boolean);
 }
 
 // Fills the list ul with the notes, one item each.

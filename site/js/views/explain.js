@@ -34,7 +34,7 @@ const TEXTS = {
     PAPER, ' under Assumption 4.1 gradient flow from the diagonal initialisation keeps every other entry at 0 and the blocks multiples of I; a finite training set leaves small off-diagonal entries. full-one breaks Assumption 4.1: its off-diagonal entries grow unless clip is on. Blue negative, red positive; one colour scale for real part, imaginary part and modulus (the largest modulus); hover for exact values.',
   ],
   mesa: [
-    SEEN, ' squared error of the prediction of x', { slot: 'subt1' }, ' against context position t: the trained model, one gradient step with the trained ab, least squares on the context, and the true W (0 up to rounding, not drawn on the log axis). Where the model lies on the one-step curve, it is a mesa-optimizer, ',
+    SEEN, ' squared error of the prediction of x', { slot: 'subt1' }, ' against context position t: the trained model, one gradient step with the trained ab, least squares and ridge regression on the context, and the true W (without noise its error is rounding, drawn along the log axis’s floor; with noise it is the noise floor σ²d, drawn too). Where the model lies on the one-step curve, it is a mesa-optimizer, ',
     { tex: 'model' }, '.',
   ],
   sequence: [
@@ -93,7 +93,7 @@ export function explanation(view, model = 'attention') {
 // model: the run's model (cfg.model).
 export function fillExplanations(root, th, model = 'attention') {
   linkFonts(root.ownerDocument);
-  const none = model !== 'attention' ? 'not defined for this model' : 'not defined here (Assumption 4.1 fails)';
+  const none = model !== 'attention' ? 'not defined for this model' : th.byProcess ? 'not defined for this process' : th.withheld ? 'not defined for this file' : 'not defined here (Assumption 4.1 fails)';
   for (const view of Object.keys(TEXTS)) {
     const { node, slots } = explanation(view, model);
     const set = (k, v) => slots[k] && (slots[k].textContent = v);

@@ -19,6 +19,8 @@ const recovery = (th) =>
     ? `recovery predicted: ${th.recovery ? 'yes' : 'no'}`
     : th.withheld
       ? 'no theory: the file’s dynamics are not diagonal'
+      : th.byProcess
+        ? 'no theory for this process (chart 1 says why)'
       : th.assumption_4_1 && !th.assumption_4_1.holds
         ? 'no theory: Assumption 4.1 fails'
         : 'no theory for this model (core/THEORY.md §9)';

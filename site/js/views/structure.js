@@ -27,7 +27,8 @@ export default class StructureView {
     for (const c of this.charts_) c.destroy();
     const v = this.views;
     const $ = (id) => v.root.getElementById(id);
-    $('h-structure').textContent = v.cfg.init === 'gaussian' ? 'From a gaussian initialisation: the structure of the weights' : 'Beyond the assumption: the weights leave the diagonal';
+    $('h-structure').textContent = v.cfg.init === 'gaussian' ? 'From a gaussian initialisation: the structure of the weights'
+      : v.th.byProcess ? 'Beyond the theory: the structure of the weights for this process' : 'Beyond the assumption: the weights leave the diagonal';
     const masses = runSeries(v.runs, MASSES);
     const mse = runSeries(v.runs, [{ label: 'model: last-position MSE', key: 'last_mse' }]);
     const vanilla = v.runs[0].vanilla;

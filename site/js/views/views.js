@@ -65,12 +65,17 @@ function abChart(v) {
     const plus = (s) => () => [v.column('ab_complex')[0].map((c, i) => (c == null ? null : c + s * v.column('ab_spread')[0][i]))];
     kinds.push({ label: 'phase-invariant ab ± spread over j', key: 'ab_complex', dash: DASH }, { label: 'upper', values: plus(1) }, { label: 'lower', values: plus(-1) });
   }
-  const refs = !th.applies ? [] : [
-    ...(th.c_star_empirical != null ? [{ tag: 'training-set optimum', colour: OKABE_ITO.orange, dash: DASH, value: th.c_star_empirical }] : []),
+  // The training set's optimum within the diagonal family is measured for every run (issue 22),
+  // drawn also where no theory applies (labelled with its family there: the model's weights may
+  // leave it); c*(T) and c*(∞) only where the theory applies.
+  const setTag = th.applies ? 'training-set optimum' : 'training-set optimum (diagonal family)';
+  const set = th.c_star_empirical != null ? [{ tag: setTag, colour: OKABE_ITO.orange, dash: DASH, value: th.c_star_empirical }] : [];
+  const refs = !th.applies ? set : [
+    ...set,
     { tag: 'c*(T)', colour: OKABE_ITO.grey, width: 2, value: th.c_star_T },
     { tag: 'c*(∞)', colour: OKABE_ITO.black, dash: DOTS, value: th.c_star_inf },
   ];
-  const def = define(v, kinds, refs, { yLabel: 'ab', clip: th.applies ? near(Math.max(th.c_star_T, th.c_star_inf, th.c_star_empirical ?? 0)) : null });
+  const def = define(v, kinds, refs, { yLabel: 'ab', clip: th.applies ? near(Math.max(th.c_star_T, th.c_star_inf, th.c_star_empirical ?? 0)) : th.c_star_empirical != null ? near(th.c_star_empirical) : null });
   if (gauss) {
     const [ab, cplx, up, lo] = def.opts.series;
     Object.assign(cplx, { colour: OKABE_ITO.purple });
@@ -88,6 +93,8 @@ function ratioChart(v) {
   if (v.sparse) {
     const kinds = [{ label: 'last-position MSE (t = T−1)', key: 'last_mse' }, { label: 'test loss: the authors’ curve “MSE loss at T_te”', key: 'test_loss', dash: DASH }];
     const refs = th.applies && th.last_mse_pred > 0 ? [{ tag: 'predicted MSE', colour: OKABE_ITO.grey, dash: DASH, value: th.last_mse_pred }] : [];
+    // Noisy processes: the error of the true W, sigma^2 per coordinate (core/THEORY.md §10).
+    if (v.cfg.noise > 0) refs.push({ tag: 'noise floor σ² (true W)', colour: OKABE_ITO.grey, dash: DASH, value: v.cfg.noise ** 2 });
     return define(v, kinds, refs, { yLabel: 'squared error', log: true });
   }
   const refs = th.applies ? [{ tag: 'predicted ratio', colour: OKABE_ITO.grey, dash: DASH, value: th.ratio_pred }] : [];
@@ -148,8 +155,9 @@ export class Views {
     this.th = runs[0].theory;
     if (capability !== this.capability) this.measured = []; // a live change keeps the measured points
     this.capability = capability;
-    // The last position's error where it tends to 0: sparse first tokens, or a file the theory says is recovered.
-    this.sparse = this.file ? Boolean(this.th.applies && this.th.recovery) : cfg.x1 === 'sparse';
+    // The last position's error where it tends to 0: sparse first tokens, or a file the theory says
+    // is recovered; and where it has a floor (a noisy process).
+    this.sparse = this.file ? Boolean(this.th.applies && this.th.recovery) : cfg.x1 === 'sparse' || cfg.noise > 0;
     this.syncKey ??= `mesaflow-${Math.random().toString(36).slice(2)}`;
     this.hasOde = this.th.applies && runs[0].ode.epoch.length > 0; // the ODE is the diagonal family's
     const $ = (id) => this.root.getElementById(id);
@@ -161,12 +169,7 @@ export class Views {
       log: true,
       xInt: true,
       xName: 't =',
-      series: [
-        { label: 'trained model', colour: OKABE_ITO.blue, width: 3 },
-        { label: 'one GD step with the trained ab', colour: OKABE_ITO.orange, dash: DASH },
-        { label: 'least squares on the context', colour: OKABE_ITO.green, atFloor: true },
-        { label: 'true W (0 up to rounding)', colour: OKABE_ITO.purple, dash: DOTS, atFloor: true },
-      ],
+      series: this.mesaSeries(cfg).map(([, s]) => s),
     });
     // Beyond the assumption: where the diagonal theory does not apply, or from a gaussian start.
     $('card-structure').hidden = this.th.applies && cfg.init !== 'gaussian';
@@ -181,6 +184,23 @@ export class Views {
     this.notesText = {};
     for (const l of Object.values(this.lazy)) l.setup();
     this.explain(false);
+  }
+
+  // The mesa view's lines [[key of s.mesa(), series]]: the model, its one GD step, least squares and
+  // ridge on the context, the true W (rounding, or the noise: its error is then the noise floor's
+  // expectation), and the noise floor sigma^2 d with noise (core/THEORY.md §10).
+  /** @returns {Array<[string, {label: string, colour: string, dash?: number[], width?: number, atFloor?: boolean}]>} */
+  mesaSeries(cfg) {
+    const noisy = cfg.noise > 0 && !this.file;
+    /** @type {Array<[string, {label: string, colour: string, dash?: number[], width?: number, atFloor?: boolean}]>} */
+    const lines = [
+      ['model', { label: 'trained model', colour: OKABE_ITO.blue, width: 3 }],
+      ['gd1', { label: 'one GD step with the trained ab', colour: OKABE_ITO.orange, dash: DASH }],
+      ['ls', { label: 'least squares on the context', colour: OKABE_ITO.green, atFloor: true }],
+      ['ridge', { label: `ridge on the context (λ = ${cfg.ridge})`, colour: OKABE_ITO.sky, dash: DASH, atFloor: true }],
+      ['true_w', { label: noisy ? 'true W (its error: the noise)' : 'true W (0 up to rounding)', colour: OKABE_ITO.purple, dash: DOTS, atFloor: true }],
+    ];
+    return noisy ? lines.concat([['noise_floor', { label: 'noise floor σ²d', colour: OKABE_ITO.grey, dash: DASH }]]) : lines;
   }
 
   // The charts over epochs (ab, the last position, the loss) on the grid of the runs' epochs and
@@ -233,7 +253,7 @@ export class Views {
     for (const [id, def] of Object.entries(this.defs)) this.charts[id].setData(this.x, def.data(), range);
     this.showNotes('ab', notesAb(this.cfg, this.runs, this.overlay));
     this.showNotes('ratio', notesRatio(this.cfg, this.runs, this.sparse));
-    this.showNotes('mesa', notesMesa(this.mesa, this.runs[0].hist, this.th));
+    this.showNotes('mesa', notesMesa(this.mesa, this.runs[0].hist, this.th, this.cfg));
     fillHints(this.root, this.cfg, this.runs, this.sparse, this.mesa);
     for (const l of Object.values(this.lazy)) l.update();
   }
@@ -267,9 +287,9 @@ export class Views {
   setMesa(m) {
     if (!m) return; // a model without the mesa view (linear-map)
     this.mesa = m;
-    this.charts.mesa.setData(Array.from(m.t), [m.model, m.gd1, m.ls, m.true_w].map((a) => Array.from(a)));
+    this.charts.mesa.setData(Array.from(m.t), this.mesaSeries(this.cfg).map(([k]) => Array.from(m[k] ?? [])));
     if (!this.runs) return;
-    this.showNotes('mesa', notesMesa(m, this.runs[0].hist, this.th));
+    this.showNotes('mesa', notesMesa(m, this.runs[0].hist, this.th, this.cfg));
     fillHints(this.root, this.cfg, this.runs, this.sparse, m);
   }
 

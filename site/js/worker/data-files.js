@@ -12,9 +12,11 @@ async function bytesOf(blob, name, field) {
   }
 }
 
-// data: {npy: Blob, name, test_npy?: Blob, test_name?} (model/protocol.js, create) -> the `data` option
-// of mf.createSession: {npy, test_npy?} as Uint8Arrays.
+// data: {npy: Blob, name, test_npy?: Blob, test_name?} or {w: Blob, w_name} (model/protocol.js,
+// create) -> {npy, test_npy?} (the `data` option of mf.createSession) or {w} (its `w` option: process
+// fixed's W file), as Uint8Arrays.
 export async function readData(data) {
+  if (data.w) return { w: await bytesOf(data.w, data.w_name, 'w-file') };
   const files = { npy: await bytesOf(data.npy, data.name, 'data') };
   if (data.test_npy) files.test_npy = await bytesOf(data.test_npy, data.test_name, 'test-data');
   return files;
@@ -42,13 +44,23 @@ function describeData(data, files, s) {
   };
 }
 
+// What an accepted W file gives the runs: its name and d (the core checked its shape (d, d)).
+function describeW(data, cfg) {
+  return { kind: 'w', name: data.w_name, d: cfg.d };
+}
+
 // data (as in readData) read by the core's reader and checked with cfg, by a session made and
-// deleted: {info} (toPage.opened's), or {problem} in the command line's words.
+// deleted: {info} (toPage.opened's), or {problem} in the command line's words (a W file: the
+// core's checks of the CLI's --w-file, the problem's field 'w-file').
 /** @param {import('../../lib/mesaflow.js').Mesaflow} mf */
 export async function checkData(mf, cfg, data) {
   let s = null;
   try {
     const files = await readData(data);
+    if ('w' in files) {
+      s = mf.createSession(cfg, { w: files.w });
+      return { info: describeW(data, cfg), problem: null };
+    }
     s = mf.createSession(cfg, { data: files });
     return { info: describeData(data, files, s), problem: null };
   } catch (e) {

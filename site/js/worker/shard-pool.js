@@ -77,9 +77,10 @@ export class ShardPool {
     });
   }
 
-  // runs: [{id, cfg}]; every link's service draws the data sets of every run.
-  create(runs) {
-    return Promise.all(this.links.map((_, i) => this.#ask(i, (seq) => toShard.create(seq, this.owner, runs), false)));
+  // runs: [{id, cfg}]; every link's service draws the data sets of every run (w: process fixed's
+  // W file, a Uint8Array, or null).
+  create(runs, w = null) {
+    return Promise.all(this.links.map((_, i) => this.#ask(i, (seq) => toShard.create(seq, this.owner, runs, w), false)));
   }
 
   // The records of all shards at `weights` for run `id`: {train, test (null unless wanted)}.

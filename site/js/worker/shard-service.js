@@ -45,14 +45,15 @@ export class ShardService {
     throw new Error(`unknown shard request ${data.type}`);
   }
 
-  #create({ owner, runs }) {
+  // w: process fixed's W file (Uint8Array), the same for every run of the request, or null.
+  #create({ owner, runs, w }) {
     this.drop(owner);
     // Runs that differ only in how they train (compare mode's three initialisations) draw the
     // same data sets: one copy serves them all.
     const byData = new Map();
     for (const { id, cfg } of runs) {
       const key = dataKey(cfg);
-      if (!byData.has(key)) byData.set(key, this.mf.createShardWorker(cfg));
+      if (!byData.has(key)) byData.set(key, this.mf.createShardWorker(cfg, w ? { w } : {}));
       this.holders.set(`${owner} ${id}`, byData.get(key));
     }
     return [undefined, undefined, []];

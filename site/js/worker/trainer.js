@@ -115,9 +115,11 @@ export class Trainer {
     }
   }
 
-  // files: the `data` option of createSession (a data file's bytes), or undefined.
+  // files: readData's {npy?, test_npy?, w?} (a data file's bytes, as createSession's `data`; process
+  // fixed's W file, its `w`), or undefined.
   newRuns(specs, parallel, files) {
-    for (const { id, cfg, resume } of specs) this.runs.push({ id, s: this.mf.createSession(cfg, { externalSums: parallel, resume, data: files }), sent: 0, parallel });
+    const data = files?.npy ? { npy: files.npy, test_npy: files.test_npy } : undefined;
+    for (const { id, cfg, resume } of specs) this.runs.push({ id, s: this.mf.createSession(cfg, { externalSums: parallel, resume, data, w: files?.w }), sent: 0, parallel });
   }
 
   deleteRuns() {
@@ -253,7 +255,8 @@ export class Trainer {
     // here with the module's own estimate, in the same words.
     const problem = memoryProblem(bytes, budget, others);
     if (problem) return this.post(toPage.invalid(specs[0].id, problem));
-    const [want, allocated] = files ? [1, bytes] : this.workerCount(workers, specs.map((r) => r.cfg), bytes, budget);
+    // A data file trains on this worker alone; a W file's data sets are generated (any worker).
+    const [want, allocated] = files?.npy ? [1, bytes] : this.workerCount(workers, specs.map((r) => r.cfg), bytes, budget);
     let n = this.usePool(want);
     this.bytes = allocated;
     try {
@@ -265,7 +268,7 @@ export class Trainer {
     }
     if (this.pool) {
       try {
-        await this.pool.create(specs);
+        await this.pool.create(specs, files?.w ?? null);
         for (const r of this.runs) if (r.s.awaitingSums) await this.feed(r); // epoch 0, or where a run resumes
       } catch (e) {
         // The other workers' shard services failed: the same training on this worker.
@@ -273,13 +276,13 @@ export class Trainer {
         this.deleteRuns();
         n = this.usePool(1);
         this.bytes = bytes;
-        this.newRuns(specs, false);
+        this.newRuns(specs, false, files);
       }
     }
     this.msPerEpoch = null;
     const runs = this.runs.map((r) => ({ id: r.id, theory: r.s.theory(), ode: thinOde(r.s.odeCurve()), vanilla_gd: r.s.vanillaGd() }));
     // No capability curve for a file: that curve is a first-token law's, over every T.
-    const capability = files ? null : this.mf.capability(specs[0].cfg, 3, 100000);
+    const capability = files?.npy ? null : this.mf.capability(specs[0].cfg, 3, 100000);
     this.post(toPage.created(runs, plain(this.runs[0].s.samples(SAMPLES_N)), this.bytes, n, capability));
     for (const r of this.runs) this.sendRows(r);
     // A run whose loss is not finite at epoch 0 (data that overflow) stopped before its first
