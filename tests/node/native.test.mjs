@@ -120,7 +120,7 @@ test('wasm reproduces the native CLI bit for bit in both precisions, every famil
   assert.equal(compared, 2 * (1 + families.length * 4));
 });
 
-// Issue 23: softmax attention (scalar double passes, exp from each platform's libm) in both
+// Issue 23: softmax attention (scalar double passes, the project's own exp: core/src/models/exp.cpp) in both
 // precisions, both methods, clip or not, natively and in wasm, bit for bit.
 test('wasm reproduces the native CLI bit for bit with attention softmax', (t) => {
   if (!fs.existsSync(CLI)) return t.skip(`${CLI} not built`);

@@ -13,6 +13,7 @@
 
 #include "mesaflow/history.hpp"
 #include "mesaflow/models/attention.hpp"  // attention_params, attention_weights
+#include "mesaflow/models/exp.hpp"
 
 namespace mesaflow {
 
@@ -101,7 +102,7 @@ MESAFLOW_SCALAR_LOOPS void sequence_sums(const Arrays& W, int T, int d, bool gra
     }
     double z = 0;
     for (int i = 0; i <= t; ++i) {
-      sc.alpha[i] = std::exp(sc.alpha[i] - top);
+      sc.alpha[i] = portable_exp(sc.alpha[i] - top);  // not std::exp: same bits natively and in wasm
       z += sc.alpha[i];
     }
     const double inv_z = 1.0 / z;
