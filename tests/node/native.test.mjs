@@ -120,6 +120,30 @@ test('wasm reproduces the native CLI bit for bit in both precisions, every famil
   assert.equal(compared, 2 * (1 + families.length * 4));
 });
 
+// Issue 23: softmax attention (scalar double passes, the project's own exp: core/src/models/exp.cpp) in both
+// precisions, both methods, clip or not, natively and in wasm, bit for bit.
+test('wasm reproduces the native CLI bit for bit with attention softmax', (t) => {
+  if (!fs.existsSync(CLI)) return t.skip(`${CLI} not built`);
+  const cases = [
+    { d: 3, T: 12, m: 24, test_m: 16, epochs: 4, lr: 0.02, seed: 3, method: 'gd', init: 'gaussian', clip: false },
+    { d: 2, T: 15, m: 20, test_m: 12, epochs: 3, lr: 0.02, seed: 4, method: 'flow', init: 'gaussian', clip: false },
+    { d: 4, T: 10, m: 18, test_m: 10, epochs: 3, lr: 0.05, seed: 5, method: 'gd', init: 'diagonal', clip: true },
+  ];
+  let compared = 0;
+  for (const base of cases)
+    for (const precision of ['double', 'single']) {
+      const c = { ...base, attention: 'softmax', precision };
+      const args = ['--attention', 'softmax', '--d', String(c.d), '--T', String(c.T), '--m', String(c.m), '--test-m', String(c.test_m),
+        '--lr', String(c.lr), '--seed', String(c.seed), '--epochs', String(c.epochs), '--method', c.method, '--init', c.init,
+        '--precision', precision, ...(c.clip ? ['--clip'] : [])];
+      const native = runCli(args);
+      assert.equal(native.config.attention, 'softmax');
+      expectRunSame(runWasm(mf, c), native, JSON.stringify(c));
+      compared++;
+    }
+  assert.equal(compared, 6);
+});
+
 // A complex64 file (as the CLI writes in single) through createSession trains as the CLI does.
 test('a complex64 .npy trains through the JS API in single as the CLI trains it, bit for bit', (t) => {
   if (!fs.existsSync(CLI)) return t.skip(`${CLI} not built`);

@@ -3,6 +3,7 @@
 #include "mesaflow/models/attention.hpp"
 #include "mesaflow/models/linear_map.hpp"
 #include "mesaflow/models/model.hpp"
+#include "mesaflow/models/softmax.hpp"
 
 namespace mesaflow {
 
@@ -16,7 +17,13 @@ const std::vector<const Model*>& models() {
   return all;
 }
 
-const Model& model_of(const Config& c) { return *models().at(static_cast<std::size_t>(c.model)); }
+const Model& model_of(const Config& c) {
+  const Model& model = *models().at(static_cast<std::size_t>(c.model));
+  // The attention model's softmax kind (the attention field; config.cpp refuses it with another model).
+  static const SoftmaxModel softmax;
+  if (c.attention == Attention::Softmax && &model == models().front()) return softmax;
+  return model;
+}
 
 const Model* find_model(const std::string& name) {
   for (const Model* m : models())
