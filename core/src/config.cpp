@@ -127,6 +127,9 @@ const FieldTable& config_fields() {
                                0, 1e6),
         model_field({"model", "model", "Model", kModel,
                      "attention: the paper's one-layer linear attention; linear-map: y_hat = A x, the no-attention baseline"}),
+        integer<&Config::layers>({"layers", "layers", "Layers", kModel,
+                                  "L layers of linear attention with a residual stream (model attention); 1: the paper's one layer"},
+                                 1, 4),
         choice<&Config::init>({"init", "init", "Initialisation", kModel, "initialisation"}, {"diagonal", "gaussian"}),
         number<&Config::a0>({"a0", "a0", "Initial a (W_KQ block)", kModel, "diagonal init: W_KQ red block = a0 I"}, -100, 100),
         number<&Config::b0>({"b0", "b0", "Initial b (W_PV block)", kModel, "diagonal init: W_PV red block = b0 I"}, -100, 100),
@@ -167,6 +170,10 @@ const char* to_string(Precision p) { return choice_text("precision", static_cast
 const char* to_string(Process p) { return choice_text("process", static_cast<int>(p)); }
 Problem check_relations(const Config& c) {
   if (Problem p = check_process(c)) return p;
+  if (c.layers > 1 && std::string(models().at(static_cast<std::size_t>(c.model))->name()) != "attention")
+    return {"layers", "layers > 1 is a stack of linear attention (model attention), not of the " +
+                          std::string(models().at(static_cast<std::size_t>(c.model))->name()) + " model; use layers 1 or model attention",
+            {"model"}};
   if (c.x1 == X1Family::Gaussian && !c.magnitude.is_const())
     return {"magnitude",
             "a magnitude law (" + shown(magnitude_text(c.magnitude)) +

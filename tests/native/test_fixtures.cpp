@@ -91,7 +91,7 @@ const Change kChanges[] = {
 // ridge baseline and the W file).
 const char* const kHelpAdded[] = {"  --magnitude ", "  --test-data ", "  --test-fraction ", "  --shard ", "  --precision ",
                                   "  --model ", "  --resume ", "  --no-time-limit ", "  --process ", "  --radius ",
-                                  "  --noise ", "  --ridge ", "  --w-file "};
+                                  "  --noise ", "  --ridge ", "  --w-file ", "  --layers "};
 
 // The saved --help with the lines it gained since inserted where they stand in the new one.
 std::string help_with_additions(const std::string& saved, const std::string& now) {
@@ -150,7 +150,9 @@ const char* const kAdded[] = {
     // issue 22: the process and its modifiers, the ridge baseline's lambda
     "/config/process", "/config/radius", "/config/noise", "/config/ridge",
     // ... and the mesa view's ridge and noise-floor curves, and the last position of every baseline
-    "/mesa/ridge", "/mesa/noise_floor", "/baselines"};
+    "/mesa/ridge", "/mesa/noise_floor", "/baselines",
+    // issue 23: the number of attention layers, each layer's ab and each layer's final weights
+    "/config/layers", "/history/ab_layers", "/final/layers"};
 
 // Issue 12: the gradient flow's step-size control sums its norms in index order (Eigen's
 // vectorised sums depend on the packet size, which differs in WebAssembly): runs of the flow may

@@ -23,6 +23,7 @@ enum class Process { Diagonal, Unitary, Orthogonal, Rotation, Fixed };
 
 struct Config {
   int model = 0;          // index into models() (models/model.hpp): 0 attention, 1 linear-map
+  int layers = 1;         // L layers of linear attention with a residual stream (models/layers.hpp); 1: the paper's
   int d = 5;              // token dimension
   int T = 100;            // sequence length
   int m = 10000;          // training sequences
