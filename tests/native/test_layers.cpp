@@ -244,6 +244,7 @@ TEST(Layers, FlopCount) {
   EXPECT_EQ(m.flops(Pass::Test, 1, 3, 1), 320.0);
   EXPECT_EQ(m.flops(Pass::Gradient, 1, 3, 1), 838.0);
   EXPECT_EQ(m.flops(Pass::Gradient, 1, 3, 7), 7 * 838.0);
+  EXPECT_EQ(m.flops(Pass::Gradient, 5, 100, 10000), 16219800000.0);  // core/THEORY.md §12's paper-size figure
   // At L = 1 the count is the fused kernel's (flops.hpp) except for S: built in full twice (forward,
   // and again in the backward) against once on the upper triangle.
   for (int d : {1, 3, 5})
