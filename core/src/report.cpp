@@ -41,10 +41,8 @@ Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSynta
   j["history"] = h;
   j["theory"] = theory_json(s.theory(), &h.epoch, &s.ode_ab(), &s.ode_ab_empirical());
   j["final"] = s.params();
-  // Issue 23: the layers' blocks, layer 1 first; an attention model of one layer (linear or softmax)
-  // has one, its top-level blocks.
-  if (s.params().find("wkq") && s.params().find("wpv") && !j["final"].contains("layers"))
-    j["final"]["layers"] = Json::array({j["final"]});
+  if (const std::vector<Weights> layers = s.model().layer_weights(s.params()); !layers.empty())
+    j["final"]["layers"] = layers;  // layer 1 first, each {wkq_re, wkq_im, wpv_re, wpv_im}
   const bool mesa = mesa_nseq > 0 && !s.diverged() && s.has_mesa();
   const MesaView view = mesa ? s.mesa(mesa_nseq) : MesaView{};
   j["mesa"] = mesa ? Json(view) : Json(nullptr);

@@ -94,13 +94,17 @@ TEST(Softmax, TheAttentionFieldChoosesTheModel) {
   EXPECT_EQ(other.also, std::vector<std::string>{"model"});
   EXPECT_NE(other.message.find("not of linear-map"), std::string::npos) << other.message;
   ASSERT_FALSE(set_field(c, "model", "attention"));
-  const Problem deep = attention_relation(c, 2);
+  ASSERT_FALSE(set_field(c, "layers", "2"));  // the table's own range admits it; the relation refuses it
+  const Problem deep = validate(c, kNativeMemoryBudget);
   EXPECT_EQ(deep.field, "attention");
   EXPECT_EQ(deep.also, std::vector<std::string>{"layers"});
   EXPECT_NE(deep.message.find("one layer"), std::string::npos) << deep.message;
-  EXPECT_FALSE(attention_relation(c, 1));
+  EXPECT_NE(deep.message.find("layers 2"), std::string::npos) << deep.message;
+  ASSERT_FALSE(set_field(c, "layers", "1"));
+  EXPECT_FALSE(validate(c, kNativeMemoryBudget));
   c.attention = Attention::Linear;
-  EXPECT_FALSE(attention_relation(c, 3));  // linear attention: the layers field's own range applies
+  c.layers = 3;
+  EXPECT_FALSE(validate(c, kNativeMemoryBudget));  // linear attention: three layers are allowed
 }
 
 TEST(Softmax, MatchesTheNaiveFormulas) {

@@ -28,6 +28,7 @@ enum class Attention { Linear, Softmax };
 struct Config {
   int model = 0;          // index into models() (models/model.hpp): 0 attention, 1 linear-map
   Attention attention = Attention::Linear;  // the attention model's kind (model_of picks softmax's)
+  int layers = 1;         // L layers of linear attention with a residual stream (models/layers.hpp); 1: the paper's
   int d = 5;              // token dimension
   int T = 100;            // sequence length
   int m = 10000;          // training sequences
@@ -77,7 +78,7 @@ constexpr DataLayout kGeneratedLayout = DataLayout::Regenerated;
 Problem check_relations(const Config& c);
 // Attention softmax with the attention model only, and with `layers` = 1 (issue 23: the softmax
 // model has one layer; layers > 1 is refused, naming both fields).
-Problem attention_relation(const Config& c, int layers);
+Problem attention_relation(const Config& c);
 
 const char* to_string(X1Family f);
 const char* to_string(Init i);

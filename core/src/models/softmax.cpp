@@ -277,6 +277,7 @@ void SoftmaxModel::push_structure(const Weights& w, History& h) const {
   // The blocks are the linear model's: ab and the red blocks' structure mean the same here.
   const Params p = attention_params(w);
   h.ab.push_back(ab_of(p));
+  h.ab_layers.push_back({h.ab.back()});  // one layer
   const Structure st = structure_of(p);
   h.offdiag_kq.push_back(st.offdiag_kq);
   h.offdiag_pv.push_back(st.offdiag_pv);

@@ -94,6 +94,9 @@ class Model {
   // outside, ab_complex, ab_spread); NaN (null in JSON) for a column that is not a quantity of this
   // model.
   virtual void push_structure(const Weights& w, History& h) const = 0;
+  // The weights layer by layer, layer 1 first, each as the blocks {wkq, wpv} (the JSON's
+  // final.layers); empty for a model that is not a stack of attention layers.
+  virtual std::vector<Weights> layer_weights(const Weights& w) const { (void)w; return {}; }
   // Why the paper's theory (c*, the ODE, recovery) does not describe this model, or "" when it does.
   virtual const char* theory_reason() const { return ""; }
   // Whether the model has the mesa-optimizer view (mesa.hpp), and the view of w on the first nseq

@@ -41,6 +41,7 @@ class SoftmaxModel final : public Model {
   double scratch_bytes_per_T() const override { return 16.0; }
   void clip(Weights& w) const override;
   void push_structure(const Weights& w, History& h) const override;
+  std::vector<Weights> layer_weights(const Weights& w) const override { return {w}; }  // one layer
   const char* theory_reason() const override;
 };
 
