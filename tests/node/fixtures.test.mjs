@@ -28,8 +28,9 @@ const ADDED = new Set(['fields', 'label', 'group', 'nseq', 'magnitude', 'offdiag
   'dynamics',
   // Issue 22: the process, its modifiers and the ridge baseline's lambda.
   'process', 'radius', 'noise', 'ridge', 'noise_floor',
-  // Issue 23: the attention field (linear or softmax) and the number of attention layers.
-  'attention', 'layers']);
+  // Issue 23: the attention field (linear or softmax), the number of attention layers (also the
+  // weights' list per layer) and each layer's ab per history row.
+  'attention', 'layers', 'ab_layers']);
 // Issue 9: rows of the field table that did not exist; where Assumption 4.1 fails (full-one without
 // clip) the diagonal family's predictions are null.
 // issue 12: precision; issue 18: model; issue 22: process, radius, noise, ridge; issue 23: attention, layers
