@@ -109,6 +109,20 @@ val weights_val(const Model& m, const Weights& w, int d) {
   }
   o.set("model", std::string(m.name()));
   o.set("blocks", blocks_val(m, d));
+  // The attention models' weights layer by layer, layer 1 first (the CLI's final.layers).
+  const std::vector<Weights> layers = m.layer_weights(w);
+  if (!layers.empty()) {
+    val list = val::array();
+    for (const Weights& l : layers) {
+      val x = val::object();
+      for (std::size_t k = 0; k < l.blocks.size(); ++k) {
+        x.set(l.names[k] + "_re", f64(part(l.blocks[k], false)));
+        x.set(l.names[k] + "_im", f64(part(l.blocks[k], true)));
+      }
+      list.call<void>("push", x);
+    }
+    o.set("layers", list);
+  }
   return o;
 }
 
@@ -141,6 +155,15 @@ val history_val(const History& h, int from) {
   val o = val::object();
   const std::size_t first = static_cast<std::size_t>(std::max(from, 0));
   for (const auto& [name, col] : History::columns()) o.set(name, f64_from(h.*col, first));
+  // Each layer's ab per row (Model::push_structure), as the CLI's history.ab_layers: an array per
+  // row (empty for a model without layers); null when its rows do not match epoch's.
+  if (h.ab_layers.size() == h.rows()) {
+    val rows = val::array();
+    for (std::size_t i = first; i < h.ab_layers.size(); ++i) rows.call<void>("push", val::array(h.ab_layers[i]));
+    o.set("ab_layers", rows);
+  } else {
+    o.set("ab_layers", val::null());
+  }
   val changes = val::array();
   for (const Change& c : h.changes) {
     val x = val::object();
@@ -190,6 +213,19 @@ Problem checkpoint_from(val o, const Model& m, int d, Checkpoint& cp) {
     if (!(a["length"].as<double>() <= cp.epoch + 1.0))
       return {"checkpoint.history", std::string(name) + " has more rows than epochs 0.." + std::to_string(cp.epoch), {}};
     cp.history.*col = emscripten::convertJSArrayToNumberVector<double>(a);
+  }
+  // Each layer's ab per row (history.ab_layers); absent or null (a checkpoint without it): none,
+  // and the resumed history's ab_layers is null. Its shape is checked by the core.
+  const val abl = h["ab_layers"];
+  if (!abl.isUndefined() && !abl.isNull()) {
+    if (!val::global("Array").call<bool>("isArray", abl) || !(abl["length"].as<double>() <= cp.epoch + 1.0))
+      return {"checkpoint.history", "ab_layers: expected at most one row per epoch 0.." + std::to_string(cp.epoch) + ", as s.history().ab_layers lists them", {}};
+    for (int i = 0, n = abl["length"].as<int>(); i < n; ++i) {
+      const val row = abl[i];
+      if (!is_array(row) || !(row["length"].as<double>() <= 64))
+        return {"checkpoint.history", "ab_layers: expected an array of numbers per row, one per layer", {}};
+      cp.history.ab_layers.push_back(emscripten::convertJSArrayToNumberVector<double>(row));
+    }
   }
   // The changes made while it ran (history.changes); absent: none. Their values are checked by the core.
   const val changes = h["changes"];

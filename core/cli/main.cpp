@@ -120,8 +120,9 @@ void print_summary(const Session& s, double wall, const MesaView* view) {
     std::printf("  Assumption 4.1 %s; Assumption 4.2 %s (M4^2/(M2 M6) = %.4f): %s\n",
                 th.assumption_4_1() ? "holds" : "fails, but clip keeps the red blocks diagonal",
                 th.recovery ? "holds" : "fails", th.moment_ratio, th.verdict().c_str());
-  } else if (!s.has_mesa()) {  // a model without ab, red blocks or the mesa view (linear-map)
-    std::printf("epoch %d: model %s\n", epoch, s.model().name());
+  } else if (!s.has_mesa()) {  // a model without the mesa view (linear-map: nor ab; softmax attention has ab)
+    if (std::isfinite(h.ab.back())) std::printf("epoch %d: model %s, ab %.5f\n", epoch, s.model().name(), h.ab.back());
+    else std::printf("epoch %d: model %s\n", epoch, s.model().name());
     std::printf("  test loss %.6g  ratio %.5f  last-position MSE %.6g (best vanilla one-step GD: %.6g)\n", h.test_loss.back(),
                 h.ratio.back(), h.last_mse.back(), s.vanilla_gd().last_mse);
     std::printf("  no prediction: %s\n", th.reason().c_str());

@@ -10,7 +10,8 @@
 namespace mesaflow {
 
 MemoryTerms memory_terms(const Model& model, Precision precision) {
-  return {static_cast<double>(lanes_of(precision)), 16.0, 32.0, model.scratch_bytes_per_d2(precision), 1 << 20};
+  return {static_cast<double>(lanes_of(precision)), 16.0, 32.0, model.scratch_bytes_per_d2(precision), 1 << 20,
+          model.scratch_bytes_per_Td(), model.scratch_bytes_per_T()};
 }
 
 double estimate_bytes(const Config& c, DataLayout generated, bool train_from_file) {
@@ -22,7 +23,9 @@ double estimate_bytes(const Config& c, DataLayout generated, bool train_from_fil
   // Both sets, plus per-thread scratch and parameters. Data from a file: both sets held as tokens
   // (the test set is a held-out part of it, or another file).
   const double per_test = train_from_file ? tokens : per_generated;
-  return m * (train_from_file ? tokens : per_generated) + tm * per_test + t.scratch_d2 * c.d * c.d + t.fixed;
+  const double bytes = m * (train_from_file ? tokens : per_generated) + tm * per_test + t.scratch_d2 * c.d * c.d + t.fixed;
+  // Only a model with scratch per position adds a term (the others' estimate keeps its bits).
+  return t.scratch_td == 0 && t.scratch_t == 0 ? bytes : bytes + (t.scratch_td * c.d + t.scratch_t) * c.T;
 }
 
 double estimate_flops(const Config& c) {

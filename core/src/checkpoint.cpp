@@ -21,6 +21,17 @@ Problem check_checkpoint(const Checkpoint& cp, const Config& c) {
   const std::size_t n = h.rows();
   for (const auto& [name, col] : History::columns())
     if ((h.*col).size() != n) return {"checkpoint.history", "every column must have as many rows as epoch", {}};
+  // Each layer's ab (history.ab_layers): none (a checkpoint without it), or a row per epoch row
+  // with one number per layer of the model.
+  if (!h.ab_layers.empty()) {
+    const std::size_t layers = model_of(c).layer_weights(cp.params).size();
+    if (h.ab_layers.size() != n) return {"checkpoint.history", "ab_layers must have as many rows as epoch (or none)", {}};
+    for (const std::vector<double>& row : h.ab_layers)
+      if (row.size() != layers) {
+        std::snprintf(buf, sizeof buf, "ab_layers must have %zu numbers per row (the model's layers)", layers);
+        return {"checkpoint.history", buf, {}};
+      }
+  }
   for (const Change& ch : h.changes) {
     Config probe = c;
     const FieldSpec* f = find_field(ch.field);

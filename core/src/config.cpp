@@ -127,6 +127,13 @@ const FieldTable& config_fields() {
                                0, 1e6),
         model_field({"model", "model", "Model", kModel,
                      "attention: the paper's one-layer linear attention; linear-map: y_hat = A x, the no-attention baseline"}),
+        choice<&Config::attention>({"attention", "attention", "Attention", kModel,
+                                    "linear: the paper's y_hat = W_PV S_t W_KQ e_t / rho_t; softmax: y_hat = W_PV sum_i "
+                                    "alpha_{t,i} e_i, alpha = softmax of Re(e_i^H W_KQ e_t) over i <= t (one layer)"},
+                                   {"linear", "softmax"}),
+        integer<&Config::layers>({"layers", "layers", "Layers", kModel,
+                                  "L layers of linear attention with a residual stream (model attention); 1: the paper's one layer"},
+                                 1, 4),
         choice<&Config::init>({"init", "init", "Initialisation", kModel, "initialisation"}, {"diagonal", "gaussian"}),
         number<&Config::a0>({"a0", "a0", "Initial a (W_KQ block)", kModel, "diagonal init: W_KQ red block = a0 I"}, -100, 100),
         number<&Config::b0>({"b0", "b0", "Initial b (W_PV block)", kModel, "diagonal init: W_PV red block = b0 I"}, -100, 100),
@@ -165,8 +172,30 @@ const char* to_string(Init i) { return choice_text("init", static_cast<int>(i));
 const char* to_string(Method m) { return choice_text("method", static_cast<int>(m)); }
 const char* to_string(Precision p) { return choice_text("precision", static_cast<int>(p)); }
 const char* to_string(Process p) { return choice_text("process", static_cast<int>(p)); }
+const char* to_string(Attention a) { return choice_text("attention", static_cast<int>(a)); }
+
+Problem attention_relation(const Config& c) {
+  if (c.attention != Attention::Softmax) return {};
+  if (std::string(models().at(static_cast<std::size_t>(c.model))->name()) != "attention")
+    return {"attention",
+            "attention softmax is a kind of the attention model, not of " +
+                std::string(models().at(static_cast<std::size_t>(c.model))->name()) + "; use model attention or attention linear",
+            {"model"}};
+  if (c.layers > 1)
+    return {"attention",
+            "attention softmax has one layer (layers " + std::to_string(c.layers) + " is linear attention only); use layers 1 "
+            "or attention linear",
+            {"layers"}};
+  return {};
+}
+
 Problem check_relations(const Config& c) {
   if (Problem p = check_process(c)) return p;
+  if (Problem p = attention_relation(c)) return p;
+  if (c.layers > 1 && std::string(models().at(static_cast<std::size_t>(c.model))->name()) != "attention")
+    return {"layers", "layers > 1 is a stack of linear attention (model attention), not of the " +
+                          std::string(models().at(static_cast<std::size_t>(c.model))->name()) + " model; use layers 1 or model attention",
+            {"model"}};
   if (c.x1 == X1Family::Gaussian && !c.magnitude.is_const())
     return {"magnitude",
             "a magnitude law (" + shown(magnitude_text(c.magnitude)) +

@@ -17,6 +17,12 @@ const std::vector<std::pair<const char*, History::Column>>& History::columns() {
 void to_json(Json& j, const History& h) {
   j = Json::object();
   for (const auto& [name, col] : History::columns()) j[name] = numbers(h.*col);
+  if (h.ab_layers.size() == h.rows()) {
+    j["ab_layers"] = Json::array();
+    for (const auto& row : h.ab_layers) j["ab_layers"].push_back(numbers(row));
+  } else {
+    j["ab_layers"] = nullptr;
+  }
   if (!h.params.empty()) j["params"] = h.params;
   if (!h.changes.empty()) {
     j["changes"] = Json::array();

@@ -41,6 +41,8 @@ Json run_json(const Session& s, double wall_seconds, int mesa_nseq, SettingSynta
   j["history"] = h;
   j["theory"] = theory_json(s.theory(), &h.epoch, &s.ode_ab(), &s.ode_ab_empirical());
   j["final"] = s.params();
+  if (const std::vector<Weights> layers = s.model().layer_weights(s.params()); !layers.empty())
+    j["final"]["layers"] = layers;  // layer 1 first, each {wkq_re, wkq_im, wpv_re, wpv_im}
   const bool mesa = mesa_nseq > 0 && !s.diverged() && s.has_mesa();
   const MesaView view = !mesa ? MesaView{} : given ? *given : s.mesa(mesa_nseq);
   j["mesa"] = mesa ? Json(view) : Json(nullptr);

@@ -68,7 +68,7 @@ test("the element observes exactly the generated fields' attributes and the page
     const { FIELDS } = await import('./js/fields.js');
     return { names: FIELDS.map((f) => f.name), observed: customElements.get('mesaflow-demo').observedAttributes };
   });
-  assert.ok(r.names.includes('T') && r.names.includes('sigma-w') && r.names.includes('precision') && r.names.includes('model') && ['process', 'radius', 'noise', 'ridge'].every((n) => r.names.includes(n)) && r.names.length === 23, `generated names: ${r.names}`);
+  assert.ok(r.names.includes('T') && r.names.includes('sigma-w') && r.names.includes('precision') && r.names.includes('model') && ['process', 'radius', 'noise', 'ridge', 'attention', 'layers'].every((n) => r.names.includes(n)) && r.names.length === 25, `generated names: ${r.names}`);
   const expected = [...r.names.map((n) => n.toLowerCase()), 'preset', 'compare', 'controls', 'text', 'workers', 'views', 'compact', 'autoplay'];
   assert.deepEqual(r.observed.slice().sort(), expected.sort());
   assert.equal(new Set(r.observed).size, r.observed.length, 'no attribute twice');

@@ -75,7 +75,7 @@ TEST(Fields, AFieldAddedToTheTableIsParsedValidatedPrintedAndOffered) {
 TEST(Fields, EveryRowReadsBackWhatItWrites) {
   // For each row, a value other than the default goes in as text and comes back the same.
   const std::vector<std::pair<const char*, const char*>> values = {
-      {"d", "7"},     {"T", "33"},       {"m", "12345"},    {"x1", "unit-phase"}, {"scale", "0.3"}, {"magnitude", "values:1,2@0.25,0.75"}, {"process", "rotation"}, {"radius", "0.875"}, {"noise", "0.25"}, {"ridge", "2.5"}, {"model", "linear-map"}, {"init", "gaussian"},
+      {"d", "7"},     {"T", "33"},       {"m", "12345"},    {"x1", "unit-phase"}, {"scale", "0.3"}, {"magnitude", "values:1,2@0.25,0.75"}, {"process", "rotation"}, {"radius", "0.875"}, {"noise", "0.25"}, {"ridge", "2.5"}, {"model", "linear-map"}, {"attention", "softmax"}, {"layers", "3"}, {"init", "gaussian"},
       {"a0", "-1.5"}, {"b0", "2.25"},    {"sigma-w", "0.7"}, {"method", "flow"},   {"lr", "0.0625"},  {"epochs", "9"},
       {"eval-every", "4"}, {"test-m", "77"}, {"clip", "true"}, {"precision", "single"}, {"seed", "9007199254740991"}, {"threads", "3"}};
   ASSERT_EQ(values.size(), config_fields().size());

@@ -88,10 +88,12 @@ const Change kChanges[] = {
 };
 // Lines --help gained (issue 9: the magnitude law, the test set of a --data run; issue 18: the
 // model; issue 20: sweep --resume and --no-time-limit; issue 22: the process, its modifiers, the
-// ridge baseline and the W file; issue 24: train's checkpoint file).
+// ridge baseline and the W file; issue 23: the attention and the layers; issue 24: train's
+// checkpoint file).
 const char* const kHelpAdded[] = {"  --magnitude ", "  --test-data ", "  --test-fraction ", "  --shard ", "  --precision ",
                                   "  --model ", "  --resume ", "  --no-time-limit ", "  --process ", "  --radius ",
-                                  "  --noise ", "  --ridge ", "  --w-file ", "  --checkpoint ", "  --from-checkpoint "};
+                                  "  --noise ", "  --ridge ", "  --w-file ", "  --attention ", "  --layers ",
+                                  "  --checkpoint ", "  --from-checkpoint "};
 
 // The saved --help with the lines it gained since inserted where they stand in the new one.
 std::string help_with_additions(const std::string& saved, const std::string& now) {
@@ -150,7 +152,10 @@ const char* const kAdded[] = {
     // issue 22: the process and its modifiers, the ridge baseline's lambda
     "/config/process", "/config/radius", "/config/noise", "/config/ridge",
     // ... and the mesa view's ridge and noise-floor curves, and the last position of every baseline
-    "/mesa/ridge", "/mesa/noise_floor", "/baselines"};
+    "/mesa/ridge", "/mesa/noise_floor", "/baselines",
+    // issue 23: the attention field (linear or softmax), the number of attention layers, each
+    // layer's ab and each layer's final weights
+    "/config/attention", "/config/layers", "/history/ab_layers", "/final/layers"};
 
 // Issue 12: the gradient flow's step-size control sums its norms in index order (Eigen's
 // vectorised sums depend on the packet size, which differs in WebAssembly): runs of the flow may

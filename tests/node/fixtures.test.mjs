@@ -27,11 +27,14 @@ const ADDED = new Set(['fields', 'label', 'group', 'nseq', 'magnitude', 'offdiag
   // Issue 19: whether the data follow the diagonal dynamics the theory assumes (dynamics.hpp).
   'dynamics',
   // Issue 22: the process, its modifiers and the ridge baseline's lambda.
-  'process', 'radius', 'noise', 'ridge', 'noise_floor']);
+  'process', 'radius', 'noise', 'ridge', 'noise_floor',
+  // Issue 23: the attention field (linear or softmax), the number of attention layers (also the
+  // weights' list per layer) and each layer's ab per history row.
+  'attention', 'layers', 'ab_layers']);
 // Issue 9: rows of the field table that did not exist; where Assumption 4.1 fails (full-one without
 // clip) the diagonal family's predictions are null.
-// issue 12: precision; issue 18: model; issue 22: process, radius, noise, ridge
-const ADDED_FIELDS = new Set(['magnitude', 'precision', 'model', 'process', 'radius', 'noise', 'ridge']);
+// issue 12: precision; issue 18: model; issue 22: process, radius, noise, ridge; issue 23: attention, layers
+const ADDED_FIELDS = new Set(['magnitude', 'precision', 'model', 'process', 'radius', 'noise', 'ridge', 'attention', 'layers']);
 const WITHDRAWN = { 'full-one': ['c_star_T', 'c_star_inf', 'ratio_pred', 'recovery'] };
 
 function withIssue9(now, then) {

@@ -49,14 +49,31 @@ function expectSame(pairs) {
   assert.deepEqual(bad, [], bad.join('; '));
 }
 
-// The wasm run equals the CLI's bit for bit: every history column and the final weights (where:
+// Each layer's ab (history.ab_layers: a list per row, null for NaN in the CLI's JSON), flattened
+// with the row lengths, so both the shape and every number are compared.
+function abLayers(rows) {
+  assert.ok(Array.isArray(rows), 'history.ab_layers is a list of rows');
+  return { lengths: rows.map((r) => r.length), values: rows.flatMap((r) => Array.from(r, (x) => (x === null ? NaN : x))) };
+}
+
+// The wasm run equals the CLI's bit for bit: every history column, each layer's ab, and the final
+// weights, every block of the model (s.weights().blocks) and each layer's (final.layers) (where:
 // the setting, named in a failure).
 function expectRunSame(wasm, native, where) {
   assert.equal(native.diverged, false, where);
   try {
+    const names = wasm.weights.blocks.map((b) => b.name);
+    assert.ok(names.length >= 2, 'the model has blocks');
+    const layers = native.final.layers;
+    assert.equal(wasm.weights.layers.length, layers.length, 'final.layers: one entry per layer');
+    const ab = [abLayers(wasm.history.ab_layers), abLayers(native.history.ab_layers)];
+    assert.deepEqual(ab[0].lengths, ab[1].lengths, 'history.ab_layers: rows and their lengths');
+    assert.ok(ab[1].lengths.every((n) => n === layers.length), 'history.ab_layers: one ab per layer in every row');
     expectSame([
       ...historyPairs(wasm.history, native.history),
-      ...['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im'].map((key) => [`final.${key}`, wasm.weights[key], native.final[key].flat()]),
+      ['history.ab_layers', ab[0].values, ab[1].values],
+      ...names.flatMap((b) => ['re', 'im'].map((p) => [`final.${b}_${p}`, wasm.weights[`${b}_${p}`], native.final[`${b}_${p}`].flat()])),
+      ...layers.flatMap((layer, l) => ['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im'].map((k) => [`final.layers[${l}].${k}`, wasm.weights.layers[l][k], layer[k].flat()])),
     ]);
   } catch (e) {
     e.message = `${where}: ${e.message}`;
@@ -118,6 +135,59 @@ test('wasm reproduces the native CLI bit for bit in both precisions, every famil
       compared++;
     }
   assert.equal(compared, 2 * (1 + families.length * 4));
+});
+
+// Issue 23: softmax attention (scalar double passes, the project's own exp: core/src/models/exp.cpp) in both
+// precisions, both methods, clip or not, natively and in wasm, bit for bit.
+test('wasm reproduces the native CLI bit for bit with attention softmax', (t) => {
+  if (!fs.existsSync(CLI)) return t.skip(`${CLI} not built`);
+  const cases = [
+    { d: 3, T: 12, m: 24, test_m: 16, epochs: 4, lr: 0.02, seed: 3, method: 'gd', init: 'gaussian', clip: false },
+    { d: 2, T: 15, m: 20, test_m: 12, epochs: 3, lr: 0.02, seed: 4, method: 'flow', init: 'gaussian', clip: false },
+    { d: 4, T: 10, m: 18, test_m: 10, epochs: 3, lr: 0.05, seed: 5, method: 'gd', init: 'diagonal', clip: true },
+  ];
+  let compared = 0;
+  for (const base of cases)
+    for (const precision of ['double', 'single']) {
+      const c = { ...base, attention: 'softmax', precision };
+      const args = ['--attention', 'softmax', '--d', String(c.d), '--T', String(c.T), '--m', String(c.m), '--test-m', String(c.test_m),
+        '--lr', String(c.lr), '--seed', String(c.seed), '--epochs', String(c.epochs), '--method', c.method, '--init', c.init,
+        '--precision', precision, ...(c.clip ? ['--clip'] : [])];
+      const native = runCli(args);
+      assert.equal(native.config.attention, 'softmax');
+      expectRunSame(runWasm(mf, c), native, JSON.stringify(c));
+      compared++;
+    }
+  assert.equal(compared, 6);
+});
+
+// Issue 23: L = 2, 3, 4 layers of linear attention with a residual stream (core/THEORY.md §12), both
+// precisions, GD and flow, diagonal and gaussian init, clip or not: natively and in wasm, bit for
+// bit, every history column, each layer's ab and every layer's final weights.
+test('wasm reproduces the native CLI bit for bit with layers 2, 3 and 4', (t) => {
+  if (!fs.existsSync(CLI)) return t.skip(`${CLI} not built`);
+  const cases = [
+    { layers: 2, d: 3, T: 10, m: 16, test_m: 8, epochs: 3, seed: 21, init: 'gaussian', clip: false, x1: 'gaussian' },
+    { layers: 3, d: 2, T: 9, m: 14, test_m: 8, epochs: 3, seed: 22, init: 'diagonal', clip: true, x1: 'sparse' },
+    { layers: 4, d: 2, T: 8, m: 12, test_m: 6, epochs: 3, seed: 23, init: 'gaussian', clip: false, x1: 'full-one', scale: 0.5 },
+  ];
+  let compared = 0;
+  for (const base of cases)
+    for (const method of ['gd', 'flow'])
+      for (const precision of ['double', 'single']) {
+        const c = { scale: 1, ...base, method, precision, lr: method === 'flow' ? 0.05 : 0.002 };
+        const args = ['--layers', String(c.layers), '--d', String(c.d), '--T', String(c.T), '--m', String(c.m), '--test-m', String(c.test_m),
+          '--lr', String(c.lr), '--seed', String(c.seed), '--epochs', String(c.epochs), '--method', method, '--init', c.init,
+          '--x1', c.x1, '--scale', String(c.scale), '--precision', precision, ...(c.clip ? ['--clip'] : [])];
+        const native = runCli(args);
+        assert.equal(native.config.layers, c.layers);
+        assert.equal(native.final.layers.length, c.layers);
+        const wasm = runWasm(mf, c);
+        assert.equal(wasm.history.epoch.length, c.epochs + 1);
+        expectRunSame(wasm, native, JSON.stringify(c));
+        compared++;
+      }
+  assert.equal(compared, 12);
 });
 
 // A complex64 file (as the CLI writes in single) through createSession trains as the CLI does.

@@ -15,7 +15,9 @@ function sameRun(a, b, what) {
   assert.ok(historyColumns(hb).length >= 11, `${what}: ${historyColumns(hb)}`);
   for (const k of historyColumns(hb)) assert.deepEqual(Array.from(ha[k]), Array.from(hb[k]), `${what}: ${k}`);
   const wa = a.weights(), wb = b.weights();
-  for (const k of ['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im']) assert.deepEqual(Array.from(wa[k]), Array.from(wb[k]), `${what}: ${k}`);
+  assert.deepEqual(wa.blocks, wb.blocks, `${what}: blocks`);
+  for (const { name } of wb.blocks)
+    for (const k of [`${name}_re`, `${name}_im`]) assert.deepEqual(Array.from(wa[k]), Array.from(wb[k]), `${what}: ${k}`);
 }
 
 test('a run resumed from a checkpoint at any epoch equals the uninterrupted run, bit for bit', () => {
@@ -103,6 +105,56 @@ test('a checkpoint that does not fit is refused naming the part; nothing crashes
   ok.run(100);
   assert.equal(ok.done, true);
   ok.delete();
+});
+
+// Issue 23: a run of layers 2 or 3 (and softmax) resumed from its checkpoint keeps each layer's ab
+// (history.ab_layers, not one of the columns) and every layer's weights, bit for bit; a checkpoint
+// without ab_layers (from before it) still resumes, its ab_layers then null; a malformed one is refused.
+test('a resumed run of several layers keeps ab_layers and every layer, bit for bit', () => {
+  const small = { d: 2, T: 9, m: 20, test_m: 8, epochs: 6, eval_every: 2, lr: 0.002, seed: 9 };
+  const same = (a, b, what) => {
+    sameRun(a, b, what);  // every column and block
+    const la = a.history().ab_layers, lb = b.history().ab_layers;
+    assert.equal(la.length, a.history().epoch.length, `${what}: ab_layers rows`);
+    assert.deepEqual(la.map((r) => Array.from(r)), lb.map((r) => Array.from(r)), `${what}: ab_layers`);
+    const wa = a.weights(), wb = b.weights();
+    assert.equal(wa.layers.length, wb.layers.length);
+    wa.layers.forEach((l, i) => { for (const k of ['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im']) assert.deepEqual(Array.from(l[k]), Array.from(wb.layers[i][k]), `${what}: layers[${i}].${k}`); });
+  };
+  for (const cfg of [{ ...small, layers: 2, init: 'gaussian', lr: 2e-4 }, { ...small, layers: 3, method: 'flow', lr: 0.05, clip: true }, { ...small, attention: 'softmax', init: 'gaussian' }]) {
+    const whole = mf.createSession(cfg);
+    whole.run(cfg.epochs);
+    const L = cfg.layers ?? 1;
+    assert.ok(whole.history().ab_layers.every((r) => r.length === L), 'one ab per layer');
+    assert.equal(whole.weights().layers.length, L);
+    for (const stop of [0, 3, 4, cfg.epochs]) {
+      const first = mf.createSession(cfg);
+      first.run(stop);
+      const cp = structuredClone(first.checkpoint());
+      first.delete();
+      const second = mf.createSession(cfg, { resume: cp });
+      second.run(cfg.epochs);
+      same(second, whole, `${JSON.stringify(cfg)} stopped at ${stop}`);
+      second.delete();
+    }
+    const first = mf.createSession(cfg);
+    first.run(3);
+    const cp = first.checkpoint();
+    first.delete();
+    // From before ab_layers: resumes with the same numbers, and says it has no ab_layers (null).
+    const { ab_layers: _, ...without } = cp.history;
+    const old = mf.createSession(cfg, { resume: { ...cp, history: without } });
+    old.run(cfg.epochs);
+    assert.equal(old.history().ab_layers, null);
+    sameRun(old, whole, 'without ab_layers');
+    old.delete();
+    for (const [what, rows] of [['a row short', cp.history.ab_layers.map((r, i) => (i ? r : r.slice(1)))], ['a row missing', cp.history.ab_layers.slice(1)],
+      ['not an array', 'abc'], ['a row not an array', cp.history.ab_layers.map(() => 3)]])
+      assert.throws(() => mf.createSession(cfg, { resume: { ...cp, history: { ...cp.history, ab_layers: rows } } }),
+        (e) => e.field === 'checkpoint' && e.message.startsWith('checkpoint.history: ') && /ab_layers/.test(e.message), what);
+    whole.delete();
+  }
+  assert.equal(mf.aborted, '');
 });
 
 test('a diverged run has no checkpoint', () => {

@@ -64,6 +64,10 @@ struct MemoryTerms {
   double compact_bytes;  // per coordinate of a sequence held as x_1 and lambda: two complex doubles, 32
   double scratch_d2;     // the model's per-thread scratch and parameters per d^2 (Model::scratch_bytes_per_d2)
   double fixed;          // 1 MiB (also covers a materialised sequence)
+  // The model's per-thread scratch per T d and per T (Model::scratch_bytes_per_Td, _per_T): 0 but
+  // for softmax attention, whose pass holds a sequence and a row of scores; added as
+  // (scratch_td * d + scratch_t) * T when not 0.
+  double scratch_td = 0, scratch_t = 0;
 };
 MemoryTerms memory_terms(const Model& model, Precision precision);
 

@@ -20,9 +20,15 @@ enum class Precision { Double, Single };
 // diagonal (the paper's W = diag(e^{i theta})), unitary (U diag(e^{i theta}) U^H, U Haar on U(d)),
 // orthogonal (Haar on SO(d), real), rotation (real 2x2 rotation blocks), fixed (one W for all).
 enum class Process { Diagonal, Unitary, Orthogonal, Rotation, Fixed };
+// The attention of the attention model (core/THEORY.md §1, §11): linear, the paper's
+// y_hat_t = W_PV S_t W_KQ e_t / rho_t; or softmax, y_hat_t = W_PV sum_{i<=t} alpha_{t,i} e_i with
+// alpha_t = softmax_i Re(e_i^H W_KQ e_t) (models/softmax.hpp). One layer only.
+enum class Attention { Linear, Softmax };
 
 struct Config {
   int model = 0;          // index into models() (models/model.hpp): 0 attention, 1 linear-map
+  Attention attention = Attention::Linear;  // the attention model's kind (model_of picks softmax's)
+  int layers = 1;         // L layers of linear attention with a residual stream (models/layers.hpp); 1: the paper's
   int d = 5;              // token dimension
   int T = 100;            // sequence length
   int m = 10000;          // training sequences
@@ -67,14 +73,19 @@ constexpr DataLayout kGeneratedLayout = DataLayout::Regenerated;
 #endif
 
 // The rules between fields, after each field is in its own range: a magnitude law other than
-// const needs a family with a support (not gaussian).
+// const needs a family with a support (not gaussian); attention softmax is the attention model's
+// and has one layer (attention_relation).
 Problem check_relations(const Config& c);
+// Attention softmax with the attention model only, and with `layers` = 1 (issue 23: the softmax
+// model has one layer; layers > 1 is refused, naming both fields).
+Problem attention_relation(const Config& c);
 
 const char* to_string(X1Family f);
 const char* to_string(Init i);
 const char* to_string(Method m);
 const char* to_string(Precision p);
 const char* to_string(Process p);
+const char* to_string(Attention a);
 // True for families whose coordinates are all non-zero (the ratio y_hat / x is reported).
 bool ratio_defined(X1Family f);
 

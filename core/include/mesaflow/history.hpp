@@ -21,6 +21,9 @@ struct History {
   // ab and these: the attention model's (model.hpp's Structure); NaN, null in JSON, for a model
   // without them (Model::push_structure).
   std::vector<double> offdiag_kq, offdiag_pv, outside, ab_complex, ab_spread;
+  // ab of each layer at each evaluation, layer 1 first (Model::push_structure; empty rows for a
+  // model without layers). Not one of the columns(): a list per row.
+  std::vector<std::vector<double>> ab_layers;
   std::vector<Weights> params;  // one per evaluation when Session::record_params(true)
   std::vector<Change> changes; // in the order made
 
@@ -31,7 +34,8 @@ struct History {
 };
 
 // {epoch (integers), train_loss, test_loss, ab, ratio, last_mse, offdiag_kq, offdiag_pv, outside,
-// ab_complex, ab_spread, params (only when recorded), changes (only when made: [{epoch, field, from, to}])}.
+// ab_complex, ab_spread, ab_layers (a list per row; null when its rows do not match epoch's, as
+// after resuming a checkpoint without them), params (only when recorded), changes (only when made: [{epoch, field, from, to}])}.
 void to_json(Json& j, const History& h);
 
 }  // namespace mesaflow

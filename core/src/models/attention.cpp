@@ -59,6 +59,7 @@ void AttentionModel::clip(Weights& w) const {
 void AttentionModel::push_structure(const Weights& w, History& h) const {
   const Params p = attention_params(w);
   h.ab.push_back(ab_of(p));
+  h.ab_layers.push_back({h.ab.back()});
   const Structure st = structure_of(p);
   h.offdiag_kq.push_back(st.offdiag_kq);
   h.offdiag_pv.push_back(st.offdiag_pv);

@@ -154,6 +154,7 @@ void LinearMapModel::clip(Weights& w) const {
 void LinearMapModel::push_structure(const Weights& w, History& h) const {
   (void)w;  // ab and the red blocks' structure are quantities of the attention model
   const double none = std::numeric_limits<double>::quiet_NaN();
+  h.ab_layers.emplace_back();  // no attention layers
   for (auto* col : {&h.ab, &h.offdiag_kq, &h.offdiag_pv, &h.outside, &h.ab_complex, &h.ab_spread}) col->push_back(none);
 }
 

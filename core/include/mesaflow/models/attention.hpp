@@ -21,6 +21,7 @@ class AttentionModel final : public Model {
   double scratch_bytes_per_d2(Precision precision) const override;
   void clip(Weights& w) const override;
   void push_structure(const Weights& w, History& h) const override;
+  std::vector<Weights> layer_weights(const Weights& w) const override { return {w}; }
   bool has_mesa() const override { return true; }
   MesaView mesa(const Weights& w, const Dataset& test, int nseq) const override;
 };

@@ -5,7 +5,8 @@
 // field of the table (config.cpp) lists the registered names.
 //
 // Models today: "attention", the paper's one-layer linear attention (core/THEORY.md §1-§2, fused
-// kernel in kernel.hpp), and "linear-map", the learned linear predictor y_hat_t = A x_t
+// kernel in kernel.hpp), with attention softmax "softmax-attention" (models/softmax.hpp,
+// core/THEORY.md §11), and "linear-map", the learned linear predictor y_hat_t = A x_t
 // (core/THEORY.md §9).
 #pragma once
 #include <string>
@@ -82,6 +83,10 @@ class Model {
   // Bytes of per-thread scratch and parameters beside the data sets and a fixed 1 MB, per d^2
   // (they grow as d^2 for every model; budget.hpp MemoryTerms).
   virtual double scratch_bytes_per_d2(Precision precision) const = 0;
+  // Bytes of per-thread scratch per T d and per T beyond the fixed 1 MB (a model whose pass holds
+  // a sequence's positions, as softmax attention's does; 0 for the others).
+  virtual double scratch_bytes_per_Td() const { return 0; }
+  virtual double scratch_bytes_per_T() const { return 0; }
 
   // The clip option: project the weights (or a gradient) onto the model's constrained family.
   virtual void clip(Weights& w) const = 0;
@@ -89,6 +94,9 @@ class Model {
   // outside, ab_complex, ab_spread); NaN (null in JSON) for a column that is not a quantity of this
   // model.
   virtual void push_structure(const Weights& w, History& h) const = 0;
+  // The weights layer by layer, layer 1 first, each as the blocks {wkq, wpv} (the JSON's
+  // final.layers); empty for a model that is not a stack of attention layers.
+  virtual std::vector<Weights> layer_weights(const Weights& w) const { (void)w; return {}; }
   // Why the paper's theory (c*, the ODE, recovery) does not describe this model, or "" when it does.
   virtual const char* theory_reason() const { return ""; }
   // Whether the model has the mesa-optimizer view (mesa.hpp), and the view of w on the first nseq
@@ -107,7 +115,8 @@ class Model {
 
 // The registered models, in the order of the model field's choices (registry.cpp).
 const std::vector<const Model*>& models();
-// The model of configuration c (c.model indexes models()).
+// The model of configuration c (c.model indexes models(); the attention model with attention
+// softmax is the softmax model, which is not a choice of the model field).
 const Model& model_of(const Config& c);
 // The model named `name`, or nullptr.
 const Model* find_model(const std::string& name);

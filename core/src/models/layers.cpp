@@ -1,0 +1,415 @@
+// The L-layer linear attention model (models/layers.hpp, core/THEORY.md §12): forward and
+// backward with prefix states, O(L T D^2) per sequence.
+#include "mesaflow/models/layers.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <complex>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "mesaflow/history.hpp"
+#include "mesaflow/rng.hpp"
+
+namespace mesaflow {
+
+namespace {
+
+using C = std::complex<double>;
+
+// The complex products written out in real arithmetic (contraction is off, core/CMakeLists.txt):
+// every build forms the same bits.
+inline void cmac(C& acc, C a, C b) {  // acc += a b
+  acc = {acc.real() + (a.real() * b.real() - a.imag() * b.imag()), acc.imag() + (a.real() * b.imag() + a.imag() * b.real())};
+}
+inline void cmac_conj(C& acc, C a, C b) {  // acc += a conj(b)
+  acc = {acc.real() + (a.real() * b.real() + a.imag() * b.imag()), acc.imag() + (a.imag() * b.real() - a.real() * b.imag())};
+}
+inline C scale(C a, double s) { return {a.real() * s, a.imag() * s}; }
+
+// A row-major complex matrix (rows, cols), flat.
+struct Mat {
+  int rows = 0, cols = 0;
+  std::vector<C> a;
+  Mat() = default;
+  Mat(int r, int c) : rows(r), cols(c), a(static_cast<std::size_t>(r) * c) {}
+  C& operator()(int i, int j) { return a[static_cast<std::size_t>(i) * cols + j]; }
+  C operator()(int i, int j) const { return a[static_cast<std::size_t>(i) * cols + j]; }
+  void zero() { std::fill(a.begin(), a.end(), C(0.0, 0.0)); }
+};
+
+void mul(const Mat& A, const C* x, C* y) {  // y = A x (y of A.rows), y overwritten
+  for (int i = 0; i < A.rows; ++i) {
+    C s(0.0, 0.0);
+    for (int j = 0; j < A.cols; ++j) cmac(s, A(i, j), x[j]);
+    y[i] = s;
+  }
+}
+void mul_adjoint_add(const Mat& A, const C* x, C* y) {  // y += A^H x (y of A.cols)
+  for (int j = 0; j < A.cols; ++j) {
+    C s = y[j];
+    for (int i = 0; i < A.rows; ++i) cmac_conj(s, x[i], A(i, j));  // conj(A_ij) x_i
+    y[j] = s;
+  }
+}
+void outer_add(Mat& G, const C* a, const C* b) {  // G += a b^H
+  for (int i = 0; i < G.rows; ++i)
+    for (int j = 0; j < G.cols; ++j) cmac_conj(G(i, j), a[i], b[j]);
+}
+
+// GCC's vectoriser at -march=native changes the last bits of such loops (linear_map.cpp): scalar.
+#if defined(__GNUC__) && !defined(__clang__)
+#define MESAFLOW_SCALAR_LOOPS __attribute__((optimize("no-tree-vectorize")))
+#else
+#define MESAFLOW_SCALAR_LOOPS
+#endif
+
+// Per-thread scratch of one sequence's scan: n = T - 1 positions (the last token is only a target).
+struct LayerScan {
+  int L, d, D, n;
+  std::vector<Mat> K, P;    // the weights: K[l] (D, D), P[l] (D or d, D), l = 0..L-1 (layer l + 1)
+  std::vector<Mat> gK, gP;  // their gradient sums over the sequence
+  Mat S, R;                 // (D, D) prefix state, suffix sum of the backward
+  std::vector<C> z;         // (L, n, D): z[l] = the input z^l of layer l + 1 (z[0] = e)
+  std::vector<C> u, v;      // (L, n, D): u = W_KQ z, v = S u of each layer
+  std::vector<C> r;         // (n, d): y_hat - x_{t+1} (0 at the first position)
+  std::vector<C> g, gnext;  // (n, D): the gradient of the current layer's output, of its input
+  std::vector<C> gv, gu;    // (n, D)
+  std::vector<double> re, im;  // (T, d) tokens
+
+  LayerScan(const Weights& w, int L_, int d_, int T) : L(L_), d(d_), D(2 * d_), n(T - 1), S(D, D), R(D, D) {
+    for (int l = 0; l < L; ++l) {
+      for (int b = 0; b < 2; ++b) {
+        const Eigen::MatrixXcd& src = w.blocks[2 * l + b];
+        Mat m(static_cast<int>(src.rows()), static_cast<int>(src.cols()));
+        for (int i = 0; i < m.rows; ++i)
+          for (int j = 0; j < m.cols; ++j) m(i, j) = src(i, j);
+        (b == 0 ? K : P).push_back(m);
+        (b == 0 ? gK : gP).push_back(Mat(m.rows, m.cols));
+      }
+    }
+    const std::size_t layer = static_cast<std::size_t>(n) * D;
+    z.assign(L * layer, C());
+    u.assign(L * layer, C());
+    v.assign(L * layer, C());
+    r.assign(static_cast<std::size_t>(n) * d, C());
+    g.assign(layer, C());
+    gnext.assign(layer, C());
+    gv.assign(layer, C());
+    gu.assign(layer, C());
+    re.resize(static_cast<std::size_t>(T) * d);
+    im.resize(re.size());
+  }
+  C* at(std::vector<C>& a, int l, int t0) { return a.data() + (static_cast<std::size_t>(l) * n + t0) * D; }
+
+  // One sequence (tokens in re, im): its sums into o = [loss, ratio, ratio_count, last, gradient].
+  MESAFLOW_SCALAR_LOOPS void run(bool grad, double* o) {
+    // z^0_t = e_t = (x_t ; x_{t-1}), x_0 = 0, 0-based t0 = t - 1.
+    for (int t0 = 0; t0 < n; ++t0) {
+      C* e = at(z, 0, t0);
+      for (int j = 0; j < d; ++j) {
+        e[j] = {re[static_cast<std::size_t>(t0) * d + j], im[static_cast<std::size_t>(t0) * d + j]};
+        e[d + j] = t0 > 0 ? C(re[static_cast<std::size_t>(t0 - 1) * d + j], im[static_cast<std::size_t>(t0 - 1) * d + j])
+                          : C(0.0, 0.0);
+      }
+    }
+    // Forward, layer by layer: S^l_t += z z^H, u = W_KQ z, v = S u, a = W_PV v / rho.
+    double loss = 0;
+    std::vector<C> a(D);
+    for (int l = 0; l < L; ++l) {
+      const bool last = l == L - 1;
+      S.zero();
+      for (int t0 = 0; t0 < n; ++t0) {
+        const C* zt = at(z, l, t0);
+        outer_add(S, zt, zt);
+        if (t0 == 0) {  // rho_1 = 0: the layer adds nothing at the first position (§12)
+          if (!last) std::copy(zt, zt + D, at(z, l + 1, 0));
+          continue;
+        }
+        C* ut = at(u, l, t0);
+        C* vt = at(v, l, t0);
+        mul(K[l], zt, ut);
+        mul(S, ut, vt);
+        mul(P[l], vt, a.data());
+        const double inv = 1.0 / t0;  // 1 / rho_t
+        if (!last) {
+          C* znext = at(z, l + 1, t0);
+          for (int i = 0; i < D; ++i) znext[i] = zt[i] + scale(a[i], inv);
+        } else {
+          C* rt = r.data() + static_cast<std::size_t>(t0) * d;
+          double sq = 0;
+          for (int i = 0; i < d; ++i) {
+            const C y = scale(a[i], inv);
+            const C x{re[static_cast<std::size_t>(t0 + 1) * d + i], im[static_cast<std::size_t>(t0 + 1) * d + i]};
+            rt[i] = y - x;
+            sq += rt[i].real() * rt[i].real() + rt[i].imag() * rt[i].imag();
+            if (t0 + 1 == n) {  // the last position, target x_T: ratio Re(y_hat / x) over non-zero x
+              const double xx = x.real() * x.real() + x.imag() * x.imag();
+              if (xx > 0.0) {
+                o[1] += (y.real() * x.real() + y.imag() * x.imag()) / xx;
+                o[2] += 1;
+              }
+            }
+          }
+          loss += sq;
+          if (t0 + 1 == n) o[3] += sq;
+        }
+      }
+    }
+    o[0] += loss;
+    if (!grad) return;
+
+    // Backward (§12), layer L down to 1; g holds dl/d(output of the layer) (+ i dl/dIm).
+    for (auto& m : gK) m.zero();
+    for (auto& m : gP) m.zero();
+    std::fill(g.begin(), g.end(), C());
+    for (int t0 = 1; t0 < n; ++t0) std::copy(r.data() + static_cast<std::size_t>(t0) * d, r.data() + static_cast<std::size_t>(t0 + 1) * d, g.data() + static_cast<std::size_t>(t0) * D);
+    for (int l = L - 1; l >= 0; --l) {
+      const bool last = l == L - 1;
+      const int Pl = P[l].rows;
+      // gs = g / rho; dW_PV += gs v^H; gv = W_PV^H gs.
+      std::fill(gv.begin(), gv.end(), C());
+      for (int t0 = 1; t0 < n; ++t0) {
+        const double inv = 1.0 / t0;
+        const C* gt = g.data() + static_cast<std::size_t>(t0) * D;
+        for (int i = 0; i < Pl; ++i) a[i] = scale(gt[i], inv);
+        outer_add(gP[l], a.data(), at(v, l, t0));  // a: gs = g / rho here
+        mul_adjoint_add(P[l], a.data(), gv.data() + static_cast<std::size_t>(t0) * D);
+      }
+      // A forward scan for the prefix states again: gu = S_t gv, dW_KQ += gu z^H.
+      S.zero();
+      for (int t0 = 0; t0 < n; ++t0) {
+        const C* zt = at(z, l, t0);
+        outer_add(S, zt, zt);
+        if (t0 == 0) continue;
+        C* gut = gu.data() + static_cast<std::size_t>(t0) * D;
+        mul(S, gv.data() + static_cast<std::size_t>(t0) * D, gut);
+        outer_add(gK[l], gut, zt);
+      }
+      if (l == 0) break;  // z^0 = e is data
+      // A reverse scan: R_t = sum_{s >= t} (gv_s u_s^H + u_s gv_s^H), and the input's gradient
+      // gz_t = (residual: g_t) + W_KQ^H gu_t + R_t z_t.
+      R.zero();
+      for (int t0 = n - 1; t0 >= 0; --t0) {
+        const C* zt = at(z, l, t0);
+        C* out = gnext.data() + static_cast<std::size_t>(t0) * D;
+        if (t0 > 0) {
+          const C* gvt = gv.data() + static_cast<std::size_t>(t0) * D;
+          const C* ut = at(u, l, t0);
+          outer_add(R, gvt, ut);
+          outer_add(R, ut, gvt);
+        }
+        // The residual stream carries the output's gradient (at t0 = 0 z^{l+1} = z^l).
+        for (int i = 0; i < D; ++i) out[i] = C(0.0, 0.0);
+        if (!last) {
+          const C* gt = g.data() + static_cast<std::size_t>(t0) * D;
+          for (int i = 0; i < D; ++i) out[i] = gt[i];
+        }
+        for (int i = 0; i < D; ++i) {
+          C s = out[i];
+          for (int j = 0; j < D; ++j) cmac(s, R(i, j), zt[j]);
+          out[i] = s;
+        }
+        if (t0 > 0) mul_adjoint_add(K[l], gu.data() + static_cast<std::size_t>(t0) * D, out);
+      }
+      std::swap(g, gnext);
+    }
+    // The sums in to_vector's order: each block's real parts row-major, then its imaginary parts.
+    double* q = o + 4;
+    for (int l = 0; l < L; ++l)
+      for (const Mat* m : {&gK[l], &gP[l]}) {
+        for (const C& c : m->a) *q++ += c.real();
+        for (const C& c : m->a) *q++ += c.imag();
+      }
+  }
+};
+
+}  // namespace
+
+std::vector<BlockSpec> LayersModel::blocks(int d) const {
+  std::vector<BlockSpec> b;
+  for (int l = 1; l <= L_; ++l) {
+    const std::string k = std::to_string(l);
+    b.push_back({"wkq" + k, "W_KQ^" + k, 2 * d, 2 * d});
+    b.push_back({"wpv" + k, "W_PV^" + k, l < L_ ? 2 * d : d, 2 * d});
+  }
+  return b;
+}
+
+Weights LayersModel::init(const Config& c) const {
+  Weights w = zeros(c.d);
+  const int d = c.d;
+  if (c.init == Init::Diagonal) {
+    for (int l = 0; l < L_; ++l)
+      for (int j = 0; j < d; ++j) {
+        w.blocks[2 * l](d + j, j) = c.a0;  // W_KQ^l: bottom-left block a0 I
+        w.blocks[2 * l + 1](j, j) = c.b0;  // W_PV^l: top-left (left for l = L) block b0 I
+      }
+  } else {
+    Rng rng(c.seed, kInitStream, 0);  // layer 1's W_KQ, W_PV, then layer 2's ...: at L = 1 the one-layer draws
+    for (auto& b : w.blocks)
+      for (int i = 0; i < b.rows(); ++i)
+        for (int j = 0; j < b.cols(); ++j) {
+          const double re = c.sigma_w * rng.normal(), im = c.sigma_w * rng.normal();
+          b(i, j) = {re, im};
+        }
+  }
+  if (c.clip) clip(w);
+  round_to(w, c.precision);
+  return w;
+}
+
+int LayersModel::record_size(int d, bool grad) const {
+  if (!grad) return 4;
+  const int D = 2 * d;
+  return 4 + 2 * ((L_ - 1) * 2 * D * D + D * D + d * D);
+}
+
+void LayersModel::shard_sums(const Weights& w, const Dataset& ds, Pass pass, int first_shard, int last_shard, int threads,
+                             std::vector<double>& out) const {
+  const int d = ds.d;
+  if (!check_weights(w, d).empty() || first_shard < 0 || last_shard > kShards || first_shard > last_shard)
+    throw std::invalid_argument("shard_sums: weights of another shape, or shards outside [0, kShards)");
+  const bool grad = pass == Pass::Gradient;
+  const int rec = record_size(d, grad);
+  out.assign(static_cast<std::size_t>(last_shard - first_shard) * rec, 0.0);
+  auto run_shard = [&](int s, LayerScan& sc) {
+    double* o = out.data() + static_cast<std::size_t>(s - first_shard) * rec;
+    // The shard's sequences: those of its packs (kernel.hpp's split), in order.
+    const int begin = static_cast<int>(static_cast<long long>(ds.packs) * s / kShards) * ds.lanes;
+    const int end = std::min(ds.m, static_cast<int>(static_cast<long long>(ds.packs) * (s + 1) / kShards) * ds.lanes);
+    for (int q = begin; q < end; ++q) {
+      ds.sequence(q, sc.re.data(), sc.im.data());
+      sc.run(grad, o);
+    }
+  };
+  int nthreads = 1;
+#ifdef MESAFLOW_THREADS
+  nthreads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  nthreads = std::min({nthreads, last_shard - first_shard, std::max(1, ds.packs)});
+#else
+  (void)threads;
+#endif
+  if (nthreads <= 1) {
+    LayerScan sc(w, L_, d, ds.T);
+    for (int s = first_shard; s < last_shard; ++s) run_shard(s, sc);
+    return;
+  }
+#ifdef MESAFLOW_THREADS
+  std::atomic<int> next{first_shard};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < nthreads; ++t)
+    pool.emplace_back([&] {
+      LayerScan sc(w, L_, d, ds.T);
+      for (int s; (s = next.fetch_add(1)) < last_shard;) run_shard(s, sc);
+    });
+  for (auto& th : pool) th.join();
+#endif
+}
+
+Evaluation LayersModel::combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) const {
+  const std::size_t rec = static_cast<std::size_t>(record_size(d, grad != nullptr));
+  if (sums.size() != rec * kShards)
+    throw std::invalid_argument("combine_shard_sums: expected kShards records of the size of record_size(d, grad)");
+  std::vector<double> total(rec, 0.0);
+  for (int s = 0; s < kShards; ++s)  // shard order: independent of who computed which shard
+    for (std::size_t k = 0; k < rec; ++k) total[k] += sums[s * rec + k];
+  Evaluation ev;
+  ev.loss = total[0] / (2.0 * m);
+  ev.ratio = total[2] > 0 ? total[1] / total[2] : 0.0;
+  ev.last_mse = total[3] / (static_cast<double>(m) * d);
+  if (grad) {
+    const double inv_m = 1.0 / m;
+    Eigen::VectorXd v(static_cast<Eigen::Index>(rec - 4));
+    for (std::size_t k = 4; k < rec; ++k) v[static_cast<Eigen::Index>(k - 4)] = total[k] * inv_m;
+    *grad = from_vector(v, zeros(d));
+  }
+  return ev;
+}
+
+double LayersModel::flops(Pass pass, int d, int T, int m) const {
+  // Per sequence, n = T - 1 positions carry the states and p = T - 2 predict; cmac = 8 flops;
+  // P_l = D rows of W_PV^l for l < L, d for l = L (core/THEORY.md §12 derives each term):
+  //   forward of layer l:  S += z z^H (n D^2), u = W_KQ z (p D^2), v = S u (p D^2), a = W_PV v
+  //     (p P_l D) cmac; a / rho (2 P_l) and z + a (2D) per position for l < L, for l = L
+  //     y / rho (2d), y - x (2d), |r|^2 (3d), loss += (d);
+  //   backward of layer l: g / rho (2 P_l flops), dW_PV += g v^H and gv = W_PV^H g (2 p P_l D),
+  //     S again (n D^2), gu = S gv and dW_KQ += gu z^H (2 p D^2) cmac; for l > 1 also
+  //     R += gv u^H + u gv^H (2 p D^2), gz = R z (n D^2) + W_KQ^H gu (p D^2) cmac.
+  const double D = 2.0 * d, n = T - 1.0, p = T - 2.0, cmac = 8;
+  double per_seq = 0;
+  for (int l = 1; l <= L_; ++l) {
+    const double Pl = l < L_ ? D : d;
+    per_seq += cmac * (n * D * D + p * (2 * D * D + Pl * D)) + p * (l < L_ ? 2 * Pl + 2 * D : 8.0 * d);
+    if (pass != Pass::Gradient) continue;
+    per_seq += cmac * (2 * p * Pl * D + n * D * D + 2 * p * D * D) + p * 2 * Pl;
+    if (l > 1) per_seq += cmac * (2 * p * D * D + n * D * D + p * D * D);
+  }
+  return static_cast<double>(m) * per_seq;
+}
+
+double LayersModel::scratch_bytes_per_d2(Precision) const {
+  // Per thread: the weights and their gradients (4 L D x D blocks at most) and S, R: (4 L + 2) complex
+  // (16-byte) D x D matrices, D = 2d. The per-sequence vectors (about (3 L + 5) T D complex numbers)
+  // grow with T d, not d^2, and are not in this term.
+  return (4.0 * L_ + 2.0) * 4.0 * 16.0;
+}
+
+void LayersModel::clip(Weights& w) const {
+  const int d = static_cast<int>(w.blocks.back().rows());
+  for (int l = 0; l < L_; ++l)
+    for (int i = 0; i < d; ++i)
+      for (int j = 0; j < d; ++j)
+        if (i != j) {
+          w.blocks[2 * l](d + i, j) = 0.0;
+          w.blocks[2 * l + 1](i, j) = 0.0;
+        }
+}
+
+double layer_ab(const Weights& w, int l) {
+  const Eigen::MatrixXcd& K = w.blocks.at(2 * (l - 1));
+  const Eigen::MatrixXcd& P = w.blocks.at(2 * (l - 1) + 1);
+  const int d = static_cast<int>(K.rows()) / 2;
+  double s = 0;
+  for (int j = 0; j < d; ++j) s += K(d + j, j).real() * P(j, j).real();
+  return s / d;
+}
+
+void LayersModel::push_structure(const Weights& w, History& h) const {
+  const Params last{w.blocks[2 * (L_ - 1)], w.blocks[2 * (L_ - 1) + 1]};  // W_KQ^L (D, D), W_PV^L (d, D)
+  h.ab.push_back(ab_of(last));
+  const Structure st = structure_of(last);
+  h.offdiag_kq.push_back(st.offdiag_kq);
+  h.offdiag_pv.push_back(st.offdiag_pv);
+  h.outside.push_back(st.outside);
+  h.ab_complex.push_back(st.ab_complex);
+  h.ab_spread.push_back(st.ab_spread);
+  std::vector<double> per;
+  for (int l = 1; l <= L_; ++l) per.push_back(layer_ab(w, l));
+  h.ab_layers.push_back(std::move(per));
+}
+
+std::vector<Weights> LayersModel::layer_weights(const Weights& w) const {
+  std::vector<Weights> out;
+  for (int l = 0; l < L_; ++l) out.push_back({{"wkq", "wpv"}, {w.blocks[2 * l], w.blocks[2 * l + 1]}});
+  return out;
+}
+
+const char* LayersModel::theory_reason() const {
+  return "the paper's theory (c*, the ODE of ab, recovery) is of one layer of linear attention; for layers > 1 the "
+         "model is measured only (core/THEORY.md §12)";
+}
+
+const LayersModel& layers_model(int L) {
+  static const LayersModel two(2), three(3), four(4);
+  switch (L) {
+    case 2: return two;
+    case 3: return three;
+    case 4: return four;
+    default: throw std::invalid_argument("layers_model: layers must be 2, 3 or 4");
+  }
+}
+
+}  // namespace mesaflow
