@@ -63,10 +63,16 @@ using ScanShape = NarrowShape;
 using ScanShape = Shape<MESAFLOW_SCAN_BYTES, 1>;
 #endif
 
+// Every helper below is inlined into pack_scan: one pack_scan holds every pass, and past GCC's
+// inlining limits it called hermitian_matvec, add_upper_outer, ... out of line, with the
+// position's vectors in memory behind pointers. Inlining changes no operation, so no bit.
+#define MESAFLOW_INLINE inline __attribute__((always_inline))
+#define MESAFLOW_INLINE_LAMBDA __attribute__((always_inline))
+
 // L stored numbers (doubles, unaligned) as a vector of S: a float vector holds the stored floats
 // exactly (Dataset keeps single-precision numbers as doubles).
 template <class V>
-inline V ld(const double* p) {
+MESAFLOW_INLINE V ld(const double* p) {
   using S = std::remove_reference_t<decltype(V{}[0])>;
   constexpr int L = sizeof(V) / sizeof(S);
   typedef double Wide __attribute__((vector_size(sizeof(double) * L)));
@@ -76,7 +82,7 @@ inline V ld(const double* p) {
   else return __builtin_convertvector(w, V);
 }
 template <class V>
-inline V zero() {
+MESAFLOW_INLINE V zero() {
   using S = std::remove_reference_t<decltype(V{}[0])>;
   return V{} * S(0);
 }
@@ -88,11 +94,11 @@ struct Cx {
   V re, im;
 };
 template <class V>
-inline Cx<V> czero() {
+MESAFLOW_INLINE Cx<V> czero() {
   return {zero<V>(), zero<V>()};
 }
 template <class S>
-inline Cx<S> conj(const Cx<S>& c) {
+MESAFLOW_INLINE Cx<S> conj(const Cx<S>& c) {
   return {c.re, -c.im};
 }
 
@@ -100,19 +106,19 @@ inline Cx<S> conj(const Cx<S>& c) {
 // operations in this order (the bits depend on it):
 // acc += c x
 template <class A, class C, class X>
-inline void mul_add(Cx<A>& acc, const Cx<C>& c, const Cx<X>& x) {
+MESAFLOW_INLINE void mul_add(Cx<A>& acc, const Cx<C>& c, const Cx<X>& x) {
   acc.re += c.re * x.re - c.im * x.im;
   acc.im += c.re * x.im + c.im * x.re;
 }
 // acc += conj(c) x
 template <class A, class C, class X>
-inline void conj_mul_add(Cx<A>& acc, const Cx<C>& c, const Cx<X>& x) {
+MESAFLOW_INLINE void conj_mul_add(Cx<A>& acc, const Cx<C>& c, const Cx<X>& x) {
   acc.re += c.re * x.re + c.im * x.im;
   acc.im += c.re * x.im - c.im * x.re;
 }
 // acc += a conj(x)
 template <class A, class C, class X>
-inline void mul_conj_add(Cx<A>& acc, const Cx<C>& a, const Cx<X>& x) {
+MESAFLOW_INLINE void mul_conj_add(Cx<A>& acc, const Cx<C>& a, const Cx<X>& x) {
   acc.re += a.re * x.re + a.im * x.im;
   acc.im += a.im * x.re - a.re * x.im;
 }
@@ -131,7 +137,7 @@ inline void mul_conj_add(Cx<A>& acc, const Cx<C>& a, const Cx<X>& x) {
 // y_i = sum_b C_ib x_b for R consecutive rows of C (row stride D). C: complex scalars (the
 // parameters) or lane vectors (the carried W_PV S_t).
 template <int R, class C, class V>
-inline void rows_times(int D, const Cx<C>* c, const Cx<V>* x, Cx<V>* y) {
+MESAFLOW_INLINE void rows_times(int D, const Cx<C>* c, const Cx<V>* x, Cx<V>* y) {
   Cx<V> acc[R];
   for (int r = 0; r < R; ++r) acc[r] = czero<V>();
   MESAFLOW_ROLLED
@@ -143,7 +149,7 @@ inline void rows_times(int D, const Cx<C>* c, const Cx<V>* x, Cx<V>* y) {
 }
 // y = C x, C (rows, D): R rows per step, the last rows % R one at a time.
 template <int R, class C, class V>
-inline void matvec(int rows, int D, const Cx<C>* c, const Cx<V>* x, Cx<V>* y) {
+MESAFLOW_INLINE void matvec(int rows, int D, const Cx<C>* c, const Cx<V>* x, Cx<V>* y) {
   int i = 0;
   MESAFLOW_ROLLED
   for (; i + R <= rows; i += R) rows_times<R>(D, c + i * D, x, y + i);
@@ -153,7 +159,7 @@ inline void matvec(int rows, int D, const Cx<C>* c, const Cx<V>* x, Cx<V>* y) {
 // w = C^H r, C (rows, D) complex scalars, w (D): R entries of w per step (D % R == 0), each a
 // sum over i of conj(C_ib) r_i.
 template <int R, class S, class V>
-inline void adjoint_matvec(int rows, int D, const Cx<S>* c, const Cx<V>* r, Cx<V>* w) {
+MESAFLOW_INLINE void adjoint_matvec(int rows, int D, const Cx<S>* c, const Cx<V>* r, Cx<V>* w) {
   MESAFLOW_ROLLED
   for (int b = 0; b < D; b += R) {
     Cx<V> acc[R];
@@ -170,7 +176,7 @@ inline void adjoint_matvec(int rows, int D, const Cx<S>* c, const Cx<V>* r, Cx<V
 // y = S x for Hermitian S (D, D) stored in its upper triangle: S_ab as stored for b >= a, as
 // conj(S_ba) for b < a. Rows a .. a+R-1 per step (D % R == 0). DC: D at compile time, or 0.
 template <int R, int DC, class V>
-inline void hermitian_matvec(int D, const Cx<V>* __restrict s, const Cx<V>* x, Cx<V>* y) {
+MESAFLOW_INLINE void hermitian_matvec(int D, const Cx<V>* __restrict s, const Cx<V>* x, Cx<V>* y) {
   if (DC) D = DC;
   MESAFLOW_ROLLED
   for (int a = 0; a < D; a += R) {
@@ -200,8 +206,8 @@ inline void hermitian_matvec(int D, const Cx<V>* __restrict s, const Cx<V>* x, C
 // g += a x^H, g (rows, D) lane vectors: g_ib += a_i conj(x_b); R rows per step, the last
 // rows % R one at a time.
 template <int R, class V>
-inline void add_outer(int rows, int D, const Cx<V>* a, const Cx<V>* x, Cx<V>* __restrict g) {
-  auto block = [&](auto rows_per_step, int i) {
+MESAFLOW_INLINE void add_outer(int rows, int D, const Cx<V>* a, const Cx<V>* x, Cx<V>* __restrict g) {
+  auto block = [&](auto rows_per_step, int i) MESAFLOW_INLINE_LAMBDA {
     constexpr int K = decltype(rows_per_step)::value;
     Cx<V> ai[K];
     for (int k = 0; k < K; ++k) ai[k] = a[i + k];
@@ -221,7 +227,7 @@ inline void add_outer(int rows, int D, const Cx<V>* a, const Cx<V>* x, Cx<V>* __
 // S += e e^H on the upper triangle of S (D, D): S_ab += e_a conj(e_b), b >= a; rows a .. a+R-1
 // per step (D % R == 0), each e_b loaded once for them.
 template <int R, class V>
-inline void add_upper_outer(int D, const Cx<V>* e, Cx<V>* __restrict s) {
+MESAFLOW_INLINE void add_upper_outer(int D, const Cx<V>* e, Cx<V>* __restrict s) {
   MESAFLOW_ROLLED
   for (int a = 0; a < D; a += R) {
     Cx<V> ea[R];
@@ -239,7 +245,7 @@ inline void add_upper_outer(int D, const Cx<V>* e, Cx<V>* __restrict s) {
 // y = c x, a complex product written out (dataset.cpp's x_{t+1} = lambda x_t, with its
 // operations: the regenerated tokens equal the stored ones bit for bit).
 template <class V>
-inline Cx<V> mul(const Cx<V>& c, const Cx<V>& x) {
+MESAFLOW_INLINE Cx<V> mul(const Cx<V>& c, const Cx<V>& x) {
   return {c.re * x.re - c.im * x.im, c.re * x.im + c.im * x.re};
 }
 
@@ -325,7 +331,7 @@ struct LaneSums {
 // tokens: e_t = (x_t ; x_{t-1}) (x_0 = 0) and the target x_{t+1}, (d) each: loaded from the
 // pack (stride PL), or x_{t+1} = lambda x_t for a regenerated set.
 template <class V, int PL, int DM>
-inline void token_step(int t0, int d, const PackTokens& X, Position<V, DM>& q) {
+MESAFLOW_INLINE void token_step(int t0, int d, const PackTokens& X, Position<V, DM>& q) {
   for (int j = 0; j < d; ++j) {
     if (t0 > 0) q.e[d + j] = q.e[j];
     q.e[j] = q.next[j];
@@ -341,7 +347,7 @@ inline void token_step(int t0, int d, const PackTokens& X, Position<V, DM>& q) {
 // S_t form up to rounding: training (whose loss must equal the gradient pass's bit for bit, for
 // resumed runs) keeps the S_t form.
 template <int R, class S, class V, int DM>
-inline void state_step(bool carry, int d, int D, const ParamArrays<S>& P, Position<V, DM>& q, Cx<V>* s) {
+MESAFLOW_INLINE void state_step(bool carry, int d, int D, const ParamArrays<S>& P, Position<V, DM>& q, Cx<V>* s) {
   if (carry) {
     matvec<R>(d, D, P.wpv.data(), q.e, q.y);
     add_outer<1>(d, D, q.y, q.e, s);
@@ -352,7 +358,7 @@ inline void state_step(bool carry, int d, int D, const ParamArrays<S>& P, Positi
 
 // forward: u = W_KQ e_t (D) ; v = S_t u (D) ; y = W_PV v (d). Held-out pass: y = A_t u.
 template <int R, int DC, class S, class V, int DM>
-inline void forward_step(bool carry, int d, int D, const ParamArrays<S>& P, Position<V, DM>& q, const Cx<V>* s) {
+MESAFLOW_INLINE void forward_step(bool carry, int d, int D, const ParamArrays<S>& P, Position<V, DM>& q, const Cx<V>* s) {
   matvec<R>(D, D, P.wkq.data(), q.e, q.u);
   if (carry) {
     matvec<1>(d, D, s, q.u, q.y);
@@ -366,7 +372,7 @@ inline void forward_step(bool carry, int d, int D, const ParamArrays<S>& P, Posi
 // At the last position (t = T-1, target x_T) also the last-position error and, per lane in
 // double (the four numbers are exact in it), Re(y_hat / x) = Re(y_hat conj(x)) / |x|^2 over x != 0.
 template <class S, class V, int L, int DM>
-inline void residual_step(int d, S inv_rho, bool last_pos, Position<V, DM>& q, LaneSums<V, L>& sums) {
+MESAFLOW_INLINE void residual_step(int d, S inv_rho, bool last_pos, Position<V, DM>& q, LaneSums<V, L>& sums) {
   for (int i = 0; i < d; ++i) {
     const V hr = q.y[i].re * inv_rho, hi = q.y[i].im * inv_rho;
     const V tr = q.next[i].re, ti = q.next[i].im;
@@ -395,7 +401,7 @@ inline void residual_step(int d, S inv_rho, bool last_pos, Position<V, DM>& q, L
 //   dW_KQ += z e_t^H (D, D)
 // with r = (y_hat - x_{t+1}) / rho already divided by rho.
 template <int R, int DC, class S, class V, int DM>
-inline void backward_step(int d, int D, const ParamArrays<S>& P, Position<V, DM>& q, const Cx<V>* s, Cx<V>* gk,
+MESAFLOW_INLINE void backward_step(int d, int D, const ParamArrays<S>& P, Position<V, DM>& q, const Cx<V>* s, Cx<V>* gk,
                           Cx<V>* gp) {
   add_outer<1>(d, D, q.r, q.v, gp);
   adjoint_matvec<R>(d, D, P.wpv.data(), q.r, q.w);
