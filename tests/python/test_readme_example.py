@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 
+import mesaflow
 from conftest import ROOT
 
 
@@ -24,3 +25,14 @@ def test_the_readme_example_runs_as_a_script(tmp_path):
     # The last line: the 8 sweep runs' ab (lr 1e-3, 2e-3 x seeds 1..4), each a number near c*(T)'s scale.
     values = [float(v) for v in re.findall(r"-?\d+\.\d+", r.stdout.strip().splitlines()[-1])]
     assert len(values) == 8 and all(0 < v < 1 for v in values), r.stdout
+
+
+def test_the_readme_run_learns_the_optimum():
+    # The run the example plots (its own arguments, without the mesa view) does not diverge, and ab
+    # ends near the training set's optimum of the diagonal family, which is what the plot shows
+    # against c*(T) (m = 1000: the set's optimum is c*(T) up to the sampling of its first tokens).
+    args = re.search(r"mesaflow\.train\((.*?)\)", readme_example()).group(1)
+    run = eval(f"mesaflow.train({args}, mesa_seqs=0)", {"mesaflow": mesaflow})
+    assert not run.diverged, run.message
+    ab, best = run.history["ab"][-1], run.theory["c_star_empirical"]
+    assert abs(ab - best) < 0.05 * best, (ab, best, run.theory["c_star_T"])
