@@ -133,7 +133,7 @@ test('a W of the wrong shape or dtype, non-finite or overflowing is refused with
     assert.equal((await demo(() => document.querySelector('mesaflow-demo').data)).w?.name, 'w.npy', name);
   }
   assert.deepEqual(pick(await demo(() => document.querySelector('mesaflow-demo').history)).train_loss.slice(0, 1), before.train_loss.slice(0, 1));
-  // A W file with another process: the core says it applies to process fixed only.
+  // A W file with another process is read as data, and refused by the data reader (data: complex, (m, d, T)).
   await page.evaluate(() => (location.hash = location.hash.replace('process=fixed', 'process=unitary')));
   await page.waitForFunction(() => document.querySelector('mesaflow-demo').config?.process === 'unitary');
   assert.match(await shadow(page, '#data-source').textContent(), /Your W file w\.npy is kept for process fixed \(the process now is another: W is not used\)\.$/);
@@ -141,7 +141,7 @@ test('a W of the wrong shape or dtype, non-finite or overflowing is refused with
   await drop('w.npy', fs.readFileSync(file('w.npy')));
   await page.waitForFunction((k) => window.__errors.length > k, n, { timeout: 30000 });
   const e = await demo(() => window.__errors.at(-1));
-  assert.equal(e.field, 'w-file');
-  assert.match(e.message, /a W file applies to process fixed only \(the process is unitary\)/);
+  assert.equal(e.field, 'data');
+  assert.equal(e.message, "data: .npy dtype '<f8' is not supported: expected complex128 '<c16' or complex64 '<c8'");
   assert.deepEqual(page.problems, []);
 });
