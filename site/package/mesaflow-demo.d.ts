@@ -75,7 +75,7 @@ export interface MesaflowDemoElement extends HTMLElement {
   resume(): void;
   /** Trains on a .npy file (complex128 or complex64, (m, d, T)); rejects with the command line's
    *  message (an Error with field 'data' or 'test-data'), and then nothing changes. */
-  /** A .npy of 2 dimensions is process fixed's W (e.field 'w-file' if refused): resolves to the generated DataSource with its w. */
+  /** With process fixed, a .npy of 2 dimensions is its W (e.field 'w-file' if refused): resolves to the generated DataSource with its w. */
   useData(npy: Blob | ArrayBuffer | ArrayBufferView, options?: UseDataOptions): Promise<DataSource>;
   /** Back to data drawn from the settings (the fields a file set are editable again). */
   useGeneratedData(): void;

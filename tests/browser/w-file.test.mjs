@@ -2,7 +2,8 @@
 // read by the core in the training worker with the checks of the command line's --w-file, and the
 // runs then train on data drawn with that W, on two workers (every shard service given the file):
 // the history is the CLI's for the same W file and settings, bit for bit. Back to the W drawn from
-// the seed, it is the CLI's run without --w-file. A W of the wrong shape or dtype, with a non-finite
+// the seed, it is the CLI's run without --w-file. A W that no longer fits (d changed) stops the run
+// with d marked. A W of the wrong shape or dtype, with a non-finite
 // entry or a norm whose T steps overflow, is refused with the field named (w-file) in the CLI's
 // words, next to the file picker, and the runs shown go on. The files are written here by hand from
 // the .npy format.
@@ -12,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { setup, teardown, openPage, waitReady, trainToEnd, shadow, screenshot, ROOT } from './helpers.mjs';
+import { setup, teardown, openPage, waitReady, trainToEnd, shadow, screenshot, setField, ROOT } from './helpers.mjs';
 import { HISTORY_COLUMNS } from '../node/helpers.mjs';
 
 const CLI = path.join(ROOT, 'build', 'native', 'core', 'cli', 'mesaflow');
@@ -133,7 +134,7 @@ test('a W of the wrong shape or dtype, non-finite or overflowing is refused with
     assert.equal((await demo(() => document.querySelector('mesaflow-demo').data)).w?.name, 'w.npy', name);
   }
   assert.deepEqual(pick(await demo(() => document.querySelector('mesaflow-demo').history)).train_loss.slice(0, 1), before.train_loss.slice(0, 1));
-  // A W file with another process: the core says it applies to process fixed only.
+  // A W file with another process is read as data, and refused by the data reader (data: complex, (m, d, T)).
   await page.evaluate(() => (location.hash = location.hash.replace('process=fixed', 'process=unitary')));
   await page.waitForFunction(() => document.querySelector('mesaflow-demo').config?.process === 'unitary');
   assert.match(await shadow(page, '#data-source').textContent(), /Your W file w\.npy is kept for process fixed \(the process now is another: W is not used\)\.$/);
@@ -141,7 +142,25 @@ test('a W of the wrong shape or dtype, non-finite or overflowing is refused with
   await drop('w.npy', fs.readFileSync(file('w.npy')));
   await page.waitForFunction((k) => window.__errors.length > k, n, { timeout: 30000 });
   const e = await demo(() => window.__errors.at(-1));
-  assert.equal(e.field, 'w-file');
-  assert.match(e.message, /a W file applies to process fixed only \(the process is unitary\)/);
+  assert.equal(e.field, 'data');
+  assert.equal(e.message, "data: .npy dtype '<f8' is not supported: expected complex128 '<c16' or complex64 '<c8'");
+  assert.deepEqual(page.problems, []);
+});
+
+test('a W that no longer fits (d changed) is said as the run not started, d marked; W from the seed trains again', async () => {
+  await page.evaluate(() => (location.hash = location.hash.replace('process=unitary', 'process=fixed')));
+  await page.waitForFunction(() => document.querySelector('mesaflow-demo').config?.process === 'fixed');
+  await drop('w.npy', fs.readFileSync(file('w.npy')));
+  await wIs('w.npy');
+  await setField(page, 'd', '4');
+  await page.waitForFunction(() => /^Not started: /.test(document.querySelector('mesaflow-demo').shadowRoot.getElementById('status').textContent), null, { timeout: 30000 });
+  assert.equal(await shadow(page, '#status').textContent(), 'Not started: w-file, d: W has shape (3, 3); the run has d = 4: expected shape (4, 4)');
+  assert.equal(await shadow(page, '#f-d').getAttribute('aria-invalid'), 'true', 'd is part of the problem');
+  await shadow(page, '#w-seed').click();
+  await page.waitForFunction(() => {
+    const el = document.querySelector('mesaflow-demo');
+    return !el.data.w && el.config.d === 4 && el.history.epoch.length === 1;
+  }, null, { timeout: 60000 });
+  assert.equal(await shadow(page, '#f-d').getAttribute('aria-invalid'), null);
   assert.deepEqual(page.problems, []);
 });

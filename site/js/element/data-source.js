@@ -5,7 +5,7 @@
 // which are not editable until "Use generated data"; a file the reader refuses is reported in the
 // command line's words and the current runs go on. A run.json written by the command line
 // (mesaflow train ... --out run.json) is drawn beside the live runs (views/views.js, overlay).
-// A .npy of 2 dimensions is a W for process fixed (the CLI's --w-file): the core checks it (shape
+// With process fixed, a .npy of 2 dimensions is its W (the CLI's --w-file): the core checks it (shape
 // (d, d), dtype, finite, a norm whose T steps do not overflow) and, once accepted, the generated data
 // sets are drawn with it while the process is fixed; refused, in the core's words (field w-file).
 import { VERSION } from '../version.js';
@@ -174,7 +174,9 @@ export class DataSource {
    */
   async open(npy, { name, test = null, testName } = {}) {
     const { client, store, events } = this.api;
-    if (!test && (await npyDims(asBlob(npy))) === 2) return this.openW(npy, name);
+    // With process fixed, a .npy of 2 dimensions is W; any other file is data (its reader says
+    // what is wrong with a 2-dimensional one: data has shape (m, d, T)).
+    if (!test && store.cfg?.process === 'fixed' && (await npyDims(asBlob(npy))) === 2) return this.openW(npy, name);
     const data = { npy: asBlob(npy), name: String(name ?? fileName(npy) ?? 'data.npy') };
     if (test) Object.assign(data, { test_npy: asBlob(test), test_name: String(testName ?? fileName(test) ?? 'test.npy') });
     if (!client.ready || !store.cfg) await new Promise((resolve) => events.addEventListener('mesaflow-config', resolve, { once: true }));
