@@ -90,6 +90,22 @@ Problem read_history(const Json& h, int epoch, History& out) {
       (out.*col).push_back(x);
     }
   }
+  // Each layer's ab, a row of numbers per evaluation row (null or absent: none); its shape against
+  // the model is checked with the rest of the checkpoint (checkpoint.cpp).
+  if (const auto al = h.find("ab_layers"); al != h.end() && !al->is_null()) {
+    if (!al->is_array() || al->size() > static_cast<std::size_t>(epoch) + 1)
+      return {"", "history: ab_layers is not an array of at most one row per epoch 0.." + std::to_string(epoch), {}};
+    for (const Json& row : *al) {
+      if (!row.is_array()) return {"", "history: ab_layers holds a row that is not an array of numbers", {}};
+      std::vector<double> r;
+      for (const Json& v : row) {
+        double x = 0;
+        if (!read_number(v, x)) return {"", "history: ab_layers holds something other than numbers", {}};
+        r.push_back(x);
+      }
+      out.ab_layers.push_back(std::move(r));
+    }
+  }
   if (const auto ch = h.find("changes"); ch != h.end()) {
     if (!ch->is_array()) return {"", "history: changes is not an array", {}};
     for (const Json& c : *ch) {

@@ -68,6 +68,22 @@ def test_python_and_cli_checkpoints_resume_in_each_other(tmp_path, precision, cl
     assert without_wall(doc) == without_wall(whole)
 
 
+@pytest.mark.parametrize("model", [dict(layers=2), dict(layers=3, method="flow"), dict(attention="softmax")])
+def test_other_models_resume_in_the_cli_bit_for_bit(tmp_path, model, cli_doc):
+    # Each layer's weights and history.ab_layers go through the checkpoint file: a 3-layer run cut at
+    # epoch 6 and resumed in the CLI is the uninterrupted run, ab_layers included.
+    short, f = dict(BASE, epochs=6, **model), dict(BASE, **model)
+    whole = cli_doc("--mesa-seqs", "8", *options(f))
+    cli("train", "--quiet", "--checkpoint", str(tmp_path / "c.json"), *options(short))
+    doc = cli_doc("--from-checkpoint", str(tmp_path / "c.json"), "--epochs", "12", "--mesa-seqs", "8")
+    if "layers" in model:
+        assert len(whole["history"]["ab_layers"]) == len(whole["history"]["epoch"])
+        assert len(whole["final"]["layers"]) == model["layers"]
+    assert without_wall(doc) == without_wall(whole)
+    resumed = finish(mesaflow.Session.from_checkpoint(tmp_path / "c.json", epochs=12))
+    assert document(resumed) == without_wall(whole)
+
+
 def test_data_run_resumes_with_its_data(tmp_path, cli_doc):
     rng = np.random.default_rng(3)
     lam = np.exp(2j * np.pi * rng.random((40, 2, 1)))
