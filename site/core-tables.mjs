@@ -27,7 +27,7 @@ export function coreTablesText(t, from) {
     throw new Error(`${from}: tables().memory.template has no {need} and {budget}`);
   }
   const terms = t.memory.terms;
-  const TERM_KEYS = ['lanes', 'token_bytes', 'compact_bytes', 'scratch_d2', 'fixed'];
+  const TERM_KEYS = ['lanes', 'token_bytes', 'compact_bytes', 'scratch_d2', 'fixed', 'scratch_td', 'scratch_t'];
   if (!terms || !Object.keys(terms).length) throw new Error(`${from}: tables().memory.terms is empty`);
   for (const [model, per] of Object.entries(terms)) {
     for (const p of ['double', 'single']) {
@@ -48,7 +48,7 @@ export function coreTablesText(t, from) {
     line('MEMORY', { template: t.memory.template, field: t.memory.field, fields: Array.from(t.memory.fields) },
       'A memory refusal: its words with {need} and {budget}, its field and the fields it involves (budget.hpp memory_problem).') +
     line('MEMORY_TERMS', { layout: t.memory.layout, browser_budget: t.memory.browser_budget, terms },
-      'The memory estimate\'s terms per model and precision, the layout of generated sets and the browser\'s budget (budget.hpp MemoryTerms; evaluated by model/memory.js).');
+      'The memory estimate\'s terms per model kind (memory.js termsKey) and precision, the layout of generated sets and the browser\'s budget (budget.hpp MemoryTerms; evaluated by model/memory.js).');
 }
 
 // Loads the node build and writes the module to out; returns out.

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -48,22 +51,40 @@ val tables() {
   m.set("template", memory.message);
   m.set("field", memory.field);
   m.set("fields", names_val(memory.fields()));
-  // The estimate's terms per model and precision (budget.hpp MemoryTerms), the layout generated
-  // sets are held in here, and the browser's budget: what site/js/model/memory.js evaluates.
+  // The estimate's terms per model kind and precision (budget.hpp MemoryTerms), the layout generated
+  // sets are held in here, and the browser's budget: what site/js/model/memory.js evaluates. The
+  // kinds are model_of's (registry.cpp): each registered model, and the attention model's softmax
+  // and L-layer kinds, keyed as memory.js termsKey names them ('attention/softmax', 'attention/layers-2').
+  std::vector<std::pair<std::string, Config>> kinds;
+  for (std::size_t i = 0; i < models().size(); ++i) {
+    Config c;
+    c.model = static_cast<int>(i);
+    kinds.emplace_back(models()[i]->name(), c);
+  }
+  Config softmax;
+  softmax.attention = Attention::Softmax;
+  kinds.emplace_back("attention/softmax", softmax);
+  for (int L = 2; L <= static_cast<int>(find_field("layers")->max); ++L) {
+    Config c;
+    c.layers = L;
+    kinds.emplace_back("attention/layers-" + std::to_string(L), c);
+  }
   val terms = val::object();
-  for (const Model* model : models()) {
+  for (const auto& [key, c] : kinds) {
     val per = val::object();
     for (Precision p : {Precision::Double, Precision::Single}) {
-      const MemoryTerms t = memory_terms(*model, p);
+      const MemoryTerms t = memory_terms(model_of(c), p);
       val o = val::object();
       o.set("lanes", t.lanes);
       o.set("token_bytes", t.token_bytes);
       o.set("compact_bytes", t.compact_bytes);
       o.set("scratch_d2", t.scratch_d2);
       o.set("fixed", t.fixed);
+      o.set("scratch_td", t.scratch_td);
+      o.set("scratch_t", t.scratch_t);
       per.set(to_string(p), o);
     }
-    terms.set(model->name(), per);
+    terms.set(key, per);
   }
   m.set("terms", terms);
   m.set("layout", std::string(kGeneratedLayout == DataLayout::Tokens ? "tokens" : "compact"));

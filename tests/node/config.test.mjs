@@ -42,8 +42,8 @@ function badValues(f) {
 
 test('fields() lists every config field of API.md with type, range and default', () => {
   const keys = fields.map((f) => f.key);
-  assert.deepEqual(keys, ['d', 'T', 'm', 'x1', 'scale', 'magnitude', 'process', 'radius', 'noise', 'ridge', 'model', 'init', 'a0', 'b0', 'sigma_w', 'method', 'lr', 'epochs',
-    'eval_every', 'test_m', 'clip', 'precision', 'seed']);
+  assert.deepEqual(keys, ['d', 'T', 'm', 'x1', 'scale', 'magnitude', 'process', 'radius', 'noise', 'ridge', 'model', 'attention', 'layers', 'init', 'a0', 'b0', 'sigma_w', 'method',
+    'lr', 'epochs', 'eval_every', 'test_m', 'clip', 'precision', 'seed']);
   const defaults = mf.defaults();
   for (const f of fields) {
     assert.equal(f.default, defaults[f.key], f.key);
@@ -51,7 +51,7 @@ test('fields() lists every config field of API.md with type, range and default',
     if (f.kind === 'choice') assert.ok(f.choices.includes(f.default), f.key);
   }
   assert.deepEqual(defaults, {
-    d: 5, T: 100, m: 10000, x1: 'gaussian', scale: 1, magnitude: 'const', process: 'diagonal', radius: 1, noise: 0, ridge: 0.1, model: 'attention', init: 'diagonal', a0: 0.1, b0: 0.1, sigma_w: 0.1,
+    d: 5, T: 100, m: 10000, x1: 'gaussian', scale: 1, magnitude: 'const', process: 'diagonal', radius: 1, noise: 0, ridge: 0.1, model: 'attention', attention: 'linear', layers: 1, init: 'diagonal', a0: 0.1, b0: 0.1, sigma_w: 0.1,
     method: 'gd', lr: 1e-4, epochs: 150, eval_every: 1, test_m: 10000, clip: false, precision: 'double', seed: 1,
   });
 });

@@ -88,8 +88,9 @@ test('the Trainer on the parallel path (ShardPool over three ShardServices) equa
     const got = joined(sent, 'r0');
     const cols = historyColumns(want.history);
     assert.ok(cols.length >= 11, String(cols));
-    assert.deepEqual(Object.keys(got).sort(), [...cols].sort());
+    assert.deepEqual(Object.keys(got).sort(), [...cols, 'ab_layers'].sort()); // the columns and each layer's ab per row
     for (const k of cols) assert.deepEqual(got[k], Array.from(want.history[k]), k);
+    assert.deepEqual(got.ab_layers, want.history.ab_layers.map((r) => Array.from(r)), 'ab_layers');
     const w = t.runs[0].s.weights();
     for (const k of ['wkq_re', 'wkq_im', 'wpv_re', 'wpv_im']) assert.deepEqual(Array.from(w[k]), Array.from(want.weights[k]), k);
     assert.equal(t.runs[0].s.epoch, want.epoch);

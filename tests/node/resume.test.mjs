@@ -4,7 +4,11 @@
 // checkpoints and an out-of-memory heap are refused with a message, and the module keeps working.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { load, historyColumns } from './helpers.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { load, historyColumns, ROOT } from './helpers.mjs';
 
 const { mf } = await load();
 const base = { d: 3, T: 14, m: 60, test_m: 20, epochs: 17, eval_every: 3, lr: 2e-3, init: 'gaussian', sigma_w: 0.2, seed: 5 };
@@ -189,4 +193,40 @@ test('when the heap cannot grow, createSession says out of memory and the module
   s.run(3);
   assert.equal(s.epoch, 3);
   s.delete();
+});
+
+// The page's record of a run (site/js/model/runs.js) keeps each layer's ab from the rows the worker
+// posts (worker/trainer.js sendRows: s.history(from) and s.checkpoint({history: false})), so the
+// create spec it resumes from after a worker fault carries ab_layers, and the resumed session's
+// ab_layers equal the uninterrupted run's.
+test('the page’s run record resumes a layers run with its ab_layers', async () => {
+  const JS = path.join(ROOT, 'build', 'site', 'js');
+  if (!fs.existsSync(path.join(JS, 'model', 'runs.js'))) execFileSync(process.execPath, [path.join(ROOT, 'site', 'build.mjs')], { stdio: 'ignore' });
+  const { Runs } = await import(pathToFileURL(path.join(JS, 'model', 'runs.js')).href);
+  const cfg = { d: 2, T: 9, m: 20, test_m: 8, epochs: 6, lr: 0.05, method: 'flow', seed: 9, layers: 3, a0: 0.1, b0: 0.1 };
+  const whole = mf.createSession(cfg);
+  whole.run(cfg.epochs);
+  const s = mf.createSession(cfg);
+  const runs = new Runs();
+  runs.created({ runs: [{ id: 1, theory: {}, ode: {}, vanilla_gd: null }] }, [{ cfg }]);
+  let sent = 0;
+  for (const k of [2, 2]) { // two chunks, as the worker posts them
+    s.run(k);
+    const h = s.history(sent);
+    const rows = {};
+    for (const [key, v] of Object.entries(h)) if (v instanceof Float64Array) rows[key] = Array.from(v);
+    if (Array.isArray(h.ab_layers)) rows.ab_layers = h.ab_layers.map((row) => Array.from(row));
+    sent += h.epoch.length;
+    runs.append({ type: 'rows', id: 1, rows, epoch: s.epoch, done: s.done, state: structuredClone(s.checkpoint({ history: false })) });
+  }
+  s.delete();
+  const [spec] = runs.resumeSpecs();
+  assert.equal(spec.resume.epoch, 4);
+  assert.equal(spec.resume.history.ab_layers.length, 5);
+  const resumed = mf.createSession(cfg, { resume: structuredClone(spec.resume) });
+  resumed.run(cfg.epochs);
+  assert.deepEqual(resumed.history().ab_layers, whole.history().ab_layers);
+  assert.ok(resumed.history().ab_layers.every((r) => r.length === 3));
+  resumed.delete();
+  whole.delete();
 });

@@ -81,7 +81,12 @@ test('divergence is reported: lr = 5 from a0 = b0 = 2 stops with a message, no N
   assert.equal(s.diverged, true);
   assert.equal(s.message, r.message);
   const h = s.history();
-  for (const k of Object.keys(h)) assert.ok(finite(h[k]), `${k}: ${Array.from(h[k])}`);
+  for (const k of Object.keys(h)) {
+    const values = k === 'ab_layers' ? h[k].flat() : h[k]; // a row per evaluation, one ab per layer
+    assert.ok(finite(values), `${k}: ${Array.from(values)}`);
+  }
+  assert.equal(h.ab_layers.length, h.epoch.length);
+  assert.ok(h.ab_layers.every((row) => row.length === 1), 'one layer');
   assert.deepEqual(s.run(5), r);
   s.delete();
 });

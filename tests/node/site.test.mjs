@@ -19,7 +19,7 @@ const { mf } = await load();
 test('build/site/js/fields.js holds the rows of mf.fields(), every field by name', () => {
   assert.deepEqual(FIELDS, mf.fields());
   const names = FIELDS.map((f) => f.name);
-  assert.deepEqual(names.slice().sort(), ['T', 'a0', 'b0', 'clip', 'd', 'epochs', 'eval-every', 'init', 'lr', 'm', 'magnitude', 'method', 'model', 'noise', 'precision', 'process', 'radius', 'ridge', 'scale', 'seed', 'sigma-w', 'test-m', 'x1']);
+  assert.deepEqual(names.slice().sort(), ['T', 'a0', 'attention', 'b0', 'clip', 'd', 'epochs', 'eval-every', 'init', 'layers', 'lr', 'm', 'magnitude', 'method', 'model', 'noise', 'precision', 'process', 'radius', 'ridge', 'scale', 'seed', 'sigma-w', 'test-m', 'x1']);
   // One row for every key of the config object, and every name read by the core's parser.
   assert.deepEqual(FIELDS.map((f) => f.key).sort(), Object.keys(mf.defaults()).sort());
   for (const f of FIELDS) {

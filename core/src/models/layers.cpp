@@ -353,7 +353,7 @@ double LayersModel::flops(Pass pass, int d, int T, int m) const {
 double LayersModel::scratch_bytes_per_d2(Precision) const {
   // Per thread: the weights and their gradients (4 L D x D blocks at most) and S, R: (4 L + 2) complex
   // (16-byte) D x D matrices, D = 2d. The per-sequence vectors (about (3 L + 5) T D complex numbers)
-  // grow with T d, not d^2, and are not in this term.
+  // grow with T d, not d^2: scratch_bytes_per_Td counts them.
   return (4.0 * L_ + 2.0) * 4.0 * 16.0;
 }
 

@@ -16,7 +16,7 @@ export const copyHistory = (h, n = h.epoch.length) => columns((k) => h[k].slice(
 function newRun(i, id, cfg, { theory, ode, vanilla_gd: vanilla }) {
   const { a0, b0 } = cfg;
   return { index: i, id, a0, b0, label: `(${a0}, ${b0})`, colour: RUN_COLOURS[i], theory, ode, vanilla, hist: emptyHistory(),
-    epoch: 0, done: false, diverged: false, state: null, weights: null, changes: [] };
+    epoch: 0, done: false, diverged: false, state: null, weights: null, changes: [], abLayers: [] };
 }
 
 // The row of hist at i as the data keys of the JSON.
@@ -29,7 +29,11 @@ function resumeSpec(run) {
   const keep = run.hist.epoch.filter((e) => e <= run.state.epoch).length;
   // The changes made up to the checkpoint (the resumed run's ODE is built with their step sizes).
   const changes = run.changes.filter((c) => c.epoch <= run.state.epoch);
-  return { a0: run.a0, b0: run.b0, resume: { ...run.state, history: { ...copyHistory(run.hist, keep), changes } } };
+  // Each layer's ab per row (s.history().ab_layers), when the page has it for every kept row: the
+  // resumed run keeps it (else the resumed session says null for it, as the core does).
+  const abLayers = run.abLayers.slice(0, keep);
+  const ab = abLayers.length === keep && abLayers.every(Array.isArray) ? { ab_layers: abLayers.map((r) => r.slice()) } : {};
+  return { a0: run.a0, b0: run.b0, resume: { ...run.state, history: { ...copyHistory(run.hist, keep), ...ab, changes } } };
 }
 
 // A copy of an object whose values are numbers, booleans or arrays of numbers.
@@ -80,6 +84,7 @@ export class Runs {
     const details = [];
     for (let i = 0; i < msg.rows.epoch.length; i++) {
       for (const k of COLUMNS) run.hist[k].push(msg.rows[k][i]);
+      run.abLayers.push(msg.rows.ab_layers?.[i] ?? null);
       const epoch = msg.rows.epoch[i];
       if (epoch <= (this.announced[run.index] ?? -1)) continue;
       this.announced[run.index] = epoch;

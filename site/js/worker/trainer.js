@@ -137,6 +137,8 @@ export class Trainer {
     // Posted even without new rows (eval-every > 1): the page learns the epoch count from here.
     const rows = {};
     for (const [k, v] of Object.entries(h)) if (v instanceof Float64Array) rows[k] = Array.from(v);
+    // Each layer's ab per row (a list per row, not a column): the page keeps it for a resume.
+    if (Array.isArray(h.ab_layers)) rows.ab_layers = h.ab_layers.map((row) => Array.from(row));
     r.sent += h.epoch.length;
     this.post(toPage.rows(r.id, rows, r.s.epoch, r.s.done, state));
   }

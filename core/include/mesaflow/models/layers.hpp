@@ -35,6 +35,11 @@ class LayersModel final : public Model {
   Evaluation combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) const override;
   double flops(Pass pass, int d, int T, int m) const override;
   double scratch_bytes_per_d2(Precision precision) const override;
+  // Per thread, one sequence's scan (layers.cpp LayerScan): z, u, v of every layer and the four
+  // gradient vectors g, gnext, gv, gu, (3 L + 4) (T - 1) D complex numbers, the residuals (T - 1) d
+  // and the tokens T d (re, im): at most (3 L + 5) T D complex (16-byte) numbers, D = 2d, so
+  // 32 (3 L + 5) bytes per T d.
+  double scratch_bytes_per_Td() const override { return 32.0 * (3 * L_ + 5); }
   void clip(Weights& w) const override;
   // ab and the structure columns of the last layer (as the one-layer model's), ab_layers of each.
   void push_structure(const Weights& w, History& h) const override;
