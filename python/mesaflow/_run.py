@@ -10,12 +10,15 @@ def column(values):
 
 
 def blocks(obj):
-    """{"wkq_re": rows, "wkq_im": rows, ...} as {"wkq": complex128 (d, d) array, ...}."""
+    """{"wkq_re": rows, "wkq_im": rows, ...} as {"wkq": complex128 (d, d) array, ...}; the
+    attention models' "layers" (one object per layer, layer 1 first) as a list of such dicts."""
     out = {}
     for key in obj:
         if key.endswith("_re"):
             name = key[:-3]
             out[name] = np.array(obj[key], dtype=np.float64) + 1j * np.array(obj[name + "_im"], dtype=np.float64)
+    if isinstance(obj.get("layers"), list):
+        out["layers"] = [blocks(layer) for layer in obj["layers"]]
     return out
 
 
@@ -26,6 +29,8 @@ def history_arrays(h):
             out[key] = [blocks(p) for p in values]
         elif key == "changes":
             out[key] = values
+        elif key == "ab_layers":  # a row per evaluation, one ab per layer: (rows, L); None where null
+            out[key] = None if values is None else np.array(values, dtype=np.float64).reshape(len(values), -1)
         else:
             out[key] = column(values)
     return out

@@ -15,6 +15,8 @@ SETTINGS = [
     dict(d=2, T=10, m=80, test_m=30, epochs=6, method="flow", lr=0.01, clip=True),
     dict(d=2, T=10, m=40, test_m=20, epochs=5, model="linear-map", lr=0.01),
     dict(d=2, T=10, m=40, test_m=20, epochs=30, lr=9.0),  # diverges: the message is the CLI's
+    dict(d=2, T=10, m=40, test_m=20, epochs=6, layers=3, lr=2e-4, eval_every=2),
+    dict(d=2, T=10, m=40, test_m=20, epochs=6, attention="softmax", lr=0.01),
 ]
 
 
@@ -27,12 +29,19 @@ def test_train_equals_cli(fields, precision, cli_doc):
     assert without_wall(json.loads(run.to_json())) == without_wall(doc)
     # The arrays are the document's numbers.
     for k, v in doc["history"].items():
-        if k in ("params", "changes"):
+        if k in ("params", "changes") or v is None:
+            assert v is None or k in ("params", "changes") or run.history[k] is None, k
             continue
         assert np.array_equal(run.history[k], np.array([np.nan if x is None else x for x in v]), equal_nan=True), k
-    for name in ("wkq", "wpv") if fields.get("model") != "linear-map" else ():
+    for name in ("wkq", "wpv") if fields.get("model") != "linear-map" and fields.get("layers", 1) == 1 else ():
         assert np.array_equal(run.final[name].real, np.array(doc["final"][name + "_re"]))
         assert np.array_equal(run.final[name].imag, np.array(doc["final"][name + "_im"]))
+    for layer, obj in zip(run.final.get("layers", []), doc["final"].get("layers", []), strict=True):
+        for name in ("wkq", "wpv"):  # each layer's blocks, layer 1 first
+            assert np.array_equal(layer[name].real, np.array(obj[name + "_re"]))
+            assert np.array_equal(layer[name].imag, np.array(obj[name + "_im"]))
+    if fields.get("layers"):
+        assert run.history["ab_layers"].shape == (len(doc["history"]["epoch"]), fields["layers"])
     assert run.theory == doc["theory"]
     assert run.config == doc["config"]
 
