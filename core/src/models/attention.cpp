@@ -32,12 +32,16 @@ void AttentionModel::shard_sums(const Weights& w, const Dataset& ds, Pass pass, 
   mesaflow::shard_sums(attention_params(w), ds, pass, first_shard, last_shard, threads, out);
 }
 
-Evaluation AttentionModel::combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) const {
+Evaluation attention_combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) {
   if (!grad) return mesaflow::combine_shard_sums(sums, m, d, nullptr);
   Params g;
   const Evaluation ev = mesaflow::combine_shard_sums(sums, m, d, &g);
   *grad = attention_weights(g);
   return ev;
+}
+
+Evaluation AttentionModel::combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) const {
+  return attention_combine_shard_sums(sums, m, d, grad);
 }
 
 double AttentionModel::flops(Pass pass, int d, int T, int m) const {

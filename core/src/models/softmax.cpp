@@ -12,7 +12,7 @@
 #endif
 
 #include "mesaflow/history.hpp"
-#include "mesaflow/models/attention.hpp"  // attention_params, attention_weights
+#include "mesaflow/models/attention.hpp"  // attention_params, attention_weights, attention_combine_shard_sums
 #include "mesaflow/models/exp.hpp"
 
 namespace mesaflow {
@@ -227,12 +227,7 @@ void SoftmaxModel::shard_sums(const Weights& w, const Dataset& ds, Pass pass, in
 }
 
 Evaluation SoftmaxModel::combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) const {
-  // The record layout and its scaling are the linear kernel's.
-  if (!grad) return mesaflow::combine_shard_sums(sums, m, d, nullptr);
-  Params g;
-  const Evaluation ev = mesaflow::combine_shard_sums(sums, m, d, &g);
-  *grad = attention_weights(g);
-  return ev;
+  return attention_combine_shard_sums(sums, m, d, grad);  // the linear kernel's record layout and scaling
 }
 
 double SoftmaxModel::flops(Pass pass, int d, int T, int m) const {

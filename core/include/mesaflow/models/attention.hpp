@@ -29,5 +29,8 @@ class AttentionModel final : public Model {
 // The attention model's weights as the kernel's Params and back (exact copies).
 Params attention_params(const Weights& w);
 Weights attention_weights(const Params& p);
+// The kernel's kShards records combined in shard order, the gradient as the attention model's
+// blocks: every model that uses the linear kernel's record layout (attention, softmax).
+Evaluation attention_combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad);
 
 }  // namespace mesaflow
