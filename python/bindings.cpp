@@ -1,5 +1,6 @@
 // The one pybind11 block: names only (module.cpp does the work; mesaflow/*.py wraps it in the
 // API of python/README.md). Everything that computes releases the GIL.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -42,7 +43,22 @@ PYBIND11_MODULE(_mesaflow, m) {
       .def(py::init<>())
       .def_property("bytes", [](const mesaflow::python::DataArg& a) { return py::bytes(a.bytes); },
                     [](mesaflow::python::DataArg& a, py::bytes b) { a.bytes = b; })
-      .def_readwrite("file", &mesaflow::python::DataArg::file);
+      .def_readwrite("file", &mesaflow::python::DataArg::file)
+      // A complex64 or complex128 array (m, d, T) of native byte order (_data.py checks dtype and
+      // shape first), read in place when the data are read: the DataArg keeps it alive.
+      .def(
+          "set_array",
+          [](mesaflow::python::DataArg& a, const py::array& x) {
+            if (x.ndim() != 3 || (x.itemsize() != 16 && x.itemsize() != 8) || x.dtype().kind() != 'c')
+              throw py::value_error("DataArg.set_array: a complex array of 3 dimensions");
+            a.base = static_cast<const char*>(x.data());
+            a.item = static_cast<int>(x.itemsize());
+            for (int k = 0; k < 3; ++k) {
+              a.shape[k] = static_cast<long long>(x.shape(k));
+              a.strides[k] = static_cast<long long>(x.strides(k));
+            }
+          },
+          py::keep_alive<1, 2>());
 
   py::class_<PySession>(m, "Session")
       .def(py::init([](const mesaflow::python::Pairs& f, const mesaflow::python::DataArg& data,

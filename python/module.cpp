@@ -43,6 +43,12 @@ Config config_from(const Pairs& fields) {
 Dataset read_data(const std::string& field, const DataArg& a, Precision precision) {
   try {
     if (!a.file.empty()) return read_npy(a.file, kNativeMemoryBudget, precision);
+    if (a.base) {  // in place: the one copy is into the set's own layout
+      Dataset ds;
+      if (std::string e = array_to_dataset(a.base, a.item, a.shape, a.strides, kNativeMemoryBudget, &ds, precision); !e.empty())
+        throw NpyError(e);
+      return ds;
+    }
     return parse_npy(a.bytes, kNativeMemoryBudget, precision);
   } catch (const NpyError& e) {
     fail({field, e.what(), {}});
@@ -85,11 +91,12 @@ Sets load_sets(const Config& c, const DataArg& data, const DataArg& test_data, d
   return out;
 }
 
-std::unique_ptr<Session> session_on(const Config& c, const Sets& sets) {
+// The session takes the sets over (moved, not copied): they are read for it alone.
+std::unique_ptr<Session> session_on(const Config& c, Sets&& sets) {
   try {
     SessionOptions so;
-    so.data = sets.given ? &sets.train : nullptr;
-    so.test_data = sets.given ? &sets.test : nullptr;
+    so.own_data = sets.given ? &sets.train : nullptr;
+    so.own_test_data = sets.given ? &sets.test : nullptr;
     return std::make_unique<Session>(c, so);
   } catch (const ConfigError& e) {
     fail(e.problem);
@@ -113,9 +120,9 @@ std::unique_ptr<Session> resume_session(const std::string& checkpoint, const Pai
   Config c;
   std::vector<std::pair<std::string, std::string>> live;
   if (Problem p = resumed_config(saved, given, names, c, &live)) fail(p);
-  const Sets sets = load_sets(c, data, test_data, test_fraction);
+  Sets sets = load_sets(c, data, test_data, test_fraction);
   if (Problem p = check_resumed_data(saved, sets.given ? &sets.train : nullptr, &sets.test, "checkpoint")) fail(p);
-  std::unique_ptr<Session> s = session_on(c, sets);
+  std::unique_ptr<Session> s = session_on(c, std::move(sets));
   try {
     s->resume(saved.checkpoint);
   } catch (const ConfigError& e) {
@@ -135,19 +142,21 @@ std::string train_json(const Pairs& fields, long mesa_seqs, double test_fraction
                        const DataArg& test_data) {
   const Config c = config_from(fields);
   const auto t0 = std::chrono::steady_clock::now();
-  const Sets sets = load_sets(c, data, test_data, test_fraction);
-  std::unique_ptr<Session> s = session_on(c, sets);
+  Sets sets = load_sets(c, data, test_data, test_fraction);
+  const bool given = sets.given;
+  const int test_m = sets.test.m;
+  std::unique_ptr<Session> s = session_on(c, std::move(sets));
   s->record_params(record_params);
   while (!s->done()) s->run(1);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   Json doc = run_json(*s, wall, static_cast<int>(mesa_seqs), cli_setting);
-  if (sets.given) {
+  if (given) {
     if (test_data.given())
-      doc["test_set"] = test_data.file.empty() ? Json{{"source", "array"}, {"sequences", sets.test.m}}
-                                               : Json{{"source", "file"}, {"file", test_data.file}, {"sequences", sets.test.m}};
+      doc["test_set"] = test_data.file.empty() ? Json{{"source", "array"}, {"sequences", test_m}}
+                                               : Json{{"source", "file"}, {"file", test_data.file}, {"sequences", test_m}};
     else
       doc["test_set"] = {{"source", "held out of --data, by sequence"}, {"fraction", test_fraction}, {"seed", c.seed},
-                         {"sequences", sets.test.m}};
+                         {"sequences", test_m}};
   }
   return doc.dump();
 }

@@ -20,11 +20,16 @@ struct InputError {
   std::string message;
 };
 
-// Data given as .npy bytes (what numpy.save writes: the CLI's --data reader parses them) or a
-// file name; empty both: none.
+// Data given as an array read in place (base non-null: a NumPy array's buffer, which the caller
+// keeps alive; shape (m, d, T), strides in bytes, item 16 or 8 bytes), as .npy bytes (what
+// numpy.save writes: the CLI's --data reader parses them; for a sweep's workers) or a file name;
+// none of them: no data.
 struct DataArg {
   std::string bytes, file;
-  bool given() const { return !bytes.empty() || !file.empty(); }
+  const char* base = nullptr;
+  int item = 0;
+  long long shape[3] = {0, 0, 0}, strides[3] = {0, 0, 0};
+  bool given() const { return base != nullptr || !bytes.empty() || !file.empty(); }
 };
 
 // `mesaflow train --out`'s document; mesa_seqs and test_fraction as the CLI's options.

@@ -141,6 +141,65 @@ std::string shape_dims(const std::string& h, std::vector<long long>* dims_out, s
 
 }  // namespace
 
+namespace {
+
+// (m, d, T) against the ranges a set may have; "" or what is wrong, after `what` (".npy", "array").
+std::string check_shape(const char* what, long long m, long long d, long long T) {
+  const std::string w = what;
+  if (m < 1 || m > 10000000) return w + " shape: m = " + std::to_string(m) + " out of range [1, 10000000]";
+  if (d < 1 || d > 32) return w + " shape: d = " + std::to_string(d) + " out of range [1, 32]";
+  if (T < 3 || T > 100000) return w + " shape: T = " + std::to_string(T) + " out of range [3, 100000]";
+  return "";
+}
+
+// The set's values into *out, element (s, j, t) at base + s * strides[0] + j * strides[1] +
+// t * strides[2] bytes, `item` bytes each (16: complex128, 8: complex64); finite, and within the
+// float range in single. The one decoding of a set's numbers: .npy bytes and arrays in place.
+std::string decode_set(const char* what, const char* base, int item, long long m, long long d, long long T,
+                       const long long strides[3], Dataset* out, Precision precision) {
+  const std::string w = what;
+  Dataset& ds = *out = Dataset(static_cast<int>(m), static_cast<int>(T), static_cast<int>(d), DataLayout::Tokens, precision);
+  const bool single = precision == Precision::Single;
+  for (long long s = 0; s < m; ++s)
+    for (long long j = 0; j < d; ++j)
+      for (long long t = 0; t < T; ++t) {
+        const char* p = base + s * strides[0] + j * strides[1] + t * strides[2];
+        double re, im;
+        if (item == 16) {
+          std::memcpy(&re, p, 8);
+          std::memcpy(&im, p + 8, 8);
+        } else {
+          float fr, fi;
+          std::memcpy(&fr, p, 4);
+          std::memcpy(&fi, p + 4, 4);
+          re = fr;
+          im = fi;
+        }
+        if (!std::isfinite(re) || !std::isfinite(im))
+          return w + " data has a non-finite value at sequence " + std::to_string(s) + ", coordinate " +
+                 std::to_string(j) + ", position " + std::to_string(t);
+        if (single) {
+          re = nearest_float(re);
+          im = nearest_float(im);
+          if (!std::isfinite(re) || !std::isfinite(im))
+            return w + " data has a value beyond the float range (3.4e38) at sequence " + std::to_string(s) +
+                   ", coordinate " + std::to_string(j) + ", position " + std::to_string(t) + "; use precision double";
+        }
+        ds.set(static_cast<int>(s), static_cast<int>(t), static_cast<int>(j), {re, im});
+      }
+  return "";
+}
+
+std::string budget_problem(const char* what, double need, double max_bytes, const char* beside) {
+  if (need <= max_bytes) return "";
+  char buf[240];
+  std::snprintf(buf, sizeof buf, "%s data needs about %.2f GiB decoded%s, more than the budget of %.2f GiB", what,
+                need / 1073741824.0, beside, max_bytes / 1073741824.0);
+  return buf;
+}
+
+}  // namespace
+
 std::string parse_npy(const std::string& b, double max_bytes, Dataset* out, Precision precision) {
   std::string h, descr;
   std::size_t data_start = 0;
@@ -155,52 +214,25 @@ std::string parse_npy(const std::string& b, double max_bytes, Dataset* out, Prec
   if (std::string e = shape_dims(h, &dims, &shape); !e.empty()) return e;
   if (dims.size() != 3) return ".npy shape " + shape.substr(0, 40) + " must have 3 dimensions (m, d, T)";
   const long long m = dims[0], d = dims[1], T = dims[2];
-  if (m < 1 || m > 10000000) return ".npy shape: m = " + std::to_string(m) + " out of range [1, 10000000]";
-  if (d < 1 || d > 32) return ".npy shape: d = " + std::to_string(d) + " out of range [1, 32]";
-  if (T < 3 || T > 100000) return ".npy shape: T = " + std::to_string(T) + " out of range [3, 100000]";
+  if (std::string e = check_shape(".npy", m, d, T); !e.empty()) return e;
   // The decoded set (16 bytes a number) held beside the file's bytes while it is decoded.
   const double need = static_cast<double>(m) * d * T * 16.0 + static_cast<double>(b.size());
-  if (need > max_bytes) {
-    char buf[200];
-    std::snprintf(buf, sizeof buf, ".npy data needs about %.2f GiB decoded (with the file's bytes), more than the budget of %.2f GiB",
-                  need / 1073741824.0, max_bytes / 1073741824.0);
-    return buf;
-  }
+  if (std::string e = budget_problem(".npy", need, max_bytes, " (with the file's bytes)"); !e.empty()) return e;
   const std::size_t count = static_cast<std::size_t>(m * d * T);
   if (b.size() - data_start != count * item)
     return ".npy data size " + std::to_string(b.size() - data_start) + " bytes does not match shape (expected " +
                    std::to_string(count * item) + ")";
-  Dataset& ds = *out = Dataset(static_cast<int>(m), static_cast<int>(T), static_cast<int>(d), DataLayout::Tokens, precision);
-  const bool single = precision == Precision::Single;
-  const char* p = b.data() + data_start;
-  for (long long s = 0; s < m; ++s)
-    for (long long j = 0; j < d; ++j)
-      for (long long t = 0; t < T; ++t) {
-        double re, im;
-        if (item == 16) {
-          std::memcpy(&re, p, 8);
-          std::memcpy(&im, p + 8, 8);
-        } else {
-          float fr, fi;
-          std::memcpy(&fr, p, 4);
-          std::memcpy(&fi, p + 4, 4);
-          re = fr;
-          im = fi;
-        }
-        p += item;
-        if (!std::isfinite(re) || !std::isfinite(im))
-          return ".npy data has a non-finite value at sequence " + std::to_string(s) + ", coordinate " +
-                         std::to_string(j) + ", position " + std::to_string(t);
-        if (single) {
-          re = nearest_float(re);
-          im = nearest_float(im);
-          if (!std::isfinite(re) || !std::isfinite(im))
-            return ".npy data has a value beyond the float range (3.4e38) at sequence " + std::to_string(s) +
-                   ", coordinate " + std::to_string(j) + ", position " + std::to_string(t) + "; use precision double";
-        }
-        ds.set(static_cast<int>(s), static_cast<int>(t), static_cast<int>(j), {re, im});
-      }
-  return "";
+  const long long strides[3] = {d * T * item, T * item, item};  // C order
+  return decode_set(".npy", b.data() + data_start, item, m, d, T, strides, out, precision);
+}
+
+std::string array_to_dataset(const char* base, int item, const long long shape[3], const long long strides[3],
+                             double max_bytes, Dataset* out, Precision precision) {
+  if (item != 16 && item != 8) return "array items of " + std::to_string(item) + " bytes: expected complex128 or complex64";
+  const long long m = shape[0], d = shape[1], T = shape[2];
+  if (std::string e = check_shape("array", m, d, T); !e.empty()) return e;
+  if (std::string e = budget_problem("array", static_cast<double>(m) * d * T * 16.0, max_bytes, ""); !e.empty()) return e;
+  return decode_set("array", base, item, m, d, T, strides, out, precision);
 }
 
 std::string parse_npy_matrix(const std::string& b, NpyMatrix* out) {

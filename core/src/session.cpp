@@ -14,7 +14,8 @@
 namespace mesaflow {
 
 Session::Session(const Config& c, const SessionOptions& o) : cfg_(c), external_(o.external_sums) {
-  const Dataset *data = o.data, *test_data = o.test_data;
+  const Dataset* data = o.own_data ? o.own_data : o.data;
+  const Dataset* test_data = o.own_test_data ? o.own_test_data : o.test_data;
   const DataLayout layout = o.layout;
   if (data) {
     cfg_.m = data->m;
@@ -28,14 +29,19 @@ Session::Session(const Config& c, const SessionOptions& o) : cfg_(c), external_(
   model_ = &model_of(cfg_);
   if (external_ && cfg_.method != Method::GD) throw ConfigError({"method", "external sums need method gd", {}});
   // Data given in another precision is converted (read_npy can read it in the run's at once).
-  const auto in_mine = [this](const Dataset& ds) { return ds.precision == cfg_.precision ? ds : ds.in_precision(cfg_.precision); };
+  // A set handed over in the run's precision is moved in, not copied.
+  const auto in_mine = [this](const Dataset& ds, Dataset* own) {
+    if (ds.precision != cfg_.precision) return ds.in_precision(cfg_.precision);
+    if (own) return std::move(*own);
+    return ds;
+  };
   if (data) {
-    train_ = in_mine(*data);
+    train_ = in_mine(*data, o.own_data);
     from_file_ = true;
   } else {
     train_ = generate_dataset(cfg_, cfg_.m, kTrainStream, layout);
   }
-  test_ = test_data ? in_mine(*test_data) : generate_dataset(cfg_, cfg_.test_m, kTestStream, layout);
+  test_ = test_data ? in_mine(*test_data, o.own_test_data) : generate_dataset(cfg_, cfg_.test_m, kTestStream, layout);
   params_ = model_->init(cfg_);
   objective_ = Objective{model_, &train_, cfg_.threads, cfg_.clip};
 

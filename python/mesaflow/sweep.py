@@ -27,7 +27,7 @@ def sweep(client=None, jobs=0, retries=3, data=None, test_data=None, test_fracti
     dies (the data sent to every worker once; a file name must name the file on the workers);
     None: here, on `jobs` threads (0: one per core)."""
     field_pairs = [(k, grid_text(k, v)) for k, v in fields.items()]
-    d, t = data_arg(data, "data"), data_arg(test_data, "test-data")
+    d, t = data_arg(data, "data", in_place=False), data_arg(test_data, "test-data", in_place=False)
     spec = (d.bytes, d.file, t.bytes, t.file, float(test_fraction))
     runs, _ = _mesaflow.sweep_plan(field_pairs, *_data(spec))  # every run checked before any starts
     if client is None:

@@ -121,6 +121,69 @@ TEST(Npy, TrainingOnTheSavedFileGivesTheSameRun) {
   EXPECT_EQ(a.history().ab, b.history().ab);
 }
 
+// An array in memory read in place: (s, j, t) at strides chosen here, reversed in t and with a gap
+// between sequences, against the same numbers in C order read from .npy bytes written by hand.
+TEST(Npy, AnArrayIsReadInPlaceWithItsStrides) {
+  const int m = 5, d = 2, T = 4;
+  auto value = [](int s, int j, int t) { return std::complex<double>(s + 0.25 * j - 0.125 * t, 1.0 / (1 + s + j + t)); };
+  std::string c_order;
+  for (int s = 0; s < m; ++s)
+    for (int j = 0; j < d; ++j)
+      for (int t = 0; t < T; ++t) {
+        const double v[2] = {value(s, j, t).real(), value(s, j, t).imag()};
+        c_order.append(reinterpret_cast<const char*>(v), 16);
+      }
+  const Dataset want = parse_npy(hand_npy("{'descr': '<c16', 'fortran_order': False, 'shape': (5, 2, 4), }", c_order), 1e9);
+  // The buffer: sequence s at s * (d T + 3) numbers, coordinate j at j T, position t at T - 1 - t.
+  const long long row = d * T + 3;
+  std::vector<std::complex<double>> buf(static_cast<std::size_t>(m * row));
+  for (int s = 0; s < m; ++s)
+    for (int j = 0; j < d; ++j)
+      for (int t = 0; t < T; ++t) buf[static_cast<std::size_t>(s * row + j * T + (T - 1 - t))] = value(s, j, t);
+  const long long shape[3] = {m, d, T}, strides[3] = {row * 16, T * 16, -16};
+  const char* base = reinterpret_cast<const char*>(buf.data()) + (T - 1) * 16;  // element (0, 0, 0)
+  Dataset got;
+  ASSERT_EQ(array_to_dataset(base, 16, shape, strides, 1e9, &got), "");
+  EXPECT_EQ(got.re, want.re);
+  EXPECT_EQ(got.im, want.im);
+  // complex64 and single precision, and the reader's checks in its words.
+  std::vector<std::complex<float>> f(static_cast<std::size_t>(m * d * T), {1.5f, -2.0f});
+  const long long fstrides[3] = {d * T * 8, T * 8, 8};
+  Dataset single;
+  ASSERT_EQ(array_to_dataset(reinterpret_cast<const char*>(f.data()), 8, shape, fstrides, 1e9, &single, Precision::Single), "");
+  EXPECT_EQ(single.precision, Precision::Single);
+  EXPECT_EQ(single.x(4, 3, 1), std::complex<double>(1.5, -2.0));
+  buf[static_cast<std::size_t>(3 * row + 1 * T + (T - 1 - 2))] = {std::nan(""), 0.0};
+  Dataset bad;
+  EXPECT_EQ(array_to_dataset(base, 16, shape, strides, 1e9, &bad), "array data has a non-finite value at sequence 3, coordinate 1, position 2");
+  const long long flat[3] = {m, d, 2};
+  EXPECT_EQ(array_to_dataset(base, 16, flat, strides, 1e9, &bad), "array shape: T = 2 out of range [3, 100000]");
+  EXPECT_NE(array_to_dataset(base, 16, shape, strides, 100, &bad).find("more than the budget"), std::string::npos);
+}
+
+// A set handed over (own_data) is moved into the session: the same run as one given to copy.
+TEST(Npy, AHandedOverSetTrainsAsACopiedOne) {
+  Config c = small_config(2, 10, 20);
+  c.epochs = 4;
+  const Dataset train = generate_dataset(c, c.m, kTrainStream, DataLayout::Tokens);
+  const Dataset test = generate_dataset(c, 12, kTestStream, DataLayout::Tokens);
+  SessionOptions copied;
+  copied.data = &train;
+  copied.test_data = &test;
+  Session a(c, copied);
+  a.run(4);
+  Dataset train2 = train, test2 = test;
+  SessionOptions moved;
+  moved.own_data = &train2;
+  moved.own_test_data = &test2;
+  Session b(c, moved);
+  b.run(4);
+  EXPECT_TRUE(train2.re.empty());  // taken, not copied
+  EXPECT_EQ(a.history().train_loss, b.history().train_loss);
+  EXPECT_EQ(a.history().test_loss, b.history().test_loss);
+  EXPECT_EQ(a.history().ab, b.history().ab);
+}
+
 struct BadValue {
   const char* field;
   const char* value;

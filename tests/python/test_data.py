@@ -90,6 +90,22 @@ def test_a_non_contiguous_array_means_its_values(tmp_path, cli_doc):
         assert without_wall(json.loads(mesaflow.train(data=arr, mesa_seqs=4, **f).to_json())) == doc
 
 
+def test_an_array_read_in_place_means_its_values_and_is_not_kept(tmp_path, cli_doc):
+    # A view with negative strides (time reversed) is read in place, as its C-order copy with
+    # --data; the session holds its own set: writing into the array afterwards changes nothing.
+    x = ar_process(30, 2, 12, 9)[:, :, ::-1]
+    assert x.strides[2] < 0
+    np.save(tmp_path / "x.npy", np.ascontiguousarray(x))
+    f = dict(epochs=4, lr=0.01)
+    doc = without_wall(cli_doc("--data", str(tmp_path / "x.npy"), "--mesa-seqs", "4", *options(f)))
+    assert without_wall(json.loads(mesaflow.train(data=x, mesa_seqs=4, **f).to_json())) == doc
+    y = np.ascontiguousarray(x)
+    s = mesaflow.Session(data=y, **f)
+    y[:] = np.nan
+    s.step(4)
+    assert list(s.history["train_loss"]) == doc["history"]["train_loss"]
+
+
 @pytest.mark.parametrize("key", ["data", "test_data"])
 def test_bad_arrays_raise_naming_the_field(key):
     good = ar_process(20, 2, 8, 1)

@@ -23,6 +23,12 @@ Dataset parse_npy(const std::string& bytes, double max_bytes, Precision precisio
 // Without exceptions (the WebAssembly build has none): into *out, and "" or what is wrong, the
 // same words as NpyError's.
 std::string parse_npy(const std::string& bytes, double max_bytes, Dataset* out, Precision precision = Precision::Double);
+// The same from an array already in memory (a NumPy array's buffer, read in place: the one copy is
+// into the set's own layout): shape (m, d, T), element (s, j, t) at base + s * strides[0] +
+// j * strides[1] + t * strides[2] bytes, each `item` bytes (16: complex128, 8: complex64). The
+// same checks and words as parse_npy's, "array" in place of ".npy"; max_bytes bounds the set.
+std::string array_to_dataset(const char* base, int item, const long long shape[3], const long long strides[3],
+                             double max_bytes, Dataset* out, Precision precision = Precision::Double);
 
 // A matrix (rows, cols) row-major from .npy bytes: float64, float32, complex128 or complex64, C
 // order, 2 dimensions (the W of process fixed, process.hpp). "" or what is wrong.

@@ -47,6 +47,10 @@ struct SessionOptions {
   double memory_budget = kNativeMemoryBudget;  // bytes; validate() refuses a configuration above it
   const Dataset* data = nullptr;       // the training set read from a file (its m, d, T override c's)
   const Dataset* test_data = nullptr;  // the test set read from a file too (then data must be given)
+  // The same handed over: moved into the session instead of copied (given in the run's precision),
+  // for a caller that has no further use for them (in place of data, test_data).
+  Dataset* own_data = nullptr;
+  Dataset* own_test_data = nullptr;
   DataLayout layout = kGeneratedLayout;  // how generated sets are held (the numbers do not depend on it)
   // The loss, gradient and test-set sums come from outside (shard_sums() run by other processes,
   // see ShardWorker), for method gd only (ConfigError otherwise). The session then alternates: it
