@@ -86,8 +86,9 @@ class Session {
     if (on && epoch_ == 0 && hist_.params.size() < hist_.epoch.size()) hist_.params.push_back(params_);
   }
 
-  // The state after the epochs run so far (see Checkpoint); not for a diverged session, nor
-  // for one with external sums that awaits them (throws std::logic_error).
+  // The state after the epochs run so far (see Checkpoint); not for a diverged session (throws
+  // std::logic_error). With external sums awaited, it is the state at the parameters they are
+  // awaited at: a session resumed from it awaits the same sums (see resume).
   Checkpoint checkpoint() const;
   // The same without the history rows (Checkpoint::history empty): what a caller that keeps the
   // rows itself needs (the page, sent the new rows each chunk); its cost does not grow with the
