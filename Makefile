@@ -15,7 +15,7 @@ AARCH64 := build/aarch64
 AARCH64_DEPS := build/aarch64-deps
 AARCH64_TOOLCHAIN := $(CURDIR)/cmake/aarch64-linux-gnu.cmake
 
-.PHONY: demo test setup native aarch64 test-aarch64 test-aarch64-full test-isa test-march wasm wasm-scalar site package typecheck test-native test-sanitize fuzz-short test-node test-package test-browser bench clean python test-python
+.PHONY: demo test setup asan fuzz native aarch64 test-aarch64 test-aarch64-full test-isa test-march wasm wasm-scalar site package typecheck test-native test-sanitize fuzz-short test-node test-package test-browser bench clean python test-python
 
 demo: setup site
 	node site/serve.mjs
@@ -103,18 +103,22 @@ test-aarch64-full: aarch64
 	cd $(AARCH64) && ctest -j$(JOBS) --output-on-failure
 
 # The native suite again with AddressSanitizer and UndefinedBehaviorSanitizer; any finding fails.
-test-sanitize:
+asan:
 	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DMESAFLOW_BUILD_BENCHMARKS=OFF \
 	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 	cmake --build $(ASAN) -j$(JOBS)
+
+test-sanitize: asan
 	cd $(ASAN) && ctest -j$(JOBS) --output-on-failure
 
 # Each libFuzzer target for FUZZ_SECONDS, JOBS at a time, from a copy of its seed corpus in
 # tests/fuzz/corpus (crashes go to $(FUZZ)/artifacts). See tests/fuzz/README.md for longer runs.
-fuzz-short:
+fuzz:
 	cmake -S . -B $(FUZZ) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMESAFLOW_BUILD_FUZZERS=ON \
 	  -DMESAFLOW_BUILD_TESTS=OFF -DMESAFLOW_BUILD_BENCHMARKS=OFF -DMESAFLOW_BUILD_CLI=OFF
 	cmake --build $(FUZZ) -j$(JOBS)
+
+fuzz-short: fuzz
 	bash tests/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS) $(JOBS)
 
 # The Python module (python/README.md): build/python/mesaflow, imported with PYTHONPATH=build/python.
