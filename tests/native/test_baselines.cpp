@@ -87,12 +87,13 @@ TEST(Baselines, TrueWIsTheSequencesOwnAndItsErrorIsTheNoiseFloor) {
 TEST(Baselines, NoisyDiagonalRunEndsAtTheEmpiricalOptimumAboveTheNoiseFloor) {
   // The training set's own optimum of the family (one ratio of sums) is what the run can reach: no
   // sampling error between them. What remains is the slow drift out of the family that a finite set
-  // allows (0.1% here; it shrinks with m), well inside 2%.
+  // allows (it shrinks with m), well inside 2%: from -93% at the start, ab is 0.54% above it at epoch
+  // 10, 0.56% at 30 (here), 0.12% at 200 (the 200 epochs this test ran before; lr 0.006 diverges).
   Config c = small_config(3, 30, 16000);
   c.noise = 0.3;
   c.lr = 0.002;
-  c.epochs = 200;
-  c.eval_every = 200;
+  c.epochs = 30;
+  c.eval_every = 30;
   c.test_m = 400;
   c.threads = 0;
   Session s(c);

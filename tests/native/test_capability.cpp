@@ -102,7 +102,7 @@ TEST(Capability, SparseWithTwoMagnitudesLearnsItsOptimumAndDoesNotRecover) {
   c.a0 = 0.5;
   c.b0 = 1.5;
   c.lr = 0.01;
-  c.epochs = 300;
+  c.epochs = 40;  // ab is within 0.06% of its optimum from epoch 20 on (300 epochs ended at 0.04%); lr 0.02 diverges
   c.threads = 0;
   Session s(c);
   s.run(c.epochs);
