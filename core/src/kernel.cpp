@@ -480,8 +480,14 @@ __attribute__((noinline)) void scan_positions(const ParamArrays<S>& P, const Pac
 template <class S, int DC, class Sh>
 void pack_scan(const ParamArrays<S>& P, const PackTokens& X, int T, int d_any, Pass pass, Scratch<typename Lanes<S, Sh::bytes>::V>& sc,
                const Partial& out) {
+#ifdef __EMSCRIPTEN__
+  // WebAssembly: the one copy for every pass. The second copy adds about 40 KB to the module
+  // (8 KiB gzipped), past the page's first-load budget (site/build.mjs); the same bits either way.
+  scan_positions<S, DC, Sh, false>(P, X, T, d_any, pass, sc, out);
+#else
   if (pass == Pass::Gradient && !X.lr) scan_positions<S, DC, Sh, true>(P, X, T, d_any, pass, sc, out);
   else scan_positions<S, DC, Sh, false>(P, X, T, d_any, pass, sc, out);
+#endif
 }
 
 template <class S, class Sh>
