@@ -142,15 +142,13 @@ std::string train_json(const Pairs& fields, long mesa_seqs, double test_fraction
                        const DataArg& test_data) {
   const Config c = config_from(fields);
   const auto t0 = std::chrono::steady_clock::now();
-  Sets sets = load_sets(c, data, test_data, test_fraction);
-  const bool given = sets.given;
-  const int test_m = sets.test.m;
-  std::unique_ptr<Session> s = session_on(c, std::move(sets));
+  std::unique_ptr<Session> s = session_on(c, load_sets(c, data, test_data, test_fraction));
   s->record_params(record_params);
   while (!s->done()) s->run(1);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   Json doc = run_json(*s, wall, static_cast<int>(mesa_seqs), cli_setting);
-  if (given) {
+  if (data.given()) {
+    const int test_m = s->config().test_m;  // the given or held-out test set's
     if (test_data.given())
       doc["test_set"] = test_data.file.empty() ? Json{{"source", "array"}, {"sequences", test_m}}
                                                : Json{{"source", "file"}, {"file", test_data.file}, {"sequences", test_m}};
