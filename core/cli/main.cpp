@@ -90,10 +90,10 @@ Problem load_data(const CliOptions& o, Precision precision, std::uint64_t seed, 
 }
 
 // Where the test set of a --data run came from, for the JSON document.
-Json test_set_json(const CliOptions& o, std::uint64_t seed, const Dataset& test) {
-  if (!o.test_data.empty()) return {{"source", "file"}, {"file", o.test_data}, {"sequences", test.m}};
+Json test_set_json(const CliOptions& o, std::uint64_t seed, int test_m) {
+  if (!o.test_data.empty()) return {{"source", "file"}, {"file", o.test_data}, {"sequences", test_m}};
   return {{"source", "held out of --data, by sequence"}, {"fraction", o.test_fraction}, {"seed", seed},
-          {"sequences", test.m}};
+          {"sequences", test_m}};
 }
 
 std::string text(const Json& j) { return j.dump(); }
@@ -276,8 +276,9 @@ int train_command(const CliOptions& o) {
   std::unique_ptr<Session> s;
   try {
     SessionOptions so;
-    so.data = file ? &file_data : nullptr;
-    so.test_data = file ? &file_test : nullptr;
+    // The sets read from the files are handed over (moved in, not copied: one copy in memory).
+    so.own_data = file ? &file_data : nullptr;
+    so.own_test_data = file ? &file_test : nullptr;
     s = std::make_unique<Session>(run_config, so);
     if (resuming) s->resume(saved.checkpoint);
   } catch (const ConfigError& e) {
@@ -317,7 +318,7 @@ int train_command(const CliOptions& o) {
   if (!s->history().epoch.empty()) print_summary(*s, wall, has_view ? &view : nullptr);
   if (!o.out.empty()) {
     Json doc = run_json(*s, wall, mesa_seqs, cli_setting, has_view ? &view : nullptr);
-    if (file) doc["test_set"] = test_set_json(o, run_config.seed, file_test);
+    if (file) doc["test_set"] = test_set_json(o, run_config.seed, s->config().test_m);
     if (std::string e = write_file_atomic(o.out, text(doc) + "\n"); !e.empty()) return write_failed("out", e);
   }
   if (!o.checkpoint.empty()) {
