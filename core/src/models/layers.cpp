@@ -310,22 +310,9 @@ void LayersModel::shard_sums(const Weights& w, const Dataset& ds, Pass pass, int
 }
 
 Evaluation LayersModel::combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) const {
-  const std::size_t rec = static_cast<std::size_t>(record_size(d, grad != nullptr));
-  if (sums.size() != rec * kShards)
-    throw std::invalid_argument("combine_shard_sums: expected kShards records of the size of record_size(d, grad)");
-  std::vector<double> total(rec, 0.0);
-  for (int s = 0; s < kShards; ++s)  // shard order: independent of who computed which shard
-    for (std::size_t k = 0; k < rec; ++k) total[k] += sums[s * rec + k];
-  Evaluation ev;
-  ev.loss = total[0] / (2.0 * m);
-  ev.ratio = total[2] > 0 ? total[1] / total[2] : 0.0;
-  ev.last_mse = total[3] / (static_cast<double>(m) * d);
-  if (grad) {
-    const double inv_m = 1.0 / m;
-    Eigen::VectorXd v(static_cast<Eigen::Index>(rec - 4));
-    for (std::size_t k = 4; k < rec; ++k) v[static_cast<Eigen::Index>(k - 4)] = total[k] * inv_m;
-    *grad = from_vector(v, zeros(d));
-  }
+  std::vector<double> g;
+  const Evaluation ev = combine_records(sums, static_cast<std::size_t>(record_size(d, grad != nullptr)), m, d, grad ? &g : nullptr);
+  if (grad) *grad = from_vector(Eigen::Map<const Eigen::VectorXd>(g.data(), static_cast<Eigen::Index>(g.size())), zeros(d));
   return ev;
 }
 

@@ -116,21 +116,12 @@ MESAFLOW_SCALAR_LOOPS void LinearMapModel::shard_sums(const Weights& w, const Da
 }
 
 Evaluation LinearMapModel::combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) const {
-  const std::size_t rec = static_cast<std::size_t>(record_size(d, grad != nullptr));
-  if (sums.size() != rec * kShards)
-    throw std::invalid_argument("combine_shard_sums: expected kShards records of the size of record_size(d, grad)");
-  std::vector<double> total(rec, 0.0);
-  for (int s = 0; s < kShards; ++s)  // shard order: independent of who computed which shard
-    for (std::size_t k = 0; k < rec; ++k) total[k] += sums[s * rec + k];
-  Evaluation ev;
-  ev.loss = total[0] / (2.0 * m);
-  ev.ratio = total[2] > 0 ? total[1] / total[2] : 0.0;
-  ev.last_mse = total[3] / (static_cast<double>(m) * d);
+  std::vector<double> g;  // the real parts of dA (d x d, row-major), then the imaginary parts
+  const Evaluation ev = combine_records(sums, static_cast<std::size_t>(record_size(d, grad != nullptr)), m, d, grad ? &g : nullptr);
   if (grad) {
     *grad = zeros(d);
-    const double inv_m = 1.0 / m;
     for (int i = 0; i < d; ++i)
-      for (int j = 0; j < d; ++j) grad->blocks[0](i, j) = {total[4 + i * d + j] * inv_m, total[4 + d * d + i * d + j] * inv_m};
+      for (int j = 0; j < d; ++j) grad->blocks[0](i, j) = {g[i * d + j], g[d * d + i * d + j]};
   }
   return ev;
 }

@@ -72,6 +72,24 @@ void to_json(Json& j, const Weights& w) {
   }
 }
 
+Evaluation combine_records(const std::vector<double>& sums, std::size_t rec, int m, int d, std::vector<double>* gradient) {
+  if (sums.size() != rec * kShards)
+    throw std::invalid_argument("combine_shard_sums: expected kShards records of the size of record_size(d, grad)");
+  std::vector<double> total(rec, 0.0);
+  for (int s = 0; s < kShards; ++s)  // shard order: independent of who computed which shard
+    for (std::size_t k = 0; k < rec; ++k) total[k] += sums[s * rec + k];
+  Evaluation ev;
+  ev.loss = total[0] / (2.0 * m);
+  ev.ratio = total[2] > 0 ? total[1] / total[2] : 0.0;
+  ev.last_mse = total[3] / (static_cast<double>(m) * d);
+  if (gradient) {
+    const double inv_m = 1.0 / m;
+    gradient->assign(total.begin() + 4, total.end());
+    for (double& g : *gradient) g *= inv_m;
+  }
+  return ev;
+}
+
 Evaluation Model::evaluate(const Weights& w, const Dataset& ds, Weights* grad, int threads) const {
   std::vector<double> sums;
   shard_sums(w, ds, grad ? Pass::Gradient : Pass::Forward, 0, kShards, threads, sums);

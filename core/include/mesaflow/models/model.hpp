@@ -113,6 +113,12 @@ class Model {
   std::string check_weights(const Weights& w, int d) const;
 };
 
+// combine_shard_sums for a model whose record is [loss, ratio, ratio_count, last, gradient...]
+// (rec doubles): the kShards records added in shard order (independent of who computed which),
+// the Evaluation, and the gradient sums scaled by 1/m into *gradient (rec - 4 values) when given.
+// Throws std::invalid_argument when sums is not kShards records.
+Evaluation combine_records(const std::vector<double>& sums, std::size_t rec, int m, int d, std::vector<double>* gradient);
+
 // The registered models, in the order of the model field's choices (registry.cpp).
 const std::vector<const Model*>& models();
 // The model of configuration c (c.model indexes models(); the attention model with attention
