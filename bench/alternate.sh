@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two benchmark binaries, the same filter, alternated ABAB... in one sitting; prints each
-# benchmark's B/A time ratio per round and the median over rounds (the machine may be loaded:
-# alternation makes the ratio fair to both).
+# benchmark's B/A ratio of CPU time (Google Benchmark's cpu_time column: the calling thread's CPU
+# time per iteration) per round and the median over rounds (the machine may be loaded: alternation
+# makes the ratio fair to both).
 #   bench/alternate.sh A_BINARY B_BINARY FILTER [ROUNDS] [MIN_TIME]
 # Environment reaches both binaries (e.g. MESAFLOW_ISA=avx2; A_ENV / B_ENV add to one side only).
 set -euo pipefail
