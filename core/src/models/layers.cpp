@@ -3,15 +3,14 @@
 #include "mesaflow/models/layers.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <complex>
 #include <limits>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 #include "mesaflow/history.hpp"
 #include "mesaflow/rng.hpp"
+#include "shard_threads.hpp"
 
 namespace mesaflow {
 
@@ -285,28 +284,7 @@ void LayersModel::shard_sums(const Weights& w, const Dataset& ds, Pass pass, int
       sc.run(grad, o);
     }
   };
-  int nthreads = 1;
-#ifdef MESAFLOW_THREADS
-  nthreads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  nthreads = std::min({nthreads, last_shard - first_shard, std::max(1, ds.packs)});
-#else
-  (void)threads;
-#endif
-  if (nthreads <= 1) {
-    LayerScan sc(w, L_, d, ds.T);
-    for (int s = first_shard; s < last_shard; ++s) run_shard(s, sc);
-    return;
-  }
-#ifdef MESAFLOW_THREADS
-  std::atomic<int> next{first_shard};
-  std::vector<std::thread> pool;
-  for (int t = 0; t < nthreads; ++t)
-    pool.emplace_back([&] {
-      LayerScan sc(w, L_, d, ds.T);
-      for (int s; (s = next.fetch_add(1)) < last_shard;) run_shard(s, sc);
-    });
-  for (auto& th : pool) th.join();
-#endif
+  run_shards(first_shard, last_shard, threads, ds.packs, [&] { return LayerScan(w, L_, d, ds.T); }, run_shard);
 }
 
 Evaluation LayersModel::combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) const {

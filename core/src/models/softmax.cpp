@@ -7,13 +7,12 @@
 #include <limits>
 #include <stdexcept>
 #ifdef MESAFLOW_THREADS
-#include <atomic>
-#include <thread>
 #endif
 
 #include "mesaflow/history.hpp"
-#include "mesaflow/models/attention.hpp"  // attention_params, attention_weights, attention_combine_shard_sums
+#include "mesaflow/models/attention.hpp"  // attention_params, attention_weights, attention_combine_shard_sums, attention_clip, attention_push_structure
 #include "mesaflow/models/exp.hpp"
+#include "shard_threads.hpp"
 
 namespace mesaflow {
 
@@ -202,28 +201,7 @@ void SoftmaxModel::shard_sums(const Weights& w, const Dataset& ds, Pass pass, in
       sequence_sums(W, T, d, grad, sc, o);
     }
   };
-  int nthreads = 1;
-#ifdef MESAFLOW_THREADS
-  nthreads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  nthreads = std::min(nthreads, last_shard - first_shard);
-#else
-  (void)threads;
-#endif
-  if (nthreads <= 1) {
-    SoftmaxScratch sc(T, d);
-    for (int s = first_shard; s < last_shard; ++s) run_shard(s, sc);
-    return;
-  }
-#ifdef MESAFLOW_THREADS
-  std::atomic<int> next{first_shard};
-  std::vector<std::thread> pool;
-  for (int i = 0; i < nthreads; ++i)
-    pool.emplace_back([&] {
-      SoftmaxScratch sc(T, d);
-      for (int s; (s = next.fetch_add(1)) < last_shard;) run_shard(s, sc);
-    });
-  for (auto& th : pool) th.join();
-#endif
+  run_shards(first_shard, last_shard, threads, last_shard - first_shard, [&] { return SoftmaxScratch(T, d); }, run_shard);
 }
 
 Evaluation SoftmaxModel::combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) const {
@@ -262,24 +240,10 @@ double SoftmaxModel::scratch_bytes_per_d2(Precision) const {
   return 64.0 * 16.0;
 }
 
-void SoftmaxModel::clip(Weights& w) const {
-  Params p = attention_params(w);
-  clip_red_blocks(p);
-  w = attention_weights(p);
-}
+void SoftmaxModel::clip(Weights& w) const { attention_clip(w); }
 
-void SoftmaxModel::push_structure(const Weights& w, History& h) const {
-  // The blocks are the linear model's: ab and the red blocks' structure mean the same here.
-  const Params p = attention_params(w);
-  h.ab.push_back(ab_of(p));
-  h.ab_layers.push_back({h.ab.back()});  // one layer
-  const Structure st = structure_of(p);
-  h.offdiag_kq.push_back(st.offdiag_kq);
-  h.offdiag_pv.push_back(st.offdiag_pv);
-  h.outside.push_back(st.outside);
-  h.ab_complex.push_back(st.ab_complex);
-  h.ab_spread.push_back(st.ab_spread);
-}
+// The blocks are the linear model's: ab and the red blocks' structure mean the same here.
+void SoftmaxModel::push_structure(const Weights& w, History& h) const { attention_push_structure(w, h); }
 
 const char* SoftmaxModel::theory_reason() const {
   return "the paper's theory (c*, the ODE of ab, recovery) is derived for linear attention; softmax attention is "
