@@ -54,16 +54,16 @@ double AttentionModel::scratch_bytes_per_d2(Precision precision) const {
   return 64.0 * 4.0 * lanes_of(precision) * 16.0;
 }
 
-void AttentionModel::clip(Weights& w) const {
+void attention_clip(Weights& w) {
   Params p = attention_params(w);
   clip_red_blocks(p);
   w = attention_weights(p);
 }
 
-void AttentionModel::push_structure(const Weights& w, History& h) const {
+void attention_push_structure(const Weights& w, History& h) {
   const Params p = attention_params(w);
   h.ab.push_back(ab_of(p));
-  h.ab_layers.push_back({h.ab.back()});
+  h.ab_layers.push_back({h.ab.back()});  // one layer
   const Structure st = structure_of(p);
   h.offdiag_kq.push_back(st.offdiag_kq);
   h.offdiag_pv.push_back(st.offdiag_pv);
@@ -71,6 +71,10 @@ void AttentionModel::push_structure(const Weights& w, History& h) const {
   h.ab_complex.push_back(st.ab_complex);
   h.ab_spread.push_back(st.ab_spread);
 }
+
+void AttentionModel::clip(Weights& w) const { attention_clip(w); }
+
+void AttentionModel::push_structure(const Weights& w, History& h) const { attention_push_structure(w, h); }
 
 MesaView AttentionModel::mesa(const Weights& w, const Dataset& test, int nseq) const {
   return mesa_view(attention_params(w), test, nseq);

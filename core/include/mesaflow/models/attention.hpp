@@ -32,5 +32,9 @@ Weights attention_weights(const Params& p);
 // The kernel's kShards records combined in shard order, the gradient as the attention model's
 // blocks: every model that uses the linear kernel's record layout (attention, softmax).
 Evaluation attention_combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad);
+// clip and push_structure of every model with the attention blocks {wkq, wpv} (attention, softmax:
+// the red blocks, ab and their structure mean the same for both).
+void attention_clip(Weights& w);
+void attention_push_structure(const Weights& w, History& h);
 
 }  // namespace mesaflow
