@@ -267,6 +267,49 @@ TEST(GdSteps, EveryAttentionModelsViewUsesItsOwnPredictions) {
   EXPECT_FALSE(model_of(lm).has_mesa());
 }
 
+// core/THEORY.md §13's construction: with W_KQ^l = [[0, 0], [0, I]] in every layer, W_PV^l =
+// [[-eta I, 0], [0, 0]] for l < L and W_PV^L = [-eta I, 0], the residual stream of §12's stack
+// carries the causal residuals, z^l_i = (r_i^(l); x_{i-1}), and the last layer outputs
+// r_t^(L) - r_t^(L-1) = -(W_L^(t) - W_{L-1}^(t)) x_{t-1}. Checked against the causal recursion
+// written literally (every token's weight kept), to 1e-12.
+TEST(GdSteps, TheLayersStackCarriesTheCausalResiduals) {
+  const double eta = 0.37;
+  for (int L = 2; L <= 4; ++L) {
+    const Config c = setting(3, 9, L % 2 ? X1Family::Sparse : X1Family::Gaussian, Process::Diagonal, 0.0);
+    const Dataset ds = generate_dataset(c, 4, kTestStream);
+    const LayersModel& model = layers_model(L);
+    Weights w = model.zeros(c.d);
+    for (int l = 0; l < L; ++l)
+      for (int j = 0; j < c.d; ++j) {
+        w.blocks[2 * l](c.d + j, c.d + j) = 1.0;  // W_KQ^l: bottom-right I
+        w.blocks[2 * l + 1](j, j) = -eta;         // W_PV^l: top-left (left for l = L) -eta I
+      }
+    for (int q = 0; q < ds.m; ++q) {
+      const Mat x = sequence_tokens(ds, q);
+      const Mat y = layers_predict(w, L, ds, q);
+      // r_i^(j) for j = 0..L, i = 2..T-1: W_j^(i) by the literal recursion.
+      const int T = c.T;
+      std::vector<Mat> W(static_cast<std::size_t>(T), Mat::Zero(c.d, c.d));
+      std::vector<std::vector<Eigen::VectorXcd>> r(static_cast<std::size_t>(L) + 1);
+      for (int j = 0; j <= L; ++j) {
+        for (int i = 2; i <= T - 1; ++i) r[j].push_back(tok(x, i) - W[i] * tok(x, i - 1));  // r[j][i - 2]
+        std::vector<Mat> next = W;
+        for (int i = 2; i <= T - 1; ++i) {
+          Mat sum = Mat::Zero(c.d, c.d);
+          for (int ip = 2; ip <= i; ++ip) sum += r[j][ip - 2] * tok(x, ip - 1).adjoint();
+          next[i] = W[i] + (eta / (i - 1)) * sum;
+        }
+        W = next;
+      }
+      for (int t = 2; t <= T - 1; ++t) {
+        const Eigen::VectorXcd want = r[L][t - 2] - r[L - 1][t - 2];
+        EXPECT_LT((y.col(t - 1) - want).norm(), 1e-12 * (1 + tok(x, t).norm())) << "L " << L << " t " << t;
+      }
+      EXPECT_GT((r[L][T - 3] - r[L - 1][T - 3]).norm(), 1e-6);  // not trivially zero
+    }
+  }
+}
+
 // Counted by hand from gd_steps.cpp's loops at d = 1, T = 3 (one position, t0 = 1):
 //   non-causal power vectors: C, G += (2 cmac = 16), four v_k = C w and three w = G w (7 cmac = 56),
 //     seven scalings by 1/rho (14) and 1/rho itself (1): 87;
