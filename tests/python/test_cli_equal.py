@@ -44,6 +44,14 @@ def test_train_equals_cli(fields, precision, cli_doc):
         assert run.history["ab_layers"].shape == (len(doc["history"]["epoch"]), fields["layers"])
     assert run.theory == doc["theory"]
     assert run.config == doc["config"]
+    # Issue 23: every attention model's document has the mesa view with the K-step GD comparators
+    # (core/THEORY.md §13); gd1 is the one-layer linear model's only.
+    if fields.get("model") != "linear-map" and not run.diverged:
+        mesa = run.document["mesa"]
+        assert [s["k"] for s in mesa["gd_steps"]] == [1, 2, 3, 4]
+        assert len(mesa["gd_steps_causal"]) == 4
+        assert (mesa["gd1"] is None) == (fields.get("layers", 1) > 1 or fields.get("attention") == "softmax")
+        assert run.document["baselines"]["gd_worth"] == mesa["gd_worth"]
 
 
 def test_diverged_run_reports_as_the_cli():
