@@ -8,7 +8,7 @@
 // on the context at the last position (baselines.ls); with the loss curve's change over the last
 // fifth of the epochs, which says whether the run had converged. Every row's sentence is made from
 // that row's numbers and the one-layer row of its family.
-//   node bench/depth_table.mjs [--cli path/to/mesaflow] [--write README.md] [--long docs/depth.md]
+//   node bench/depth_table.mjs [--cli path/to/mesaflow] [--write README.md] [--long docs/depth.md] [--keep DIR]
 //     --write F : replace the block between <!-- depth:begin --> and <!-- depth:end --> in F by
 //                 the short table (the README's);
 //     --long F  : write the long form (every column, the K-step GD errors, the loss curves) to F.
@@ -29,24 +29,34 @@ const CLI = flag('--cli') ?? 'build/native/core/cli/mesaflow';
 // 500 in the mesa view (so its errors are the test set's); seed 1.
 const SIZE = ['--d', '4', '--T', '30', '--m', '1000', '--test-m', '500', '--mesa-seqs', '500', '--seed', '1'];
 const FAMILIES = ['gaussian', 'sparse', 'full-one'];
-// Each model with its step and epochs: the largest steps that trained every family without
-// diverging, and epochs enough for the loss to settle (the table's last column shows how far it did).
+// The step per family (full-one's tokens are larger: its loss is steeper, as in the README's paper
+// rows) and the epochs, the same for every model: steps that trained every model without
+// diverging, epochs enough for the loss to settle (the long form's "loss change" column shows how
+// far it did).
+const LR = { gaussian: '0.002', sparse: '0.002', 'full-one': '0.0005' };
+const EPOCHS = '600';
 const MODELS = [
-  { name: 'layers 1', args: ['--layers', '1'], lr: '0.002', epochs: '600' },
-  { name: 'layers 2', args: ['--layers', '2'], lr: '0.002', epochs: '600' },
-  { name: 'layers 3', args: ['--layers', '3'], lr: '0.002', epochs: '600' },
-  { name: 'softmax', args: ['--attention', 'softmax'], lr: '0.002', epochs: '600' },
+  { name: 'layers 1', args: ['--layers', '1'] },
+  { name: 'layers 2', args: ['--layers', '2'] },
+  { name: 'layers 3', args: ['--layers', '3'] },
+  { name: 'softmax', args: ['--attention', 'softmax'] },
 ];
 
 const g = (v) => (v === null || v === undefined || Number.isNaN(v) ? '-' : Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(1) : Number(v.toPrecision(3)).toString());
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesaflow-depth-'));
+const keep = flag('--keep');  // a folder to keep each run's document in (<x1>_<model>.json)
+const dir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mesaflow-depth-'));
+fs.mkdirSync(dir, { recursive: true });
 const rows = [];
 for (const x1 of FAMILIES)
   for (const model of MODELS) {
-    const args = ['--x1', x1, ...model.args, ...SIZE, '--lr', model.lr, '--epochs', model.epochs, '--eval-every', String(Number(model.epochs) / 20)];
-    const out = path.join(dir, 'run.json');
+    const args = ['--x1', x1, ...model.args, ...SIZE, '--lr', LR[x1], '--epochs', EPOCHS, '--eval-every', String(Number(EPOCHS) / 20)];
+    const out = path.join(dir, `${x1}_${model.name.replace(' ', '')}.json`);
     const t0 = process.hrtime.bigint();
-    execFileSync(CLI, ['train', ...args, '--threads', '0', '--quiet', '--out', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      execFileSync(CLI, ['train', ...args, '--threads', '0', '--quiet', '--out', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+    } catch (e) {
+      if (e.status !== 3) throw e;  // 3: diverged; the document is written, with its message
+    }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const j = JSON.parse(fs.readFileSync(out, 'utf8'));
     const h = j.history, m = j.mesa ?? {}, b = j.baselines ?? {};
@@ -60,7 +70,7 @@ for (const x1 of FAMILIES)
       temperature: m.smoother?.temperature, settle: (last('test_loss') - back) / back, curve: tl,
     });
   }
-fs.rmSync(dir, { recursive: true, force: true });
+if (!keep) fs.rmSync(dir, { recursive: true, force: true });
 
 // What each row shows, from its numbers and its family's one-layer row.
 function sentence(r) {

@@ -54,13 +54,13 @@ void softmax_average(const double* s, int first, int last, double tau, const dou
     }
 }
 
-Minimum1D minimize_1d(const std::function<double(double)>& f, double lo, double hi, int grid, double tol) {
+Minimum1D minimize_1d(Objective1D f, const void* ctx, double lo, double hi, int grid, double tol) {
   if (!(grid >= 2) || !(lo < hi) || !(tol > 0)) throw std::invalid_argument("minimize_1d: needs grid >= 2, lo < hi, tol > 0");
   Minimum1D best;
   best.x = lo;
   best.f = std::numeric_limits<double>::infinity();
   const auto eval = [&](double x) {
-    const double v = f(x);
+    const double v = f(ctx, x);
     ++best.evaluations;
     if (v < best.f) {
       best.f = v;
@@ -168,8 +168,17 @@ Smoother kernel_smoother(const Eigen::MatrixXcd& wkq, const Dataset& ds, int nse
   // The last position's scores do not depend on tau: computed once for the search.
   const std::vector<double> scores = last_scores(wkq, ds, n, b);
   // exp and the bracket's logarithms the same on every platform (models/exp.hpp; the constants).
-  const Minimum1D m = minimize_1d([&](double x) { return last_error(scores, ds, n, portable_exp(x), b); },
-                                  kSmootherLogTauLo, kSmootherLogTauHi, kSmootherGrid, kSmootherLogTol);
+  struct Search {
+    const std::vector<double>& scores;
+    const Dataset& ds;
+    int n;
+    Buffers& b;
+  } search{scores, ds, n, b};
+  const Objective1D f = [](const void* ctx, double x) {
+    const Search& s = *static_cast<const Search*>(ctx);
+    return last_error(s.scores, s.ds, s.n, portable_exp(x), s.b);
+  };
+  const Minimum1D m = minimize_1d(f, &search, kSmootherLogTauLo, kSmootherLogTauHi, kSmootherGrid, kSmootherLogTol);
   Smoother out;
   out.nseq = n;
   out.temperature = portable_exp(m.x);

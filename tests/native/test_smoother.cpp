@@ -249,7 +249,11 @@ TEST(Smoother, TheTemperatureIsAMinimumAgainstAFineGrid) {
 TEST(Smoother, MinimizerFindsKnownMinima) {
   // A parabola: the minimum to the tolerance, in grid + 2 + ceil(log(w / tol) / log(1 / 0.618)) calls.
   int calls = 0;
-  const Minimum1D a = minimize_1d([&](double x) { ++calls; return (x - 1.234) * (x - 1.234) + 5; }, -10, 10, 21, 1e-6);
+  const Objective1D parabola = [](const void* ctx, double x) {
+    ++*static_cast<int*>(const_cast<void*>(ctx));
+    return (x - 1.234) * (x - 1.234) + 5;
+  };
+  const Minimum1D a = minimize_1d(parabola, &calls, -10, 10, 21, 1e-6);
   EXPECT_NEAR(a.x, 1.234, 1e-6);
   EXPECT_NEAR(a.f, 5, 1e-12);
   EXPECT_EQ(a.evaluations, calls);
@@ -257,15 +261,16 @@ TEST(Smoother, MinimizerFindsKnownMinima) {
   EXPECT_LE(std::abs(a.evaluations - (21 + 2 + golden)), 1) << a.evaluations;
   // Two minima: a broad one at -5 (value 1) and a narrower, deeper one at 6 (value 0) that the
   // grid sees; the search refines the deeper one.
-  const auto two = [](double x) { return std::min(1 + 0.01 * (x + 5) * (x + 5), (x - 6) * (x - 6)); };
-  const Minimum1D b = minimize_1d(two, -10, 10, 21, 1e-7);
+  const Objective1D two = [](const void*, double x) { return std::min(1 + 0.01 * (x + 5) * (x + 5), (x - 6) * (x - 6)); };
+  const Minimum1D b = minimize_1d(two, nullptr, -10, 10, 21, 1e-7);
   EXPECT_NEAR(b.x, 6, 1e-6);
   // At an end of the bracket (a monotone function): that end.
-  const Minimum1D e = minimize_1d([](double x) { return x; }, -3, 2, 5, 1e-8);
+  const Objective1D line = [](const void*, double x) { return x; };
+  const Minimum1D e = minimize_1d(line, nullptr, -3, 2, 5, 1e-8);
   EXPECT_NEAR(e.x, -3, 1e-7);
-  EXPECT_THROW(minimize_1d([](double x) { return x; }, 1, 1, 5, 1e-8), std::invalid_argument);
-  EXPECT_THROW(minimize_1d([](double x) { return x; }, 0, 1, 1, 1e-8), std::invalid_argument);
-  EXPECT_THROW(minimize_1d([](double x) { return x; }, 0, 1, 5, 0), std::invalid_argument);
+  EXPECT_THROW(minimize_1d(line, nullptr, 1, 1, 5, 1e-8), std::invalid_argument);
+  EXPECT_THROW(minimize_1d(line, nullptr, 0, 1, 1, 1e-8), std::invalid_argument);
+  EXPECT_THROW(minimize_1d(line, nullptr, 0, 1, 5, 0), std::invalid_argument);
 }
 
 TEST(Smoother, BracketConstantsAreTheirLogarithms) {

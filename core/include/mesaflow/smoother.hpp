@@ -17,7 +17,6 @@
 // Arithmetic: plain loops in double, the largest exponent subtracted before exp, the project's own
 // exp (models/exp.hpp): the same bits natively and in WebAssembly.
 #pragma once
-#include <functional>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -49,11 +48,13 @@ void softmax_average(const double* s, int first, int last, double tau, const dou
 // bracket) until that interval is shorter than tol. Returns the best point evaluated, its value
 // and the number of evaluations. Finds the global minimum when f is unimodal on the two grid
 // intervals beside it (the grid is what guards against other local minima).
+// f(ctx, x): a plain function and its context, not std::function (the page's download has a budget).
 struct Minimum1D {
   double x = 0, f = 0;
   int evaluations = 0;
 };
-Minimum1D minimize_1d(const std::function<double(double)>& f, double lo, double hi, int grid, double tol);
+using Objective1D = double (*)(const void* ctx, double x);
+Minimum1D minimize_1d(Objective1D f, const void* ctx, double lo, double hi, int grid, double tol);
 
 struct Smoother {
   int nseq = 0;              // sequences averaged (the first of the set)
