@@ -99,6 +99,13 @@ Minimum1D minimize_1d(Objective1D f, const void* ctx, double lo, double hi, int 
   return best;
 }
 
+double smoother_flops(int d, int T, double nseq) {
+  const double D = 2.0 * d, p = T - 2.0, P = (T - 2.0) * (T - 1.0) / 2, pair = 36 + 4.0 * d;
+  const double curve = p * 8 * D * D + 4 * D * (P + p) + P * pair + p * 4 * d;
+  const double search = 8 * D * D + 4 * D * (T - 1.0) + 48 * ((T - 2.0) * pair + 4 * d);
+  return nseq * (curve + search);
+}
+
 void to_json(Json& j, const Smoother& s) {
   j = {{"temperature", number(s.temperature)},
        {"error", numbers(s.error)},

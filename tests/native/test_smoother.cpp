@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mesaflow/baselines.hpp"
 #include "mesaflow/reference.hpp"
 #include "mesaflow/smoother.hpp"
 #include "support.hpp"
@@ -286,6 +287,54 @@ TEST(Smoother, RefusesWhatItCannotCompute) {
   EXPECT_EQ(j["error"].size(), 3u);
   EXPECT_EQ(j["bracket"][0], kSmootherTauLo);
   EXPECT_EQ(j["bracket"][1], kSmootherTauHi);
+}
+
+TEST(Smoother, TheSoftmaxSessionsMesaViewCarriesIt) {
+  // The view of a softmax session: its smoother is kernel_smoother on the model's W_KQ and the
+  // view's sequences (the test set's first nseq), and the document's baselines carry its last
+  // position per coordinate; every other model has none (null in both).
+  Config c = test::small_config(3, 12, 32);
+  c.test_m = 20;
+  c.attention = Attention::Softmax;
+  c.init = Init::Gaussian;
+  c.sigma_w = 0.3;
+  c.lr = 0.02;
+  c.epochs = 3;
+  Session s(c);
+  s.run(c.epochs);
+  ASSERT_FALSE(s.diverged()) << test::message(s);
+  const MesaView v = s.mesa(15);
+  ASSERT_TRUE(v.has_smoother);
+  const Smoother want = kernel_smoother(s.params().blocks[0], s.test(), 15);
+  EXPECT_EQ(v.smoother.temperature, want.temperature);
+  EXPECT_EQ(v.smoother.error, want.error);
+  EXPECT_EQ(v.smoother.nseq, 15);
+  EXPECT_EQ(v.smoother.error.size(), v.t.size());
+  const Json j = v;
+  EXPECT_EQ(j["smoother"]["temperature"], want.temperature);
+  const Json b = last_position_baselines(v, c);
+  EXPECT_EQ(b["smoother"], want.error.back() / c.d);
+  for (int layers : {1, 2}) {
+    Config o = c;
+    o.attention = Attention::Linear;
+    o.layers = layers;
+    o.init = Init::Diagonal;
+    Session so(o);
+    so.run(1);
+    const MesaView vo = so.mesa(15);
+    EXPECT_FALSE(vo.has_smoother);
+    EXPECT_TRUE(Json(vo)["smoother"].is_null());
+    EXPECT_TRUE(last_position_baselines(vo, o)["smoother"].is_null());
+  }
+}
+
+TEST(Smoother, FlopEstimateByHand) {
+  // d = 1 (D = 2), T = 3: one position, one pair, a pair's weight and average 40 flops:
+  // curve 8 4 + 4 2 (1 + 1) + 40 + 4 = 92; search 8 4 + 4 2 2 + 48 (40 + 4) = 2160.
+  EXPECT_EQ(smoother_flops(1, 3, 1), 92.0 + 2160.0);
+  EXPECT_EQ(smoother_flops(1, 3, 10), 10 * (92.0 + 2160.0));
+  // O(T^2 d) per sequence for the curve: at large T doubling T multiplies the count by about 4.
+  EXPECT_NEAR(smoother_flops(5, 8000, 1) / smoother_flops(5, 4000, 1), 4.0, 0.05);
 }
 
 }  // namespace

@@ -68,6 +68,13 @@ void to_json(Json& j, const Smoother& s);
 // The mean over the first min(nseq, ds.m) sequences of ||y_nw_{T-1}(tau) - x_T||^2: what the search minimises.
 double smoother_last_error(const Eigen::MatrixXcd& wkq, const Dataset& ds, int nseq, double tau);
 
+// Floating-point operations of kernel_smoother over nseq sequences, for the time budget (an
+// estimate: exp counted as 36 flops, the search as 48 evaluations, about what it takes). Per
+// sequence, D = 2d, p = T - 2 positions, P = (T-2)(T-1)/2 pairs, a pair's weight and average 36 + 4d:
+//   curve   p 8 D^2 (q) + 4 D (P + p) (scores) + P (36 + 4d) + p 4d (the error)
+//   search  8 D^2 + 4 D (T - 1) (the last position's scores once) + 48 ((T - 2)(36 + 4d) + 4d).
+double smoother_flops(int d, int T, double nseq);
+
 // The comparator on the first min(nseq, ds.m) sequences of ds (T >= 3): tau* by the search above, and
 // the error curve at tau*.
 Smoother kernel_smoother(const Eigen::MatrixXcd& wkq, const Dataset& ds, int nseq);
