@@ -12,7 +12,9 @@
 //     --write F : replace the block between <!-- depth:begin --> and <!-- depth:end --> in F by
 //                 the short table (the README's);
 //     --long F  : write the long form (every column, the K-step GD errors, the loss curves) to F.
-//   Without them it prints both to standard output.
+//     --keep DIR: keep each run's document in DIR; with --reuse, a document already there is read
+//                 instead of running its command again.
+//   Without --write and --long it prints both to standard output.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -54,14 +56,14 @@ for (const x1 of FAMILIES)
   for (const model of MODELS) {
     const args = ['--x1', x1, ...model.args, ...SIZE, '--lr', LR[x1], '--epochs', EPOCHS, '--eval-every', String(Number(EPOCHS) / 20)];
     const out = path.join(dir, `${x1}_${model.name.replace(' ', '')}.json`);
-    const t0 = process.hrtime.bigint();
-    try {
-      execFileSync(CLI, ['train', ...args, '--threads', '0', '--quiet', '--out', out], { stdio: ['ignore', 'ignore', 'inherit'] });
-    } catch (e) {
-      if (e.status !== 3) throw e;  // 3: diverged; the document is written, with its message
-    }
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (!(argv.includes('--reuse') && fs.existsSync(out)))
+      try {
+        execFileSync(CLI, ['train', ...args, '--threads', '0', '--quiet', '--out', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+      } catch (e) {
+        if (e.status !== 3) throw e;  // 3: diverged; the document is written, with its message
+      }
     const j = JSON.parse(fs.readFileSync(out, 'utf8'));
+    const seconds = j.wall_seconds;
     const h = j.history, m = j.mesa ?? {}, b = j.baselines ?? {};
     const last = (k) => h[k][h[k].length - 1];
     // The test loss's relative change over the last fifth of the epochs (the rows are every twentieth).
@@ -69,8 +71,10 @@ for (const x1 of FAMILIES)
     rows.push({
       x1, model: model.name, command: `mesaflow train ${args.join(' ')}`, seconds, diverged: j.diverged,
       test_loss: last('test_loss'), last_mse: last('last_mse'), ls: b.ls, ridge: b.ridge, gd_best: b.gd_best,
-      worth: m.gd_worth, worth_reason: m.gd_worth_reason, gd_steps: m.gd_steps, smoother: b.smoother,
-      temperature: m.smoother?.temperature, settle: (last('test_loss') - back) / back, curve: tl,
+      worth: m.gd_worth, worth_reason: m.gd_worth_reason, gd_steps: b.gd_steps, smoother: b.smoother,
+      temperature: m.smoother?.temperature, settle: (last('test_loss') - back) / back,
+      // settled: the test loss moved by less than 1% of itself, or by less than 1e-4 of its first value
+      settled: Math.abs(last('test_loss') - back) < Math.max(0.01 * Math.abs(back), 1e-4 * tl[0]), curve: tl,
     });
   }
 if (!keep) fs.rmSync(dir, { recursive: true, force: true });
@@ -79,26 +83,30 @@ if (!keep) fs.rmSync(dir, { recursive: true, force: true });
 function sentence(r) {
   const one = rows.find((o) => o.x1 === r.x1 && o.model === 'layers 1');
   if (r.diverged) return 'The run diverged: no numbers to read.';
-  const converged = Math.abs(r.settle) < 0.01 ? '' : ` (still falling: ${g(100 * -r.settle)}% in the last fifth of the epochs)`;
-  const worth = typeof r.worth === 'number' ? `worth ${g(r.worth)} steps of GD` : `no GD-steps figure (${r.worth_reason ?? 'not in this build'})`;
-  const ols = r.ls !== undefined && r.ls < 1e-12 ? '; least squares on the context is exact here' : '';
-  if (r === one) return `One layer: last-position error ${g(r.last_mse)}, ${worth}${ols}${converged}.`;
+  const settled = r.settled ? '' : `; not settled (test loss ${g(100 * r.settle)}% over the last fifth of the epochs)`;
+  const k4 = r.gd_steps?.[3];
+  const worth = typeof r.worth === 'number' ? `worth ${g(r.worth)} steps of GD`
+    : r.worth_reason?.includes('better than 4') ? `better than 4 steps of GD (${g(k4)})` : `no GD-steps figure (${r.worth_reason ?? 'not in this build'})`;
+  const exact = r.gd_steps?.[0] < 1e-12 ? ` (one GD step is exact here, ${g(r.gd_steps[0])}, so the worth is below 1)` : '';
+  if (r === one) return `One layer: last-position error ${g(r.last_mse)}, ${worth}${exact}${settled}.`;
   const ratio = one.last_mse / r.last_mse;
-  const what = r.model === 'softmax' ? 'Softmax attention' : `${r.model.replace('layers ', '')} layers`;
-  const effect = ratio > 1.05 ? `lower the last-position error ${g(ratio)}x against one layer (${g(one.last_mse)} -> ${g(r.last_mse)})`
-    : ratio < 0.95 ? `do worse than one layer (${g(one.last_mse)} -> ${g(r.last_mse)}): depth does not help here`
-      : `change the last-position error by less than 5% (${g(one.last_mse)} -> ${g(r.last_mse)}): no gain here`;
-  const verb = r.model === 'softmax' ? effect.replace(/^lower/, 'lowers').replace(/^do worse/, 'does worse').replace(/^change/, 'changes').replace('depth does not help', 'softmax does not help') : effect;
-  return `${what} ${verb}, ${worth}${converged}.`;
+  const softmax = r.model === 'softmax';
+  const what = softmax ? 'Softmax attention' : `${r.model.replace('layers ', '')} layers`;
+  const s = softmax ? 's' : '';
+  const effect = ratio > 1.05 ? `lower${s} the last-position error ${g(ratio)}x against one layer (${g(one.last_mse)} -> ${g(r.last_mse)})`
+    : ratio < 0.95 ? `do${softmax ? 'es' : ''} worse than one layer (${g(one.last_mse)} -> ${g(r.last_mse)}): ${softmax ? 'softmax' : 'depth'} does not help here`
+      : `change${s} the last-position error by less than 5% (${g(one.last_mse)} -> ${g(r.last_mse)}): no gain here`;
+  const smooth = softmax && typeof r.smoother === 'number' ? `; the kernel smoother with its scores ${g(r.smoother)} (tau ${g(r.temperature)})` : '';
+  return `${what} ${effect}, ${worth}${exact}${smooth}${settled}.`;
 }
 
 const short = ['| x1 | model | command | test loss | last-position error | GD steps worth | OLS last-position error | what it shows |',
   '|---|---|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.x1} | ${r.model} | \`${r.command}\` | ${g(r.test_loss)} | ${g(r.last_mse)} | ${typeof r.worth === 'number' ? g(r.worth) : '-'} | ${g(r.ls)} | ${sentence(r)} |`)].join('\n');
-const steps = (r) => (r.gd_steps ?? []).map((s) => `K ${s.k}: ${g(s.error.at ? s.error.at(-1) / 4 : s.error)}`).join(', ') || '-';
-const long = ['| x1 | model | command | wall s | test loss | loss change, last fifth | last-position error | GD steps worth | best K-step GD, last position | best one-step GD | smoother (tau*) | OLS | ridge |',
+const steps = (r) => (r.gd_steps ?? []).map((e, i) => `K ${i + 1}: ${g(e)}`).join(', ') || '-';
+const long = ['| x1 | model | command | wall s | test loss | loss change, last fifth (settled) | last-position error | GD steps worth | best K-step GD, last position | best one-step GD | smoother (tau*) | OLS | ridge |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.x1} | ${r.model} | \`${r.command}\` | ${r.seconds.toFixed(0)} | ${g(r.test_loss)} | ${g(100 * r.settle)}% | ${g(r.last_mse)} | ` +
+  ...rows.map((r) => `| ${r.x1} | ${r.model} | \`${r.command}\` | ${r.seconds.toFixed(0)} | ${g(r.test_loss)} | ${g(100 * r.settle)}% (${r.settled ? 'yes' : 'no'}) | ${g(r.last_mse)} | ` +
     `${typeof r.worth === 'number' ? g(r.worth) : `- (${r.worth_reason ?? 'not in this build'})`} | ${steps(r)} | ${g(r.gd_best)} | ` +
     `${r.smoother === undefined || r.smoother === null ? '-' : `${g(r.smoother)} (${g(r.temperature)})`} | ${g(r.ls)} | ${g(r.ridge)} |`),
   '', 'Test loss every twentieth of the epochs:', '',

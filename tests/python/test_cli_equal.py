@@ -44,6 +44,12 @@ def test_train_equals_cli(fields, precision, cli_doc):
         assert run.history["ab_layers"].shape == (len(doc["history"]["epoch"]), fields["layers"])
     assert run.theory == doc["theory"]
     assert run.config == doc["config"]
+    # The softmax model's kernel-smoother comparator (core/THEORY.md §14) is in its mesa view; no other model has one.
+    mesa = run.document["mesa"]
+    if fields.get("attention") == "softmax" and not run.diverged:
+        assert mesa["smoother"]["temperature"] > 0 and len(mesa["smoother"]["error"]) == fields["T"] - 2
+    else:
+        assert mesa is None or mesa["smoother"] is None
 
 
 def test_diverged_run_reports_as_the_cli():
