@@ -11,6 +11,7 @@
 //   mesaflow_bench --peak_gflops=35 --muladd_gflops=35
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,7 @@
 #include "mesaflow/isa.hpp"
 #include "mesaflow/kernel.hpp"
 #include "mesaflow/model.hpp"
+#include "mesaflow/models/model.hpp"
 #include "mesaflow/reference.hpp"
 #include "peak.hpp"
 
@@ -111,6 +113,48 @@ BENCHMARK(BM_EpochSingle)
     ->ArgNames({"d", "T", "m", "threads"})
     ->Args({5, 100, 10000, 1})
     ->Args({5, 100, 10000, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// One training epoch of each model of issue 23 through the model seam (models/model.hpp), at the
+// paper's size (d 5, T 100, m 10,000), tokens stored (as the WebAssembly build holds them):
+//   model 1: one layer of linear attention (the fused kernel, core/THEORY.md §2; = BM_Epoch regen:0),
+//   model 2, 3, 4: layers 2, 3, 4 of linear attention with a residual stream (§12),
+//   model 5: one layer of softmax attention (§11).
+// GFLOP/s from the model's own count (Model::flops(Pass::Gradient), pinned term by term by
+// tests/native/test_layers.cpp and test_softmax.cpp). muladd_frac is of the mul+add peak of the
+// arithmetic the pass runs in: the kernel's single precision has twice the lanes of double (twice
+// the peak); layers and softmax compute in double for either precision (their data and weights are
+// floats in single), in scalar loops, so their peak is double's. args: model, threads, single.
+void BM_EpochModel(benchmark::State& state) {
+  const int which = static_cast<int>(state.range(0)), threads = static_cast<int>(state.range(1));
+  Config c = setting(5, 100, 10000, state.range(2) ? Precision::Single : Precision::Double);
+  if (which == 5) c.attention = Attention::Softmax;
+  else c.layers = std::max(1, which);
+  const Model& model = model_of(c);
+  const Dataset ds = generate_dataset(c, c.m, kTrainStream, DataLayout::Tokens);
+  const Weights w = model.init(c);
+  Weights g;
+  const Clock clock;
+  for (auto _ : state) {
+    const Evaluation ev = model.evaluate(w, ds, &g, threads);
+    benchmark::DoNotOptimize(ev.loss);
+    benchmark::DoNotOptimize(g.blocks.data());
+  }
+  const bool float_kernel = which <= 1 && c.precision == Precision::Single;  // the fused kernel in float
+  const double peak_lanes = float_kernel ? 2 : 1, flops = model.flops(Pass::Gradient, c.d, c.T, c.m);
+  report(state, flops, c.m, threads, clock);
+  if (g_muladd > 0) {  // report() took double's peak
+    const double wall = clock.wall(), total = flops * state.iterations() / 1e9;
+    if (wall > 0) state.counters["muladd_frac"] = total / wall / (g_muladd * peak_lanes * threads);
+  }
+  state.counters["flops_per_epoch"] = flops;
+  state.SetLabel(std::string(which == 5 ? "softmax" : "layers " + std::to_string(std::max(1, which))) +
+                 (c.precision == Precision::Single ? ", single" : ", double"));
+}
+BENCHMARK(BM_EpochModel)
+    ->ArgNames({"model", "threads", "single"})
+    ->ArgsProduct({{1, 2, 3, 4, 5}, {1, 2}, {0, 1}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

@@ -131,7 +131,14 @@ export interface MesaView {
   gd_steps: GdStep[]; gd_steps_causal: GdStep[];
   /** GD steps the model is worth at the last position, or null with gd_worth_reason. */
   gd_worth: number | null; gd_worth_reason: string | null;
+  /** Softmax attention only (null otherwise): the kernel smoother with the model's own scores. */
+  smoother: Smoother | null;
 }
+
+// The kernel smoother of the softmax model (core/THEORY.md §14): y_t = sum_{i=2}^t softmax_i(s_{t,i} / tau) x_i
+// with the model's scores s_{t,i} = Re(e_i^H W_KQ e_t); temperature: the tau best at the last position on the
+// view's sequences, searched in bracket; error: per position t = 2..T-1 at that tau, like MesaView.model.
+export interface Smoother { temperature: number; error: number[]; bracket: [number, number]; }
 
 /** Everything a new session with the same config needs to go on where this one stopped. */
 export interface Checkpoint {

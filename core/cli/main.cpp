@@ -141,6 +141,9 @@ void print_summary(const Session& s, double wall, const MesaView* view) {
       else
         std::printf("  steps of gradient descent: %s\n", view->gd_worth_reason.c_str());
     }
+    if (view && view->has_smoother)  // softmax: the kernel smoother with the model's scores (core/THEORY.md §14)
+      std::printf("  kernel smoother with the model's scores at temperature %.4g: last-position MSE %.6g per coordinate\n",
+                  view->smoother.temperature, view->smoother.error.back() / s.config().d);
     std::printf("  no prediction: %s\n", th.reason().c_str());
   }
   if (view) {  // the baselines at the last position, per coordinate

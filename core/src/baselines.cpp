@@ -66,7 +66,8 @@ Json last_position_baselines(const MesaView& v, const Config& c) {
           {"noise_floor", number(c.noise * c.noise)},
           {"gd_steps", steps(v.gd_steps)},
           {"gd_steps_causal", steps(v.gd_steps_causal)},
-          {"gd_worth", number(v.gd_worth)}};
+          {"gd_worth", number(v.gd_worth)},
+          {"smoother", v.has_smoother && !v.smoother.error.empty() ? number(v.smoother.error.back() / d) : Json(nullptr)}};
 }
 
 }  // namespace mesaflow

@@ -6,6 +6,7 @@
 
 #include "mesaflow/dataset.hpp"
 #include "mesaflow/gd_steps.hpp"
+#include "mesaflow/smoother.hpp"
 #include "mesaflow/models/model.hpp"
 
 namespace mesaflow {
@@ -51,7 +52,9 @@ double estimate_mesa_flops(const Config& c, double nseq) {
   const double least_squares = nseq * (static_cast<double>(c.T) + 1) * 76.0 * dd * dd * dd;
   // The model's own predictions (its forward pass over the sequences, as its test pass counts it)
   // and the K-step gradient descent comparators (gd_steps.hpp).
-  return least_squares + nseq * model.flops(Pass::Test, c.d, c.T, 1) + gd_steps_flops(c.d, c.T, nseq);
+  // Softmax attention: its kernel-smoother comparator too (smoother.hpp).
+  const double smoother = c.attention == Attention::Softmax ? smoother_flops(c.d, c.T, nseq) : 0.0;
+  return least_squares + nseq * model.flops(Pass::Test, c.d, c.T, 1) + gd_steps_flops(c.d, c.T, nseq) + smoother;
 }
 
 namespace {

@@ -181,6 +181,7 @@ void to_json(Json& j, const MesaView& v) {
   j["gd_steps_causal"] = gd_steps_json(v.gd_steps_causal);
   j["gd_worth"] = number(v.gd_worth);
   j["gd_worth_reason"] = v.gd_worth_reason.empty() ? Json(nullptr) : Json(v.gd_worth_reason);
+  j["smoother"] = v.has_smoother ? Json(v.smoother) : Json(nullptr);
 }
 
 VanillaGD best_vanilla_gd(const Dataset& ds) {

@@ -245,6 +245,20 @@ TEST(Layers, FlopCount) {
   EXPECT_EQ(m.flops(Pass::Gradient, 1, 3, 1), 838.0);
   EXPECT_EQ(m.flops(Pass::Gradient, 1, 3, 7), 7 * 838.0);
   EXPECT_EQ(m.flops(Pass::Gradient, 5, 100, 10000), 16219800000.0);  // core/THEORY.md §12's paper-size figure
+  // L = 3 and 4 add middle layers (l < L and l > 1: a residual layer with the backward's R terms),
+  // each forward 168 (as layer 1) and backward 8 (8 + 8 + 8) + 4 + 8 (8 + 8 + 4) = 356:
+  // L = 3: forward 168 + 168 + 152 = 488, backward 322 + 356 + 196 = 874;
+  // L = 4: forward 168 3 + 152 = 656, backward 322 + 356 2 + 196 = 1230.
+  EXPECT_EQ(layers_model(3).flops(Pass::Forward, 1, 3, 1), 488.0);
+  EXPECT_EQ(layers_model(3).flops(Pass::Gradient, 1, 3, 1), 488.0 + 874.0);
+  EXPECT_EQ(layers_model(4).flops(Pass::Forward, 1, 3, 1), 656.0);
+  EXPECT_EQ(layers_model(4).flops(Pass::Gradient, 1, 3, 1), 656.0 + 1230.0);
+  // T = 4 (n = 3 states, p = 2 predictions) at L = 2: forward layer 1 8 (3 4 + 2 (4 + 4 + 4)) +
+  // 2 8 = 304, layer 2 8 (12 + 2 (4 + 4 + 2)) + 2 8 = 272; backward layer 2 8 (2 2 2 + 12 + 2 2 4)
+  // + 2 2 + 8 (2 2 4 + 12 + 2 4) = 288 + 4 + 288 = 580, layer 1 (P = D = 2) 8 (2 2 2 2 + 12 + 2 2 4)
+  // + 2 2 2 = 352 + 8 = 360.
+  EXPECT_EQ(m.flops(Pass::Forward, 1, 4, 1), 304.0 + 272.0);
+  EXPECT_EQ(m.flops(Pass::Gradient, 1, 4, 1), 304.0 + 272.0 + 580.0 + 360.0);
   // At L = 1 the count is the fused kernel's (flops.hpp) except for S: built in full twice (forward,
   // and again in the backward) against once on the upper triangle.
   for (int d : {1, 3, 5})

@@ -297,12 +297,18 @@ TEST(Softmax, FlopsPinned) {
   EXPECT_EQ(softmax_model().flops(Pass::Test, 1, 3, 1), 107.0);
   EXPECT_EQ(softmax_model().flops(Pass::Gradient, 1, 3, 1), 211.0);
   EXPECT_EQ(softmax_model().flops(Pass::Gradient, 1, 3, 7), 7 * 211.0);
+  // T = 4: two positions (t = 2, 3) with 2 + 3 = 5 scores: forward 2 56 + 5 21 + 9 = 226, with the
+  // gradient 2 (56 + 64) + 5 (21 + 20) + 9 = 454 (the scores grow with t, the positions' terms do not).
+  EXPECT_EQ(softmax_model().flops(Pass::Forward, 1, 4, 1), 226.0);
+  EXPECT_EQ(softmax_model().flops(Pass::Gradient, 1, 4, 1), 454.0);
   // O(T^2 d) per sequence: doubling T at large T multiplies the count by 4 (to 1%).
   const double a = softmax_model().flops(Pass::Gradient, 5, 4000, 1), b = softmax_model().flops(Pass::Gradient, 5, 8000, 1);
   EXPECT_NEAR(b / a, 4.0, 0.04);
   // The paper's size (d = 5, D = 10, T = 100): 98 positions of (150 + 200) cmac + 32 flops, 4949
   // scores of 169 flops, and the ratio's 45.
   EXPECT_EQ(softmax_model().flops(Pass::Gradient, 5, 100, 1), 98.0 * 2832 + 4949.0 * 169 + 45);
+  // Forward there: per position q and y (100 + 50 cmac) + 32, per score 8 D + 5 = 85.
+  EXPECT_EQ(softmax_model().flops(Pass::Forward, 5, 100, 1), 98.0 * 1232 + 4949.0 * 85 + 45);
 }
 
 TEST(Softmax, MemoryEstimateCountsThePositions) {

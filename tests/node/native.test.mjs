@@ -310,3 +310,32 @@ test('the mesa view\'s gradient descent comparators are the CLI\'s bit for bit, 
     for (const k of ['gd1', 'gap', 'not_gd']) assert.equal(v[k] === null, !oneLayer, `${where} ${k}`);
   }
 });
+
+// Issue 23: the softmax model's kernel-smoother comparator (core/THEORY.md §14: plain loops and the
+// project's own exp), its temperature and its curve: s.mesa() in wasm against the CLI's mesa, bit
+// for bit; null for the other models.
+test('the kernel smoother of the softmax model is the CLI\'s bit for bit; null for the other models', (t) => {
+  if (!fs.existsSync(CLI)) return t.skip(`${CLI} not built`);
+  const base = { d: 3, T: 14, m: 24, test_m: 16, epochs: 4, lr: 0.002, seed: 5 };
+  for (const extra of [{ attention: 'softmax' }, { attention: 'softmax', precision: 'single', x1: 'sparse' }, {}, { layers: 2 }]) {
+    const c = { ...base, ...extra };
+    const args = Object.entries(c).flatMap(([k, v]) => [`--${k.replace('_', '-')}`, String(v)]);
+    const doc = runCli(args);
+    const s = mf.createSession(c);
+    s.run(c.epochs);
+    const v = s.mesa(c.test_m);
+    s.delete();
+    const where = JSON.stringify(extra);
+    if (!extra.attention) {
+      assert.equal(v.smoother, null, where);
+      assert.equal(doc.mesa.smoother, null, where);
+      assert.equal(doc.baselines.smoother, null, where);
+      continue;
+    }
+    const n = doc.mesa.smoother;
+    expectSame([[`${where} temperature`, [v.smoother.temperature], [n.temperature]], [`${where} error`, v.smoother.error, n.error]]);
+    assert.deepEqual(v.smoother.bracket, n.bracket, where);
+    assert.equal(n.error.length, c.T - 2, where);
+    assert.equal(doc.baselines.smoother, n.error.at(-1) / c.d, where);  // the last position per coordinate
+  }
+});

@@ -52,6 +52,12 @@ def test_train_equals_cli(fields, precision, cli_doc):
         assert len(mesa["gd_steps_causal"]) == 4
         assert (mesa["gd1"] is None) == (fields.get("layers", 1) > 1 or fields.get("attention") == "softmax")
         assert run.document["baselines"]["gd_worth"] == mesa["gd_worth"]
+    # The softmax model's kernel-smoother comparator (core/THEORY.md §14) is in its mesa view; no other model has one.
+    mesa = run.document["mesa"]
+    if fields.get("attention") == "softmax" and not run.diverged:
+        assert mesa["smoother"]["temperature"] > 0 and len(mesa["smoother"]["error"]) == fields["T"] - 2
+    else:
+        assert mesa is None or mesa["smoother"] is None
 
 
 def test_diverged_run_reports_as_the_cli():

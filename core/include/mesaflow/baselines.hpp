@@ -21,9 +21,10 @@ namespace mesaflow {
 void add_baselines(MesaView* v, const Dataset& ds, const Config& c, bool generated, std::uint64_t stream = kTestStream);
 
 // {ridge_lambda, noise, model, ls, ridge, true_w, gd1, gd_best, noise_floor, gd_steps,
-// gd_steps_causal, gd_worth}: the last position (t = T-1) of each curve divided by d (null without
+// gd_steps_causal, gd_worth, smoother}: the last position (t = T-1) of each curve divided by d (null without
 // a view; gd1 null where the view has none); gd_steps, gd_steps_causal: the 4 K-step GD errors
-// (K = 1..4) so divided; gd_worth: the view's (a number of steps, or null).
+// (K = 1..4) so divided; gd_worth: the view's (a number of steps, or null); smoother: the kernel
+// smoother's last-position error so divided (softmax attention; null for the other models).
 Json last_position_baselines(const MesaView& v, const Config& c);
 
 }  // namespace mesaflow

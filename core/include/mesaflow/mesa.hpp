@@ -16,7 +16,9 @@
 //   gd_steps, gd_steps_causal: K-step gradient descent from W = 0 for K = 1..4, each with its best
 //           constant step, non-causal and causal (gd_steps.hpp, core/THEORY.md §13);
 //   gd_worth: how many steps of that gradient descent the model is worth at the last position
-//           (gd_steps.hpp gd_worth), or null with gd_worth_reason.
+//           (gd_steps.hpp gd_worth), or null with gd_worth_reason;
+//   smoother: for softmax attention, the kernel smoother with the model's own scores at its best
+//           temperature (smoother.hpp, core/THEORY.md §14); null for the other models.
 // Each entry is a mean over sequences of the squared error, summed over coordinates.
 //
 // Every attention model has the view (linear with any layers, softmax): model is the model's own
@@ -33,6 +35,7 @@
 #include "mesaflow/gd_steps.hpp"
 #include "mesaflow/json.hpp"
 #include "mesaflow/model.hpp"
+#include "mesaflow/smoother.hpp"
 
 namespace mesaflow {
 
@@ -44,10 +47,12 @@ struct MesaView {
   std::vector<GdStep> gd_steps, gd_steps_causal;
   double gd_worth = 0;          // NaN: null, with the reason
   std::string gd_worth_reason;  // "" when gd_worth is a number
+  bool has_smoother = false;    // softmax attention: its kernel-smoother comparator (smoother.hpp)
+  Smoother smoother;
 };
 // {nseq, t, model, gd1, ls, true_w, gap, gd_best, gd_best_eta, not_gd, ridge, noise_floor,
-//  gd_steps: [{k, eta, error}], gd_steps_causal: [...], gd_worth, gd_worth_reason}; gd1, gap and
-// not_gd null without ab_curves.
+//  gd_steps: [{k, eta, error}], gd_steps_causal: [...], gd_worth, gd_worth_reason,
+//  smoother: {temperature, error, bracket} or null}; gd1, gap and not_gd null without ab_curves.
 void to_json(Json& j, const MesaView& v);
 
 // The pseudo-inverse of a Hermitian positive semi-definite matrix, from its eigendecomposition

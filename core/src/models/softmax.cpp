@@ -13,6 +13,7 @@
 #include "mesaflow/models/attention.hpp"  // attention_params, attention_weights, attention_combine_shard_sums, attention_clip, attention_push_structure
 #include "mesaflow/models/exp.hpp"
 #include "shard_threads.hpp"
+#include "mesaflow/smoother.hpp"
 #include "../scalar_loops.hpp"  // MESAFLOW_SCALAR_LOOPS
 
 namespace mesaflow {
@@ -214,7 +215,10 @@ MesaView SoftmaxModel::mesa(const Weights& w, const Dataset& test, int nseq) con
   const SequencePredictor predict = [](const void* ctx, const Dataset& ds, int s) {
     return softmax_predict(*static_cast<const Weights*>(ctx), ds, s);
   };
-  return mesa_view(predict, &w, test, nseq);
+  MesaView v = mesa_view(predict, &w, test, nseq);
+  v.smoother = kernel_smoother(w.blocks[0], test, nseq);  // blocks[0]: W_KQ (D, D), the model's scores
+  v.has_smoother = true;
+  return v;
 }
 
 Evaluation SoftmaxModel::combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) const {
