@@ -32,7 +32,9 @@ const ADDED = new Set(['fields', 'label', 'group', 'nseq', 'magnitude', 'offdiag
   // weights' list per layer) and each layer's ab per history row.
   'attention', 'layers', 'ab_layers',
   // ... and the mesa view's K-step gradient descent comparators and the model's worth in their steps.
-  'gd_steps', 'gd_steps_causal', 'gd_worth', 'gd_worth_reason']);
+  'gd_steps', 'gd_steps_causal', 'gd_worth', 'gd_worth_reason',
+  // ... and the softmax model's kernel smoother (null for the other models).
+  'smoother']);
 // Issue 9: rows of the field table that did not exist; where Assumption 4.1 fails (full-one without
 // clip) the diagonal family's predictions are null.
 // issue 12: precision; issue 18: model; issue 22: process, radius, noise, ridge; issue 23: attention, layers
