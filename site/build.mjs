@@ -200,6 +200,40 @@ if (libDir) {
   copy(path.join(core, 'mesaflow_core.wasm'), path.join(OUT, 'lib', 'mesaflow_core.wasm'));
 }
 
+// KaTeX's stylesheet without the rules no formula can match: every formula the site shows is
+// rendered above (nothing renders TeX in the browser), so a selector naming a class that none of
+// them carries matches nothing. Kept: the @font-face rules, and each rule with at least one
+// selector all of whose classes occur in the rendered formulas (a selector is split at its
+// top-level commas; its classes are the .name tokens outside strings and outside :not(), which
+// matches where its class is absent). tests/browser/katex-css.test.mjs compares every formula's
+// pixels with the whole stylesheet's.
+function pruneKatexCss(css) {
+  const used = new Set();
+  for (const html of Object.values(rendered))
+    for (const m of html.matchAll(/class="([^"]*)"/g)) for (const c of m[1].split(/\s+/)) used.add(c);
+  const rules = [...css.matchAll(/(@font-face|[^{}@]+)\{([^}]*)\}/g)];
+  if (rules.map((m) => m[0]).join('') !== css.trim()) fail('unexpected layout of katex.min.css: text outside its rules');
+  const out = [];
+  let kept = 0, dropped = 0;
+  for (const m of rules) {
+    const [, head, body] = m;
+    if (head === '@font-face') { out.push(m[0]); continue; }
+    const selectors = [];
+    let depth = 0, start = 0;
+    for (let i = 0; i <= head.length; i++) {
+      const ch = head[i];
+      if (ch === '(') depth++;
+      else if (ch === ')') depth--;
+      else if ((ch === ',' && depth === 0) || i === head.length) { selectors.push(head.slice(start, i)); start = i + 1; }
+    }
+    const live = selectors.filter((sel) => [...sel.replace(/"[^"]*"/g, '').replace(/:not\([^)]*\)/g, '').matchAll(/\.([A-Za-z_][\w-]*)/g)].every((c) => used.has(c[1])));
+    if (live.length) { out.push(`${live.join(',')}{${body}}`); kept++; } else dropped++;
+  }
+  const rebuilt = out.join('');
+  console.log(`build.mjs: katex.min.css: ${kept} rules kept, ${dropped} that no rendered formula matches dropped`);
+  return rebuilt;
+}
+
 // --- vendor files from node_modules ------------------------------------------------------------
 // uPlot ships its minified build only as an IIFE (`var uPlot = function(){...}()`); in a module
 // that var stays module-scoped, so appending an export turns it into an ES module with no global.
@@ -215,7 +249,7 @@ const katexCss = fs.readFileSync(path.join(NODE_MODULES, 'katex', 'dist', 'katex
   .replace(/,url\(fonts\/[^)]+\.woff\) format\("woff"\)/g, '')
   .replace(/,url\(fonts\/[^)]+\.ttf\) format\("truetype"\)/g, '');
 fs.mkdirSync(path.join(OUT, 'vendor', 'katex', 'fonts'), { recursive: true });
-fs.writeFileSync(path.join(OUT, 'vendor', 'katex', 'katex.min.css'), katexCss);
+fs.writeFileSync(path.join(OUT, 'vendor', 'katex', 'katex.min.css'), pruneKatexCss(katexCss));
 // The @font-face rules alone: the custom element links them into the document (a font declared
 // inside a shadow root is not loaded), see js/template.js.
 const faces = katexCss.match(/@font-face\{[^}]*\}/g) ?? [];
