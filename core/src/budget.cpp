@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "mesaflow/dataset.hpp"
 #include "mesaflow/models/model.hpp"
@@ -40,6 +41,35 @@ Problem memory_problem(const std::string& need, const std::string& budget) {
           {"test-m", "T", "d"}};
 }
 
+std::vector<std::string> cost_fields(const Config& c) {
+  if (c.attention == Attention::Softmax) return {"attention"};
+  if (c.layers > 1) return {"layers"};
+  return {};
+}
+
+namespace {
+// "reduce A, B or C" with what drives c's cost: "reduce A, B, C or layers", "reduce A, B or C, or
+// use attention linear".
+std::string reduce_words(const Config& c, const std::string& sizes, const std::string& last) {
+  const std::vector<std::string> extra = cost_fields(c);
+  if (extra.empty()) return "reduce " + sizes + " or " + last;
+  if (extra[0] == "layers") return "reduce " + sizes + ", " + last + " or layers";
+  return "reduce " + sizes + " or " + last + ", or use attention linear";
+}
+}  // namespace
+
+Problem memory_problem(const std::string& need, const std::string& budget, const Config& c) {
+  Problem p = memory_problem(need, budget);
+  if (cost_fields(c).empty()) return p;
+  p.message = "this setting needs about " + need + ", more than the budget of " + budget + "; " + reduce_words(c, "m, test-m", "T");
+  for (const std::string& f : cost_fields(c)) p.also.push_back(f);
+  return p;
+}
+
+double estimate_seconds(const Config& c, const TimeBudget& time) {
+  return estimate_flops(c) / (model_of(c).plain_passes() ? time.plain_flops_per_second : time.flops_per_second);
+}
+
 double estimate_mesa_flops(int d, int T, double nseq) {
   // Per sequence and position: the Jacobi pseudo-inverse of a d x d Hermitian matrix (about 10
   // sweeps of d^2/2 rotations of 2 rows and 2 columns, complex: ~60 d^3) and the d x d products
@@ -70,17 +100,18 @@ Problem validate(const Config& c, double budget, DataLayout generated, bool trai
     char need[64], most[64];
     std::snprintf(need, sizeof need, "%.2f GiB", bytes / 1073741824.0);
     std::snprintf(most, sizeof most, "%.2f GiB", budget / 1073741824.0);
-    return memory_problem(need, most);
+    return memory_problem(need, most, c);
   }
-  const double flops = estimate_flops(c), seconds = flops / time.flops_per_second;
+  const double flops = estimate_flops(c), seconds = estimate_seconds(c, time);
   if (seconds > time.seconds) {
-    char buf[384];
+    char buf[448];
     std::snprintf(buf, sizeof buf,
-                  "this run needs about %.2g floating-point operations, %s at %.0f GFLOP/s, more than the budget of %s "
-                  "%s; reduce epochs, m, test-m or T%s",
-                  flops, duration_text(seconds).c_str(), time.flops_per_second / 1e9, duration_text(time.seconds).c_str(),
-                  time.where, time.hint);
-    return {"epochs", buf, {}};
+                  "this run needs about %.2g floating-point operations, %s at %.2g GFLOP/s%s, more than the budget of %s "
+                  "%s; %s%s",
+                  flops, duration_text(seconds).c_str(), flops / seconds / 1e9,
+                  model_of(c).plain_passes() ? " (the rate of this model's plain passes)" : "", duration_text(time.seconds).c_str(),
+                  time.where, reduce_words(c, "epochs, m, test-m", "T").c_str(), time.hint);
+    return {"epochs", buf, cost_fields(c)};
   }
   return {};
 }

@@ -45,6 +45,7 @@ class LayersModel final : public Model {
   void push_structure(const Weights& w, History& h) const override;
   std::vector<Weights> layer_weights(const Weights& w) const override;
   const char* theory_reason() const override;
+  bool plain_passes() const override { return true; }
 
  private:
   int L_;
