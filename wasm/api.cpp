@@ -88,7 +88,7 @@ val tables() {
   }
   m.set("terms", terms);
   // Each kind's refusal (memory_problem for a config of that kind): a stack of layers or softmax
-  // attention also names what drives its cost (budget.hpp cost_fields).
+  // attention also names what drives its cost (budget.hpp cost_field).
   val by_kind = val::object();
   for (const auto& [key, c] : kinds) {
     const Problem p = memory_problem("{need}", "{budget}", c);

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
-#include <vector>
 
 #include "mesaflow/dataset.hpp"
 #include "mesaflow/models/model.hpp"
@@ -41,28 +40,26 @@ Problem memory_problem(const std::string& need, const std::string& budget) {
           {"test-m", "T", "d"}};
 }
 
-std::vector<std::string> cost_fields(const Config& c) {
-  if (c.attention == Attention::Softmax) return {"attention"};
-  if (c.layers > 1) return {"layers"};
-  return {};
+const char* cost_field(const Config& c) {
+  return c.attention == Attention::Softmax ? "attention" : c.layers > 1 ? "layers" : "";
 }
 
 namespace {
-// "reduce A, B or C" with what drives c's cost: "reduce A, B, C or layers", "reduce A, B or C, or
-// use attention linear".
-std::string reduce_words(const Config& c, const std::string& sizes, const std::string& last) {
-  const std::vector<std::string> extra = cost_fields(c);
-  if (extra.empty()) return "reduce " + sizes + " or " + last;
-  if (extra[0] == "layers") return "reduce " + sizes + ", " + last + " or layers";
-  return "reduce " + sizes + " or " + last + ", or use attention linear";
+// What a refusal asks to reduce: the memory's (time false) or the time's sizes, and cost_field(c).
+const char* reduce_text(const Config& c, bool time) {
+  static const char* const words[2][3] = {
+      {"reduce m, test-m or T", "reduce m, test-m, T or layers", "reduce m, test-m or T, or use attention linear"},
+      {"reduce epochs, m, test-m or T", "reduce epochs, m, test-m, T or layers",
+       "reduce epochs, m, test-m or T, or use attention linear"}};
+  const char f = *cost_field(c);
+  return words[time ? 1 : 0][f == 'l' ? 1 : f == 'a' ? 2 : 0];
 }
 }  // namespace
 
 Problem memory_problem(const std::string& need, const std::string& budget, const Config& c) {
-  Problem p = memory_problem(need, budget);
-  if (cost_fields(c).empty()) return p;
-  p.message = "this setting needs about " + need + ", more than the budget of " + budget + "; " + reduce_words(c, "m, test-m", "T");
-  for (const std::string& f : cost_fields(c)) p.also.push_back(f);
+  Problem p{"m", "this setting needs about " + need + ", more than the budget of " + budget + "; " + reduce_text(c, false),
+            {"test-m", "T", "d"}};
+  if (*cost_field(c)) p.also.emplace_back(cost_field(c));
   return p;
 }
 
@@ -110,8 +107,10 @@ Problem validate(const Config& c, double budget, DataLayout generated, bool trai
                   "%s; %s%s",
                   flops, duration_text(seconds).c_str(), flops / seconds / 1e9,
                   model_of(c).plain_passes() ? " (the rate of this model's plain passes)" : "", duration_text(time.seconds).c_str(),
-                  time.where, reduce_words(c, "epochs, m, test-m", "T").c_str(), time.hint);
-    return {"epochs", buf, cost_fields(c)};
+                  time.where, reduce_text(c, true), time.hint);
+    Problem p{"epochs", buf, {}};
+    if (*cost_field(c)) p.also.emplace_back(cost_field(c));
+    return p;
   }
   return {};
 }

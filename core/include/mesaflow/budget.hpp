@@ -45,17 +45,17 @@ Problem validate(const Config& c, double memory_budget_bytes, DataLayout generat
 // and budget as texts in the caller's unit ("20.51 GB" here; the page's "512 MiB"); with "{need}"
 // and "{budget}" it is the template site/build.mjs writes into the page's core-tables.js.
 Problem memory_problem(const std::string& need, const std::string& budget);
-// The same for configuration c, naming what drives its model's cost too (cost_fields): for L > 1
+// The same for configuration c, naming what drives its model's cost too (cost_field): for L > 1
 // layers "...; reduce m, test-m, T or layers" (also involving layers), for softmax attention
 // "...; reduce m, test-m or T, or use attention linear" (also involving attention); for the
 // others memory_problem(need, budget)'s words. wasm/api.cpp writes each model kind's template
 // into the page's tables (tables().memory.by_kind).
 Problem memory_problem(const std::string& need, const std::string& budget, const Config& c);
 
-// The fields beyond the sizes (m, test-m, T, d; epochs for the time) that drive c's cost and that
-// the budgets' refusals name: {"layers"} for a stack of L > 1 layers (L passes, (3 L + 5) T 2d
-// numbers of scratch), {"attention"} for softmax attention (O(T^2 d) per sequence), else {}.
-std::vector<std::string> cost_fields(const Config& c);
+// The field beyond the sizes (m, test-m, T, d; epochs for the time) that drives c's cost and that
+// the budgets' refusals name: "layers" for a stack of L > 1 layers (L passes, (3 L + 5) T 2d
+// numbers of scratch), "attention" for softmax attention (O(T^2 d) per sequence), else "".
+const char* cost_field(const Config& c);
 
 // Seconds the time budget counts for c's work: estimate_flops(c) at time's rate for c's model
 // (flops_per_second, or plain_flops_per_second for a model with plain passes).

@@ -13,7 +13,7 @@ export function notesAb(cfg, runs, overlay = null) {
   const out = [];
   const which = theoryClaim(cfg, th).text;
   if (which) out.push(which);
-  const lines = abLinesClaim(th).text;
+  const lines = abLinesClaim(th, cfg).text;
   if (lines) out.push(lines);
   const st = stabilityNote(cfg, runs);
   if (st) out.push(st);

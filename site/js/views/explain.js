@@ -64,12 +64,50 @@ const OTHER_MODEL = {
   ],
 };
 
+// The texts that differ for the attention models the paper's theory is not about (issue 23;
+// core/THEORY.md §11, §12): measured only, no theory line; the comparators are the same.
+const STRUCTURE_MEASURED = [
+  SEEN, ' the structure of the weights over epochs (the last layer’s for a stack: the off-diagonal and outside masses of its red blocks), and the last-position MSE against the best one-step vanilla gradient descent on the test set (dashed). No theory here says what they become for this model.',
+];
+const NO_CURVE = ['The curve would be the one-layer linear theory’s (core/THEORY.md §6); it does not describe this model, so none is drawn.'];
+const LAYERS = {
+  ab: [
+    SEEN, ' each layer’s ab: the mean over j of Re W_KQ[d+j, j] · Re W_PV[j, j] of that layer’s red blocks (core/THEORY.md §12). ',
+    'The paper’s result, ab converging to the step size of one gradient-descent step, is about one layer of linear attention; for a stack of layers no theory here predicts ab, so only the measured lines are drawn.',
+  ],
+  ratio: [SEEN, ' the ratio Re(ŷ/x) (or the squared error) at the last position. The paper’s predictions (c*(T), recovery) are about one layer of linear attention; for a stack of layers there is none.'],
+  weights: [
+    SEEN, ' each layer’s W_KQ and W_PV so far; the layers before the last write back into the residual stream (their W_PV has 2d rows, the last one’s d: core/THEORY.md §12). Outlined: the blocks the diagonal initialisation sets to a0 I and b0 I in every layer. No theory says what they become. Blue negative, red positive; one colour scale for real part, imaginary part and modulus (the largest modulus); hover for exact values.',
+  ],
+  capability: NO_CURVE,
+  structure: STRUCTURE_MEASURED,
+};
+const SOFTMAX = {
+  ab: [
+    SEEN, ' ab: the mean over j of Re W_KQ[d+j, j] · Re W_PV[j, j] of the red blocks. In softmax attention (core/THEORY.md §11) W_KQ’s block scales the scores inside the softmax and W_PV’s the output: ab is not a step size, and no theory here predicts it.',
+  ],
+  ratio: [SEEN, ' the ratio Re(ŷ/x) (or the squared error) at the last position. The paper’s predictions (c*(T), recovery) are about linear attention; for softmax attention there is none.'],
+  weights: [
+    SEEN, ' W_KQ and W_PV so far: the scores are Re(e_iᴴ W_KQ e_t) over i ≤ t, and W_PV maps the softmax-weighted average of the e_i to the prediction (core/THEORY.md §11). Outlined: the blocks the diagonal initialisation sets. No theory says what they become. Blue negative, red positive; one colour scale for real part, imaginary part and modulus (the largest modulus); hover for exact values.',
+  ],
+  capability: NO_CURVE,
+  structure: STRUCTURE_MEASURED,
+};
+
+// The texts of view for the run's configuration (cfg: model, attention, layers).
+function textsOf(view, cfg) {
+  if (cfg.model !== 'attention') return OTHER_MODEL[view] ?? TEXTS[view];
+  if (cfg.attention === 'softmax') return SOFTMAX[view] ?? TEXTS[view];
+  if (cfg.layers > 1) return LAYERS[view] ?? TEXTS[view];
+  return TEXTS[view];
+}
+
 // Returns {node, slots} where slots[name] is the span to fill with textContent.
-export function explanation(view, model = 'attention') {
+export function explanation(view, cfg = { model: 'attention' }) {
   const p = document.createElement('p');
   p.className = 'explain';
   const slots = {};
-  for (const part of (model !== 'attention' && OTHER_MODEL[view]) || TEXTS[view]) {
+  for (const part of textsOf(view, cfg)) {
     if (typeof part === 'string') p.append(part);
     else if (part.src) p.append(Object.assign(document.createElement('span'), { className: 'src', textContent: `${part.src}:` }));
     else if (part.slot) {
@@ -90,12 +128,13 @@ export function explanation(view, model = 'attention') {
 
 // Puts each view's explanation, with the numbers of theory th (s.theory()), into the
 // element `text-VIEW` of root (the configuration's own numbers are in the notes, views/captions.js).
-// model: the run's model (cfg.model).
-export function fillExplanations(root, th, model = 'attention') {
+// cfg: the run's configuration (model, attention, layers).
+export function fillExplanations(root, th, cfg = { model: 'attention' }) {
   linkFonts(root.ownerDocument);
-  const none = model !== 'attention' ? 'not defined for this model' : th.byProcess ? 'not defined for this process' : th.withheld ? 'not defined for this file' : 'not defined here (Assumption 4.1 fails)';
+  const other = cfg.model !== 'attention' || cfg.attention === 'softmax' || cfg.layers > 1;
+  const none = other ? 'not defined for this model' : th.byProcess ? 'not defined for this process' : th.withheld ? 'not defined for this file' : 'not defined here (Assumption 4.1 fails)';
   for (const view of Object.keys(TEXTS)) {
-    const { node, slots } = explanation(view, model);
+    const { node, slots } = explanation(view, cfg);
     const set = (k, v) => slots[k] && (slots[k].textContent = v);
     set('cstarT', th.applies ? num(th.c_star_T) : none);
     set('cstarInf', th.applies ? num(th.c_star_inf) : none);
