@@ -20,8 +20,9 @@ export function modelAbClaim(cfg, r, who, ab) {
     : `${who}ab = ${num(ab)}, the mean over j of Re W_KQ[d+j, j] · Re W_PV[j, j], measured only: in softmax attention W_KQ’s block scales the scores and W_PV’s the output, so ab is not the step of one gradient-descent step`;
   if (!r.done) return { kind: 'model-training', text: `${what} (still training).` };
   const { moved, over } = movement(h, 'ab');
-  if (moved > TOL.moving) return { kind: 'model-moving', text: `${what}; still moving when training ended (${pct(moved)} over the last ${over} epochs).` };
-  return { kind: 'model-stopped', text: `${what}; it has stopped moving (${pct(moved)} over the last ${over} epochs).` };
+  const last = `the last ${over} epoch${over === 1 ? '' : 's'}`;
+  if (moved > TOL.moving) return { kind: 'model-moving', text: `${what}; still moving when training ended (${pct(moved)} over ${last}).` };
+  return { kind: 'model-stopped', text: `${what}; it has stopped moving (${pct(moved)} over ${last}).` };
 }
 
 // The hints for a model the theory is not about (measuredModel): what is measured, no prediction.
