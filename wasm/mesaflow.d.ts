@@ -116,10 +116,21 @@ export interface Weights {
 
 export interface Samples { n: number; T: number; d: number; re: Float64Array; im: Float64Array; } // (n, T, d)
 
+// K-step gradient descent from W = 0 with its best constant step eta (core/THEORY.md §13);
+// error: per position t = 2..T-1, like MesaView.model.
+export interface GdStep { k: number; eta: number; error: number[]; }
+
 export interface MesaView {
   nseq: number;
-  t: number[]; model: number[]; gd1: number[]; ls: number[]; true_w: number[]; gap: number[];
-  gd_best: number[]; gd_best_eta: number[]; not_gd: number[];
+  t: number[]; model: number[]; ls: number[]; true_w: number[];
+  /** The one-layer linear model's trained ab as one GD step: null for layers > 1 and softmax. */
+  gd1: number[] | null; gap: number[] | null; not_gd: number[] | null;
+  gd_best: number[]; gd_best_eta: number[];
+  ridge: number[]; noise_floor: number[];
+  /** K = 1..4, non-causal and causal. */
+  gd_steps: GdStep[]; gd_steps_causal: GdStep[];
+  /** GD steps the model is worth at the last position, or null with gd_worth_reason. */
+  gd_worth: number | null; gd_worth_reason: string | null;
 }
 
 /** Everything a new session with the same config needs to go on where this one stopped. */
@@ -153,7 +164,7 @@ export interface Session {
   weights(): Weights;
   blocks(): Block[];
   samples(n?: number): Samples;
-  mesa(nseq?: number): MesaView | null;  // null for a model without the view (linear-map)
+  mesa(nseq?: number): MesaView | null;  // null for a model without the view (linear-map); every attention model has it
   vanillaGd(): { eta: number; last_mse: number };
   /** External sums only (createSession(cfg, {externalSums: true})). */
   readonly awaitingSums: boolean;

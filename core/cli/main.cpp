@@ -133,8 +133,14 @@ void print_summary(const Session& s, double wall, const MesaView* view) {
                 h.ratio.back(), h.last_mse.back(), s.vanilla_gd().last_mse);
     std::printf("  off-diagonal mass of the red blocks: W_KQ %.4g, W_PV %.4g; outside them %.4g\n", h.offdiag_kq.back(),
                 h.offdiag_pv.back(), h.outside.back());
-    if (view)  // --mesa-seqs sequences, as the estimate counted them
+    if (view && view->ab_curves)  // --mesa-seqs sequences, as the estimate counted them
       std::printf("  share of the last-position predictions no vanilla one-step GD makes: %.3g\n", view->not_gd.back());
+    if (view && !view->ab_curves) {  // layers > 1, softmax: no ab makes them one GD step; the K-step comparators
+      if (std::isfinite(view->gd_worth))
+        std::printf("  worth %.3g steps of gradient descent from W = 0 at the last position (core/THEORY.md §13)\n", view->gd_worth);
+      else
+        std::printf("  steps of gradient descent: %s\n", view->gd_worth_reason.c_str());
+    }
     std::printf("  no prediction: %s\n", th.reason().c_str());
   }
   if (view) {  // the baselines at the last position, per coordinate
@@ -261,7 +267,7 @@ int train_command(const CliOptions& o) {
     // The mesa view (--out, and the summary's share) costs a pseudo-inverse per position and
     // sequence: counted with the run in the time budget.
     const double nseq = std::min<double>(static_cast<double>(o.mesa_seqs), c.test_m);
-    const double mesa = estimate_mesa_flops(c.d, c.T, nseq), all = estimate_flops(c) + mesa;
+    const double mesa = estimate_mesa_flops(c, nseq), all = estimate_flops(c) + mesa;
     // (after the run's own checks, whose messages come first)
     if (!validate(c, kNativeMemoryBudget, kGeneratedLayout, file) && all / kNativeTimeBudget.flops_per_second > kNativeTimeBudget.seconds) {
       char buf[300];

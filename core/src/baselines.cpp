@@ -50,9 +50,23 @@ Json last_position_baselines(const MesaView& v, const Config& c) {
   if (v.t.empty()) return nullptr;
   const double d = c.d;
   const auto last = [d](const std::vector<double>& a) { return a.empty() ? Json(nullptr) : number(a.back() / d); };
-  return {{"ridge_lambda", number(c.ridge)}, {"noise", number(c.noise)},  {"model", last(v.model)},
-          {"ls", last(v.ls)},               {"ridge", last(v.ridge)},     {"true_w", last(v.true_w)},
-          {"gd1", last(v.gd1)},             {"gd_best", last(v.gd_best)}, {"noise_floor", number(c.noise * c.noise)}};
+  const auto steps = [d](const std::vector<GdStep>& s) {
+    Json a = Json::array();
+    for (const GdStep& st : s) a.push_back(number(st.error.back() / d));
+    return a;
+  };
+  return {{"ridge_lambda", number(c.ridge)},
+          {"noise", number(c.noise)},
+          {"model", last(v.model)},
+          {"ls", last(v.ls)},
+          {"ridge", last(v.ridge)},
+          {"true_w", last(v.true_w)},
+          {"gd1", last(v.gd1)},
+          {"gd_best", last(v.gd_best)},
+          {"noise_floor", number(c.noise * c.noise)},
+          {"gd_steps", steps(v.gd_steps)},
+          {"gd_steps_causal", steps(v.gd_steps_causal)},
+          {"gd_worth", number(v.gd_worth)}};
 }
 
 }  // namespace mesaflow

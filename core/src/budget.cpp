@@ -5,6 +5,7 @@
 #include <string>
 
 #include "mesaflow/dataset.hpp"
+#include "mesaflow/gd_steps.hpp"
 #include "mesaflow/models/model.hpp"
 
 namespace mesaflow {
@@ -67,12 +68,17 @@ double estimate_seconds(const Config& c, const TimeBudget& time) {
   return estimate_flops(c) / (model_of(c).plain_passes() ? time.plain_flops_per_second : time.flops_per_second);
 }
 
-double estimate_mesa_flops(int d, int T, double nseq) {
+double estimate_mesa_flops(const Config& c, double nseq) {
+  const Model& model = model_of(c);
+  if (!model.has_mesa()) return 0;  // linear-map: no view
   // Per sequence and position: the Jacobi pseudo-inverse of a d x d Hermitian matrix (about 10
   // sweeps of d^2/2 rotations of 2 rows and 2 columns, complex: ~60 d^3) and the d x d products
   // around it (~16 d^3); the sequence's own W once (same cost).
-  const double dd = static_cast<double>(d);
-  return nseq * (static_cast<double>(T) + 1) * 76.0 * dd * dd * dd;
+  const double dd = static_cast<double>(c.d);
+  const double least_squares = nseq * (static_cast<double>(c.T) + 1) * 76.0 * dd * dd * dd;
+  // The model's own predictions (its forward pass over the sequences, as its test pass counts it)
+  // and the K-step gradient descent comparators (gd_steps.hpp).
+  return least_squares + nseq * model.flops(Pass::Test, c.d, c.T, 1) + gd_steps_flops(c.d, c.T, nseq);
 }
 
 namespace {

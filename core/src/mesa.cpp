@@ -66,23 +66,27 @@ Eigen::MatrixXcd hermitian_pinv(const Eigen::MatrixXcd& G) {
   return V * inv.asDiagonal() * V.adjoint();
 }
 
-MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
+namespace {
+
+// The view of the model whose predictions predict gives; ab: the one-layer model's (gd1, gap and
+// not_gd), or nullptr.
+MesaView view_of(SequencePredictor predict, const void* ctx, const double* ab, const Dataset& ds, int nseq) {
   const int d = ds.d, T = ds.T, n = std::min(nseq, ds.m);
-  const double ab = ab_of(p);
   MesaView v;
   v.nseq = n;
+  v.ab_curves = ab != nullptr;
   for (int t = 2; t <= T - 1; ++t) v.t.push_back(t);
   const std::size_t np = v.t.size();
   v.model.assign(np, 0.0);
-  v.gd1.assign(np, 0.0);
+  if (ab) v.gd1.assign(np, 0.0);
   v.ls.assign(np, 0.0);
   v.true_w.assign(np, 0.0);
-  v.gap.assign(np, 0.0);
+  if (ab) v.gap.assign(np, 0.0);
   // Per t: sums of ||g||^2, Re<g, x_{t+1}> and ||x_{t+1}||^2, from which gd_best follows.
   std::vector<double> gg(np, 0.0), gx(np, 0.0), xx(np, 0.0), gy(np, 0.0), yy(np, 0.0);
   for (int s = 0; s < n; ++s) {
     const Eigen::MatrixXcd x = sequence_tokens(ds, s);  // (d, T)
-    const Eigen::MatrixXcd y = reference_predict(p, x);  // (d, T), column t0 predicts x_{t0+1}
+    const Eigen::MatrixXcd y = predict(ctx, ds, s);     // (d, T), column t0 predicts x_{t0+1}
     // The sequence's W from all of it: the least-squares fit over every transition.
     const Eigen::MatrixXcd X0 = x.leftCols(T - 1), X1 = x.rightCols(T - 1);  // (d, T-1)
     const Eigen::MatrixXcd w_true = X1 * X0.adjoint() * hermitian_pinv(X0 * X0.adjoint());
@@ -92,20 +96,24 @@ MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
       C += x.col(t0) * x.col(t0 - 1).adjoint();
       G += x.col(t0 - 1) * x.col(t0 - 1).adjoint();
       const Eigen::VectorXcd target = x.col(t0 + 1);
-      const Eigen::VectorXcd y_gd1 = (ab / t0) * C * x.col(t0);
       const Eigen::MatrixXcd w_ls = C * hermitian_pinv(G);
       const std::size_t k = static_cast<std::size_t>(t0 - 1);
       v.model[k] += (y.col(t0) - target).squaredNorm();
-      v.gd1[k] += (y_gd1 - target).squaredNorm();
+      if (ab) {
+        const Eigen::VectorXcd y_gd1 = (*ab / t0) * C * x.col(t0);
+        v.gd1[k] += (y_gd1 - target).squaredNorm();
+        v.gap[k] += (y.col(t0) - y_gd1).squaredNorm();
+      }
       v.ls[k] += (w_ls * x.col(t0) - target).squaredNorm();
       v.true_w[k] += (w_true * x.col(t0) - target).squaredNorm();
-      v.gap[k] += (y.col(t0) - y_gd1).squaredNorm();
       const Eigen::VectorXcd g = C * x.col(t0) / static_cast<double>(t0);
       gg[k] += g.squaredNorm();
       gx[k] += g.dot(target).real();  // Eigen's dot conjugates the first argument: Re<g, x>
       xx[k] += target.squaredNorm();
-      gy[k] += g.dot(y.col(t0)).real();
-      yy[k] += y.col(t0).squaredNorm();
+      if (ab) {
+        gy[k] += g.dot(y.col(t0)).real();
+        yy[k] += y.col(t0).squaredNorm();
+      }
     }
   }
   for (auto* a : {&v.model, &v.gd1, &v.ls, &v.true_w, &v.gap})
@@ -114,9 +122,44 @@ MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
     const double eta = gg[k] > 0 ? gx[k] / gg[k] : 0.0;
     v.gd_best_eta.push_back(eta);
     v.gd_best.push_back((eta * eta * gg[k] - 2 * eta * gx[k] + xx[k]) / std::max(1, n));
-    v.not_gd.push_back(yy[k] > 0 && gg[k] > 0 ? std::max(0.0, 1 - gy[k] * gy[k] / (gg[k] * yy[k])) : 0.0);
+    if (ab) v.not_gd.push_back(yy[k] > 0 && gg[k] > 0 ? std::max(0.0, 1 - gy[k] * gy[k] / (gg[k] * yy[k])) : 0.0);
   }
+  // K-step gradient descent (§13), and what the model is worth in its steps at the last position.
+  GdSteps steps = gd_steps(ds, n);
+  std::vector<double> last;
+  for (const GdStep& st : steps.plain) last.push_back(st.error.back());
+  const GdWorth worth = gd_worth(v.model.back(), steps.zero_last, last);
+  v.gd_steps = std::move(steps.plain);
+  v.gd_steps_causal = std::move(steps.causal);
+  v.gd_worth = worth.value;
+  v.gd_worth_reason = worth.reason;
   return v;
+}
+
+}  // namespace
+
+MesaView mesa_view(const Params& p, const Dataset& ds, int nseq) {
+  const double ab = ab_of(p);
+  const SequencePredictor predict = [](const void* ctx, const Dataset& data, int s) {
+    return reference_predict(*static_cast<const Params*>(ctx), sequence_tokens(data, s));
+  };
+  return view_of(predict, &p, &ab, ds, nseq);
+}
+
+MesaView mesa_view(SequencePredictor predict, const void* ctx, const Dataset& ds, int nseq) {
+  return view_of(predict, ctx, nullptr, ds, nseq);
+}
+
+static Json gd_steps_json(const std::vector<GdStep>& steps) {
+  Json a = Json::array();
+  for (const GdStep& st : steps) {
+    Json o = Json::object();
+    o["k"] = st.k;
+    o["eta"] = number(st.eta);
+    o["error"] = numbers(st.error);
+    a.push_back(std::move(o));
+  }
+  return a;
 }
 
 void to_json(Json& j, const MesaView& v) {
@@ -124,15 +167,20 @@ void to_json(Json& j, const MesaView& v) {
   j["nseq"] = v.nseq;
   j["t"] = numbers(v.t);
   j["model"] = numbers(v.model);
-  j["gd1"] = numbers(v.gd1);
+  const auto ab_curve = [&v](const std::vector<double>& c) { return v.ab_curves ? numbers(c) : Json(nullptr); };
+  j["gd1"] = ab_curve(v.gd1);
   j["ls"] = numbers(v.ls);
   j["true_w"] = numbers(v.true_w);
-  j["gap"] = numbers(v.gap);
+  j["gap"] = ab_curve(v.gap);
   j["gd_best"] = numbers(v.gd_best);
   j["gd_best_eta"] = numbers(v.gd_best_eta);
-  j["not_gd"] = numbers(v.not_gd);
+  j["not_gd"] = ab_curve(v.not_gd);
   j["ridge"] = numbers(v.ridge);
   j["noise_floor"] = numbers(v.noise_floor);
+  j["gd_steps"] = gd_steps_json(v.gd_steps);
+  j["gd_steps_causal"] = gd_steps_json(v.gd_steps_causal);
+  j["gd_worth"] = number(v.gd_worth);
+  j["gd_worth_reason"] = v.gd_worth_reason.empty() ? Json(nullptr) : Json(v.gd_worth_reason);
 }
 
 VanillaGD best_vanilla_gd(const Dataset& ds) {

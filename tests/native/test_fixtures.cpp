@@ -155,7 +155,9 @@ const char* const kAdded[] = {
     "/mesa/ridge", "/mesa/noise_floor", "/baselines",
     // issue 23: the attention field (linear or softmax), the number of attention layers, each
     // layer's ab and each layer's final weights
-    "/config/attention", "/config/layers", "/history/ab_layers", "/final/layers"};
+    "/config/attention", "/config/layers", "/history/ab_layers", "/final/layers",
+    // ... and the mesa view's K-step gradient descent comparators and what the model is worth in their steps
+    "/mesa/gd_steps", "/mesa/gd_steps_causal", "/mesa/gd_worth", "/mesa/gd_worth_reason"};
 
 // Issue 12: the gradient flow's step-size control sums its norms in index order (Eigen's
 // vectorised sums depend on the packet size, which differs in WebAssembly): runs of the flow may

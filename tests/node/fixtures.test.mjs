@@ -30,7 +30,9 @@ const ADDED = new Set(['fields', 'label', 'group', 'nseq', 'magnitude', 'offdiag
   'process', 'radius', 'noise', 'ridge', 'noise_floor',
   // Issue 23: the attention field (linear or softmax), the number of attention layers (also the
   // weights' list per layer) and each layer's ab per history row.
-  'attention', 'layers', 'ab_layers']);
+  'attention', 'layers', 'ab_layers',
+  // ... and the mesa view's K-step gradient descent comparators and the model's worth in their steps.
+  'gd_steps', 'gd_steps_causal', 'gd_worth', 'gd_worth_reason']);
 // Issue 9: rows of the field table that did not exist; where Assumption 4.1 fails (full-one without
 // clip) the diagonal family's predictions are null.
 // issue 12: precision; issue 18: model; issue 22: process, radius, noise, ridge; issue 23: attention, layers

@@ -279,3 +279,34 @@ test('a bad W is refused by the JS API with the field named, as the CLI refuses 
     assert.throws(() => mf.createSession(cfg, { w }), (e) => e.field === 'w-file' && e.message.includes(words), words);
   }
 });
+
+// Issue 23: the mesa view's K-step gradient descent comparators (core/THEORY.md §13, plain loops in one
+// order) and what the model is worth in their steps, for every attention model: s.mesa() in wasm
+// against the CLI's mesa, bit for bit.
+test('the mesa view\'s gradient descent comparators are the CLI\'s bit for bit, every attention model', (t) => {
+  if (!fs.existsSync(CLI)) return t.skip(`${CLI} not built`);
+  const base = { d: 3, T: 14, m: 24, test_m: 16, epochs: 4, lr: 0.002, seed: 9 };
+  const models = [{}, { layers: 2 }, { layers: 3, x1: 'sparse' }, { attention: 'softmax' }, { precision: 'single', layers: 2 }];
+  for (const extra of models) {
+    const c = { ...base, ...extra };
+    const args = Object.entries(c).flatMap(([k, v]) => [`--${k.replace('_', '-')}`, String(v)]);
+    const native = runCli(args).mesa;
+    const s = mf.createSession(c);
+    s.run(c.epochs);
+    const v = s.mesa(c.test_m);
+    s.delete();
+    const where = JSON.stringify(extra);
+    assert.equal(native.nseq, v.nseq, where);
+    const steps = (m) => [...m.gd_steps, ...m.gd_steps_causal];
+    const pairs = steps(v).flatMap((st, i) => [[`${where} step ${i} eta`, [st.eta], [steps(native)[i].eta]],
+      [`${where} step ${i} error`, st.error, steps(native)[i].error]]);
+    expectSame([...pairs, [`${where} gd_worth`, [v.gd_worth ?? NaN], [native.gd_worth ?? NaN]],
+      // the model's own error and the best one-step GD too (ls and ridge, through the Jacobi pseudo-inverse and
+      // Eigen's products, agree to rounding only: tests/node/fixtures.test.mjs)
+      ...['model', 'gd_best'].map((k) => [`${where} ${k}`, v[k], native[k]])]);
+    assert.equal(v.gd_worth_reason, native.gd_worth_reason, where);
+    // gd1, gap, not_gd: the one-layer model's only.
+    const oneLayer = !extra.layers && !extra.attention;
+    for (const k of ['gd1', 'gap', 'not_gd']) assert.equal(v[k] === null, !oneLayer, `${where} ${k}`);
+  }
+});

@@ -71,6 +71,36 @@ test('weights, samples, mesa and odeCurve have the documented shapes', () => {
   g.delete();
 });
 
+// Issue 23: every attention model has the mesa view; the K-step GD comparators have the documented
+// shape (wasm/API.md), and the one-layer model's ab curves are null for the others.
+test('mesa() for every attention model: gd_steps, gd_steps_causal, gd_worth; gd1, gap, not_gd null beyond one linear layer', () => {
+  const { T } = cfg;
+  for (const extra of [{}, { layers: 2 }, { layers: 4 }, { attention: 'softmax' }]) {
+    const s = mf.createSession({ ...cfg, ...extra });
+    s.run(cfg.epochs);
+    const v = s.mesa(8);
+    s.delete();
+    const where = JSON.stringify(extra);
+    assert.ok(v, where);
+    assert.equal(v.model.length, T - 2, where);
+    for (const key of ['gd_steps', 'gd_steps_causal']) {
+      assert.deepEqual(v[key].map((st) => st.k), [1, 2, 3, 4], `${where} ${key}`);
+      for (const st of v[key]) {
+        assert.ok(Number.isFinite(st.eta), `${where} ${key} eta`);
+        assert.equal(st.error.length, T - 2, `${where} ${key} error`);
+        assert.ok(st.error.every((e) => Number.isFinite(e) && e >= 0), `${where} ${key} error`);
+      }
+    }
+    assert.deepEqual(v.gd_steps[0].error, v.gd_steps_causal[0].error, `${where}: K = 1 is one step for both`);
+    assert.ok((typeof v.gd_worth === 'number') !== (typeof v.gd_worth_reason === 'string'), `${where}: a number or a reason`);
+    const oneLayer = !extra.layers && !extra.attention;
+    for (const k of ['gd1', 'gap', 'not_gd']) assert.equal(v[k] === null, !oneLayer, `${where} ${k}`);
+  }
+  const lm = mf.createSession({ ...cfg, model: 'linear-map' });
+  assert.equal(lm.mesa(8), null);
+  lm.delete();
+});
+
 test('divergence is reported: lr = 5 from a0 = b0 = 2 stops with a message, no NaN in history', () => {
   const s = mf.createSession({ ...cfg, d: 5, T: 100, m: 64, epochs: 50, lr: 5, a0: 2, b0: 2 });
   const r = s.run(50);

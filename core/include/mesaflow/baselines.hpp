@@ -20,8 +20,10 @@ namespace mesaflow {
 // (c.seed, stream) by generate_dataset.
 void add_baselines(MesaView* v, const Dataset& ds, const Config& c, bool generated, std::uint64_t stream = kTestStream);
 
-// {ridge_lambda, noise, model, ls, ridge, true_w, gd1, gd_best, noise_floor}: the last position
-// (t = T-1) of each curve divided by d (null without a view).
+// {ridge_lambda, noise, model, ls, ridge, true_w, gd1, gd_best, noise_floor, gd_steps,
+// gd_steps_causal, gd_worth}: the last position (t = T-1) of each curve divided by d (null without
+// a view; gd1 null where the view has none); gd_steps, gd_steps_causal: the 4 K-step GD errors
+// (K = 1..4) so divided; gd_worth: the view's (a number of steps, or null).
 Json last_position_baselines(const MesaView& v, const Config& c);
 
 }  // namespace mesaflow

@@ -66,9 +66,11 @@ double estimate_seconds(const Config& c, const TimeBudget& time);
 // test set's forward pass at every evaluation.
 double estimate_flops(const Config& c);
 
-// Floating-point operations of the mesa view (mesa.hpp) over nseq sequences: a pseudo-inverse at
-// every position of every sequence.
-double estimate_mesa_flops(int d, int T, double nseq);
+// Floating-point operations of the mesa view (mesa.hpp) of c's model over nseq sequences: a
+// pseudo-inverse at every position of every sequence, the model's forward pass (Model::flops of
+// its test pass) and the K-step gradient descent comparators (gd_steps_flops); 0 for a model
+// without the view.
+double estimate_mesa_flops(const Config& c, double nseq);
 
 // The memory estimate as data: the terms estimate_bytes() adds up, per model and precision.
 // site/core-tables.mjs writes them into the page's core-tables.js (tables().memory.terms), so that

@@ -12,22 +12,16 @@
 
 #include "mesaflow/history.hpp"
 #include "mesaflow/rng.hpp"
+#include "../scalar_loops.hpp"  // MESAFLOW_SCALAR_LOOPS, cmac
 
 namespace mesaflow {
 
 namespace {
 
-using C = std::complex<double>;
-
-// The complex products written out in real arithmetic (contraction is off, core/CMakeLists.txt):
-// every build forms the same bits.
-inline void cmac(C& acc, C a, C b) {  // acc += a b
-  acc = {acc.real() + (a.real() * b.real() - a.imag() * b.imag()), acc.imag() + (a.real() * b.imag() + a.imag() * b.real())};
-}
-inline void cmac_conj(C& acc, C a, C b) {  // acc += a conj(b)
-  acc = {acc.real() + (a.real() * b.real() + a.imag() * b.imag()), acc.imag() + (a.imag() * b.real() - a.real() * b.imag())};
-}
-inline C scale(C a, double s) { return {a.real() * s, a.imag() * s}; }
+using scalar::C;
+using scalar::cmac;
+using scalar::cmac_conj;
+using scalar::scale;
 
 // A row-major complex matrix (rows, cols), flat.
 struct Mat {
@@ -58,13 +52,6 @@ void outer_add(Mat& G, const C* a, const C* b) {  // G += a b^H
   for (int i = 0; i < G.rows; ++i)
     for (int j = 0; j < G.cols; ++j) cmac_conj(G(i, j), a[i], b[j]);
 }
-
-// GCC's vectoriser at -march=native changes the last bits of such loops (linear_map.cpp): scalar.
-#if defined(__GNUC__) && !defined(__clang__)
-#define MESAFLOW_SCALAR_LOOPS __attribute__((optimize("no-tree-vectorize")))
-#else
-#define MESAFLOW_SCALAR_LOOPS
-#endif
 
 // Per-thread scratch of one sequence's scan: n = T - 1 positions (the last token is only a target).
 struct LayerScan {
@@ -104,8 +91,9 @@ struct LayerScan {
   }
   C* at(std::vector<C>& a, int l, int t0) { return a.data() + (static_cast<std::size_t>(l) * n + t0) * D; }
 
-  // One sequence (tokens in re, im): its sums into o = [loss, ratio, ratio_count, last, gradient].
-  MESAFLOW_SCALAR_LOOPS void run(bool grad, double* o) {
+  // One sequence (tokens in re, im): its sums into o = [loss, ratio, ratio_count, last, gradient];
+  // with y_out, the predictions too: y_out[t0 * d + i] = y_hat at 0-based position t0 (t0 = 1..n-1).
+  MESAFLOW_SCALAR_LOOPS void run(bool grad, double* o, C* y_out = nullptr) {
     // z^0_t = e_t = (x_t ; x_{t-1}), x_0 = 0, 0-based t0 = t - 1.
     for (int t0 = 0; t0 < n; ++t0) {
       C* e = at(z, 0, t0);
@@ -142,6 +130,7 @@ struct LayerScan {
           double sq = 0;
           for (int i = 0; i < d; ++i) {
             const C y = scale(a[i], inv);
+            if (y_out) y_out[static_cast<std::size_t>(t0) * d + i] = y;
             const C x{re[static_cast<std::size_t>(t0 + 1) * d + i], im[static_cast<std::size_t>(t0 + 1) * d + i]};
             rt[i] = y - x;
             sq += rt[i].real() * rt[i].real() + rt[i].imag() * rt[i].imag();
@@ -227,6 +216,27 @@ struct LayerScan {
 };
 
 }  // namespace
+
+Eigen::MatrixXcd layers_predict(const Weights& w, int L, const Dataset& ds, int s) {
+  LayerScan sc(w, L, ds.d, ds.T);
+  ds.sequence(s, sc.re.data(), sc.im.data());
+  Eigen::MatrixXcd y = Eigen::MatrixXcd::Zero(ds.d, ds.T);  // column-major: column t0 at t0 * d
+  double o[4] = {0, 0, 0, 0};
+  sc.run(false, o, y.data());
+  return y;
+}
+
+MesaView LayersModel::mesa(const Weights& w, const Dataset& test, int nseq) const {
+  struct Ctx {
+    const Weights& w;
+    int L;
+  } ctx{w, L_};
+  const SequencePredictor predict = [](const void* c, const Dataset& ds, int s) {
+    const Ctx& k = *static_cast<const Ctx*>(c);
+    return layers_predict(k.w, k.L, ds, s);
+  };
+  return mesa_view(predict, &ctx, test, nseq);
+}
 
 std::vector<BlockSpec> LayersModel::blocks(int d) const {
   std::vector<BlockSpec> b;

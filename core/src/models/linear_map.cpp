@@ -7,6 +7,7 @@
 
 #include "mesaflow/history.hpp"
 #include "mesaflow/rng.hpp"
+#include "../scalar_loops.hpp"  // MESAFLOW_SCALAR_LOOPS
 
 namespace mesaflow {
 
@@ -31,15 +32,6 @@ Weights LinearMapModel::init(const Config& c) const {
 }
 
 int LinearMapModel::record_size(int d, bool grad) const { return 4 + (grad ? 2 * d * d : 0); }
-
-// GCC's vectoriser at -march=native changes the last bits of these sums (seen: the ratio differed
-// from WebAssembly's by 30 ulp), so this loop is kept scalar there; the operations are then the
-// same, in the same order, in every build.
-#if defined(__GNUC__) && !defined(__clang__)
-#define MESAFLOW_SCALAR_LOOPS __attribute__((optimize("no-tree-vectorize")))
-#else
-#define MESAFLOW_SCALAR_LOOPS
-#endif
 
 MESAFLOW_SCALAR_LOOPS void LinearMapModel::shard_sums(const Weights& w, const Dataset& ds, Pass pass, int first_shard,
                                                       int last_shard, int threads, std::vector<double>& out) const {

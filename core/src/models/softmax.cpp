@@ -14,6 +14,7 @@
 #include "mesaflow/history.hpp"
 #include "mesaflow/models/attention.hpp"  // attention_params, attention_weights, attention_combine_shard_sums
 #include "mesaflow/models/exp.hpp"
+#include "../scalar_loops.hpp"  // MESAFLOW_SCALAR_LOOPS
 
 namespace mesaflow {
 
@@ -24,14 +25,6 @@ std::vector<BlockSpec> SoftmaxModel::blocks(int d) const {
 Weights SoftmaxModel::init(const Config& c) const { return attention_weights(init_params(c)); }
 
 int SoftmaxModel::record_size(int d, bool grad) const { return shard_record_size(d, grad); }
-
-// As in linear_map.cpp: GCC's vectoriser at -march=native would reorder these sums, so the loops
-// stay scalar there and every build performs the same operations in the same order.
-#if defined(__GNUC__) && !defined(__clang__)
-#define MESAFLOW_SCALAR_LOOPS __attribute__((optimize("no-tree-vectorize")))
-#else
-#define MESAFLOW_SCALAR_LOOPS
-#endif
 
 namespace {
 
@@ -67,8 +60,10 @@ struct Arrays {
 // One sequence's sums into record o (size shard_record_size): [loss, ratio, ratio_count, last,
 // gkq (D, D) re then im, gpv (d, D) re then im]. Positions are 0-based here: e_t is held as its
 // two halves, x_t (row t of re, im) and x_{t-1} (row t-1; zero at t = 0); the predictions are
-// at t = 1..T-2 with target x_{t+1} (the paper's t = 2..T-1).
-MESAFLOW_SCALAR_LOOPS void sequence_sums(const Arrays& W, int T, int d, bool grad, SoftmaxScratch& sc, double* o) {
+// at t = 1..T-2 with target x_{t+1} (the paper's t = 2..T-1). With y (T d), the predictions too:
+// y[t * d + a] = y_hat at position t.
+MESAFLOW_SCALAR_LOOPS void sequence_sums(const Arrays& W, int T, int d, bool grad, SoftmaxScratch& sc, double* o,
+                                         std::complex<double>* y = nullptr) {
   const int D = 2 * d;
   const double* re = sc.re.data();
   const double* im = sc.im.data();
@@ -124,6 +119,7 @@ MESAFLOW_SCALAR_LOOPS void sequence_sums(const Arrays& W, int T, int d, bool gra
         yr += wr * sc.u_re[k] - wi * sc.u_im[k];
         yi += wr * sc.u_im[k] + wi * sc.u_re[k];
       }
+      if (y) y[t * d + a] = {yr, yi};
       const double xr = re[(t + 1) * d + a], xi = im[(t + 1) * d + a];
       sc.r_re[a] = yr - xr;
       sc.r_im[a] = yi - xi;
@@ -224,6 +220,23 @@ void SoftmaxModel::shard_sums(const Weights& w, const Dataset& ds, Pass pass, in
     });
   for (auto& th : pool) th.join();
 #endif
+}
+
+Eigen::MatrixXcd softmax_predict(const Weights& w, const Dataset& ds, int s) {
+  const Arrays W(attention_params(w));
+  SoftmaxScratch sc(ds.T, ds.d);
+  ds.sequence(s, sc.re.data(), sc.im.data());
+  Eigen::MatrixXcd y = Eigen::MatrixXcd::Zero(ds.d, ds.T);  // column-major: column t at t * d
+  std::vector<double> o(static_cast<std::size_t>(shard_record_size(ds.d, false)), 0.0);
+  sequence_sums(W, ds.T, ds.d, false, sc, o.data(), y.data());
+  return y;
+}
+
+MesaView SoftmaxModel::mesa(const Weights& w, const Dataset& test, int nseq) const {
+  const SequencePredictor predict = [](const void* ctx, const Dataset& ds, int s) {
+    return softmax_predict(*static_cast<const Weights*>(ctx), ds, s);
+  };
+  return mesa_view(predict, &w, test, nseq);
 }
 
 Evaluation SoftmaxModel::combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) const {

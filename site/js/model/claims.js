@@ -228,7 +228,8 @@ export function lastClaim(cfg, r, sparse = cfg.x1 === 'sparse') {
 // The scale of "close": M2, the error of predicting 0 (th: the theory, or null: the largest error).
 // cfg (optional): the run's configuration, for the noise and the ridge's lambda.
 export function mesaClaim(mesa, hist, th = null, cfg = null) {
-  if (!mesa || !mesa.t?.length || !mesa.gd1) return { kind: 'none', text: null }; // gd1: the one-layer linear model's
+  // gd1 is null for layers > 1 and softmax (no trained ab makes them one GD step): nothing to compare here.
+  if (!mesa || !mesa.t?.length || !mesa.gd1) return { kind: 'none', text: null };
   const n = mesa.t.length;
   let worstRel = 0;
   let worstAbs = 0;

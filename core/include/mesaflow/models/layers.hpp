@@ -46,6 +46,9 @@ class LayersModel final : public Model {
   std::vector<Weights> layer_weights(const Weights& w) const override;
   const char* theory_reason() const override;
   bool plain_passes() const override { return true; }
+  // The mesa view with the model's own predictions (layers_predict); gd1, gap, not_gd null.
+  bool has_mesa() const override { return true; }
+  MesaView mesa(const Weights& w, const Dataset& test, int nseq) const override;
 
  private:
   int L_;
@@ -53,6 +56,9 @@ class LayersModel final : public Model {
 
 // The model of layers L in 2..4 (registry.cpp's model_of for model attention).
 const LayersModel& layers_model(int L);
+// The model's predictions on sequence s of ds, by the pass that trains it, as a (d, T) matrix:
+// column t - 1 holds y_hat_t for t = 2..T-1, columns 0 and T-1 are zero (reference_predict's layout).
+Eigen::MatrixXcd layers_predict(const Weights& w, int L, const Dataset& ds, int s);
 // ab of layer l (1-based): mean_j Re(W_KQ^l[d+j, j]) Re(W_PV^l[j, j]).
 double layer_ab(const Weights& w, int l);
 

@@ -44,6 +44,13 @@ class SoftmaxModel final : public Model {
   std::vector<Weights> layer_weights(const Weights& w) const override { return {w}; }  // one layer
   const char* theory_reason() const override;
   bool plain_passes() const override { return true; }
+  // The mesa view with the model's own predictions (softmax_predict); gd1, gap, not_gd null.
+  bool has_mesa() const override { return true; }
+  MesaView mesa(const Weights& w, const Dataset& test, int nseq) const override;
 };
+
+// The model's predictions on sequence s of ds, by the pass that trains it, as a (d, T) matrix:
+// column t - 1 holds y_hat_t for t = 2..T-1, columns 0 and T-1 are zero (reference_predict's layout).
+Eigen::MatrixXcd softmax_predict(const Weights& w, const Dataset& ds, int s);
 
 }  // namespace mesaflow
