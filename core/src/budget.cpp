@@ -36,10 +36,7 @@ double estimate_flops(const Config& c) {
   return gradients * model.flops(Pass::Gradient, c.d, c.T, c.m) + evaluations * model.flops(Pass::Test, c.d, c.T, c.test_m);
 }
 
-Problem memory_problem(const std::string& need, const std::string& budget) {
-  return {"m", "this setting needs about " + need + ", more than the budget of " + budget + "; reduce m, test-m or T",
-          {"test-m", "T", "d"}};
-}
+Problem memory_problem(const std::string& need, const std::string& budget) { return memory_problem(need, budget, Config{}); }
 
 const char* cost_field(const Config& c) {
   return c.attention == Attention::Softmax ? "attention" : c.layers > 1 ? "layers" : "";

@@ -66,7 +66,8 @@ test('history exports as CSV and JSON, charts as PNG', async () => {
   const csv = await save('#csv');
   assert.equal(csv.name, 'mesaflow-quick.csv');
   const lines = csv.body.toString().trim().split('\n');
-  assert.equal(lines[0], ['a0', 'b0', ...HISTORY_COLUMNS, 'changed'].join(','));
+  assert.equal(lines[0], ['a0', 'b0', ...HISTORY_COLUMNS, 'changed', 'layers'].join(','));
+  assert.ok(lines.slice(1).every((l) => l.endsWith(',1')), 'layers 1 on every row');
   assert.equal(lines.length, 12);
   const json = JSON.parse((await save('#json')).body.toString());
   assert.equal(json.config.epochs, 10);

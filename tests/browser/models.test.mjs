@@ -122,6 +122,56 @@ function checkLast(sentences, cli, sparse) {
   }
 }
 
+const num3 = (v) => (Math.abs(v) >= 1e-3 || v === 0 ? Number(v.toPrecision(3)).toString() : v.toExponential(2));
+const lastOf = (a) => a[a.length - 1];
+
+// The mesa card against the CLI's mesa view of the same run (its 64 test sequences): the page's view
+// is the CLI's, bit for bit; each line of the legend is there with its step size; the notes give the
+// last position's errors and "worth N GD steps" (gd_worth, or its reason) of the CLI's numbers.
+function checkMesa(p, cli, label = null) {
+  const m = cli.mesa;
+  const page = p.mesas[0];
+  // The model's own curve is the CLI's bit for bit; the others to rounding (least squares and the
+  // true W are rounding-level errors, whose last bits differ natively and in WebAssembly: at d 2
+  // they differ by ~1e-23 where both are ~1e-22), relative to the largest error of the view.
+  assert.deepEqual(page.t, m.t);
+  assert.deepEqual(page.model, m.model, 'mesa.model: the page\'s and the CLI\'s');
+  const top = Math.max(...m.model, ...m.ls);
+  const close = (a, b, what) => a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) <= 1e-12 * top + 1e-9 * Math.abs(b[i]), `${what}[${i}]: ${x} against the CLI's ${b[i]}`));
+  for (const k of ['ls', 'ridge', 'true_w']) close(page[k], m[k], `mesa.${k}`);
+  for (const key of ['gd_steps', 'gd_steps_causal']) {
+    page[key].forEach((g, i) => {
+      assert.equal(g.k, m[key][i].k);
+      assert.ok(Math.abs(g.eta - m[key][i].eta) <= 1e-9 * Math.abs(m[key][i].eta), `${key}[${i}].eta ${g.eta} against ${m[key][i].eta}`);
+      close(g.error, m[key][i].error, `${key}[${i}].error`);
+    });
+  }
+  assert.ok(page.gd_worth === m.gd_worth || Math.abs(page.gd_worth - m.gd_worth) <= 1e-9 * Math.abs(m.gd_worth), `gd_worth ${page.gd_worth} against ${m.gd_worth}`);
+  // The texts from the page's view, which is the CLI's (above, to rounding).
+  const want = [
+    ...(page.gd1 ? ['one GD step with the trained ab'] : []),
+    ...page.gd_steps.map((g) => `${g.k}-step GD (η = ${num3(g.eta)})`),
+    ...page.gd_steps_causal.map((g) => `${g.k}-step causal GD (η = ${num3(g.eta)})`),
+    ...(page.smoother ? [`kernel smoother, the model’s scores (τ = ${num3(page.smoother.temperature)})`] : []),
+    'least squares on the context', `ridge on the context (λ = ${cli.config.ridge})`, 'true W (0 up to rounding)',
+  ];
+  assert.deepEqual(p.mesaSeries.filter((l) => !/trained model$/.test(l)), want);
+  const T = lastOf(page.t);
+  const at = p.notes.mesa.find((n) => n.startsWith(`At t = ${T}, `));
+  assert.ok(at, `a note on the last position: ${p.notes.mesa}`);
+  assert.ok(at.includes(`K = ${page.gd_steps.map((g) => `${g.k}: ${num3(lastOf(g.error))}`).join(', ')}.`), at);
+  assert.ok(at.includes(`: ${num3(lastOf(page.model))};`) || at.includes(`${label} ${num3(lastOf(page.model))}`), `${at}: the model's ${lastOf(page.model)}`);
+  if (page.gd_worth != null) {
+    const n = Number(page.gd_worth.toPrecision(2));
+    assert.ok(at.includes(`${label ? `${label}: ` : 'the trained model is '}worth ${n} GD ${n === 1 ? 'step' : 'steps'}`), `${at}: gd_worth ${page.gd_worth}`);
+  } else {
+    assert.ok(at.includes(`worth no number of GD steps here: ${page.gd_worth_reason}`), `${at}: ${page.gd_worth_reason}`);
+  }
+  const causal = p.notes.mesa.find((n) => n.startsWith('Causal K-step GD'));
+  assert.ok(causal.includes(`K = ${page.gd_steps_causal.map((g) => `${g.k}: ${num3(lastOf(g.error))}`).join(', ')}.`), causal);
+  for (const n of p.notes.mesa) assert.doesNotMatch(n, /NaN|undefined|–/, n);
+}
+
 // A run trained by the page against the CLI's document of the same run: the same history.
 function sameRun(r, cli) {
   const h = r.history;
@@ -214,6 +264,8 @@ test('two-layers: trains in Chromium to the CLI\'s numbers; each layer\'s heatma
   assert.match(p.modelNote, /the runs below train 2 layers of linear attention with a residual stream \(core\/THEORY\.md §12\)/);
   // The one-sequence view names the stack's formula.
   assert.match(p.notes.sequence[0], /^Computed in your browser from z\(t\) ← z\(t\) \+ W_PV S\(t\) W_KQ z\(t\) \/ \(t − 1\) in layers 1 to 1 and ŷ\(t\) = W_PV S\(t\) W_KQ z\(t\) \/ \(t − 1\) in layer 2/);
+  checkMesa(p, cli);
+  assert.ok(!p.mesaSeries.includes('one GD step with the trained ab'), 'no one-step line of the trained ab for two layers');
   console.log(`two-layers:\n  ${[...p.hints, ...p.notes.ab, ...p.notes.ratio, ...p.notes.mesa].join('\n  ')}`);
 });
 
@@ -235,6 +287,8 @@ test('softmax-sparse: trains in Chromium to the CLI\'s numbers; its captions are
   assert.match(p.hints[0], /in softmax attention W_KQ’s block scales the scores and W_PV’s the output/);
   assert.match(p.modelNote, /the runs below train one layer of softmax attention \(core\/THEORY\.md §11\)/);
   assert.match(p.notes.sequence[0], /^Computed in your browser from ŷ\(t\) = W_PV Σ_\{i≤t\} softmax_i/);
+  checkMesa(p, cli);
+  assert.equal(p.mesaSeries.some((l) => l.startsWith('kernel smoother')), Boolean(cli.mesa.smoother));
   console.log(`softmax-sparse:\n  ${[...p.hints, ...p.notes.ab, ...p.notes.ratio, ...p.notes.mesa].join('\n  ')}`);
 });
 
@@ -244,9 +298,21 @@ test('compare=depths: layers 1, 2 and 3 on the same data, each in its colour and
   const p = await played(hash, 'models-depths');
   assert.match(p.status, /^finished: epoch 30 of 30/);
   assert.deepEqual(p.runs.map((r) => [r.layers, r.label]), [[1, 'layers 1'], [2, 'layers 2'], [3, 'layers 3']]);
-  for (const r of p.runs) {
+  const at = p.notes.mesa.find((n) => n.startsWith('At t = '));
+  assert.deepEqual(p.mesaSeries.filter((l) => /trained model$/.test(l)), ['layers 1: trained model', 'layers 2: trained model', 'layers 3: trained model']);
+  for (const [i, r] of p.runs.entries()) {
     const cli = cliRun(cliValues(values), { layers: r.layers }, `depth-${r.layers}`);
     sameRun(r, cli);
+    // Its own mesa view (its model's curve), the CLI's; its worth in GD steps, the CLI's.
+    assert.deepEqual(p.mesas[i].model, cli.mesa.model, `layers ${r.layers}: mesa.model`);
+    assert.ok(at.includes(`layers ${r.layers} ${num3(lastOf(cli.mesa.model))}`), `${at}: layers ${r.layers}'s ${lastOf(cli.mesa.model)}`);
+    const n = cli.mesa.gd_worth == null ? null : Number(cli.mesa.gd_worth.toPrecision(2));
+    assert.ok(at.includes(n == null ? `layers ${r.layers}: worth no number of GD steps here: ${cli.mesa.gd_worth_reason}` : `layers ${r.layers}: worth ${n} GD ${n === 1 ? 'step' : 'steps'}`), `${at}: layers ${r.layers} gd_worth ${cli.mesa.gd_worth}`);
+    if (i === 0) {
+      // The comparators are the first run's view (the same test sequences for every depth), to rounding.
+      p.mesas[0].gd_steps.forEach((g, k) => g.error.forEach((x, j) => assert.ok(Math.abs(x - cli.mesa.gd_steps[k].error[j]) <= 1e-12 * Math.max(...cli.mesa.model) + 1e-9 * Math.abs(x), `gd_steps[${k}][${j}]`)));
+      assert.ok(at.includes(`K = ${p.mesas[0].gd_steps.map((g) => `${g.k}: ${num3(lastOf(g.error))}`).join(', ')}.`), at);
+    }
     assert.equal(r.history.test_loss.at(-1), cli.history.test_loss.at(-1));
     // Its note under chart 1, named by its depth (layer 1's: the paper's theory; the others: measured).
     const note = p.notes.ab.find((s) => s.startsWith(`layers ${r.layers}: `));

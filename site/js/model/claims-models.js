@@ -17,7 +17,7 @@ export function modelAbClaim(cfg, r, who, ab) {
   const each = L > 1 && row?.length === L ? ` (${row.map((v, l) => `layer ${l + 1}: ${num(v)}`).join(', ')})` : '';
   const what = L > 1
     ? `${who}ab = ${num(ab)} in layer ${L}, the last${each}: each layer’s mean over j of Re W_KQ[d+j, j] · Re W_PV[j, j], measured only (no theory predicts it for ${L} layers)`
-    : `${who}ab = ${num(ab)}, the mean over j of Re W_KQ[d+j, j] · Re W_PV[j, j], measured only: in softmax attention W_KQ’s block scales the scores and W_PV’s the output, so ab is not the step of one gradient-descent step`;
+    : `${who}ab = ${num(ab)}, the mean over j of Re W_KQ[d+j, j] · Re W_PV[j, j], measured only: in softmax attention W_KQ’s block scales the scores and W_PV’s the output, so ab is not a gradient-descent step size`;
   if (!r.done) return { kind: 'model-training', text: `${what} (still training).` };
   const { moved, over } = movement(h, 'ab');
   const last = `the last ${over} epoch${over === 1 ? '' : 's'}`;

@@ -1,4 +1,4 @@
-// Main thread, no DOM. The mesa card's comparators: its lines and its notes (loaded with the first mesa view that has them).
+// Main thread. The mesa card: its lines, its data and its notes (loaded with the first mesa view).
 // The error versus context position of the trained model against what it could be computing
 // (issue 23; core/THEORY.md §13, §14), from the core's mesa view (s.mesa()): K steps of gradient
 // descent on the in-context least squares from W = 0 for K = 1..4, each K with the step size that
@@ -12,7 +12,7 @@
 // sequences), so they are the first run's.
 import { LineChart, OKABE_ITO, DASH, DOTS } from './charts.js';
 import { fillHints } from './hints.js';
-import { num, pct, words, mesaClaim, baselinesClaim, trueWClaim, modelName } from '../model/claims.js';
+import { num, pct, words, mesaClaim, baselinesClaim, trueWClaim, modelName, measuredModel } from '../model/claims.js';
 import { worthClaim } from '../model/claims-models.js';
 
 // K = 1..4: light to dark grey (the page's colour for what the theory or a method gives).
@@ -26,8 +26,8 @@ export function comparatorLines(cfg, runs, mesas, noisy = false) {
   const m = mesas[0];
   const lines = runs.map((r, i) => ({ label: runs.length > 1 ? `${r.label}: trained model` : 'trained model', colour: r.colour, width: i ? 2.5 : 3, values: mesas[i]?.model ?? null }));
   if (runs.length === 1 && m.gd1) lines.push({ label: 'one GD step with the trained ab', colour: OKABE_ITO.orange, dash: DASH, values: m.gd1 });
-  (m.gd_steps ?? []).forEach((g, k) => lines.push({ label: `${g.k}-step GD (η = ${num(g.eta, 3)})`, colour: STEPS[k], width: 1.5, values: g.error }));
-  (m.gd_steps_causal ?? []).forEach((g, k) => lines.push({ label: `${g.k}-step causal GD (η = ${num(g.eta, 3)})`, colour: STEPS[k], dash: DOTS, width: 2, values: g.error }));
+  (m.gd_steps ?? []).forEach((g, k) => lines.push({ label: `${g.k}-step GD (η = ${num(g.eta, 3)})`, colour: STEPS[k], width: 1.5, atFloor: true, values: g.error }));
+  (m.gd_steps_causal ?? []).forEach((g, k) => lines.push({ label: `${g.k}-step causal GD (η = ${num(g.eta, 3)})`, colour: STEPS[k], dash: DOTS, width: 2, atFloor: true, values: g.error }));
   if (m.smoother) lines.push({ label: `kernel smoother, the model’s scores (τ = ${num(m.smoother.temperature, 3)})`, colour: OKABE_ITO.yellow, width: 2.5, values: m.smoother.error });
   lines.push(
     { label: 'least squares on the context', colour: OKABE_ITO.green, atFloor: true, values: m.ls },
@@ -63,7 +63,7 @@ export function comparatorNotes(cfg, runs, mesas, th) {
   const model = runs.map((r, i) => `${runs.length > 1 ? `${r.label} ` : ''}${num(lastOf(mesas[i]?.model), 3)}`).join(', ');
   if (m.gd_steps?.length) {
     const worth = runs.map((r, i) => worthOf(r, mesas[i], runs.length > 1)).filter(Boolean);
-    const name = runs.length > 1 ? 'the trained models' : runs[0].cfg ? `the trained model (${modelName(runs[0].cfg)})` : 'the trained model';
+    const name = runs.length > 1 ? 'the trained models' : runs[0].cfg && measuredModel(runs[0].cfg) ? `the trained model (${modelName(runs[0].cfg)})` : 'the trained model';
     out.push(`At t = ${T}, ${name}: ${model}; K-step gradient descent from W = 0 with its best step size (grey, solid), K = ${atLast(m.gd_steps)}.${worth.length ? ` At the last position ${worth.join('; ')} (the smallest K whose K-step GD matches the model, interpolated between whole steps in log error).` : ''}`);
   }
   if (m.gd_steps_causal?.length) out.push(`Causal K-step GD (grey, dotted), where each context token’s update sees only its own prefix, as a causal stack of layers can compute it: at t = ${T}, K = ${atLast(m.gd_steps_causal)}.`);
@@ -84,8 +84,9 @@ export function comparatorNotes(cfg, runs, mesas, th) {
   return out;
 }
 
-// Draws the mesa card of the Views v with the comparators (axes: the card's chart axes): its chart
-// made again when its lines change, the data and the notes.
+// Draws the mesa card of the Views v (axes: the card's chart axes): its chart made again when its
+// lines change, the data and the notes. Views without comparators (none from the core today: every
+// mesa view has gd_steps) draw the same lines without the grey ones.
 export function draw(v, axes) {
   const m = v.mesas[0];
   if (!m || !v.runs) return;
@@ -101,5 +102,5 @@ export function draw(v, axes) {
   fillHints(v.root, v.cfg, v.runs, v.sparse, m);
 }
 
-// The notes of the Views v's mesa card (comparatorNotes), or null without comparators.
-export const notes = (v) => (v.mesas[0]?.gd_steps ? comparatorNotes(v.cfg, v.runs, v.mesas, v.th) : null);
+// The notes of the Views v's mesa card (comparatorNotes), or null before its first view.
+export const notes = (v) => (v.mesas[0] ? comparatorNotes(v.cfg, v.runs, v.mesas, v.th) : null);

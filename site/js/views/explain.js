@@ -11,6 +11,11 @@ const PAPER = { src: 'Proved in the paper' };
 const OURS = { src: 'Derived here (core/THEORY.md)' };
 const SEEN = { src: 'Measured' };
 
+// The mesa card's comparators (views/comparators.js; core/THEORY.md §13, §14), for every attention model.
+const COMPARATORS = [
+  OURS, ' the grey lines: K steps of gradient descent from W = 0 on each position’s in-context least squares, K = 1 to 4, each K with the one step size that is best at the last position on these sequences (solid), and the causal variant, in which each context token’s update sees only its own prefix, what a causal stack of layers can compute (dotted). “Worth N GD steps”: the smallest K whose K-step descent matches the model’s last-position error, interpolated between whole steps in log error (K = 0 predicts 0). For softmax attention, where the core has it, the kernel smoother with the model’s own scores at its best temperature (yellow).',
+];
+
 // Each text is a list of parts: a string, {tex: name} (inline), {texd: name} (display),
 // {slot: name} (a span the demo fills with a number) or {src} (where what follows comes from).
 const TEXTS = {
@@ -35,7 +40,7 @@ const TEXTS = {
   ],
   mesa: [
     SEEN, ' squared error of the prediction of x', { slot: 'subt1' }, ' against context position t: the trained model, one gradient step with the trained ab, least squares and ridge regression on the context, and the true W (without noise its error is rounding, drawn along the log axis’s floor; with noise it is the noise floor σ²d, drawn too). Where the model lies on the one-step curve, it is a mesa-optimizer, ',
-    { tex: 'model' }, '.',
+    { tex: 'model' }, '. ', ...COMPARATORS,
   ],
   sequence: [
     'Each sequence rotates with its own phases, ', { tex: 'ar' }, ', so the model must infer W in context. Grey: the true next token; dashed: the model’s prediction, computed in your browser from the weights.',
@@ -81,6 +86,9 @@ const LAYERS = {
   ],
   capability: NO_CURVE,
   structure: STRUCTURE_MEASURED,
+  mesa: [
+    SEEN, ' squared error of the prediction of x', { slot: 'subt1' }, ' against context position t: the trained stack of layers (its own forward pass), least squares and ridge regression on the context, and the true W (its error is rounding, drawn along the log axis’s floor; with noise the noise floor σ²d). No ab makes this model one GD step, so there is no one-step line of its own. ', ...COMPARATORS,
+  ],
 };
 const SOFTMAX = {
   ab: [
@@ -92,6 +100,9 @@ const SOFTMAX = {
   ],
   capability: NO_CURVE,
   structure: STRUCTURE_MEASURED,
+  mesa: [
+    SEEN, ' squared error of the prediction of x', { slot: 'subt1' }, ' against context position t: the trained softmax attention (its own forward pass), least squares and ridge regression on the context, and the true W (its error is rounding, drawn along the log axis’s floor; with noise the noise floor σ²d). No ab makes this model one GD step, so there is no one-step line of its own. ', ...COMPARATORS,
+  ],
 };
 
 // The texts of view for the run's configuration (cfg: model, attention, layers).

@@ -5,7 +5,7 @@
 // loaded when their card comes near the screen (views/lazy.js).
 import { LineChart, OKABE_ITO, DASH, DOTS } from './charts.js';
 import { WeightsView } from './weights.js';
-import { notesAb, notesRatio, notesMesa, showNotes } from './captions.js';
+import { notesAb, notesRatio, showNotes } from './captions.js';
 import { measuredModel, MODEL_CLAIMS } from '../model/claims.js';
 import { fillHints } from './hints.js';
 import { Lazy } from './lazy.js';
@@ -174,7 +174,8 @@ export class Views {
     // ab is one GD step's size for the paper's model only.
     $('h-ab').textContent = !measuredModel(cfg) ? 'Step size the model learned (ab)' : cfg.layers > 1 ? 'ab of each layer (measured only)' : 'ab of the attention blocks (measured only)';
     this.epochCharts();
-    this.charts.mesa = new LineChart($('plot-mesa'), { ...MESA_AXES, series: this.mesaSeries(cfg).map(([, s]) => s) });
+    // The error by position: its lines come with the first mesa view (views/comparators.js).
+    this.charts.mesa = new LineChart($('plot-mesa'), { ...MESA_AXES, series: [] });
     this.mesaKey = '';
     this.mesas = [];
     // Beyond the assumption: where the diagonal theory does not apply, or from a gaussian start.
@@ -192,25 +193,6 @@ export class Views {
     this.notesText = {};
     for (const l of Object.values(this.lazy)) l.setup();
     this.explain(false);
-  }
-
-  // The mesa view's lines [[key of s.mesa(), series]]: the model, its one GD step, least squares and
-  // ridge on the context, the true W (rounding, or the noise: its error is then the noise floor's
-  // expectation), and the noise floor sigma^2 d with noise (core/THEORY.md §10).
-  /** @returns {Array<[string, {label: string, colour: string, dash?: number[], width?: number, atFloor?: boolean}]>} */
-  mesaSeries(cfg) {
-    const noisy = cfg.noise > 0 && !this.file;
-    /** @type {Array<[string, {label: string, colour: string, dash?: number[], width?: number, atFloor?: boolean}]>} */
-    const lines = [
-      ['model', { label: 'trained model', colour: OKABE_ITO.blue, width: 3 }],
-      ['gd1', { label: 'one GD step with the trained ab', colour: OKABE_ITO.orange, dash: DASH }],
-      ['ls', { label: 'least squares on the context', colour: OKABE_ITO.green, atFloor: true }],
-      ['ridge', { label: `ridge on the context (λ = ${cfg.ridge})`, colour: OKABE_ITO.sky, dash: DASH, atFloor: true }],
-      ['true_w', { label: noisy ? 'true W (its error: the noise)' : 'true W (0 up to rounding)', colour: OKABE_ITO.purple, dash: DOTS, atFloor: true }],
-    ];
-    // gd1 is the one-layer linear model's (with the trained ab): none for another model.
-    const own = measuredModel(cfg) ? lines.filter(([k]) => k !== 'gd1') : lines;
-    return noisy ? own.concat([['noise_floor', { label: 'noise floor σ²d', colour: OKABE_ITO.grey, dash: DASH }]]) : own;
   }
 
   // The charts over epochs (ab, the last position, the loss) on the grid of the runs' epochs and
@@ -305,28 +287,20 @@ export class Views {
   }
 
   // m: run index's mesa view (s.mesa(); the worker sends the first run's, and each run's across
-  // depths). The true W's error is rounding (about 1e-31): it is drawn along the log axis's floor
-  // (atFloor), so that every line of the legend is drawn; so is least squares where it is exact
-  // (d + 1 positions fit a diagonal W). A view with the comparators (K-step GD, gd_steps) is drawn
-  // by views/comparators.js, loaded the first time.
+  // depths), drawn with its comparators by views/comparators.js, loaded the first time.
   setMesa(m, index = 0) {
     if (!m) return; // a model without the mesa view (linear-map)
     this.mesas[index] = m;
     if (index === 0) this.mesa = m;
-    if (this.mesas[0]?.gd_steps) return this.comparators();
-    if (index) return;
-    this.charts.mesa.setData(Array.from(m.t), this.mesaSeries(this.cfg).map(([k]) => Array.from(m[k] ?? [])));
-    if (!this.runs) return;
-    this.showNotes('mesa', this.mesaNotes());
-    fillHints(this.root, this.cfg, this.runs, this.sparse, m);
+    return this.comparators();
   }
 
-  // The notes under the mesa card: views/comparators.js's once the view has comparators.
+  // The notes under the mesa card: views/comparators.js's, once it is loaded and there is a view.
   mesaNotes() {
-    return this.comparing?.notes(this) ?? notesMesa(this.mesa, this.runs[0].hist, this.th, this.cfg);
+    return (this.mesa && this.comparing?.notes(this)) || [];
   }
 
-  // The mesa card with the comparators (K-step GD), drawn by views/comparators.js, loaded the first time.
+  // The mesa card (its lines, data and notes), drawn by views/comparators.js, loaded the first time.
   async comparators() {
     (this.comparing = await (this.comparingModule ??= /** @type {Promise<typeof import('./comparators.js')>} */ (import('./comparators.js')))).draw(this, MESA_AXES);
   }
