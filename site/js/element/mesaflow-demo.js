@@ -357,6 +357,7 @@ class MesaflowDemo extends HTMLElement {
       invalid: ({ problem }) => {
         store.runs.clear();
         store.runsChanged();
+        this.#progress.reset(0, 0); // no data are being drawn
         this.#form.setConfigProblem(problem);
         this.#alert(`Not started: ${problem.message}`);
         this.#status.say(`Not started: ${problem.message}`);

@@ -270,7 +270,7 @@ export function trueWClaim(mesa, cfg, floor, ls, top) {
   if (!noisy) {
     return ls != null && ls <= 1e-12 * top
       ? `True W and least squares: rounding (at most ${num(Math.max(floor, ls), 2)}), drawn along the axis floor.`
-      : `True W: rounding (at most ${num(floor, 2)}), drawn along the axis floor.`;
+      : floor === 0 ? 'True W: its error is 0 here, drawn along the axis floor.' : `True W: rounding (at most ${num(floor, 2)}), drawn along the axis floor.`;
   }
   const k = mesa.t.length - 1;
   const nf = mesa.noise_floor[k];

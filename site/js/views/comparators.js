@@ -90,13 +90,24 @@ export function comparatorNotes(cfg, runs, mesas, th) {
 export function draw(v, axes) {
   const m = v.mesas[0];
   if (!m || !v.runs) return;
-  const lines = comparatorLines(v.cfg, v.runs, v.mesas, v.cfg.noise > 0 && !v.file);
+  // The trained models' lines are drawn last, on top of the comparators; the legend lists them first.
+  const listed = comparatorLines(v.cfg, v.runs, v.mesas, v.cfg.noise > 0 && !v.file);
+  const n = v.runs.length;
+  const lines = [...listed.slice(n), ...listed.slice(0, n)];
   const key = lines.map((l) => l.label).join('\n');
   if (key !== v.mesaKey) {
     v.mesaKey = key;
     v.charts.mesa.destroy();
-    v.charts.mesa = new LineChart(v.root.getElementById('plot-mesa'), { ...axes, series: lines });
+    const legend = listed.map((l, i) => ({ ...l, series: i < n ? lines.length - n + i : i - n }));
+    v.charts.mesa = new LineChart(v.root.getElementById('plot-mesa'), { ...axes, series: lines, legend });
   }
+  // The log axis spans the errors above rounding (12 decades under the largest; least squares, the
+  // true W and an exact K-step GD are below and drawn along the floor) and a decade more, so that
+  // the model and the comparators it is told apart from are not pressed together at the top.
+  const ys = lines.flatMap((l) => Array.from(l.values ?? [])).filter((y) => y > 0);
+  const top = Math.max(...ys);
+  const low = Math.min(...ys.filter((y) => y > 1e-12 * top));
+  v.charts.mesa.decades = ys.length ? Math.min(12, Math.max(2, Math.ceil(Math.log10(top / low)) + 1)) : 12;
   v.charts.mesa.setData(Array.from(m.t), lines.map((l) => Array.from(l.values ?? [])));
   v.showNotes('mesa', v.mesaNotes());
   fillHints(v.root, v.cfg, v.runs, v.sparse, m);

@@ -81,7 +81,7 @@ function abChart(v) {
     { tag: 'c*(T)', colour: OKABE_ITO.grey, width: 2, value: th.c_star_T },
     { tag: 'c*(∞)', colour: OKABE_ITO.black, dash: DOTS, value: th.c_star_inf },
   ];
-  const def = define(v, kinds, refs, { yLabel: 'ab', clip: th.applies ? near(Math.max(th.c_star_T, th.c_star_inf, th.c_star_empirical ?? 0)) : th.c_star_empirical != null ? near(th.c_star_empirical) : null });
+  const def = define(v, kinds, refs, { yLabel: 'ab', clip: th.applies ? near(Math.max(th.c_star_T, th.c_star_inf, th.c_star_empirical ?? 0)) : set.length ? near(th.c_star_empirical) : null });
   if (gauss) {
     const [ab, cplx, up, lo] = def.opts.series;
     Object.assign(cplx, { colour: OKABE_ITO.purple });
