@@ -3,7 +3,7 @@
 // (range_text, a Text field's rule), the fields a running session changes live
 // (Session::live_fields), the fields that define the data and those a data file sets
 // (data_fields, file_fields), the history columns (History::columns), the memory refusal's words
-// (memory_problem) and the terms of the memory estimate per model and precision (memory_terms,
+// (memory_problem, per model kind) and the terms of the memory estimate per model and precision (memory_terms,
 // evaluated by js/model/memory.js). Read from tables() of the CommonJS build of the module (the
 // wasm inlined), at build time; the file is written under build/ only, never committed.
 // Usage: node site/core-tables.mjs [build/wasm/mesaflow_node.js] [out.js]   (site/build.mjs calls writeCoreTables)
@@ -34,6 +34,13 @@ export function coreTablesText(t, from) {
       if (!TERM_KEYS.every((k) => Number.isFinite(per?.[p]?.[k]))) throw new Error(`${from}: tables().memory.terms.${model}.${p} lacks a term`);
     }
   }
+  const byKind = t.memory.by_kind;
+  for (const model of Object.keys(terms)) {
+    const k = byKind?.[model];
+    if (typeof k?.template !== 'string' || !k.template.includes('{need}') || !k.template.includes('{budget}') || !isNames(Array.from(k.fields ?? []))) {
+      throw new Error(`${from}: tables().memory.by_kind.${model} has no template with {need} and {budget} and its fields`);
+    }
+  }
   if (!['tokens', 'compact'].includes(t.memory.layout) || !Number.isFinite(t.memory.browser_budget)) {
     throw new Error(`${from}: tables().memory has no layout or browser_budget`);
   }
@@ -45,8 +52,9 @@ export function coreTablesText(t, from) {
     line('DATA_FIELDS', t.data, 'The fields that define a run\'s data sets (dataset.hpp data_fields).') +
     line('FILE_FIELDS', t.file, 'Of them, the ones a data file sets or makes moot (dataset.hpp file_fields).') +
     line('HISTORY_COLUMNS', t.history, 'The history columns, in the order of the CLI\'s output (History::columns).') +
-    line('MEMORY', { template: t.memory.template, field: t.memory.field, fields: Array.from(t.memory.fields) },
-      'A memory refusal: its words with {need} and {budget}, its field and the fields it involves (budget.hpp memory_problem).') +
+    line('MEMORY', { template: t.memory.template, field: t.memory.field, fields: Array.from(t.memory.fields),
+      by_kind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, { template: v.template, field: v.field, fields: Array.from(v.fields) }])) },
+      'A memory refusal: its words with {need} and {budget}, its field and the fields it involves (budget.hpp memory_problem); by_kind: the same per model kind (memory.js termsKey), naming what drives its cost.') +
     line('MEMORY_TERMS', { layout: t.memory.layout, browser_budget: t.memory.browser_budget, terms },
       'The memory estimate\'s terms per model kind (memory.js termsKey) and precision, the layout of generated sets and the browser\'s budget (budget.hpp MemoryTerms; evaluated by model/memory.js).');
 }

@@ -87,6 +87,18 @@ val tables() {
     terms.set(key, per);
   }
   m.set("terms", terms);
+  // Each kind's refusal (memory_problem for a config of that kind): a stack of layers or softmax
+  // attention also names what drives its cost (budget.hpp cost_field).
+  val by_kind = val::object();
+  for (const auto& [key, c] : kinds) {
+    const Problem p = memory_problem("{need}", "{budget}", c);
+    val o = val::object();
+    o.set("template", p.message);
+    o.set("field", p.field);
+    o.set("fields", names_val(p.fields()));
+    by_kind.set(key, o);
+  }
+  m.set("by_kind", by_kind);
   m.set("layout", std::string(kGeneratedLayout == DataLayout::Tokens ? "tokens" : "compact"));
   m.set("browser_budget", kBrowserMemoryBudget);
   val o = val::object();

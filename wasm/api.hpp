@@ -12,7 +12,8 @@ val fields();
 // into js/model/core-tables.js: {ranges: {name: allowed values in words, as a refusal says
 // them}, text_rules: {name: what a Text field expects}, live, data, file (field names:
 // Session::live_fields, data_fields, file_fields), history (History::columns' names), memory:
-// {template (memory_problem("{need}", "{budget}")'s message), field, fields}}.
+// {template (memory_problem("{need}", "{budget}")'s message), field, fields, terms, layout, browser_budget,
+// by_kind: {kind: {template, field, fields}} (memory_problem for a config of each kind, keyed as terms)}}.
 val tables();
 // {key: default value} for every row of fields().
 val defaults();

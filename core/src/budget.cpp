@@ -37,9 +37,33 @@ double estimate_flops(const Config& c) {
   return gradients * model.flops(Pass::Gradient, c.d, c.T, c.m) + evaluations * model.flops(Pass::Test, c.d, c.T, c.test_m);
 }
 
-Problem memory_problem(const std::string& need, const std::string& budget) {
-  return {"m", "this setting needs about " + need + ", more than the budget of " + budget + "; reduce m, test-m or T",
-          {"test-m", "T", "d"}};
+Problem memory_problem(const std::string& need, const std::string& budget) { return memory_problem(need, budget, Config{}); }
+
+const char* cost_field(const Config& c) {
+  return c.attention == Attention::Softmax ? "attention" : c.layers > 1 ? "layers" : "";
+}
+
+namespace {
+// What a refusal asks to reduce: the memory's (time false) or the time's sizes, and cost_field(c).
+const char* reduce_text(const Config& c, bool time) {
+  static const char* const words[2][3] = {
+      {"reduce m, test-m or T", "reduce m, test-m, T or layers", "reduce m, test-m or T, or use attention linear"},
+      {"reduce epochs, m, test-m or T", "reduce epochs, m, test-m, T or layers",
+       "reduce epochs, m, test-m or T, or use attention linear"}};
+  const char f = *cost_field(c);
+  return words[time ? 1 : 0][f == 'l' ? 1 : f == 'a' ? 2 : 0];
+}
+}  // namespace
+
+Problem memory_problem(const std::string& need, const std::string& budget, const Config& c) {
+  Problem p{"m", "this setting needs about " + need + ", more than the budget of " + budget + "; " + reduce_text(c, false),
+            {"test-m", "T", "d"}};
+  if (*cost_field(c)) p.also.emplace_back(cost_field(c));
+  return p;
+}
+
+double estimate_seconds(const Config& c, const TimeBudget& time) {
+  return estimate_flops(c) / (model_of(c).plain_passes() ? time.plain_flops_per_second : time.flops_per_second);
 }
 
 double estimate_mesa_flops(const Config& c, double nseq) {
@@ -79,17 +103,20 @@ Problem validate(const Config& c, double budget, DataLayout generated, bool trai
     char need[64], most[64];
     std::snprintf(need, sizeof need, "%.2f GiB", bytes / 1073741824.0);
     std::snprintf(most, sizeof most, "%.2f GiB", budget / 1073741824.0);
-    return memory_problem(need, most);
+    return memory_problem(need, most, c);
   }
-  const double flops = estimate_flops(c), seconds = flops / time.flops_per_second;
+  const double flops = estimate_flops(c), seconds = estimate_seconds(c, time);
   if (seconds > time.seconds) {
-    char buf[384];
+    char buf[448];
     std::snprintf(buf, sizeof buf,
-                  "this run needs about %.2g floating-point operations, %s at %.0f GFLOP/s, more than the budget of %s "
-                  "%s; reduce epochs, m, test-m or T%s",
-                  flops, duration_text(seconds).c_str(), time.flops_per_second / 1e9, duration_text(time.seconds).c_str(),
-                  time.where, time.hint);
-    return {"epochs", buf, {}};
+                  "this run needs about %.2g floating-point operations, %s at %.2g GFLOP/s%s, more than the budget of %s "
+                  "%s; %s%s",
+                  flops, duration_text(seconds).c_str(), flops / seconds / 1e9,
+                  model_of(c).plain_passes() ? " (the rate of this model's plain passes)" : "", duration_text(time.seconds).c_str(),
+                  time.where, reduce_text(c, true), time.hint);
+    Problem p{"epochs", buf, {}};
+    if (*cost_field(c)) p.also.emplace_back(cost_field(c));
+    return p;
   }
   return {};
 }

@@ -33,6 +33,12 @@ function showSnippets(params) {
   note.textContent = linkNote(data);
   note.hidden = !note.textContent;
   link.title = note.textContent;
+  // The header tells the paper's one-layer linear model; say where the runs are another one.
+  const cfg = demo.config;
+  const deep = [...new Set(demo.runs.map((r) => r.layers).filter((L) => L > 1))];
+  const other = cfg?.model === 'attention' && (cfg.attention === 'softmax' || deep.length > 0);
+  document.getElementById('model-note').hidden = !other;
+  if (other) document.getElementById('model-name').textContent = cfg.attention === 'softmax' ? 'one layer of softmax attention (core/THEORY.md §11)' : `${deep.join(' and ')} layers of linear attention with a residual stream (core/THEORY.md §12)`;
 }
 
 syncHash(demo, showSnippets);

@@ -13,7 +13,8 @@ export interface RunHistory {
 /** The gradient-flow ODE of ab, every stride-th epoch (empty arrays for init 'gaussian'). */
 export interface OdeCurve { stride: number; epoch: number[]; ab: number[]; ab_empirical: number[]; stability: number[] }
 
-export interface Run { a0: number; b0: number; label: string; history: RunHistory; theory: Theory; ode: OdeCurve }
+/** A run: its initialisation, its layers (compare="depths": layers 1, 2, 3 on the same data), label "(a0, b0)" or "layers L". */
+export interface Run { a0: number; b0: number; layers: number; label: string; history: RunHistory; theory: Theory; ode: OdeCurve }
 
 /** A .npy file the runs train on (useData, a file chosen or dropped). */
 export interface DataFile {
@@ -49,7 +50,7 @@ export interface UseDataOptions {
 }
 
 export interface StepDetail {
-  run: number; a0: number; b0: number;
+  run: number; a0: number; b0: number; layers: number;
   epoch: number; train_loss: number; test_loss: number; ab: number; ratio: number; last_mse: number;
   offdiag_kq: number; offdiag_pv: number; outside: number; ab_complex: number; ab_spread: number;
 }

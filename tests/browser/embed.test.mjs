@@ -54,7 +54,8 @@ test('a custom element added by script trains, with play() called as soon as it 
   assert.equal(steps.length, 16, 'one mesaflow-step per recorded evaluation, epoch 0 included');
   assert.equal(await page.evaluate(() => Object.keys(window).length), globalsBefore, 'no globals added');
   assert.equal(await page.evaluate(() => 'uPlot' in window), false);
-  assert.deepEqual(Object.keys(steps[0]).sort(), ['a0', 'b0', 'run', ...HISTORY_COLUMNS].sort());
+  assert.deepEqual(Object.keys(steps[0]).sort(), ['a0', 'b0', 'layers', 'run', ...HISTORY_COLUMNS].sort());
+  assert.ok(steps.every((s) => s.layers === 1), 'the run\'s layers');
   assert.ok(steps.every((s) => Number.isFinite(s.ab) && s.run === 0));
   assert.equal(await shadow(page, '.text').first().isVisible(), false, 'text="hide" hides the explanations');
   assert.deepEqual(page.problems, []);

@@ -18,11 +18,11 @@ test('every preset of the paper table configures without error', async () => {
   const page = await openPage(ctx, 'lab.html');
   await waitReady(page);
   const names = await shadow(page, '#preset option:not([disabled])').evaluateAll((os) => os.map((o) => o.value));
-  assert.deepEqual(names, ['quick', 'quick-gaussian', 'sparse-two', 'gaussian-init', 'rotated-sparse', 'noisy-ar', 'contracting', 'gaussian-0.5', 'gaussian-1', 'gaussian-2', 'sparse-0.5', 'sparse-1', 'sparse-2', 'full-one', 'full-one-clip']);
+  assert.deepEqual(names, ['quick', 'quick-gaussian', 'sparse-two', 'gaussian-init', 'rotated-sparse', 'noisy-ar', 'contracting', 'two-layers', 'softmax-sparse', 'gaussian-0.5', 'gaussian-1', 'gaussian-2', 'sparse-0.5', 'sparse-1', 'sparse-2', 'full-one', 'full-one-clip']);
   // Labels that fit the menu; the paper's settings in a group of their own.
   const labels = await shadow(page, '#preset option').evaluateAll((os) => os.map((o) => o.textContent));
   assert.ok(labels.every((l) => l.length <= 28), `short labels: ${labels}`);
-  assert.deepEqual(await shadow(page, '#preset optgroup').evaluateAll((gs) => gs.map((g) => g.children.length)), [7, 8]);
+  assert.deepEqual(await shadow(page, '#preset optgroup').evaluateAll((gs) => gs.map((g) => g.children.length)), [9, 8]);
   const expect = { 'gaussian-1': { lr: 1e-4, epochs: 150, m: 10000, T: 100 }, 'sparse-2': { lr: 1e-4, epochs: 120 }, 'full-one': { lr: 5e-4, epochs: 200 } };
   for (const name of names) {
     await shadow(page, '#preset').selectOption(name);
@@ -66,7 +66,8 @@ test('history exports as CSV and JSON, charts as PNG', async () => {
   const csv = await save('#csv');
   assert.equal(csv.name, 'mesaflow-quick.csv');
   const lines = csv.body.toString().trim().split('\n');
-  assert.equal(lines[0], ['a0', 'b0', ...HISTORY_COLUMNS, 'changed'].join(','));
+  assert.equal(lines[0], ['a0', 'b0', ...HISTORY_COLUMNS, 'changed', 'layers'].join(','));
+  assert.ok(lines.slice(1).every((l) => l.endsWith(',1')), 'layers 1 on every row');
   assert.equal(lines.length, 12);
   const json = JSON.parse((await save('#json')).body.toString());
   assert.equal(json.config.epochs, 10);

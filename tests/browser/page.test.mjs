@@ -124,9 +124,13 @@ test('log axes carry numeric labels; the sparse last-position MSE is on a log ax
   assert.ok(t.length >= 3 && t.every(Number.isInteger), `positions: ${t}`);
   // The legend says every value, those under the log axis's floor too: on sparse data least
   // squares and the true W are 0 up to rounding, drawn as gaps, not said as '–'.
-  await page.waitForFunction(() => document.querySelector('mesaflow-demo')._views.charts.mesa.raw?.[3]?.some((v) => v != null));
+  await page.waitForFunction(() => {
+    const c = document.querySelector('mesaflow-demo')._views.charts.mesa;
+    return c.raw?.[c.series.findIndex((s) => s.label === 'least squares on the context')]?.some((v) => v != null);
+  });
   const mesa = await texts(page, '#plot-mesa .legend-item .v');
-  assert.ok(mesa.length === 5 && mesa.every((v) => NUMBER.test(v)), `error-by-position legend: ${mesa}`);
+  // The model, its one GD step, K-step GD and its causal variant for K = 1..4, least squares, ridge, the true W.
+  assert.ok(mesa.length === 13 && mesa.every((v) => NUMBER.test(v)), `error-by-position legend: ${mesa}`);
   // A loss between 20 and 41 (full-one, T = 20) still has three labelled ticks or more.
   await page.evaluate(() => (location.hash = '#preset=full-one&m=200&test-m=100&T=20&epochs=30&lr=0.002'));
   await page.waitForFunction(() => document.querySelector('mesaflow-demo').config?.x1 === 'full-one');

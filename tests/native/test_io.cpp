@@ -301,3 +301,67 @@ TEST(Config, TimeBudgetIsCheckedBeforeAllocating) {
   EXPECT_THROW(Session s(c), ConfigError);
   EXPECT_NE(test::text(validate(c, kNativeMemoryBudget)).find("more than the budget of 7 days natively"), std::string::npos);
 }
+
+// The budgets' refusals name what drives a run's cost (budget.hpp cost_field): for L > 1 layers
+// the layers field, for softmax attention the attention field, beside the sizes; the one-layer
+// linear model's words stay as they were.
+TEST(Config, BudgetRefusalsNameLayersAndAttention) {
+  Config c;
+  c.m = 10000000;
+  c.T = 1000;
+  const Problem plain = validate(c, kBrowserMemoryBudget);
+  EXPECT_EQ(plain.fields(), (std::vector<std::string>{"m", "test-m", "T", "d"}));
+  EXPECT_NE(plain.message.find("; reduce m, test-m or T"), std::string::npos) << plain.message;
+  c.layers = 3;
+  const Problem deep = validate(c, kBrowserMemoryBudget);
+  EXPECT_EQ(deep.field, "m");
+  EXPECT_EQ(deep.fields(), (std::vector<std::string>{"m", "test-m", "T", "d", "layers"}));
+  const auto ends = [](const std::string& s, const std::string& tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  EXPECT_TRUE(ends(deep.message, "; reduce m, test-m, T or layers")) << deep.message;
+  c.layers = 1;
+  c.attention = Attention::Softmax;
+  const Problem soft = validate(c, kBrowserMemoryBudget);
+  EXPECT_EQ(soft.fields(), (std::vector<std::string>{"m", "test-m", "T", "d", "attention"}));
+  EXPECT_TRUE(ends(soft.message, "; reduce m, test-m or T, or use attention linear")) << soft.message;
+  // The template of each kind (what the page's tables hold) is the refusal with the amounts in it.
+  EXPECT_EQ(memory_problem("{need}", "{budget}", c).fields(), soft.fields());
+  EXPECT_STREQ(cost_field(c), "attention");
+  c.attention = Attention::Linear;
+  EXPECT_STREQ(cost_field(c), "");
+  EXPECT_EQ(describe(memory_problem("a", "b", c)), describe(memory_problem("a", "b")));
+}
+
+// The time budget counts a model with plain scalar passes (layers > 1, softmax) at its plain rate,
+// 0.1 GFLOP/s in a browser against the fused kernel's 4 (budget.hpp TimeBudget): the same run
+// that fits an hour with one layer is refused with two, and the refusal names layers.
+TEST(Config, TimeBudgetCountsPlainPassesAtTheirRate) {
+  Config c;  // the paper's size, d 5, T 100, m = test-m = 10,000
+  c.epochs = 40;
+  EXPECT_EQ(test::text(validate(c, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget)), "");
+  // layers 2 at 40 epochs: estimate_flops / 0.1e9 against flops / 4e9; the one-layer run needs
+  // 40 x 6.8e9 = 2.7e11 flops, 68 s at 4 GFLOP/s.
+  c.layers = 2;
+  const double flops = estimate_flops(c);
+  EXPECT_EQ(estimate_seconds(c, kBrowserTimeBudget), flops / 0.1e9);
+  EXPECT_EQ(estimate_seconds(c, kNativeTimeBudget), flops / 2e9);
+  ASSERT_GT(flops / 0.1e9, 3600.0);
+  ASSERT_LT(flops / 4e9, 3600.0);  // the fused rate would have let it through
+  const Problem p = validate(c, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget);
+  EXPECT_EQ(p.field, "epochs");
+  EXPECT_EQ(p.fields(), (std::vector<std::string>{"epochs", "layers"}));
+  EXPECT_NE(p.message.find(" at 0.1 GFLOP/s (the rate of this model's plain passes), more than the budget of 60 min in a browser; "
+                           "reduce epochs, m, test-m, T or layers (or run it with the command-line tool)"),
+            std::string::npos)
+      << p.message;
+  c.layers = 1;
+  c.attention = Attention::Softmax;
+  c.epochs = 1000;
+  const Problem s = validate(c, kBrowserMemoryBudget, kGeneratedLayout, false, kBrowserTimeBudget);
+  EXPECT_EQ(s.fields(), (std::vector<std::string>{"epochs", "attention"}));
+  EXPECT_NE(s.message.find("reduce epochs, m, test-m or T, or use attention linear"), std::string::npos) << s.message;
+  // The one-layer linear model keeps its rate and its words.
+  c.attention = Attention::Linear;
+  EXPECT_EQ(estimate_seconds(c, kBrowserTimeBudget), estimate_flops(c) / 4e9);
+}

@@ -294,3 +294,53 @@ test('a process without theory: ab against the measured optimum, the last positi
   assert.equal(C.paperProcess({ ...paper, radius: 0.9 }), false);
   assert.equal(clean(C.baselinesClaim(mesa, { ...paper, process: 'unitary' })).text, 'At t = 4: trained model 0.6, least squares on the context (green) 0.5, ridge with λ = 0.1 (sky blue) 0.5: the model’s error is 1.2× that of least squares.');
 });
+
+// Issue 23's models (layers > 1, softmax): measured only. model/claims-models.js registers their
+// claims into claims.js's MODEL_CLAIMS; before it is loaded they have no text (never the one-layer
+// theory's sentences).
+test('layers and softmax: ab as measured, each layer\'s, no optimum or prediction; "worth N GD steps" with its grammar', async () => {
+  const two = { ...cfg, model: 'attention', attention: 'linear', layers: 2 };
+  const th = theory({ applies: false, reason: 'the paper\'s theory ... for layers > 1 the model is measured only (core/THEORY.md §12)', c_star_T: null, ratio_pred: null, verdict: null });
+  const rows = 300;
+  const r = run({ theory: th, cfg: two, layers: 2, hist: history(rows, approach(0.01, 0.8, 0.02)), abLayers: Array.from({ length: rows + 1 }, (_, e) => [0.002, approach(0.01, 0.8, 0.02)(e)]) });
+  assert.equal(C.measuredModel(two), true);
+  assert.equal(C.measuredModel({ ...two, layers: 1 }), false);
+  assert.equal(C.measuredModel({ ...two, layers: 1, attention: 'softmax' }), true);
+  assert.equal(C.measuredModel({ model: 'linear-map', layers: 1 }), false);
+  // Not loaded: no text at all, not the one-layer claims.
+  const before = C.abClaim(two, r);
+  assert.deepEqual([before.kind, before.text], ['model-loading', null]);
+  assert.ok(C.hintClaims(two, [r]).every((h) => h.text === ''));
+  const M = await import(pathToFileURL(path.join(ROOT, 'site', 'js', 'model', 'claims-models.js')).href);
+  const c = clean(C.abClaim(two, r));
+  // ab(300) = 0.8 - 0.79 e^-6 = 0.798; over epochs 285..300 it moves 0.79 (e^-5.7 - e^-6) / 0.798 = 0.086%.
+  assert.equal(c.kind, 'model-stopped');
+  assert.match(c.text, /^ab = 0\.798 in layer 2, the last \(layer 1: 0\.002, layer 2: 0\.798\): each layer’s mean over j of Re W_KQ\[d\+j, j\] · Re W_PV\[j, j\], measured only \(no theory predicts it for 2 layers\); it has stopped moving \(0\.086% over the last 15 epochs\)\.$/);
+  // ab = 0.01 + 0.002 e: 0.61 at epoch 300, 0.58 at 285: it moved 0.03 / 0.61 = 4.9%.
+  const line = (e) => 0.01 + 0.002 * e;
+  const moving = clean(C.abClaim(two, { ...r, hist: history(rows, line), abLayers: Array.from({ length: rows + 1 }, (_, e) => [0.002, line(e)]) }));
+  assert.equal(moving.kind, 'model-moving');
+  assert.match(moving.text, /^ab = 0\.61 in layer 2, the last \(layer 1: 0\.002, layer 2: 0\.61\).*still moving when training ended \(4\.9% over the last 15 epochs\)\.$/);
+  assert.equal(clean(C.abClaim(two, { ...r, done: false })).kind, 'model-training');
+  assert.equal(C.abLinesClaim(th, two).text, null, 'no "Line:" note: the diagonal family is the one layer\'s');
+  for (const h of C.hintClaims(two, [r])) {
+    clean(h);
+    assert.doesNotMatch(h.text, /optimum|predicts that|c\*\(T\)|Assumption 4\.1 fails/, h.text);
+  }
+  assert.match(C.hintClaims(two, [{ ...r, hist: history(-1, () => 0) }])[0].text, /^Press Play and watch chart 1: no theory predicts ab for 2 layers of linear attention/);
+  assert.match(C.assumptionsClaim(two, th).text, /^For the record, x₁’s law against the paper’s assumptions, which are about its one layer of linear attention, not 2 layers of linear attention: /);
+  // Softmax: ab is no step size.
+  const soft = { ...two, layers: 1, attention: 'softmax' };
+  assert.match(clean(C.abClaim(soft, { ...r, cfg: soft, layers: 1 })).text, /so ab is not a gradient-descent step size/);
+  // Worth N GD steps: the core's number with two significant digits, "step" for 1; the reason where null.
+  const w = (gd_worth, gd_worth_reason = null) => M.worthClaim({ gd_worth, gd_worth_reason });
+  assert.match(w(1).text, / worth 1 GD step \(/);
+  assert.match(w(1.0004).text, / worth 1 GD step \(/);
+  assert.match(w(1.63).text, / worth 1.6 GD steps \(/);
+  assert.match(w(2).text, / worth 2 GD steps \(/);
+  assert.equal(w(null, 'better than 4 steps').kind, 'no-worth');
+  assert.match(w(null, 'better than 4 steps').text, /: better than 4 steps$/);
+  assert.equal(M.worthClaim(null).kind, 'none');
+  // Loaded, the hint about the weights says the worth.
+  assert.match(C.hintClaims(two, [r], false, { t: [2], model: [1], gd_worth: 1.6, gd_worth_reason: null })[2].text, /the error-versus-position chart: at the last position the trained model is worth 1.6 GD steps/);
+});

@@ -109,13 +109,21 @@ test('layers and softmax are in the estimate, and a setting too big for four lay
   const fits = { ...long, m: lo };
   const deep = { ...fits, layers: 4 };
   assert.equal(memoryProblem(estimateBytes(fits), budget), null);
-  const p = memoryProblem(estimateBytes(deep), budget);
+  const p = memoryProblem(estimateBytes(deep), budget, 0, [deep]);
   assert.ok(p, 'four layers do not fit');
-  assert.deepEqual(p.fields, ['m', 'test-m', 'T', 'd']);
-  assert.match(p.message, /^m, test-m, T, d: this setting needs about \d+ MiB, more than the budget of 1024 MiB in this browser; reduce m, test-m or T$/);
+  // The refusal names layers beside the sizes (budget.hpp cost_field), as the core's own does.
+  assert.deepEqual(p.fields, ['m', 'test-m', 'T', 'd', 'layers']);
+  assert.match(p.message, /^m, test-m, T, d, layers: this setting needs about \d+ MiB, more than the budget of 1024 MiB in this browser; reduce m, test-m, T or layers$/);
   const core = mf.validate(deep);
   assert.equal(core.field, 'm');
   assert.deepEqual(core.fields, p.fields);
+  assert.match(core.message, /; reduce m, test-m, T or layers$/);
+  // Softmax attention names attention; runs of several kinds (compare across depths) the deepest's words.
+  const softP = memoryProblem(2 * budget, budget, 0, [{ ...fits, attention: 'softmax' }]);
+  assert.deepEqual(softP.fields, ['m', 'test-m', 'T', 'd', 'attention']);
+  assert.match(softP.message, /; reduce m, test-m or T, or use attention linear$/);
+  assert.deepEqual(memoryProblem(2 * budget, budget, 0, [fits, deep]).fields, p.fields);
+  assert.deepEqual(memoryProblem(2 * budget, budget, 0, [fits]).fields, ['m', 'test-m', 'T', 'd']);
   assert.notEqual(mf.validate(fits)?.field, 'm', 'one layer fits the module too');
 });
 

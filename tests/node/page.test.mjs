@@ -17,10 +17,10 @@ const { mf } = await load();
 
 // The training loss L = 1/(2m) sum_seq sum_{t=2}^{T-1} |y_t - x_{t+1}|^2 from predict() over every
 // training sequence (m = samples), at the weights of each epoch.
-function lossOf(s, w) {
+function lossOf(s, w, attention = 'linear') {
   let sum = 0;
   for (let i = 0; i < s.n; i++) {
-    const y = predict(s, w, i);
+    const y = predict(s, w, i, attention);
     for (let t = 2; t <= s.T - 1; t++) {
       for (let j = 0; j < s.d; j++) {
         const k = (i * s.T + t) * s.d + j; // x_{t+1}
@@ -35,8 +35,16 @@ for (const cfg of [
   { x1: 'gaussian', d: 3, T: 12, m: 6, test_m: 4, init: 'gaussian', sigma_w: 0.3, lr: 0.001, epochs: 3 },
   { x1: 'full-one', d: 2, T: 9, m: 5, test_m: 4, a0: 0.5, b0: 1.5, lr: 0.01, epochs: 3 },
   { x1: 'unit-phase', d: 4, T: 15, m: 3, test_m: 3, lr: 0.05, epochs: 3 },
+  // The models of issue 23 (core/THEORY.md §11, §12): the JS forward passes, written from the
+  // formulas, against the core's own kernels' loss.
+  { x1: 'gaussian', d: 3, T: 12, m: 6, test_m: 4, init: 'gaussian', sigma_w: 0.1, lr: 1e-3, epochs: 3, layers: 2 },
+  { x1: 'sparse', d: 2, T: 10, m: 5, test_m: 4, a0: 0.5, b0: 0.5, lr: 0.002, epochs: 3, layers: 3 },
+  { x1: 'gaussian', d: 2, T: 8, m: 4, test_m: 4, init: 'gaussian', sigma_w: 0.1, lr: 1e-3, epochs: 3, layers: 4 },
+  { x1: 'gaussian', d: 3, T: 12, m: 6, test_m: 4, init: 'gaussian', sigma_w: 0.5, lr: 0.01, epochs: 3, attention: 'softmax' },
+  { x1: 'sparse', d: 2, T: 14, m: 5, test_m: 4, lr: 0.05, epochs: 3, attention: 'softmax' },
 ]) {
-  test(`predict() over the training set gives the core's train_loss (${cfg.x1}, init ${cfg.init ?? 'diagonal'})`, () => {
+  const kind = cfg.layers ? `, layers ${cfg.layers}` : cfg.attention ? `, attention ${cfg.attention}` : '';
+  test(`predict() over the training set gives the core's train_loss (${cfg.x1}, init ${cfg.init ?? 'diagonal'}${kind})`, () => {
     const s = mf.createSession(cfg);
     try {
       const samples = s.samples(cfg.m);
@@ -44,7 +52,7 @@ for (const cfg of [
       for (let e = 0; e <= cfg.epochs; e++) {
         const h = s.history();
         const want = h.train_loss[h.epoch.length - 1];
-        const got = lossOf(samples, s.weights());
+        const got = lossOf(samples, s.weights(), cfg.attention);
         assert.ok(Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want)), `epoch ${e}: ${got} vs train_loss ${want}`);
         s.run(1);
       }

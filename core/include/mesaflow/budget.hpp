@@ -12,18 +12,23 @@ namespace mesaflow {
 class Model;
 
 // The time budget: a run whose estimated work (estimate_flops) would take longer than `seconds`
-// at `flops_per_second` is refused before anything is allocated. The rates are those of a modest
-// machine (this project's 2-core test machine does 37 GFLOP/s per core natively, 13-20 in wasm),
-// so the refusal comes well after a run that fits would have finished.
+// at its rate (seconds_of) is refused before anything is allocated. The rates are those of a modest
+// machine (this project's 2-core test machine does 37 GFLOP/s per core natively, 13-20 in wasm,
+// with the fused kernel of kernel.hpp), so the refusal comes well after a run that fits would have
+// finished. A model whose passes are plain scalar C++ (Model::plain_passes: L > 1 layers, softmax)
+// is counted at plain_flops_per_second: on the same machine those passes ran at about 7.8 GFLOP/s
+// natively and 0.14-0.5 in wasm (node and Chromium, d 3, T 16, m 500; the wasm build compiles them
+// at -Oz, core/CMakeLists.txt), a tenth to a hundredth of the fused kernel's rate.
 struct TimeBudget {
   double seconds;
   double flops_per_second;
   const char* where;  // for the message: "natively", "in a browser"
   const char* hint;   // appended to "reduce epochs, m, test-m or T"
+  double plain_flops_per_second;  // the rate of a model with plain passes (Model::plain_passes)
 };
-constexpr TimeBudget kNativeTimeBudget{7 * 24 * 3600.0, 10e9, "natively", ""};
-constexpr TimeBudget kBrowserTimeBudget{3600.0, 4e9, "in a browser", " (or run it with the command-line tool)"};
-constexpr TimeBudget kNoTimeBudget{1e300, 1, "", ""};
+constexpr TimeBudget kNativeTimeBudget{7 * 24 * 3600.0, 10e9, "natively", "", 2e9};
+constexpr TimeBudget kBrowserTimeBudget{3600.0, 4e9, "in a browser", " (or run it with the command-line tool)", 0.1e9};
+constexpr TimeBudget kNoTimeBudget{1e300, 1, "", "", 1};
 
 constexpr double kNativeMemoryBudget = 16.0 * 1024 * 1024 * 1024;
 constexpr double kBrowserMemoryBudget = 1.0 * 1024 * 1024 * 1024;
@@ -40,6 +45,21 @@ Problem validate(const Config& c, double memory_budget_bytes, DataLayout generat
 // and budget as texts in the caller's unit ("20.51 GB" here; the page's "512 MiB"); with "{need}"
 // and "{budget}" it is the template site/build.mjs writes into the page's core-tables.js.
 Problem memory_problem(const std::string& need, const std::string& budget);
+// The same for configuration c, naming what drives its model's cost too (cost_field): for L > 1
+// layers "...; reduce m, test-m, T or layers" (also involving layers), for softmax attention
+// "...; reduce m, test-m or T, or use attention linear" (also involving attention); for the
+// others memory_problem(need, budget)'s words. wasm/api.cpp writes each model kind's template
+// into the page's tables (tables().memory.by_kind).
+Problem memory_problem(const std::string& need, const std::string& budget, const Config& c);
+
+// The field beyond the sizes (m, test-m, T, d; epochs for the time) that drives c's cost and that
+// the budgets' refusals name: "layers" for a stack of L > 1 layers (L passes, (3 L + 5) T 2d
+// numbers of scratch), "attention" for softmax attention (O(T^2 d) per sequence), else "".
+const char* cost_field(const Config& c);
+
+// Seconds the time budget counts for c's work: estimate_flops(c) at time's rate for c's model
+// (flops_per_second, or plain_flops_per_second for a model with plain passes).
+double estimate_seconds(const Config& c, const TimeBudget& time);
 
 // Floating-point operations of a whole run, as flops.hpp counts them: the training gradient of
 // every epoch (method flow: at least one Dormand-Prince step, 6 new gradients, per epoch) and the

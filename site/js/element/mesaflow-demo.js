@@ -348,7 +348,6 @@ class MesaflowDemo extends HTMLElement {
   // --- the training worker ------------------------------------------------------------------
   #handlers() {
     const store = this.#store;
-    const first = (msg) => msg.id === store.runs.first?.id;
     return {
       ready: () => {
         if (this.#client.version !== VERSION) this.#alert(`This element is mesaflow ${VERSION} but its WebAssembly module says ${this.#client.version}: serve the files of one version together.`);
@@ -358,6 +357,7 @@ class MesaflowDemo extends HTMLElement {
       invalid: ({ problem }) => {
         store.runs.clear();
         store.runsChanged();
+        this.#progress.reset(0, 0); // no data are being drawn
         this.#form.setConfigProblem(problem);
         this.#alert(`Not started: ${problem.message}`);
         this.#status.say(`Not started: ${problem.message}`);
@@ -369,7 +369,10 @@ class MesaflowDemo extends HTMLElement {
         const run = store.runs.weights(msg);
         if (run) this.#views.setWeights(run.index, msg.weights);
       },
-      mesa: (msg) => first(msg) && this.#views.setMesa(msg.mesa),
+      mesa: (msg) => {
+        const run = store.runs.byId(msg.id);
+        if (run) this.#views.setMesa(msg.mesa, run.index); // the first run's; across depths each run's
+      },
       diverged: (msg) => this.#onDiverged(msg),
       playing: () => {
         if (store.held) this.#status.refresh(true); // says it waits, before any epoch
@@ -429,7 +432,8 @@ class MesaflowDemo extends HTMLElement {
     store.configure(cfg, { compare: this.#store.settings.compare, workers: this.#store.settings.workers });
     this.#form.show(cfg);
     showPreset(this.#root.getElementById('preset'), this.#store.settings.preset, cfg);
-    /** @type {HTMLInputElement} */ (this.#root.getElementById('compare')).checked = this.#store.settings.compare;
+    /** @type {HTMLInputElement} */ (this.#root.getElementById('compare')).checked = this.#store.settings.compare === true;
+    /** @type {HTMLInputElement} */ (this.#root.getElementById('compare-depths')).checked = this.#store.settings.compare === 'depths';
     this.#alert(messages.join('\n'));
     store.runs.clear(true);
     this.#views.clear(); // the previous runs' charts, notes and hints go at once

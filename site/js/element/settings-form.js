@@ -2,10 +2,11 @@
 // The settings form, built from mf.fields(): one labelled input per config field (named in words,
 // the CLI option as a hint), grouped (data, model, training), a slider beside the numbers that
 // have a usual range (log scale for the ones that span decades), and the problems: under the field
-// that caused each one, a problem of several fields (a budget) at the top of the form; while
+// that caused each one, the memory budget at the top of the form (#wide); while
 // there is one, Play is off and says which field to fix. Also the preset menu and Copy link.
 import { formatValue, resolveConfig } from '../model/config-text.js';
 import { PRESETS } from '../model/presets.js';
+import { MEMORY } from '../model/core-tables.js';
 
 // Slider ranges (the text box takes every value the field allows).
 const SLIDERS = {
@@ -201,13 +202,23 @@ export class SettingsForm {
     return f ? `${f.label} (${name})` : name;
   }
 
+  // A problem of several fields is said once: the memory budget (the core's refusal of the sizes,
+  // model/memory.js) or one whose field is not in the form (a W file) at the top of the form; any
+  // other (a bad combination, e.g. attention softmax with layers 2; the time budget) under the
+  // field to fix, the core's first, and each other field it involves points there.
+  #wide(p) {
+    const many = (p.fields ?? []).length > 1;
+    return many && (!this.inputs.has(p.field) || (p.field === MEMORY.field && MEMORY.fields.every((f) => p.fields.includes(f))));
+  }
+
   #render() {
     const problems = [this.configProblem, ...this.textProblems.values()].filter(Boolean);
     const under = new Map();
-    const wide = problems.filter((p) => (p.fields ?? []).length > 1);
+    const wide = problems.filter((p) => this.#wide(p));
     for (const p of problems) {
-      if ((p.fields ?? []).length > 1) for (const name of p.fields) under.set(name, 'part of the problem above the form');
-      else under.set(p.field, p.message);
+      const here = this.#wide(p) ? 'part of the problem above the form' : `part of the problem under ${this.#label(p.field)}`;
+      for (const name of p.fields ?? []) if (name !== p.field || this.#wide(p)) under.set(name, here);
+      if (!this.#wide(p)) under.set(p.field, p.message);
     }
     for (const [name, input] of this.inputs) {
       const message = under.get(name) ?? '';
@@ -234,7 +245,7 @@ export function fillPresets(select) {
   const paper = (n) => PRESETS[n].label.startsWith('paper: ');
   const group = (label, list) => {
     const g = Object.assign(document.createElement('optgroup'), { label });
-    for (const n of list) g.append(new Option(PRESETS[n].label.replace(/^paper: /, ''), n));
+    for (const n of list) g.append(Object.assign(new Option(PRESETS[n].label.replace(/^paper: /, ''), n), { title: PRESETS[n].title ?? '' }));
     return g;
   };
   const custom = new Option('custom', 'custom');

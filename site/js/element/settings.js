@@ -30,7 +30,8 @@ export class Settings {
   constructor(form) {
     this.form = form;
     this.preset = DEFAULT_PRESET;
-    this.compare = false;
+    /** @type {boolean | 'depths'} */
+    this.compare = false; // true: the paper's three initialisations; 'depths': layers 1, 2, 3
     this.workers = null; // as set; null: automatic
     this.explicit = {}; // field name -> value
     this.data = null; // {m, d, T, test_m} of a data file the runs train on: they override the fields
@@ -62,7 +63,8 @@ export class Settings {
     return this.config();
   }
 
-  // Compare mode (the paper's other initialisations beside the run) on or off.
+  // Compare mode: true (the paper's other initialisations beside the run), 'depths' (the other
+  // depths of layers 1, 2, 3 beside the run's, on the same data) or false.
   setCompare(on) {
     this.compare = on;
   }
@@ -90,9 +92,15 @@ export class Settings {
     return this.config();
   }
 
-  // (a0, b0) of every run of cfg: its own, and in compare mode (diagonal init) the paper's other
-  // initialisations, three at most.
+  // The runs of cfg, each as {a0, b0} (and {layers, depth: true} across depths): its own, and in
+  // compare mode (diagonal init) the paper's other initialisations, three at most; across depths
+  // (linear attention) the other depths of 1, 2, 3 with the run's (a0, b0), on the same data.
   inits(cfg) {
+    if (this.compare === 'depths') {
+      const deep = cfg.model === 'attention' && cfg.attention !== 'softmax';
+      const depths = deep ? [cfg.layers, ...[1, 2, 3].filter((L) => L !== cfg.layers)].slice(0, 3) : [cfg.layers];
+      return depths.map((layers) => ({ a0: cfg.a0, b0: cfg.b0, layers, depth: true }));
+    }
     const inits = [[cfg.a0, cfg.b0]];
     if (this.compare && cfg.init === 'diagonal') {
       for (const p of PAPER_INITS) if (inits.length < 3 && !inits.some((q) => q[0] === p[0] && q[1] === p[1])) inits.push(p);
@@ -103,7 +111,7 @@ export class Settings {
   // cfg as URL parameters (keys = attribute names); hidden: the parts hidden ('controls', 'text').
   // A data file cannot go in a link: its shape is left out (the link has the generated data's).
   params(cfg, hidden) {
-    const extras = this.compare ? { compare: 'true' } : {};
+    const extras = this.compare ? { compare: String(this.compare) } : {};
     for (const k of hidden) extras[k] = 'hide';
     if (this.workers !== null) extras.workers = String(this.workers);
     const own = resolveConfig(this.preset, this.explicit);

@@ -39,6 +39,7 @@ export const TEMPLATE = `
       <label title="single: data, weights and products in float32, as the authors' code (complex64); sums over sequences in float64">Precision <select id="precision-pick">
         <option value="double">double</option><option value="single">single (the authors')</option></select></label>
       <label class="check"><input type="checkbox" id="compare"> compare 3 initialisations</label>
+      <label class="check"><input type="checkbox" id="compare-depths"> compare depths (layers 1, 2, 3)</label>
     </div>
     <div class="toolbar share" role="toolbar" aria-label="Share and export">
       <button type="button" id="copy-link" hidden>Copy link</button>

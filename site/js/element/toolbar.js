@@ -21,11 +21,14 @@ export function bindToolbar(api) {
   // Asked first when trained epochs would be lost, as the settings form's precision field is.
   const precision = /** @type {HTMLSelectElement} */ ($('precision-pick'));
   precision.addEventListener('change', () => store.command(() => api.edits().edit('precision', precision.value)));
-  const compare = /** @type {HTMLInputElement} */ ($('compare'));
-  compare.addEventListener('change', () => store.command(() => {
-    store.settings.setCompare(compare.checked);
-    if (store.cfg) api.configure(store.cfg);
-  }));
+  // Compare 3 initialisations, or compare depths (layers 1, 2, 3 on the same data): one at a time.
+  for (const [id, mode] of [['compare', true], ['compare-depths', 'depths']]) {
+    const box = /** @type {HTMLInputElement} */ ($(id));
+    box.addEventListener('change', () => store.command(() => {
+      store.settings.setCompare(box.checked ? mode : false);
+      if (store.cfg) api.configure(store.cfg);
+    }));
+  }
   const name = () => `mesaflow-${store.settings.preset}`;
   // views/export.js is loaded on the first download.
   $('csv').addEventListener('click', async () => (await import('../views/export.js')).saveCSV(name(), store.runs.exported()));

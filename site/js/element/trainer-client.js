@@ -100,12 +100,12 @@ export class WorkerClient {
     }
     this.gen++;
     this.ids.clear();
-    this.pending = specs.map(({ a0, b0, resume }, i) => ({ id: `${this.gen}:${i}`, cfg: { ...cfg, a0, b0 }, resume }));
+    this.pending = specs.map(({ a0, b0, layers = cfg.layers, depth = false, resume }, i) => ({ id: `${this.gen}:${i}`, cfg: { ...cfg, a0, b0, layers }, depth, resume }));
     const { budget, others } = this.tenant.budget();
     // Runs that would not fit are refused here, in the core's words and with its estimate
     // (model/memory.js), without a round trip; the worker's runs are cleared as a refused create
     // clears them there.
-    const problem = memoryProblem(this.pending.reduce((sum, r) => sum + estimateBytes(r.cfg, data !== null), 0), budget, others);
+    const problem = memoryProblem(this.pending.reduce((sum, r) => sum + estimateBytes(r.cfg, data !== null), 0), budget, others, this.pending.map((r) => r.cfg));
     if (problem) {
       this.post(toWorker.clear());
       this.pending = null;

@@ -37,6 +37,13 @@ const lastRow = (h) => h.epoch.length - 1;
 // The paper's theory is about the attention model; another model (the linear-map baseline,
 // core/THEORY.md §9) gets no claim of it.
 const attention = (cfg) => (cfg.model ?? 'attention') === 'attention';
+// The attention models the paper's theory is not about (issue 23; core/THEORY.md §11, §12): L > 1
+// layers of linear attention, softmax attention. Measured only: no theory line, no prediction.
+export const measuredModel = (cfg) => attention(cfg) && ((cfg.layers ?? 1) > 1 || cfg.attention === 'softmax');
+export const modelName = (cfg) => (cfg.attention === 'softmax' ? 'softmax attention' : `${cfg.layers} layers of linear attention`);
+// Their claims (ab, the hints) are model/claims-models.js's, loaded with the first such run
+// (views/views.js) and registered here; until then those claims have no text.
+export const MODEL_CLAIMS = { ab: null, hints: null };
 const BASELINE_HINTS = [
   'Press Play and watch the loss chart: this baseline predicts y = A x with one matrix A for every sequence, with no attention to the context.',
   'Then chart 2, the prediction at the last position: the paper’s theory is about the attention model, so there is no prediction to compare it with (core/THEORY.md §9).',
@@ -73,11 +80,11 @@ export function stabilityClaim(cfg, runs) {
     }
   }
   if (!(worst > TOL.stable)) return { kind: 'stable', text: null, worst };
-  const run = runs.length > 1 ? ` (run (a0, b0) = ${who.label})` : '';
+  const run = runs.length > 1 ? ` (run ${who.who ?? `(a0, b0) = ${who.label}`})` : '';
   return { kind: 'unstable', worst, text: `This step (lr = ${cfg.lr}) is too large for gradient descent to follow the gradient flow: lr × curvature reaches ${num(worst, 3)}${run}; the curves differ.` };
 }
 
-const structure = (h, i) =>
+export const structure = (h, i) =>
   `measured: off-diagonal mass of the red blocks ${pct(Math.max(h.offdiag_kq[i], h.offdiag_pv[i]))}, mass outside them ${pct(h.outside[i])}`;
 const offDiagonal = (h, i) => Math.max(h.offdiag_kq[i], h.offdiag_pv[i], h.outside[i]);
 
@@ -87,11 +94,12 @@ const offDiagonal = (h, i) => Math.max(h.offdiag_kq[i], h.offdiag_pv[i], h.outsi
 export function abClaim(cfg, r, many = false) {
   const h = r.hist;
   const i = lastRow(h);
-  const who = many ? `(a0, b0) = ${r.label}: ` : '';
+  const who = many ? `${r.who ?? `(a0, b0) = ${r.label}`}: ` : '';
   if (i < 0) return { kind: 'empty', text: null };
   const th = r.theory;
   const ab = h.ab[i];
   if (diverged(r)) return { kind: 'diverged', text: `${who}diverged (last evaluated at epoch ${h.epoch[i]}${Number.isFinite(ab) ? `: ab = ${num(ab)}` : ''}): the step size is too large for this setting; no claim about where ab goes.` };
+  if (measuredModel(r.cfg ?? cfg)) return MODEL_CLAIMS.ab?.(r.cfg ?? cfg, r, who, ab) ?? { kind: 'model-loading', text: null };
   if (cfg.init === 'gaussian') {
     const base = `${who}from a gaussian initialisation each diagonal pair settles at its own phase, which the authors’ ab (Re × Re) does not see: ab = ${num(ab)}, the phase-invariant mean of Re(W_KQ[d+j, j] W_PV[j, j]) = ${num(h.ab_complex[i])} ± ${num(h.ab_spread[i])} over j`;
     return { kind: 'gaussian-init', text: `${base}${th.applies ? `; this training set’s optimum is ${num(th.c_star_empirical ?? th.c_star_T)}` : ''}.` };
@@ -146,8 +154,8 @@ export function theoryClaim(cfg, th) {
 
 // Where no theory applies, chart 1's one line that is not the model's, said for what it is (where
 // the theory applies, its lines are the paper's and the legend names them). Kinds: none, measured.
-export function abLinesClaim(th) {
-  if (th.applies || th.c_star_empirical == null) return { kind: 'none', text: null };
+export function abLinesClaim(th, cfg = {}) {
+  if (th.applies || th.c_star_empirical == null || measuredModel(cfg)) return { kind: 'none', text: null };
   return { kind: 'measured', text: `Line: orange dashed, this training set’s optimum within the diagonal family, ${num(th.c_star_empirical)}: measured on the set (the family’s loss is quadratic in ab), the only line where no theory applies.` };
 }
 
@@ -257,12 +265,12 @@ export function mesaClaim(mesa, hist, th = null, cfg = null) {
 }
 
 // What the true W's line is (rounding, or the noise) and, with noise, the last position's baselines.
-function trueWClaim(mesa, cfg, floor, ls, top) {
+export function trueWClaim(mesa, cfg, floor, ls, top) {
   const noisy = cfg?.noise > 0 && mesa.noise_floor?.length;
   if (!noisy) {
     return ls != null && ls <= 1e-12 * top
       ? `True W and least squares: rounding (at most ${num(Math.max(floor, ls), 2)}), drawn along the axis floor.`
-      : `True W: rounding (at most ${num(floor, 2)}), drawn along the axis floor.`;
+      : floor === 0 ? 'True W: its error is 0 here, drawn along the axis floor.' : `True W: rounding (at most ${num(floor, 2)}), drawn along the axis floor.`;
   }
   const k = mesa.t.length - 1;
   const nf = mesa.noise_floor[k];
@@ -305,7 +313,8 @@ export function assumptionsClaim(cfg, th) {
   // a process without theory: the assumptions are x_1's, said for the record.
   const x = cfg.process === 'unitary' && th.applies ? 'y₁ = Uᴴx₁ (the first token in W’s eigenbasis)' : 'x₁';
   const y = cfg.process === 'unitary' && th.applies ? 'y₁' : 'x₁';
-  const record = th.byProcess ? 'For the record, x₁’s law against the paper’s assumptions, which are about its diagonal W without noise or contraction, not this process: ' : '';
+  const record = measuredModel(cfg) ? `For the record, x₁’s law against the paper’s assumptions, which are about its one layer of linear attention, not ${modelName(cfg)}: `
+    : th.byProcess ? 'For the record, x₁’s law against the paper’s assumptions, which are about its diagonal W without noise or contraction, not this process: ' : '';
   return { kind: `${a1.holds ? 'holds' : 'fails'}-${a2.holds ? 'holds' : 'fails'}`, text: `${record}Assumption 4.1 (our reading: the mixed moments of ${x} vanish, so training keeps the diagonal structure) ${one}. Assumption 4.2 (M₄² = M₂M₆: every non-zero coordinate of ${y} has one modulus, so the learned optimizer can recover the sequence) ${two}.` };
 }
 
@@ -318,6 +327,7 @@ export function hintClaims(cfg, runs, sparse = cfg.x1 === 'sparse', mesa = null)
   const h = r.hist;
   const i = lastRow(h);
   const ode = cfg.init === 'diagonal' && th.applies ? ' (dashed: the gradient-flow ODE)' : '';
+  if (measuredModel(cfg)) return MODEL_CLAIMS.hints?.(cfg, r, mesa, sparse) ?? [1, 2, 3].map(() => ({ kind: 'model-loading', text: '' }));
   let first;
   if (!th.applies && th.withheld) first = { kind: 'withheld', text: `Chart 1: the theory draws no line: ${th.reason}.` };
   else if (!th.applies && th.byProcess && i < 0) first = { kind: 'no-prediction', text: 'Press Play and watch chart 1: for this process the theory makes no prediction (the note under the chart says why); the orange line will be this training set’s optimum within the diagonal family, measured.' };

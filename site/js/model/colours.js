@@ -13,3 +13,6 @@ export const OKABE_ITO = {
   grey: '#777777',
 };
 export const RUN_COLOURS = [OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.green];
+// Compare mode across depths: one colour per number of layers (1..4), the same in every chart (not
+// green, least squares' in the mesa card; black is otherwise only c*(∞), dotted and thin).
+export const DEPTH_COLOURS = [OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.black, OKABE_ITO.purple];

@@ -56,8 +56,9 @@ export const MAX_WORKERS = 8;
 
 // The page's own keys as values: {values: {preset, compare, workers}, bad: [[key, text,
 // expected]]} (a bad or absent key: its default; model/field-parse.js words `bad` as the core does).
+// compare: true (the paper's three initialisations), 'depths' (layers 1, 2, 3) or false.
 export function readExtras({ preset, compare, workers }) {
-  const values = { preset: DEFAULT_PRESET, compare: false, workers: null };
+  const values = { preset: DEFAULT_PRESET, compare: /** @type {boolean | 'depths'} */ (false), workers: null };
   const bad = [];
   if (preset !== undefined) {
     if (Object.hasOwn(PRESETS, preset)) values.preset = preset;
@@ -65,7 +66,8 @@ export function readExtras({ preset, compare, workers }) {
   }
   if (compare != null) {
     if (isOn(compare)) values.compare = true;
-    else if (!isOff(compare)) bad.push(['compare', compare, 'true or false']);
+    else if (String(compare).trim().toLowerCase() === 'depths') values.compare = 'depths';
+    else if (!isOff(compare)) bad.push(['compare', compare, 'true, false or depths']);
   }
   if (workers !== undefined && String(workers).trim() !== 'auto') {
     const n = Number(String(workers).trim());

@@ -45,11 +45,14 @@ export const mib = (/** @type {number} */ b) => `${Math.round(b / 2 ** 20)} MiB`
 
 // The refusal of runs that together need `bytes` when the page's pool leaves them `budget`
 // (others: what the page's other demos hold), in the core's words (budget.hpp memory_problem) in
-// the page's unit; null when they fit.
-/** @param {number} bytes @param {number} budget @param {number} [others] */
-export function memoryProblem(bytes, budget, others = 0) {
+// the page's unit; null when they fit. cfgs: the runs' configurations: the words of the first
+// whose kind names what drives its cost (layers, attention), else the sizes' words.
+/** @param {number} bytes @param {number} budget @param {number} [others] @param {Array<{model: string, attention?: string, layers?: number}>} [cfgs] */
+export function memoryProblem(bytes, budget, others = 0, cfgs = []) {
   if (!(bytes > budget)) return null;
   const page = others ? ` (the other demos of this page hold ${mib(others)})` : '';
-  const words = MEMORY.template.replace('{need}', mib(bytes)).replace('{budget}', `${mib(budget)} in this browser${page}`);
-  return { field: MEMORY.field, fields: MEMORY.fields, message: `${MEMORY.fields.join(', ')}: ${words}` };
+  const kinds = cfgs.map((c) => MEMORY.by_kind[termsKey(c)]).filter(Boolean);
+  const w = kinds.find((k) => k.fields.length > MEMORY.fields.length) ?? MEMORY;
+  const words = w.template.replace('{need}', mib(bytes)).replace('{budget}', `${mib(budget)} in this browser${page}`);
+  return { field: w.field, fields: w.fields, message: `${w.fields.join(', ')}: ${words}` };
 }

@@ -34,6 +34,19 @@ export const PRESETS = {
   'noisy-ar': { label: 'noisy AR: an error floor', values: { ...PAPER, d: 3, T: 20, m: 1000, 'test-m': 500, x1: 'sparse', scale: 1, noise: 0.1, lr: 0.01, epochs: 300 } },
   // A contracting W (radius < 1): the tokens shrink like r^t; no theory, the measured optimum of the family.
   contracting: { label: 'contracting W', values: { ...PAPER, d: 3, T: 20, m: 1000, 'test-m': 500, x1: 'sparse', scale: 1, radius: 0.9, lr: 0.05, epochs: 300 } },
+  // Issue 23's models (core/THEORY.md §11, §12), measured only: no theory line. Two layers of
+  // linear attention on gaussian first tokens: checked with the CLI (mesaflow train with these
+  // values, eval-every 1): the training loss falls at every epoch (9.77 -> 1.59; it moves 0.45% over
+  // the last 5% of the epochs), the test loss is 1.92 and the last-position MSE 0.145, against 4.89
+  // and 0.445 for one layer at the same size; lr 0.004 diverges, 0.0025 and 0.003 spike, and
+  // past about 900 epochs the test loss rises again (m = 600: the model fits the few large-norm
+  // sequences); the mesa view says how many GD steps it is worth (tests/browser/models.test.mjs).
+  // The menu's label is short (the menu's width); its question is the option's title.
+  'two-layers': { label: 'two layers on gaussian', title: 'two layers on gaussian: more than one step of GD?', values: { ...PAPER, d: 2, T: 12, m: 600, 'test-m': 400, x1: 'gaussian', scale: 1, layers: 2, lr: 2e-3, epochs: 800 } },
+  // One layer of softmax attention on sparse first tokens: checked the same way, the training loss
+  // falls at every epoch (6.97 -> 1.47; 0.04% over the last 5%), last-position MSE 0.0298 (the
+  // one-layer linear model recovers these sequences: 0.0023 at d 3, T 16, m 300); lr 0.1 ends the same.
+  'softmax-sparse': { label: 'softmax on sparse', values: { ...PAPER, d: 3, T: 16, m: 400, 'test-m': 400, x1: 'sparse', scale: 1, attention: 'softmax', lr: 0.2, epochs: 300 } },
 };
 
 export const DEFAULT_PRESET = 'quick';

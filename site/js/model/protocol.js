@@ -156,3 +156,8 @@ const DATA = new Set(FIELDS.filter((f) => DATA_FIELDS.includes(f.name)).flatMap(
 export function dataKey(cfg) {
   return JSON.stringify(Object.entries(cfg).filter(([k]) => DATA.has(k)).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
+
+// What a shard service holds for a run (worker/shard-service.js): its data sets with its model (a
+// shard worker computes one model's sums): compare mode's three initialisations share one, the
+// depths of compare across depths (layers 1, 2, 3) hold one each.
+export const shardKey = (cfg) => `${dataKey(cfg)} ${cfg.model ?? 'attention'}/${cfg.attention ?? 'linear'}/${cfg.layers ?? 1}`;

@@ -1,7 +1,7 @@
 // Any thread, no DOM. The page's record of each run: history rows, theory, ODE, last checkpoint.
 // The page's record of each run: its initialisation, theory, ODE curve, the history rows the
 // worker sent, and its last checkpoint (what a new worker needs to go on from there).
-import { RUN_COLOURS } from './colours.js';
+import { RUN_COLOURS, DEPTH_COLOURS } from './colours.js';
 import { HISTORY_COLUMNS } from './core-tables.js';
 
 // The columns of s.history(), in the order of the CLI's output (History::columns, generated): the
@@ -12,11 +12,14 @@ const columns = (f) => Object.fromEntries(COLUMNS.map((k) => [k, f(k)]));
 export const emptyHistory = () => columns(() => []);
 export const copyHistory = (h, n = h.epoch.length) => columns((k) => h[k].slice(0, n));
 
-// A run of `created`: i is its place (colour, index in events); cfg its configuration.
-function newRun(i, id, cfg, { theory, ode, vanilla_gd: vanilla }) {
-  const { a0, b0 } = cfg;
-  return { index: i, id, a0, b0, label: `(${a0}, ${b0})`, colour: RUN_COLOURS[i], theory, ode, vanilla, hist: emptyHistory(),
-    epoch: 0, done: false, diverged: false, state: null, weights: null, changes: [], abLayers: [] };
+// A run of `created`: i is its place (colour, index in events); cfg its configuration; depth: one
+// of compare mode's depths (its label is its layers, its colour that depth's), else an initialisation.
+// who: the run named in a sentence ("(a0, b0) = (0.1, 0.1)", "layers 2").
+function newRun(i, id, cfg, { theory, ode, vanilla_gd: vanilla }, depth = false) {
+  const { a0, b0, layers = 1 } = cfg;
+  const label = depth ? `layers ${layers}` : `(${a0}, ${b0})`;
+  return { index: i, id, a0, b0, layers, depth, cfg, label, who: depth ? label : `(a0, b0) = ${label}`, colour: depth ? DEPTH_COLOURS[layers - 1] : RUN_COLOURS[i],
+    theory, ode, vanilla, hist: emptyHistory(), epoch: 0, done: false, diverged: false, state: null, weights: null, changes: [], abLayers: [] };
 }
 
 // The row of hist at i as the data keys of the JSON.
@@ -25,7 +28,8 @@ const rowAt = (h, i) => columns((k) => h[k][i]);
 // The create spec that goes on from the run's last checkpoint (rows after it, from a chunk whose
 // checkpoint never arrived, are computed again); without one, the run starts again.
 function resumeSpec(run) {
-  if (!run.state) return { a0: run.a0, b0: run.b0 };
+  const own = { a0: run.a0, b0: run.b0, ...(run.depth ? { layers: run.layers } : {}) };
+  if (!run.state) return own;
   const keep = run.hist.epoch.filter((e) => e <= run.state.epoch).length;
   // The changes made up to the checkpoint (the resumed run's ODE is built with their step sizes).
   const changes = run.changes.filter((c) => c.epoch <= run.state.epoch);
@@ -33,7 +37,7 @@ function resumeSpec(run) {
   // resumed run keeps it (else the resumed session says null for it, as the core does).
   const abLayers = run.abLayers.slice(0, keep);
   const ab = abLayers.length === keep && abLayers.every(Array.isArray) ? { ab_layers: abLayers.map((r) => r.slice()) } : {};
-  return { a0: run.a0, b0: run.b0, resume: { ...run.state, history: { ...copyHistory(run.hist, keep), ...ab, changes } } };
+  return { ...own, resume: { ...run.state, history: { ...copyHistory(run.hist, keep), ...ab, changes } } };
 }
 
 // A copy of an object whose values are numbers, booleans or arrays of numbers.
@@ -70,7 +74,7 @@ export class Runs {
 
   // The runs of `created` (specs: the create's, with each run's cfg).
   created(msg, specs) {
-    this.list = msg.runs.map((r, i) => newRun(i, r.id, specs[i].cfg, r));
+    this.list = msg.runs.map((r, i) => newRun(i, r.id, specs[i].cfg, r, specs[i].depth));
   }
 
   // Appends the rows of a `rows` message to its run; returns the mesaflow-step details of the
@@ -88,7 +92,7 @@ export class Runs {
       const epoch = msg.rows.epoch[i];
       if (epoch <= (this.announced[run.index] ?? -1)) continue;
       this.announced[run.index] = epoch;
-      details.push({ run: run.index, a0: run.a0, b0: run.b0, ...rowAt(msg.rows, i) });
+      details.push({ run: run.index, a0: run.a0, b0: run.b0, layers: run.layers, ...rowAt(msg.rows, i) });
     }
     return details;
   }
@@ -122,12 +126,12 @@ export class Runs {
 
   // What the element shows of every run: copies, so callers cannot change the records.
   copies() {
-    return this.list.map((r) => ({ a0: r.a0, b0: r.b0, label: r.label, history: { ...copyHistory(r.hist), changes: r.changes.map((c) => ({ ...c })) },
+    return this.list.map((r) => ({ a0: r.a0, b0: r.b0, layers: r.layers, label: r.label, history: { ...copyHistory(r.hist), changes: r.changes.map((c) => ({ ...c })) },
       theory: copyOf(r.theory), ode: copyOf(r.ode) }));
   }
 
   // For the exports (views/export.js): [{a0, b0, theory, history}].
   exported() {
-    return this.list.map((r) => ({ a0: r.a0, b0: r.b0, theory: r.theory, history: r.hist, changes: r.changes }));
+    return this.list.map((r) => ({ a0: r.a0, b0: r.b0, layers: r.layers, theory: r.theory, history: r.hist, changes: r.changes }));
   }
 }

@@ -2,7 +2,7 @@
 // The notes under the charts: sentences about the run they sit next to, each one a claim of
 // model/claims.js (a function of the run's theory, history, ODE and mesa view, with the condition
 // under which it may be said). Plain text (textContent).
-import { stabilityClaim, abClaim, lastClaim, rotatedClaim, assumptionsClaim, mesaClaim, baselinesClaim, overlayClaim, theoryClaim, abLinesClaim } from '../model/claims.js';
+import { stabilityClaim, abClaim, lastClaim, rotatedClaim, assumptionsClaim, overlayClaim, theoryClaim, abLinesClaim } from '../model/claims.js';
 
 export const stabilityNote = (cfg, runs) => stabilityClaim(cfg, runs).text;
 export const assumptionsNote = (cfg, th) => assumptionsClaim(cfg, th).text;
@@ -13,7 +13,7 @@ export function notesAb(cfg, runs, overlay = null) {
   const out = [];
   const which = theoryClaim(cfg, th).text;
   if (which) out.push(which);
-  const lines = abLinesClaim(th).text;
+  const lines = abLinesClaim(th, cfg).text;
   if (lines) out.push(lines);
   const st = stabilityNote(cfg, runs);
   if (st) out.push(st);
@@ -34,10 +34,6 @@ export function notesRatio(cfg, runs, sparse = cfg.x1 === 'sparse') {
   const rotated = rotatedClaim(cfg, runs[0].theory).text;
   if (rotated) out.push(rotated);
   return out;
-}
-
-export function notesMesa(mesa, hist, th, cfg = null) {
-  return [mesaClaim(mesa, hist, th, cfg).text, baselinesClaim(mesa, cfg).text].filter(Boolean);
 }
 
 // Fills the list ul with the notes, one item each.

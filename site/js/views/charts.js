@@ -39,6 +39,7 @@ export class LineChart {
     this.xName = opts.xName ?? xLabel;
     this.xRange = null;
     this.single = series.map(() => false);
+    this.decades = opts.decades ?? 12; // a log axis spans at most this many decades under the largest value
     const legendNode = document.createElement('div');
     legendNode.className = 'legend';
     container.replaceChildren(legendNode);
@@ -148,7 +149,7 @@ export class LineChart {
   }
 
   // x: array of numbers; ys: one array per series (null = gap).
-  // On a log axis values below LOG_FLOOR (or 12 decades under the largest) count as zero
+  // On a log axis values below LOG_FLOOR (or `decades`, 12 by default, under the largest) count as zero
   // and are not drawn: uPlot's log ticks cannot span more than that.
   setData(x, ys, xRange) {
     this.xRange = xRange || null;
@@ -156,7 +157,7 @@ export class LineChart {
     if (this.log) {
       let max = 0;
       for (const y of ys) for (const v of y) if (v != null && Number.isFinite(v) && v > max) max = v;
-      floor = Math.max(LOG_FLOOR, max * 1e-12);
+      floor = Math.max(LOG_FLOOR, max * 10 ** -this.decades);
     }
     this.raw = ys.map((y) => y.map((v) => (v == null || !Number.isFinite(v) ? null : v)));
     // A series marked atFloor (a rounding-level error) is drawn along the floor instead; its legend keeps the value.

@@ -11,6 +11,11 @@ const PAPER = { src: 'Proved in the paper' };
 const OURS = { src: 'Derived here (core/THEORY.md)' };
 const SEEN = { src: 'Measured' };
 
+// The mesa card's comparators (views/comparators.js; core/THEORY.md §13, §14), for every attention model.
+const COMPARATORS = [
+  OURS, ' the grey lines: K steps of gradient descent from W = 0 on each position’s in-context least squares, K = 1 to 4, each K with the one step size that is best at the last position on these sequences (solid), and the causal variant, in which each context token’s update sees only its own prefix, what a causal stack of layers can compute (dotted). “Worth N GD steps”: the smallest K whose K-step descent matches the model’s last-position error, interpolated between whole steps in log error (K = 0 predicts 0). For softmax attention, where the core has it, the kernel smoother with the model’s own scores at its best temperature (yellow).',
+];
+
 // Each text is a list of parts: a string, {tex: name} (inline), {texd: name} (display),
 // {slot: name} (a span the demo fills with a number) or {src} (where what follows comes from).
 const TEXTS = {
@@ -35,7 +40,7 @@ const TEXTS = {
   ],
   mesa: [
     SEEN, ' squared error of the prediction of x', { slot: 'subt1' }, ' against context position t: the trained model, one gradient step with the trained ab, least squares and ridge regression on the context, and the true W (without noise its error is rounding, drawn along the log axis’s floor; with noise it is the noise floor σ²d, drawn too). Where the model lies on the one-step curve, it is a mesa-optimizer, ',
-    { tex: 'model' }, '.',
+    { tex: 'model' }, '. ', ...COMPARATORS,
   ],
   sequence: [
     'Each sequence rotates with its own phases, ', { tex: 'ar' }, ', so the model must infer W in context. Grey: the true next token; dashed: the model’s prediction, computed in your browser from the weights.',
@@ -64,12 +69,56 @@ const OTHER_MODEL = {
   ],
 };
 
+// The texts that differ for the attention models the paper's theory is not about (issue 23;
+// core/THEORY.md §11, §12): measured only, no theory line; the comparators are the same.
+const STRUCTURE_MEASURED = [
+  SEEN, ' the structure of the weights over epochs (the last layer’s for a stack: the off-diagonal and outside masses of its red blocks), and the last-position MSE against the best one-step vanilla gradient descent on the test set (dashed). No theory here says what they become for this model.',
+];
+const NO_CURVE = ['The curve would be the one-layer linear theory’s (core/THEORY.md §6); it does not describe this model, so none is drawn.'];
+const LAYERS = {
+  ab: [
+    SEEN, ' each layer’s ab: the mean over j of Re W_KQ[d+j, j] · Re W_PV[j, j] of that layer’s red blocks (core/THEORY.md §12). ',
+    'The paper’s result, ab converging to the step size of one gradient-descent step, is about one layer of linear attention; for a stack of layers no theory here predicts ab, so only the measured lines are drawn.',
+  ],
+  ratio: [SEEN, ' the ratio Re(ŷ/x) (or the squared error) at the last position. The paper’s predictions (c*(T), recovery) are about one layer of linear attention; for a stack of layers there is none.'],
+  weights: [
+    SEEN, ' each layer’s W_KQ and W_PV so far; the layers before the last write back into the residual stream (their W_PV has 2d rows, the last one’s d: core/THEORY.md §12). Outlined: the blocks the diagonal initialisation sets to a0 I and b0 I in every layer. No theory says what they become. Blue negative, red positive; one colour scale for real part, imaginary part and modulus (the largest modulus); hover for exact values.',
+  ],
+  capability: NO_CURVE,
+  structure: STRUCTURE_MEASURED,
+  mesa: [
+    SEEN, ' squared error of the prediction of x', { slot: 'subt1' }, ' against context position t: the trained stack of layers (its own forward pass), least squares and ridge regression on the context, and the true W (its error is rounding, drawn along the log axis’s floor; with noise the noise floor σ²d). No ab makes this model one GD step, so there is no one-step line of its own. ', ...COMPARATORS,
+  ],
+};
+const SOFTMAX = {
+  ab: [
+    SEEN, ' ab: the mean over j of Re W_KQ[d+j, j] · Re W_PV[j, j] of the red blocks. In softmax attention (core/THEORY.md §11) W_KQ’s block scales the scores inside the softmax and W_PV’s the output: ab is not a step size, and no theory here predicts it.',
+  ],
+  ratio: [SEEN, ' the ratio Re(ŷ/x) (or the squared error) at the last position. The paper’s predictions (c*(T), recovery) are about linear attention; for softmax attention there is none.'],
+  weights: [
+    SEEN, ' W_KQ and W_PV so far: the scores are Re(e_iᴴ W_KQ e_t) over i ≤ t, and W_PV maps the softmax-weighted average of the e_i to the prediction (core/THEORY.md §11). Outlined: the blocks the diagonal initialisation sets. No theory says what they become. Blue negative, red positive; one colour scale for real part, imaginary part and modulus (the largest modulus); hover for exact values.',
+  ],
+  capability: NO_CURVE,
+  structure: STRUCTURE_MEASURED,
+  mesa: [
+    SEEN, ' squared error of the prediction of x', { slot: 'subt1' }, ' against context position t: the trained softmax attention (its own forward pass), least squares and ridge regression on the context, and the true W (its error is rounding, drawn along the log axis’s floor; with noise the noise floor σ²d). No ab makes this model one GD step, so there is no one-step line of its own. ', ...COMPARATORS,
+  ],
+};
+
+// The texts of view for the run's configuration (cfg: model, attention, layers).
+function textsOf(view, cfg) {
+  if (cfg.model !== 'attention') return OTHER_MODEL[view] ?? TEXTS[view];
+  if (cfg.attention === 'softmax') return SOFTMAX[view] ?? TEXTS[view];
+  if (cfg.layers > 1) return LAYERS[view] ?? TEXTS[view];
+  return TEXTS[view];
+}
+
 // Returns {node, slots} where slots[name] is the span to fill with textContent.
-export function explanation(view, model = 'attention') {
+export function explanation(view, cfg = { model: 'attention' }) {
   const p = document.createElement('p');
   p.className = 'explain';
   const slots = {};
-  for (const part of (model !== 'attention' && OTHER_MODEL[view]) || TEXTS[view]) {
+  for (const part of textsOf(view, cfg)) {
     if (typeof part === 'string') p.append(part);
     else if (part.src) p.append(Object.assign(document.createElement('span'), { className: 'src', textContent: `${part.src}:` }));
     else if (part.slot) {
@@ -90,12 +139,13 @@ export function explanation(view, model = 'attention') {
 
 // Puts each view's explanation, with the numbers of theory th (s.theory()), into the
 // element `text-VIEW` of root (the configuration's own numbers are in the notes, views/captions.js).
-// model: the run's model (cfg.model).
-export function fillExplanations(root, th, model = 'attention') {
+// cfg: the run's configuration (model, attention, layers).
+export function fillExplanations(root, th, cfg = { model: 'attention' }) {
   linkFonts(root.ownerDocument);
-  const none = model !== 'attention' ? 'not defined for this model' : th.byProcess ? 'not defined for this process' : th.withheld ? 'not defined for this file' : 'not defined here (Assumption 4.1 fails)';
+  const other = cfg.model !== 'attention' || cfg.attention === 'softmax' || cfg.layers > 1;
+  const none = other ? 'not defined for this model' : th.byProcess ? 'not defined for this process' : th.withheld ? 'not defined for this file' : 'not defined here (Assumption 4.1 fails)';
   for (const view of Object.keys(TEXTS)) {
-    const { node, slots } = explanation(view, model);
+    const { node, slots } = explanation(view, cfg);
     const set = (k, v) => slots[k] && (slots[k].textContent = v);
     set('cstarT', th.applies ? num(th.c_star_T) : none);
     set('cstarInf', th.applies ? num(th.c_star_inf) : none);

@@ -21,13 +21,13 @@ const cell = (v) => (v == null || !Number.isFinite(v) ? '' : String(v));
 const changedAt = (changes = [], epoch) =>
   changes.filter((c) => c.epoch === epoch).map((c) => `${c.field} ${c.from} -> ${c.to}`).join('; ');
 
-// runs: [{a0, b0, history, changes}] -> one row per (run, evaluation); the last column says what
-// changed from that epoch on.
+// runs: [{a0, b0, layers, history, changes}] -> one row per (run, evaluation); the column
+// `changed` says what changed from that epoch on, `layers` (added after it) the run's layers.
 export function historyCSV(runs) {
-  const lines = [['a0', 'b0', ...COLUMNS, 'changed'].join(',')];
+  const lines = [['a0', 'b0', ...COLUMNS, 'changed', 'layers'].join(',')];
   for (const r of runs) {
     const h = r.history;
-    for (let i = 0; i < h.epoch.length; i++) lines.push([r.a0, r.b0, ...COLUMNS.map((k) => cell(h[k][i])), changedAt(r.changes, h.epoch[i])].join(','));
+    for (let i = 0; i < h.epoch.length; i++) lines.push([r.a0, r.b0, ...COLUMNS.map((k) => cell(h[k][i])), changedAt(r.changes, h.epoch[i]), r.layers ?? 1].join(','));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -42,7 +42,7 @@ export function historyJSON(config, runs, data = { source: 'generated' }) {
       config,
       data: data.source,
       ...(data.source === 'file' ? { data_file: data } : {}),
-      runs: runs.map((r) => ({ a0: r.a0, b0: r.b0, theory: r.theory,
+      runs: runs.map((r) => ({ a0: r.a0, b0: r.b0, layers: r.layers ?? 1, theory: r.theory,
         history: { ...Object.fromEntries(COLUMNS.map((k) => [k, clean(r.history[k])])), changes: r.changes ?? [] } })),
     },
     null,

@@ -150,6 +150,20 @@ export function matrices(w) {
   return out;
 }
 
+// The blocks the weights card draws: for a stack of L > 1 layers each layer's W_KQ and W_PV from
+// w.layers (s.weights().layers, layer 1 first), named as w.blocks names them (wkq1, wpv1, ...) and
+// labelled with their layer; else matrices(w).
+export function layerMatrices(w) {
+  if (!(w.layers?.length > 1)) return matrices(w);
+  const out = {};
+  w.layers.forEach((l, i) => {
+    const last = i === w.layers.length - 1;
+    for (const [k, label, rows] of [['wkq', 'W_KQ', 2 * w.d], ['wpv', 'W_PV', last ? w.d : 2 * w.d]])
+      out[`${k}${i + 1}`] = { name: `${k}${i + 1}`, label: `${label}, layer ${i + 1}`, kind: k, rows, cols: 2 * w.d, re: l[`${k}_re`], im: l[`${k}_im`] };
+  });
+  return out;
+}
+
 // The red blocks of d: W_KQ's bottom-left d x d, W_PV's left d x d (the attention model's; other
 // models' blocks have none).
 export const redBlocks = (d) => ({ wkq: { r0: d, c0: 0, size: d }, wpv: { r0: 0, c0: 0, size: d } });

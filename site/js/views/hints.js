@@ -15,7 +15,7 @@ export function fillHints(root, cfg, runs, sparse, mesa = null) {
     li.dataset.kind = c.kind;
   });
   // Hidden until they have words (no empty bubbles on the first paint), and for good once dismissed.
-  if (!root.querySelector('.demo').classList.contains('no-hints')) root.getElementById('hints').hidden = false;
+  if (!root.querySelector('.demo').classList.contains('no-hints') && root.getElementById('hint-1').textContent) root.getElementById('hints').hidden = false;
 }
 
 const stored = () => {

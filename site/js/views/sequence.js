@@ -1,11 +1,11 @@
 // Main thread. The one-sequence view: prediction against the next token.
 // One training sequence: the model's prediction against the true next token over t, computed
-// here from the model's formula (core/THEORY.md §1) with the first run's current weights.
+// here from the model's formula (core/THEORY.md §1, §11, §12) with the first run's current weights.
 import { LineChart, OKABE_ITO, DASH } from './charts.js';
 import { num } from './status.js';
-import { formulaOf, predict } from '../model/predict.js';
+import { formulaOf, predict, predictWork } from '../model/predict.js';
 
-const MAX_WORK = 3e7; // T (2d)^2 multiply-adds per sequence at most (T = 100000, d = 8)
+const MAX_WORK = 3e7; // multiply-adds per sequence at most (one layer: T (2d)^2, T = 100000, d = 8)
 
 export default class SequenceView {
   constructor(card, views) {
@@ -76,16 +76,18 @@ export default class SequenceView {
     const j = Number(this.coord.value) || 0;
     const t = Array.from({ length: Math.max(0, s.T - 2) }, (_, k) => k + 2);
     const next = t.map((p) => s.re[(i * s.T + p) * s.d + j]);
-    const tooLong = s.T * (2 * s.d) ** 2 > MAX_WORK;
-    const y = w && !tooLong ? predict(s, w, i) : null;
+    const attention = this.views.cfg?.attention ?? 'linear';
+    const work = predictWork(s.T, s.d, w?.layers?.length ?? 1, attention);
+    const tooLong = work > MAX_WORK;
+    const y = w && !tooLong ? predict(s, w, i, attention) : null;
     this.chart.setData(t, [next, y ? t.map((p, k) => y.re[k * s.d + j]) : t.map(() => null)]);
     const notes = [];
-    if (tooLong) notes.push(`Not computed here: T (2d)² = ${num(s.T * (2 * s.d) ** 2)} operations per sequence is too many for this view.`);
+    if (tooLong) notes.push(`Not computed here: ${num(work)} operations per sequence are too many for this view.`);
     else if (y) {
       const k = s.T - 3;
       let err = 0;
       for (let c = 0; c < s.d; c++) err += (y.re[k * s.d + c] - s.re[(i * s.T + s.T - 1) * s.d + c]) ** 2 + (y.im[k * s.d + c] - s.im[(i * s.T + s.T - 1) * s.d + c]) ** 2;
-      notes.push(`Computed in your browser from ${formulaOf(w)} with the first run’s current weights; at t = T − 1 this sequence’s squared error |ŷ − x(T)|² is ${num(err)}.`);
+      notes.push(`Computed in your browser from ${formulaOf(w, attention)} with the first run’s current weights; at t = T − 1 this sequence’s squared error |ŷ − x(T)|² is ${num(err)}.`);
     }
     this.notes.replaceChildren(...notes.map((n) => Object.assign(document.createElement('li'), { textContent: n })));
   }

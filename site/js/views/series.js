@@ -13,7 +13,7 @@ export function runSeries(runs, kinds, offset = 0) {
   const series = kinds.flatMap((k) => runs.map((r) => ({ label: `${k.label} ${r.label}`, colour: r.colour, dash: k.dash, width: k.width, ref: k.ref, legend: false })));
   const legend = runs.length === 1
     ? kinds.map((k, i) => ({ label: k.label, colour: runs[0].colour, dash: k.dash, width: k.width, series: offset + i }))
-    : [...runs.map((r, j) => ({ label: `(a0, b0) = ${r.label}`, colour: r.colour, series: offset + j })),
+    : [...runs.map((r, j) => ({ label: r.who, colour: r.colour, series: offset + j })),
       ...kinds.map((k) => ({ label: k.label, colour: '#555', dash: k.dash, width: k.width }))];
   return { series, legend };
 }

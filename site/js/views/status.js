@@ -14,9 +14,11 @@ export const num = (v, p = 4) =>
 
 // Why there is no theory: the file's dynamics are not diagonal, Assumption 4.1 fails, or the run's
 // model is not the one the theory is about (the reason then names it: core/THEORY.md §9).
-const recovery = (th) =>
+const recovery = (th, cfg) =>
   th.applies
     ? `recovery predicted: ${th.recovery ? 'yes' : 'no'}`
+    : cfg.model === 'attention' && (cfg.attention === 'softmax' || cfg.layers > 1)
+      ? `no theory for this model, measured only (core/THEORY.md ${cfg.attention === 'softmax' ? '§11' : '§12'})`
     : th.withheld
       ? 'no theory: the file’s dynamics are not diagonal'
       : th.byProcess
@@ -37,14 +39,14 @@ export function summary(runs, cfg, playing, sparse = cfg.x1 === 'sparse', held =
   const th = r.theory;
   const cstar = th.applies ? `c*(T) ${num(th.c_star_T)}` : null;
   // Diverged before its first row (data that overflow: the loss is not finite at epoch 0).
-  if (i < 0 && runs.some((x) => x.diverged)) return [`diverged: epoch ${r.epoch} of ${cfg.epochs}`, 'the loss was not finite before the first evaluation', recovery(th)].join(SEP);
+  if (i < 0 && runs.some((x) => x.diverged)) return [`diverged: epoch ${r.epoch} of ${cfg.epochs}`, 'the loss was not finite before the first evaluation', recovery(th, cfg)].join(SEP);
   // Not started yet (only the evaluation at epoch 0, or none): what Play will do.
-  if (i < 0 || (r.epoch === 0 && !playing && !runs.some((x) => x.diverged))) return [`ready: ${cfg.epochs} epochs to train`, cstar, recovery(th), 'press Play'].filter(Boolean).join(SEP);
+  if (i < 0 || (r.epoch === 0 && !playing && !runs.some((x) => x.diverged))) return [`ready: ${cfg.epochs} epochs to train`, cstar, recovery(th, cfg), 'press Play'].filter(Boolean).join(SEP);
   const state = runs.some((x) => x.diverged) ? 'diverged' : runs.every((x) => x.done) ? 'finished' : playing ? (held ? 'waiting' : 'training') : 'paused';
   const wait = state === 'waiting' ? 'a demo in view on this page is training on the same cores; this one goes on when it is done or when you scroll here' : null;
   const at = r.epoch > h.epoch[i] ? ` (evaluated at ${h.epoch[i]})` : '';
   const last = sparse ? `last-position MSE ${num(h.last_mse[i])}` : `ratio ${num(h.ratio[i])}`;
-  return [`${state}: epoch ${r.epoch} of ${cfg.epochs}${at}`, wait, Number.isFinite(h.ab[i]) ? `ab ${num(h.ab[i])}` : null, cstar, `test loss ${num(h.test_loss[i])}`, last, recovery(th)]
+  return [`${state}: epoch ${r.epoch} of ${cfg.epochs}${at}`, wait, Number.isFinite(h.ab[i]) ? `ab ${num(h.ab[i])}` : null, cstar, `test loss ${num(h.test_loss[i])}`, last, recovery(th, cfg)]
     .filter(Boolean).join(SEP);
 }
 
@@ -59,10 +61,10 @@ export function preparing(cfg, n, file) {
 export function divergedText(run, msg, cfg) {
   const d = msg.divergence;
   // The data overflow (a non-finite loss at epoch 0): the core's words; no step size helps.
-  if (d && d.data_max > 0) return `Training stopped: the run with (a0, b0) = ${run.label} ${msg.message}.`;
+  if (d && d.data_max > 0) return `Training stopped: the run with ${run.who} ${msg.message}.`;
   const why = d ? `: ${d.why}; the step size lr = ${num(d.lr, 3)} is too large for this setting` : '';
   const lr = num(d ? d.suggested_lr : cfg.lr / 10, 2);
-  return `Training paused: the run with (a0, b0) = ${run.label} diverged at epoch ${msg.epoch}${why}. Try a smaller step size, e.g. lr = ${lr}.`;
+  return `Training paused: the run with ${run.who} diverged at epoch ${msg.epoch}${why}. Try a smaller step size, e.g. lr = ${lr}.`;
 }
 
 export class StatusLine {

@@ -14,6 +14,15 @@ const MASSES = [
   { label: 'mass outside the red blocks', key: 'outside', dash: DOTS },
 ];
 
+// The blocks the masses are measured on: the last layer's for a stack of layers (the history's
+// structure columns are its, model.hpp push_structure), else the model's W_KQ and W_PV.
+function lastLayer(w) {
+  const l = w.layers?.at(-1);
+  if (!l) return matrices(w);
+  const D = 2 * w.d;
+  return { wkq: { rows: D, cols: D, re: l.wkq_re, im: l.wkq_im }, wpv: { rows: w.d, cols: D, re: l.wpv_re, im: l.wpv_im } };
+}
+
 export default class StructureView {
   constructor(card, views) {
     this.card = card;
@@ -27,8 +36,11 @@ export default class StructureView {
     for (const c of this.charts_) c.destroy();
     const v = this.views;
     const $ = (id) => v.root.getElementById(id);
+    const L = v.cfg.layers ?? 1;
+    this.of = L > 1 ? ` of layer ${L}, the last` : '';
     $('h-structure').textContent = v.cfg.init === 'gaussian' ? 'From a gaussian initialisation: the structure of the weights'
-      : v.th.byProcess ? 'Beyond the theory: the structure of the weights for this process' : 'Beyond the assumption: the weights leave the diagonal';
+      : v.th.byProcess ? 'Beyond the theory: the structure of the weights for this process'
+        : L > 1 || v.cfg.attention === 'softmax' ? 'Beyond the theory: the structure of the weights of this model' : 'Beyond the assumption: the weights leave the diagonal';
     const masses = runSeries(v.runs, MASSES);
     const mse = runSeries(v.runs, [{ label: 'model: last-position MSE', key: 'last_mse' }]);
     const vanilla = v.runs[0].vanilla;
@@ -46,7 +58,7 @@ export default class StructureView {
     this.heat = v.runs.map((r) => {
       const fig = document.createElement('figure');
       const cap = document.createElement('figcaption');
-      cap.textContent = v.runs.length > 1 ? `(a0, b0) = ${r.label}: W_KQ, W_PV (real part)` : 'W_KQ, W_PV (real part)';
+      cap.textContent = `${v.runs.length > 1 ? `${r.who}: ` : ''}W_KQ, W_PV${r.cfg?.layers > 1 ? ` of layer ${r.cfg.layers}` : ''} (real part)`;
       const canvases = [0, 1].map(() => Object.assign(document.createElement('canvas'), { role: 'img' }));
       canvases[0].setAttribute('aria-label', `W_KQ of run ${r.label}`);
       canvases[1].setAttribute('aria-label', `W_PV of run ${r.label}`);
@@ -71,7 +83,7 @@ export default class StructureView {
       const w = v.weightsView.weights[i];
       if (!w || this.drawn[i] === w) return;
       this.drawn[i] = w;
-      const m = matrices(w);
+      const m = lastLayer(w);
       const b = redBlocks(w.d);
       this.heat[i].wkq.draw(m.wkq, 're', b.wkq);
       this.heat[i].wpv.draw(m.wpv, 're', b.wpv);
@@ -81,12 +93,12 @@ export default class StructureView {
 
   note() {
     const v = this.views;
-    const out = ['Off-diagonal mass: the norm of a red block’s off-diagonal part over its diagonal part; outside: the norm of every entry outside the red blocks over theirs (both measured; the diagonal theory needs them at 0).'];
+    const out = [`Off-diagonal mass: the norm of a red block’s off-diagonal part over its diagonal part; outside: the norm of every entry outside the red blocks over theirs (both measured${this.of}; the diagonal theory needs them at 0).`];
     for (const r of v.runs) {
       const h = r.hist;
       const i = h.epoch.length - 1;
       if (i < 0) continue;
-      const who = v.runs.length > 1 ? `(a0, b0) = ${r.label}` : 'This run';
+      const who = v.runs.length > 1 ? r.who : 'This run';
       const vs = this.refs.length ? `; last-position MSE ${num(h.last_mse[i])} against ${num(r.vanilla.last_mse)} for the best one-step GD` : '';
       out.push(`${who} at epoch ${h.epoch[i]}: off-diagonal ${pct(h.offdiag_kq[i])} (W_KQ), ${pct(h.offdiag_pv[i])} (W_PV), outside ${pct(h.outside[i])}${vs}.`);
     }

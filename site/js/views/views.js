@@ -5,12 +5,14 @@
 // loaded when their card comes near the screen (views/lazy.js).
 import { LineChart, OKABE_ITO, DASH, DOTS } from './charts.js';
 import { WeightsView } from './weights.js';
-import { notesAb, notesRatio, notesMesa, showNotes } from './captions.js';
+import { notesAb, notesRatio, showNotes } from './captions.js';
+import { measuredModel, MODEL_CLAIMS } from '../model/claims.js';
 import { fillHints } from './hints.js';
 import { Lazy } from './lazy.js';
 import { runSeries, refSeries, fill } from './series.js';
 
 const MAX_POINTS = 4000; // evaluation epochs drawn per series at most
+const MESA_AXES = { xLabel: 'context position t', yLabel: 'squared error', log: true, xInt: true, xName: 't =' };
 
 // Evaluation epochs 0, e, 2e, ..., epochs (thinned to MAX_POINTS): the shared x axis.
 // With live changes (eval-every, epochs) the epochs already recorded stay on the grid, and the
@@ -56,9 +58,12 @@ function define(v, kinds, refs, extra = {}) {
 
 function abChart(v) {
   const th = v.th;
-  /** @type {import('./series.js').Kind[]} */
-  const kinds = [{ label: 'model: ab', key: 'ab' }];
   const gauss = v.cfg.init === 'gaussian'; // no ODE: it starts from the diagonal family
+  const L = v.runs.length === 1 && !gauss ? v.runs[0].layers ?? 1 : 1;
+  // A stack of layers (one run): each layer's ab (the history's ab_layers), the last one's the ab column.
+  const perLayer = Array.from({ length: L - 1 }, (_, l) => ({ label: `layer ${l + 1}: ab`, dash: [DASH, DOTS, [1, 2]][l], values: () => v.abLayer(l) }));
+  /** @type {import('./series.js').Kind[]} */
+  const kinds = [{ label: L > 1 ? `layer ${L}: ab` : 'model: ab', key: 'ab' }, ...perLayer];
   if (v.hasOde && !gauss) kinds.push({ label: 'gradient-flow ODE', dash: DASH, width: 1.5, ref: true, values: () => v.odeY });
   if (gauss) {
     // From a gaussian initialisation: the phase-invariant mean and its spread over j as a band.
@@ -69,13 +74,14 @@ function abChart(v) {
   // drawn also where no theory applies (labelled with its family there: the model's weights may
   // leave it); c*(T) and c*(∞) only where the theory applies.
   const setTag = th.applies ? 'training-set optimum' : 'training-set optimum (diagonal family)';
-  const set = th.c_star_empirical != null ? [{ tag: setTag, colour: OKABE_ITO.orange, dash: DASH, value: th.c_star_empirical }] : [];
+  // Not for a model the theory is not about (its ab is not the one layer's of that family).
+  const set = th.c_star_empirical != null && !measuredModel(v.runs[0].cfg ?? v.cfg) ? [{ tag: setTag, colour: OKABE_ITO.orange, dash: DASH, value: th.c_star_empirical }] : [];
   const refs = !th.applies ? set : [
     ...set,
     { tag: 'c*(T)', colour: OKABE_ITO.grey, width: 2, value: th.c_star_T },
     { tag: 'c*(∞)', colour: OKABE_ITO.black, dash: DOTS, value: th.c_star_inf },
   ];
-  const def = define(v, kinds, refs, { yLabel: 'ab', clip: th.applies ? near(Math.max(th.c_star_T, th.c_star_inf, th.c_star_empirical ?? 0)) : th.c_star_empirical != null ? near(th.c_star_empirical) : null });
+  const def = define(v, kinds, refs, { yLabel: 'ab', clip: th.applies ? near(Math.max(th.c_star_T, th.c_star_inf, th.c_star_empirical ?? 0)) : set.length ? near(th.c_star_empirical) : null });
   if (gauss) {
     const [ab, cplx, up, lo] = def.opts.series;
     Object.assign(cplx, { colour: OKABE_ITO.purple });
@@ -115,6 +121,9 @@ export class Views {
     this.overlay = null; // a CLI run drawn beside the runs (element/data-source.js, readRun), or null
     this.syncKey = undefined; // the cursor sync of the epoch charts, one per element (setup)
     this.explainer = undefined; // views/explain.js, once loaded
+    this.comparingModule = undefined; // views/comparators.js, once asked for (the mesa view has comparators)
+    this.comparing = undefined; // ... and once loaded
+    this.mesaKey = ''; // the comparators' lines drawn (views/comparators.js)
     this.measure = null; // measure(cfg): trainings at other T for the capability view (onMeasure)
     const $ = (id) => root.getElementById(id);
     // The explanations (views/explain.js and its formulas) once one is opened ('toggle' does not bubble).
@@ -162,15 +171,13 @@ export class Views {
     this.hasOde = this.th.applies && runs[0].ode.epoch.length > 0; // the ODE is the diagonal family's
     const $ = (id) => this.root.getElementById(id);
     $('h-ratio').textContent = this.sparse ? 'Error at the last position' : 'Prediction at the last position (ratio ŷ/x)';
+    // ab is one GD step's size for the paper's model only.
+    $('h-ab').textContent = !measuredModel(cfg) ? 'Step size the model learned (ab)' : cfg.layers > 1 ? 'ab of each layer (measured only)' : 'ab of the attention blocks (measured only)';
     this.epochCharts();
-    this.charts.mesa = new LineChart($('plot-mesa'), {
-      xLabel: 'context position t',
-      yLabel: 'squared error',
-      log: true,
-      xInt: true,
-      xName: 't =',
-      series: this.mesaSeries(cfg).map(([, s]) => s),
-    });
+    // The error by position: its lines come with the first mesa view (views/comparators.js).
+    this.charts.mesa = new LineChart($('plot-mesa'), { ...MESA_AXES, series: [] });
+    this.mesaKey = '';
+    this.mesas = [];
     // Beyond the assumption: where the diagonal theory does not apply, or from a gaussian start.
     $('card-structure').hidden = this.th.applies && cfg.init !== 'gaussian';
     // ab, the red blocks' structure and the mesa view are the attention
@@ -180,27 +187,12 @@ export class Views {
     $('card-mesa').hidden = !attention;
     if (!attention) $('card-structure').hidden = true;
     this.mesa = null;
+    // The claims about a model the theory is not about: loaded with the first such run, then said.
+    if (runs.some((r) => measuredModel(r.cfg ?? cfg)) && !MODEL_CLAIMS.ab) import('../model/claims-models.js').then(() => this.runs && this.draw());
     this.weightsView.setup(runs);
     this.notesText = {};
     for (const l of Object.values(this.lazy)) l.setup();
     this.explain(false);
-  }
-
-  // The mesa view's lines [[key of s.mesa(), series]]: the model, its one GD step, least squares and
-  // ridge on the context, the true W (rounding, or the noise: its error is then the noise floor's
-  // expectation), and the noise floor sigma^2 d with noise (core/THEORY.md §10).
-  /** @returns {Array<[string, {label: string, colour: string, dash?: number[], width?: number, atFloor?: boolean}]>} */
-  mesaSeries(cfg) {
-    const noisy = cfg.noise > 0 && !this.file;
-    /** @type {Array<[string, {label: string, colour: string, dash?: number[], width?: number, atFloor?: boolean}]>} */
-    const lines = [
-      ['model', { label: 'trained model', colour: OKABE_ITO.blue, width: 3 }],
-      ['gd1', { label: 'one GD step with the trained ab', colour: OKABE_ITO.orange, dash: DASH }],
-      ['ls', { label: 'least squares on the context', colour: OKABE_ITO.green, atFloor: true }],
-      ['ridge', { label: `ridge on the context (λ = ${cfg.ridge})`, colour: OKABE_ITO.sky, dash: DASH, atFloor: true }],
-      ['true_w', { label: noisy ? 'true W (its error: the noise)' : 'true W (0 up to rounding)', colour: OKABE_ITO.purple, dash: DOTS, atFloor: true }],
-    ];
-    return noisy ? lines.concat([['noise_floor', { label: 'noise floor σ²d', colour: OKABE_ITO.grey, dash: DASH }]]) : lines;
   }
 
   // The charts over epochs (ab, the last position, the loss) on the grid of the runs' epochs and
@@ -222,7 +214,7 @@ export class Views {
     if (!this.explainer && !load) return;
     this.explainer ??= import('./explain.js');
     const { fillExplanations } = await this.explainer;
-    if (this.th) fillExplanations(this.root, this.th, this.cfg?.model ?? 'attention');
+    if (this.th) fillExplanations(this.root, this.th, this.cfg ?? { model: 'attention' });
   }
 
   // A new configuration is on its way (its data are being drawn): nothing of the previous runs
@@ -232,6 +224,19 @@ export class Views {
     for (const id of Object.keys(this.notesText ?? {})) this.showNotes(id, []);
     this.root.getElementById('hints').hidden = true;
     this.mesa = null;
+    this.mesas = [];
+  }
+
+  // Layer l's ab (0-based) of every run on the shared grid, from its rows' ab_layers.
+  abLayer(l) {
+    return this.runs.map((r) => {
+      const y = fill(this.x.length, null);
+      r.hist.epoch.forEach((e, i) => {
+        const j = this.index.get(e);
+        if (j !== undefined) y[j] = r.abLayers[i]?.[l] ?? null;
+      });
+      return y;
+    });
   }
 
   // Puts a history column of every run on the shared grid.
@@ -253,7 +258,7 @@ export class Views {
     for (const [id, def] of Object.entries(this.defs)) this.charts[id].setData(this.x, def.data(), range);
     this.showNotes('ab', notesAb(this.cfg, this.runs, this.overlay));
     this.showNotes('ratio', notesRatio(this.cfg, this.runs, this.sparse));
-    this.showNotes('mesa', notesMesa(this.mesa, this.runs[0].hist, this.th, this.cfg));
+    this.showNotes('mesa', this.mesaNotes());
     fillHints(this.root, this.cfg, this.runs, this.sparse, this.mesa);
     for (const l of Object.values(this.lazy)) l.update();
   }
@@ -281,16 +286,23 @@ export class Views {
     this.lazy.structure.update();
   }
 
-  // m: the first run's mesa view (s.mesa()). The true W's error is rounding (about 1e-31): it is
-  // drawn along the log axis's floor (atFloor), so that every line of the legend is drawn; so is
-  // least squares where it is exact (d + 1 positions fit a diagonal W).
-  setMesa(m) {
+  // m: run index's mesa view (s.mesa(); the worker sends the first run's, and each run's across
+  // depths), drawn with its comparators by views/comparators.js, loaded the first time.
+  setMesa(m, index = 0) {
     if (!m) return; // a model without the mesa view (linear-map)
-    this.mesa = m;
-    this.charts.mesa.setData(Array.from(m.t), this.mesaSeries(this.cfg).map(([k]) => Array.from(m[k] ?? [])));
-    if (!this.runs) return;
-    this.showNotes('mesa', notesMesa(m, this.runs[0].hist, this.th, this.cfg));
-    fillHints(this.root, this.cfg, this.runs, this.sparse, m);
+    this.mesas[index] = m;
+    if (index === 0) this.mesa = m;
+    return this.comparators();
+  }
+
+  // The notes under the mesa card: views/comparators.js's, once it is loaded and there is a view.
+  mesaNotes() {
+    return (this.mesa && this.comparing?.notes(this)) || [];
+  }
+
+  // The mesa card (its lines, data and notes), drawn by views/comparators.js, loaded the first time.
+  async comparators() {
+    (this.comparing = await (this.comparingModule ??= /** @type {Promise<typeof import('./comparators.js')>} */ (import('./comparators.js')))).draw(this, MESA_AXES);
   }
 
   // s: s.samples() of the first run (one sequence view).

@@ -1,10 +1,11 @@
 // Main thread. The weights card: every parameter block of the run's model as a heatmap.
 // The weights card: the blocks of one run's model (a choice in compare mode; the attention model's
-// W_KQ and W_PV, the linear-map model's A, whatever blocks s.weights() lists) as heatmaps, real
+// W_KQ and W_PV, each layer's for a stack of layers, the linear-map model's A, whatever blocks
+// s.weights() lists) as heatmaps, real
 // part, imaginary part or modulus on one colour scale per matrix (its largest modulus). A figure
 // per block, made when the blocks change: canvas id = the block's name, its largest |·| in
 // `<name>-max`, in the card's `.heat` box (#wfigs) before its tooltip.
-import { Heatmap, matrices, maxModulus, redBlocks } from './heatmap.js';
+import { Heatmap, layerMatrices, maxModulus, redBlocks } from './heatmap.js';
 
 const MODES = { re: 'real part', im: 'imaginary part', mod: 'modulus' };
 const short = (v) => (v < 1e-3 && v > 0 ? v.toExponential(2) : v.toFixed(3));
@@ -38,9 +39,9 @@ export class WeightsView {
   setup(runs) {
     const $ = (id) => this.root.getElementById(id);
     this.weights = [];
-    this.labels = runs.map((r) => r.label);
+    this.labels = runs.map((r) => r.who);
     this.run = Math.min(this.run, runs.length - 1);
-    $('wrun').replaceChildren(...runs.map((r, i) => new Option(`(a0, b0) = ${r.label}`, String(i))));
+    $('wrun').replaceChildren(...runs.map((r, i) => new Option(r.who, String(i))));
     $('wrun').value = String(this.run);
     $('wrun-box').hidden = runs.length < 2;
   }
@@ -75,22 +76,24 @@ export class WeightsView {
     }
     for (const f of [...box.querySelectorAll(':scope > figure')]) f.remove();
     box.prepend(...figs); // before the tooltip
-    const labels = Object.values(m).map((b) => b.label);
+    const blocks = Object.values(m);
+    const L = blocks.filter((b) => b.kind === 'wkq').length;
+    const words = L > 1 ? `W_KQ and W_PV of each of the ${L} layers` : blocks.map((b) => b.label).join(' and ');
     const title = this.root.getElementById('h-weights');
     const textNode = [...title.childNodes].find((n) => n.nodeType === 3);
-    if (textNode) textNode.textContent = `Weights ${labels.join(' and ')}`;
-    else title.textContent = `Weights ${labels.join(' and ')}`;
+    if (textNode) textNode.textContent = `Weights ${words}`;
+    else title.textContent = `Weights ${words}`;
   }
 
   draw() {
     const w = this.weights[this.run];
     if (!w) return;
-    const m = matrices(w);
+    const m = layerMatrices(w);
     this.figures(m);
-    // The attention model's red blocks are outlined; other models' blocks have none.
-    const red = m.wkq && m.wpv ? redBlocks(w.d) : {};
+    // The attention model's red blocks (every layer's) are outlined; other models' blocks have none.
+    const red = (m.wkq && m.wpv) || m.wkq1 ? redBlocks(w.d) : {};
     for (const k of Object.keys(m)) {
-      const vmax = this.heat[k].draw(m[k], this.mode, red[k], maxModulus(m[k]));
+      const vmax = this.heat[k].draw(m[k], this.mode, red[m[k].kind ?? k], maxModulus(m[k]));
       this.root.getElementById(`${k}-max`).textContent = short(vmax);
     }
   }
@@ -102,9 +105,9 @@ export class WeightsView {
   // Captions of the exported image.
   captions() {
     const max = (k) => this.root.getElementById(`${k}-max`).textContent;
-    const run = this.labels.length > 1 ? `, run (a0, b0) = ${this.labels[this.run]}` : '';
+    const run = this.labels.length > 1 ? `, run ${this.labels[this.run]}` : '';
     const w = this.weights[this.run];
     if (!w) return [];
-    return Object.values(matrices(w)).map((b, i) => `${b.label} (${b.rows} × ${b.cols}), ${MODES[this.mode]}${i === 0 ? run : ''}, largest |·| ${max(b.name)}`);
+    return Object.values(layerMatrices(w)).map((b, i) => `${b.label} (${b.rows} × ${b.cols}), ${MODES[this.mode]}${i === 0 ? run : ''}, largest |·| ${max(b.name)}`);
   }
 }

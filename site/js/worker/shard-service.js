@@ -4,13 +4,13 @@
 // the sums of a range of shards at the weights it is sent. A request comes from a training
 // worker's ShardPool (worker/shard-pool.js), through a MessagePort between two workers of the pool or, for
 // the range this worker serves itself, by a direct call. Training state lives in worker/trainer.js.
-import { fromShard, dataKey } from '../model/protocol.js';
+import { fromShard, shardKey } from '../model/protocol.js';
 
 export class ShardService {
   /** @param {import('../../lib/mesaflow.js').Mesaflow} mf */
   constructor(mf) {
     this.mf = mf;
-    this.holders = new Map(); // `${owner} ${run id}` -> mf.createShardWorker(cfg), shared by runs of the same data
+    this.holders = new Map(); // `${owner} ${run id}` -> mf.createShardWorker(cfg), shared by runs of the same data and model
   }
 
   // Every data set of owner (a tenant of the pool: one element's runs) is freed.
@@ -49,10 +49,10 @@ export class ShardService {
   #create({ owner, runs, w }) {
     this.drop(owner);
     // Runs that differ only in how they train (compare mode's three initialisations) draw the
-    // same data sets: one copy serves them all.
+    // same data sets: one copy serves them all (per model: a shard worker is one model's).
     const byData = new Map();
     for (const { id, cfg } of runs) {
-      const key = dataKey(cfg);
+      const key = shardKey(cfg);
       if (!byData.has(key)) byData.set(key, this.mf.createShardWorker(cfg, w ? { w } : {}));
       this.holders.set(`${owner} ${id}`, byData.get(key));
     }

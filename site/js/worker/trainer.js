@@ -8,7 +8,7 @@
 // sums back), and this tenant only combines and steps; the numbers are the single-worker path's,
 // bit for bit. Messages and chunks are handled one at a time, in order (see `enqueue`), so a
 // chunk that awaits its shards is never interleaved with a reset or a step.
-import { toPage, why, problemOf, dataKey } from '../model/protocol.js';
+import { toPage, why, problemOf, shardKey } from '../model/protocol.js';
 import { memoryProblem } from '../model/memory.js';
 import { readData, checkData } from './data-files.js';
 import { ShardPool } from './shard-pool.js';
@@ -42,7 +42,7 @@ export class Trainer {
     this.links = links;
     this.tenant = tenant;
     this.held = false; // a visible demo of the page is training: no epochs here meanwhile
-    this.runs = []; // [{id, s, sent, parallel}]; runs[0] feeds the heatmaps and the mesa view
+    this.runs = []; // [{id, s, sent, parallel, layers}]; runs[0] feeds the heatmaps and the mesa view (across depths each run its own)
     this.playing = false; // the play loop runs (what the reader asked for is the page's: element/store.js)
     this.epochsPerSecond = 0; // 0 = as fast as possible
     this.msPerEpoch = null; // running estimate for one run (null: not measured yet, so chunks of 1)
@@ -83,8 +83,9 @@ export class Trainer {
     let n = cfgs.some((c) => c.method !== 'gd') ? 1 : Math.min(most, workers == null ? most : Math.floor(workers));
     if (workers == null && cfgs.reduce((f, c) => f + this.mf.epochFlops(c), 0) < PARALLEL_MIN_FLOPS) n = 1;
     // This tenant's sessions hold every run's data sets (bytes); every shard service holds its
-    // own copy, one for all runs of the same data (compare mode's three runs share it: worker/shard-service.js).
-    const shared = new Map(cfgs.map((c) => [dataKey(c), this.mf.estimateBytes(c)]));
+    // own copy, one for all runs of the same data and model (compare mode's three runs share it:
+    // worker/shard-service.js).
+    const shared = new Map(cfgs.map((c) => [shardKey(c), this.mf.estimateBytes(c)]));
     const perWorker = [...shared.values()].reduce((a, b) => a + b, 0);
     while (n > 1 && bytes + n * perWorker > budget) n--;
     return n > 1 ? [n, bytes + n * perWorker] : [1, bytes];
@@ -119,7 +120,7 @@ export class Trainer {
   // fixed's W file, its `w`), or undefined.
   newRuns(specs, parallel, files) {
     const data = files?.npy ? { npy: files.npy, test_npy: files.test_npy } : undefined;
-    for (const { id, cfg, resume } of specs) this.runs.push({ id, s: this.mf.createSession(cfg, { externalSums: parallel, resume, data, w: files?.w }), sent: 0, parallel });
+    for (const { id, cfg, resume } of specs) this.runs.push({ id, s: this.mf.createSession(cfg, { externalSums: parallel, resume, data, w: files?.w }), sent: 0, parallel, layers: cfg.layers ?? 1 });
   }
 
   deleteRuns() {
@@ -153,8 +154,12 @@ export class Trainer {
     }
     if (force || now - this.lastMesa > MESA_EVERY_MS) {
       this.lastMesa = now;
-      const mesa = r.s.mesa(force ? MESA_NSEQ_STOPPED : MESA_NSEQ); // null: the model has no mesa view (linear-map)
-      if (mesa) this.post(toPage.mesa(r.id, plain(mesa)));
+      // The first run's; across depths (runs of different layers) each run's, its model's curve.
+      const layers = new Set(this.runs.map((x) => x.layers));
+      for (const x of layers.size > 1 ? this.runs : [r]) {
+        const mesa = x.s.mesa(force ? MESA_NSEQ_STOPPED : MESA_NSEQ); // null: the model has no mesa view (linear-map)
+        if (mesa) this.post(toPage.mesa(x.id, plain(mesa)));
+      }
     }
   }
 
@@ -255,7 +260,7 @@ export class Trainer {
     const bytes = specs.reduce((sum, { cfg }) => sum + this.mf.estimateBytes(cfg), 0);
     // The page refused such a create itself (model/memory.js, the same formula); checked again
     // here with the module's own estimate, in the same words.
-    const problem = memoryProblem(bytes, budget, others);
+    const problem = memoryProblem(bytes, budget, others, specs.map((r) => r.cfg));
     if (problem) return this.post(toPage.invalid(specs[0].id, problem));
     // A data file trains on this worker alone; a W file's data sets are generated (any worker).
     const [want, allocated] = files?.npy ? [1, bytes] : this.workerCount(workers, specs.map((r) => r.cfg), bytes, budget);

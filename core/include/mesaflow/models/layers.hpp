@@ -45,6 +45,7 @@ class LayersModel final : public Model {
   void push_structure(const Weights& w, History& h) const override;
   std::vector<Weights> layer_weights(const Weights& w) const override;
   const char* theory_reason() const override;
+  bool plain_passes() const override { return true; }
   // The mesa view with the model's own predictions (layers_predict); gd1, gap, not_gd null.
   bool has_mesa() const override { return true; }
   MesaView mesa(const Weights& w, const Dataset& test, int nseq) const override;

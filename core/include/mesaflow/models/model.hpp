@@ -87,6 +87,9 @@ class Model {
   // a sequence's positions, as softmax attention's does; 0 for the others).
   virtual double scratch_bytes_per_Td() const { return 0; }
   virtual double scratch_bytes_per_T() const { return 0; }
+  // Whether the passes are plain scalar C++ rather than the fused SIMD kernel (kernel.hpp): the
+  // time budgets count such a model's flops at their plain rate (budget.hpp TimeBudget).
+  virtual bool plain_passes() const { return false; }
 
   // The clip option: project the weights (or a gradient) onto the model's constrained family.
   virtual void clip(Weights& w) const = 0;

@@ -43,6 +43,7 @@ class SoftmaxModel final : public Model {
   void push_structure(const Weights& w, History& h) const override;
   std::vector<Weights> layer_weights(const Weights& w) const override { return {w}; }  // one layer
   const char* theory_reason() const override;
+  bool plain_passes() const override { return true; }
   // The mesa view with the model's own predictions (softmax_predict); gd1, gap, not_gd null.
   bool has_mesa() const override { return true; }
   MesaView mesa(const Weights& w, const Dataset& test, int nseq) const override;
