@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <new>
+#include <system_error>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -177,7 +179,13 @@ void run_sweep(const std::vector<GridRun>& grid, long grid_runs, const Dataset* 
     }
   };
   std::vector<std::thread> pool;
-  for (int j = 0; j < std::max(1, std::min<int>(jobs, static_cast<int>(runs))); ++j) pool.emplace_back(worker);
+  // A thread that cannot start (EAGAIN: under `ulimit -v` its stack may not fit beside the runs'
+  // data) leaves its runs to the threads that did; with none, the memory ran out (status 2).
+  try {
+    for (int j = 0; j < std::max(1, std::min<int>(jobs, static_cast<int>(runs))); ++j) pool.emplace_back(worker);
+  } catch (const std::system_error&) {
+    if (pool.empty()) throw std::bad_alloc();
+  }
   std::exception_ptr reported;
   for (long i = 0; i < runs && !reported; ++i) {
     std::unique_lock<std::mutex> lock(mu);

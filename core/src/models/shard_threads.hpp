@@ -4,6 +4,7 @@
 #pragma once
 #include <algorithm>
 #include <atomic>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -30,12 +31,18 @@ void run_shards(int first, int last, int threads, int most, Make make, Run run) 
   }
 #ifdef MESAFLOW_THREADS
   std::atomic<int> next{first};
+  const auto work = [&] {
+    auto sc = make();
+    for (int s; (s = next.fetch_add(1)) < last;) run(s, sc);
+  };
   std::vector<std::thread> pool;
-  for (int t = 0; t < nthreads; ++t)
-    pool.emplace_back([&] {
-      auto sc = make();
-      for (int s; (s = next.fetch_add(1)) < last;) run(s, sc);
-    });
+  // A thread that cannot start (EAGAIN: no room for its stack under `ulimit -v`) leaves its
+  // shards to the others; the calling thread takes part when none started.
+  try {
+    for (int t = 0; t < nthreads; ++t) pool.emplace_back(work);
+  } catch (const std::system_error&) {
+    if (pool.empty()) work();
+  }
   for (auto& th : pool) th.join();
 #endif
 }
