@@ -205,8 +205,9 @@ if (libDir) {
 // them carries matches nothing. Kept: the @font-face rules, and each rule with at least one
 // selector all of whose classes occur in the rendered formulas (a selector is split at its
 // top-level commas; its classes are the .name tokens outside strings and outside :not(), which
-// matches where its class is absent). tests/browser/katex-css.test.mjs compares every formula's
-// pixels with the whole stylesheet's.
+// matches where its class is absent). Checked by hand: the story's 8 and the laboratory's 15
+// formulas had the same pixels as with the whole stylesheet (a pixel test of it was flaky in a
+// loaded clean clone and is not in the suite yet).
 function pruneKatexCss(css) {
   const used = new Set();
   for (const html of Object.values(rendered))
