@@ -7,8 +7,7 @@
 // Formulas are rendered here with KaTeX, so the page ships KaTeX's CSS and fonts, not its JS.
 // KaTeX writes inline style="" attributes; they are moved into a generated stylesheet so the
 // page can keep a strict Content-Security-Policy (style-src 'self', no 'unsafe-inline').
-// The site's own scripts are shipped without their comments (parsed with acorn, which Debian's
-// emscripten package depends on), so the comments cost no bytes at first load.
+// The site's own scripts and the Emscripten glue are shipped minified (terser, a devDependency).
 // Usage: node site/build.mjs      (MESAFLOW_LIB=/path/to/dir overrides where mesaflow.js is taken from)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,17 +16,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { FORMULAS } from './formulas.mjs';
 import { writeCoreTables } from './core-tables.mjs';
+import { minify } from 'terser';
 
 const require = createRequire(import.meta.url);
 const katex = require('katex');
-const acorn = (() => {
-  for (const id of ['acorn', '/usr/share/nodejs/acorn']) {
-    try {
-      return require(id);
-    } catch {}
-  }
-  return null;
-})();
 
 const SITE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(SITE, '..');
@@ -41,37 +33,17 @@ function fail(msg) {
   process.exit(1);
 }
 
-// A script without its comments and without the blanks between its tokens (a line break is kept
-// where there was one, so no statement runs into the next): acorn reads the tokens, so strings,
-// templates and regular expressions, whatever they hold, are copied as they are. The comments and
-// the blanks cost no bytes at first load.
-const WORD = /[\p{L}\p{N}_$\\]/u;
-function stripComments(src, file) {
-  if (!acorn) fail('acorn not found (Debian package node-acorn, a dependency of emscripten)');
-  const tokens = [];
+// A script as shipped: minified by terser (a devDependency), its comments and blanks dropped and
+// its local names shortened, its exports, strings, templates and regular expressions as they
+// are. terser parses the module, so a syntax error fails the build. The comments and the long
+// names cost no bytes at first load.
+async function minifyScript(src, file) {
   try {
-    for (const t of acorn.tokenizer(src, { ecmaVersion: 'latest', sourceType: 'module' })) tokens.push(t);
-    acorn.parse(src, { ecmaVersion: 'latest', sourceType: 'module' }); // a syntax error fails the build
+    const { code } = await minify(src, { module: true, ecma: 2022, compress: true, mangle: true, format: { comments: false } });
+    return `${code}\n`;
   } catch (e) {
-    fail(`${file}: ${e.message}`);
+    fail(`${file}: ${e.message}${e.line ? ` (line ${e.line}, column ${e.col})` : ''}`);
   }
-  let out = '';
-  let prev = null;
-  for (const t of tokens) {
-    if (prev) {
-      const gap = src.slice(prev.end, t.start);
-      const a = out[out.length - 1];
-      const b = src[t.start];
-      // A line break ends a statement where a semicolon may be left out: kept. A blank is kept
-      // between two word characters (let x), two + or two - (a + +b), and after import / export
-      // (the first-load count reads `import {` as the page's module graph).
-      if (/[\n\r\u2028\u2029]/.test(gap.replace(/\/\*[^]*?\*\//g, (c) => (/\n/.test(c) ? '\n' : '')).replace(/\/\/[^\n]*/g, ''))) out += '\n';
-      else if (gap && ((WORD.test(a) && WORD.test(b)) || (a === b && (a === '+' || a === '-')) || ['import', 'export'].includes(prev.value))) out += ' ';
-    }
-    out += src.slice(t.start, t.end);
-    prev = t;
-  }
-  return `${out}\n`;
 }
 
 function copy(from, to) {
@@ -123,22 +95,22 @@ function fillTemplate(text, file) {
 fs.rmSync(OUT, { recursive: true, force: true });
 fs.mkdirSync(OUT, { recursive: true });
 const SKIP = new Set(['build.mjs', 'core-tables.mjs', 'serve.mjs', 'formulas.mjs', 'package.mjs', 'package', 'README.md']);
-function copySources(dir, rel = '') {
+async function copySources(dir, rel = '') {
   for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
     if (SKIP.has(ent.name) && rel === '') continue;
     const src = path.join(dir, ent.name);
     const dst = path.join(OUT, rel, ent.name);
-    if (ent.isDirectory()) copySources(src, path.join(rel, ent.name));
+    if (ent.isDirectory()) await copySources(src, path.join(rel, ent.name));
     else if (rel.split(path.sep)[0] === 'js' && ent.name.endsWith('.js')) {
       fs.mkdirSync(path.dirname(dst), { recursive: true });
-      fs.writeFileSync(dst, stripComments(fs.readFileSync(src, 'utf8'), path.join(rel, ent.name)));
+      fs.writeFileSync(dst, await minifyScript(fs.readFileSync(src, 'utf8'), path.join(rel, ent.name)));
     } else if (ent.name.endsWith('.html')) {
       fs.mkdirSync(path.dirname(dst), { recursive: true });
       fs.writeFileSync(dst, fillTemplate(fs.readFileSync(src, 'utf8'), path.join(rel, ent.name)));
     } else copy(src, dst);
   }
 }
-copySources(SITE);
+await copySources(SITE);
 
 // Formulas used inside the custom element's shadow root (trusted, generated here): only those
 // that the scripts name, as {tex: 'name'} or {texd: 'name'}.
@@ -195,8 +167,8 @@ if (libDir) {
     fail('build/wasm/mesaflow_core.wasm not found: build the WebAssembly module first (see README)');
   }
   fs.mkdirSync(path.join(OUT, 'lib'), { recursive: true });
-  fs.writeFileSync(path.join(OUT, 'lib', 'mesaflow.js'), stripComments(fs.readFileSync(path.join(ROOT, 'wasm', 'mesaflow.js'), 'utf8'), 'wasm/mesaflow.js'));
-  copy(path.join(core, 'mesaflow_core.js'), path.join(OUT, 'lib', 'mesaflow_core.js'));
+  fs.writeFileSync(path.join(OUT, 'lib', 'mesaflow.js'), await minifyScript(fs.readFileSync(path.join(ROOT, 'wasm', 'mesaflow.js'), 'utf8'), 'wasm/mesaflow.js'));
+  fs.writeFileSync(path.join(OUT, 'lib', 'mesaflow_core.js'), await minifyScript(fs.readFileSync(path.join(core, 'mesaflow_core.js'), 'utf8'), 'build/wasm/mesaflow_core.js'));
   copy(path.join(core, 'mesaflow_core.wasm'), path.join(OUT, 'lib', 'mesaflow_core.wasm'));
 }
 
@@ -267,7 +239,7 @@ function moduleGraph(entry, seen) {
   if (seen.has(entry) || !fs.existsSync(entry)) return;
   seen.add(entry);
   const text = fs.readFileSync(entry, 'utf8');
-  const specs = [...text.matchAll(/(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]/g), ...text.matchAll(/import\s*['"](\.[^'"]+)['"]/g),
+  const specs = [...text.matchAll(/(?:import|export)\b[^'"]*?from\s*['"](\.[^'"]+)['"]/g), ...text.matchAll(/import\s*['"](\.[^'"]+)['"]/g),
     ...text.matchAll(/new URL\(\s*['"](\.[^'"]+)['"]\s*,\s*import\.meta\.url\)/g)].map((m) => m[1]);
   for (const s of specs) moduleGraph(path.resolve(path.dirname(entry), s), seen);
 }
@@ -277,6 +249,11 @@ function firstLoad(htmlFile) {
   for (const m of html.matchAll(/<(?:link|script)[^>]+(?:href|src)="([^"]+)"/g)) {
     const f = path.resolve(path.dirname(htmlFile), m[1]);
     if (f.endsWith('.js')) moduleGraph(f, files); else files.add(f);
+  }
+  // The mesa card's module (js/views/comparators.js, imported with the card's first view): a page
+  // whose demos show the mesa card (no views attribute, or one naming mesa) loads it at once.
+  if ([...html.matchAll(/<mesaflow-demo\b[^>]*>/g)].some((m) => !/\sviews="/.test(m[0]) || /\sviews="[^"]*\bmesa\b/.test(m[0]))) {
+    moduleGraph(path.join(OUT, 'js', 'views', 'comparators.js'), files);
   }
   // Stylesheets the custom element links inside its shadow root (see js/template.js).
   for (const f of ['css/demo.css', 'vendor/uPlot.min.css']) files.add(path.join(OUT, f));

@@ -32,7 +32,7 @@ function references(file) {
   if (file.endsWith('.css')) return [...text.matchAll(/url\(\s*['"]?([^'")]+?)['"]?\s*\)/g)].filter((m) => !/^(data:|[a-z]+:\/\/)/.test(m[1])).map((m) => path.resolve(dir, m[1]));
   if (!file.endsWith('.js')) return [];
   const relative = [
-    ...text.matchAll(/(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]/g),
+    ...text.matchAll(/(?:import|export)\b[^'"]*?from\s*['"](\.[^'"]+)['"]/g),
     ...text.matchAll(/import\s*\(?\s*['"](\.[^'"]+)['"]/g),
     ...text.matchAll(/new URL\(\s*['"](\.[^'"]+)['"]\s*,\s*import\.meta\.url\)/g),
   ].map((m) => path.resolve(dir, m[1]));

@@ -102,6 +102,7 @@ test('three demos in a 700 px Georgia column: fonts, properties, parts, heights,
   for (const id of ['a', 'b', 'c']) {
     await page.locator(`#${id}`).screenshot({ path: path.join(SCREENSHOTS, `course-demo-${id}.png`) });
     const box = await page.locator(`#${id}`).boundingBox();
+    console.log(`course demo ${id}: ${box.width} x ${box.height} px`);
     assert.ok(box.width <= 700, `${id}: ${box.width} px wide`);
     assert.ok(box.height < 900, `${id}: ${box.height} px tall`);
     assert.deepEqual(await cutLegends(page, id), [], `${id}: legends inside their cards`);

@@ -21,13 +21,17 @@ const lastOf = (a) => (a?.length ? a[a.length - 1] : null);
 
 // The lines [{label, colour, dash, width, atFloor, values}] (values: the per-position errors) of
 // runs (their mesa views: mesas[i] is run i's, mesas[0] the comparators'). noisy: generated data
-// with noise (the noise floor is drawn).
-export function comparatorLines(cfg, runs, mesas, noisy = false) {
+// with noise (the noise floor is drawn). compact (the element's compact mode, a card in a course
+// page's column): K-step GD for K up to the deepest run's layers, without the causal
+// variant; the laboratory draws them all.
+export function comparatorLines(cfg, runs, mesas, noisy = false, compact = false) {
   const m = mesas[0];
   const lines = runs.map((r, i) => ({ label: runs.length > 1 ? `${r.label}: trained model` : 'trained model', colour: r.colour, width: i ? 2.5 : 3, values: mesas[i]?.model ?? null }));
   if (runs.length === 1 && m.gd1) lines.push({ label: 'one GD step with the trained ab', colour: OKABE_ITO.orange, dash: DASH, values: m.gd1 });
-  (m.gd_steps ?? []).forEach((g, k) => lines.push({ label: `${g.k}-step GD (η = ${num(g.eta, 3)})`, colour: STEPS[k], width: 1.5, atFloor: true, values: g.error }));
-  (m.gd_steps_causal ?? []).forEach((g, k) => lines.push({ label: `${g.k}-step causal GD (η = ${num(g.eta, 3)})`, colour: STEPS[k], dash: DOTS, width: 2, atFloor: true, values: g.error }));
+  const deepest = Math.max(...runs.map((r) => (r.cfg ?? cfg).layers ?? 1));
+  const steps = (m.gd_steps ?? []).filter((g) => !compact || g.k <= deepest);
+  steps.forEach((g, k) => lines.push({ label: `${g.k}-step GD (η = ${num(g.eta, 3)})`, colour: STEPS[k], width: 1.5, atFloor: true, values: g.error }));
+  (compact ? [] : m.gd_steps_causal ?? []).forEach((g, k) => lines.push({ label: `${g.k}-step causal GD (η = ${num(g.eta, 3)})`, colour: STEPS[k], dash: DOTS, width: 2, atFloor: true, values: g.error }));
   if (m.smoother) lines.push({ label: `kernel smoother, the model’s scores (τ = ${num(m.smoother.temperature, 3)})`, colour: OKABE_ITO.yellow, width: 2.5, values: m.smoother.error });
   lines.push(
     { label: 'least squares on the context', colour: OKABE_ITO.green, atFloor: true, values: m.ls },
@@ -52,8 +56,10 @@ function worthOf(r, m, many) {
 
 // The notes under the mesa card: the one-layer model against its one GD step (model/claims.js
 // mesaClaim), what the model is worth in GD steps, the comparators' last-position errors, the
-// smoother, the baselines beyond the paper's process and the true W's line.
-export function comparatorNotes(cfg, runs, mesas, th) {
+// smoother, the baselines beyond the paper's process and the true W's line. compact: the first
+// of them only (the one GD step's for the one-layer model, else the K-step GD one), with the
+// K-step errors of the lines drawn.
+export function comparatorNotes(cfg, runs, mesas, th, compact = false) {
   const m = mesas[0];
   const k = m.t.length - 1;
   const T = m.t[k];
@@ -61,11 +67,15 @@ export function comparatorNotes(cfg, runs, mesas, th) {
   const one = mesaClaim(m, runs[0].hist, th, cfg).text;
   if (runs.length === 1 && one) out.push(one);
   const model = runs.map((r, i) => `${runs.length > 1 ? `${r.label} ` : ''}${num(lastOf(mesas[i]?.model), 3)}`).join(', ');
-  if (m.gd_steps?.length) {
+  if (compact && out.length) return out;
+  const deepest = Math.max(...runs.map((r) => (r.cfg ?? cfg).layers ?? 1));
+  const steps = (m.gd_steps ?? []).filter((g) => !compact || g.k <= deepest);
+  if (steps.length) {
     const worth = runs.map((r, i) => worthOf(r, mesas[i], runs.length > 1)).filter(Boolean);
     const name = runs.length > 1 ? 'the trained models' : runs[0].cfg && measuredModel(runs[0].cfg) ? `the trained model (${modelName(runs[0].cfg)})` : 'the trained model';
-    out.push(`At t = ${T}, ${name}: ${model}; K-step gradient descent from W = 0 with its best step size (grey, solid), K = ${atLast(m.gd_steps)}.${worth.length ? ` At the last position ${worth.join('; ')} (the smallest K whose K-step GD matches the model, interpolated between whole steps in log error).` : ''}`);
+    out.push(`At t = ${T}, ${name}: ${model}; K-step gradient descent from W = 0 with its best step size (grey, solid), K = ${atLast(steps)}.${worth.length ? ` At the last position ${worth.join('; ')} (the smallest K whose K-step GD matches the model, interpolated between whole steps in log error).` : ''}`);
   }
+  if (compact) return out.slice(0, 1);
   if (m.gd_steps_causal?.length) out.push(`Causal K-step GD (grey, dotted), where each context token’s update sees only its own prefix, as a causal stack of layers can compute it: at t = ${T}, K = ${atLast(m.gd_steps_causal)}.`);
   if (m.smoother && runs.length === 1) {
     const s = lastOf(m.smoother.error);
@@ -91,7 +101,7 @@ export function draw(v, axes) {
   const m = v.mesas[0];
   if (!m || !v.runs) return;
   // The trained models' lines are drawn last, on top of the comparators; the legend lists them first.
-  const listed = comparatorLines(v.cfg, v.runs, v.mesas, v.cfg.noise > 0 && !v.file);
+  const listed = comparatorLines(v.cfg, v.runs, v.mesas, v.cfg.noise > 0 && !v.file, compactOf(v));
   const n = v.runs.length;
   const lines = [...listed.slice(n), ...listed.slice(0, n)];
   const key = lines.map((l) => l.label).join('\n');
@@ -114,4 +124,7 @@ export function draw(v, axes) {
 }
 
 // The notes of the Views v's mesa card (comparatorNotes), or null before its first view.
-export const notes = (v) => (v.mesas[0] ? comparatorNotes(v.cfg, v.runs, v.mesas, v.th) : null);
+export const notes = (v) => (v.mesas[0] ? comparatorNotes(v.cfg, v.runs, v.mesas, v.th, compactOf(v)) : null);
+
+// Whether the Views v are an element's in compact mode.
+const compactOf = (v) => !!v.root.host?.hasAttribute('compact');
