@@ -263,7 +263,7 @@ test('two-layers: trains in Chromium to the CLI\'s numbers; each layer\'s heatma
   assert.ok(p.hints[2].includes(`off-diagonal mass of the red blocks ${mass < 1e-4 ? 'less than 0.01%' : pct(mass)}, mass outside them ${pct(cli.history.outside[last])}`), p.hints[2]);
   assert.match(p.modelNote, /the runs below train 2 layers of linear attention with a residual stream \(core\/THEORY\.md §12\)/);
   // The one-sequence view names the stack's formula.
-  assert.match(p.notes.sequence[0], /^Computed in your browser from z\(t\) ← z\(t\) \+ W_PV S\(t\) W_KQ z\(t\) \/ \(t − 1\) in layers 1 to 1 and ŷ\(t\) = W_PV S\(t\) W_KQ z\(t\) \/ \(t − 1\) in layer 2/);
+  assert.match(p.notes.sequence[0], /^Computed in your browser from z\(t\) ← z\(t\) \+ W_PV S\(t\) W_KQ z\(t\) \/ \(t − 1\) in layer 1 and ŷ\(t\) = W_PV S\(t\) W_KQ z\(t\) \/ \(t − 1\) in layer 2/);
   checkMesa(p, cli);
   assert.ok(!p.mesaSeries.includes('one GD step with the trained ab'), 'no one-step line of the trained ab for two layers');
   console.log(`two-layers:\n  ${[...p.hints, ...p.notes.ab, ...p.notes.ratio, ...p.notes.mesa].join('\n  ')}`);

@@ -16,7 +16,7 @@ export function formulaOf(w, attention = 'linear') {
   if (FORWARD[w.model]) return FORWARD[w.model].formula;
   if (attention === 'softmax') return 'ŷ(t) = W_PV Σ_{i≤t} softmax_i(Re(e(i)ᴴ W_KQ e(t))) e(i)';
   const L = w.layers?.length ?? 1;
-  return L > 1 ? `z(t) ← z(t) + W_PV S(t) W_KQ z(t) / (t − 1) in layers 1 to ${L - 1} and ŷ(t) = W_PV S(t) W_KQ z(t) / (t − 1) in layer ${L}, from z(t) = e(t)` : 'ŷ(t) = W_PV S(t) W_KQ e(t) / (t − 1)';
+  return L > 1 ? `z(t) ← z(t) + W_PV S(t) W_KQ z(t) / (t − 1) in ${L > 2 ? `layers 1 to ${L - 1}` : 'layer 1'} and ŷ(t) = W_PV S(t) W_KQ z(t) / (t − 1) in layer ${L}, from z(t) = e(t)` : 'ŷ(t) = W_PV S(t) W_KQ e(t) / (t − 1)';
 }
 
 // out = M x for a row-major complex matrix M (rows x D) and a vector x (D).
