@@ -7,9 +7,12 @@
 // nothing: z^l_1 = z^{l-1}_1 (there is no context to average; §12 states the convention).
 // Blocks, layer 1 first: wkq<l> = W_KQ^l (D, D); wpv<l> = W_PV^l (D, D) for l < L, (d, D) for l = L.
 //
-// The passes are plain scalar C++ (the same operations in the same order natively and in
-// WebAssembly; real and imaginary parts written out, no library complex product): forward and
-// backward in O(L T D^2) per sequence with the prefix states S^l_t, the backward derived in §12.
+// The passes are plain C++ (the same operations in the same order natively and in WebAssembly;
+// real and imaginary parts written out, no library complex product): forward and backward in
+// O(L T D^2) per sequence with the prefix states S^l_t, the backward derived in §12. They run
+// `lanes` sequences at once in SIMD vectors (2: 16-byte vectors, SSE2, NEON, wasm SIMD128), each
+// lane one sequence doing the one-sequence scan's operations in its order, and add the lanes'
+// sums in sequence order: the same bits as lanes 1 (the scalar reference) in every build.
 // Both precisions run in double arithmetic (a single-precision run's data and weights are floats,
 // as for every model). Each shard sums its sequences in order and the shards are added in shard
 // order, so the sums do not depend on the number of threads.
@@ -20,7 +23,9 @@ namespace mesaflow {
 
 class LayersModel final : public Model {
  public:
-  explicit LayersModel(int layers) : L_(layers) {}
+  // lanes: sequences per scan, 1 (the scalar reference, for the tests) or kLanes.
+  static constexpr int kLanes = 2;
+  explicit LayersModel(int layers, int lanes = kLanes) : L_(layers), lanes_(lanes) {}
   int layers() const { return L_; }
   const char* name() const override { return "attention"; }
   const char* description() const override {
@@ -52,6 +57,7 @@ class LayersModel final : public Model {
 
  private:
   int L_;
+  int lanes_;
 };
 
 // The model of layers L in 2..4 (registry.cpp's model_of for model attention).
