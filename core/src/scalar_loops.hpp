@@ -29,10 +29,10 @@ inline void cmac_conj(C& acc, C a, C b) {
 inline C scale(C a, double s) { return {a.real() * s, a.imag() * s}; }
 
 // The same for several sequences at once, one per lane (vectorised across sequences): V is
-// double (one sequence) or a GCC vector of doubles such as Vec2, a complex number's parts apart.
+// double (one sequence) or a GCC vector of doubles (models/layer_scan.hpp SeqLanes), a complex
+// number's parts apart.
 // Each operation is elementwise and the expression trees are those above, so every lane forms the
 // bits that the functions above form for its sequence, at any width, natively and in wasm.
-typedef double Vec2 __attribute__((vector_size(16)));  // 2 sequences: SSE2, NEON, wasm SIMD128
 template <class V>
 struct CV {
   V re, im;
