@@ -9,6 +9,7 @@
 #pragma once
 #include <algorithm>
 #include <complex>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -26,6 +27,44 @@ namespace {
 using scalar::kWidth;
 using scalar::lane;
 using scalar::set_lane;
+
+// portable_exp of every lane, with its operations elementwise (exp.hpp portable_exp_steps): its
+// bits. Where a lane needs one of its special cases (NaN, overflow, a result below the normal
+// range), every lane goes through portable_exp itself.
+template <class V>
+V exp_lanes(const V& x) {
+  constexpr int W = kWidth<V>;
+  if constexpr (W == 1) {
+    return portable_exp(x);
+  } else {
+    bool steps = true;
+    for (int l = 0; l < W; ++l) steps = steps && x[l] >= -708.0 && x[l] <= 709.0;  // false for NaN
+    if (!steps) {
+      V y = x;
+      for (int l = 0; l < W; ++l) y[l] = portable_exp(x[l]);
+      return y;
+    }
+    // floor(t) for |t| < 2^51: t rounded to an integer by adding and removing 1.5 2^52, less 1
+    // where that rounded up (the comparison's lanes are -1 where true, 0 where false).
+    const auto floor_of = [](const V& t) {
+      const V n = (t + 0x1.8p52) - 0x1.8p52;
+      return n + __builtin_convertvector(n > t, V);
+    };
+    // 2^k p for integers k in [-1022, 1023], p in [0.7, 1.5]: a product with 2^k, built from its bits
+    // ((k + 1023) + 2^52 holds k + 1023 in its low bits), exact as the result is normal.
+    const auto scale = [](const V& p, const V& k) {
+      typedef long long I __attribute__((vector_size(sizeof(V))));
+      const V m = (k + 1023.0) + 0x1p52;
+      I b;
+      std::memcpy(&b, &m, sizeof b);
+      b = (b - 0x4330000000000000LL) << 52;
+      V two_k;
+      std::memcpy(&two_k, &b, sizeof two_k);
+      return p * two_k;
+    };
+    return portable_exp_steps(x, floor_of, scale);
+  }
+}
 
 // The weights as real arrays, row-major: kq (D, D), pv (d, D).
 struct SoftmaxWeights {
@@ -111,8 +150,7 @@ struct SoftmaxScan {
       }
       V z{};
       for (int i = 0; i <= t; ++i) {
-        const V x = alpha[i] - top;
-        for (int l = 0; l < W; ++l) set_lane(alpha[i], l, portable_exp(lane(x, l)));  // not std::exp: same bits natively and in wasm
+        alpha[i] = exp_lanes(alpha[i] - top);  // portable_exp, not std::exp: same bits natively and in wasm
         z += alpha[i];
       }
       const V inv_z = 1.0 / z;
