@@ -6,6 +6,7 @@
 
 #include "mesaflow/isa.hpp"
 #include "mesaflow/kernel.hpp"
+#include "models/passes_isa.hpp"
 
 namespace mesaflow {
 
@@ -16,7 +17,11 @@ namespace mesaflow {
   int shard_record_size_##x(int d, bool grad);                                                                    \
   void shard_sums_##x(const Params& p, const Dataset& ds, Pass pass, int first_shard, int last_shard, int threads, \
                       std::vector<double>& out, Scan scan);                                                       \
-  Evaluation combine_shard_sums_##x(const std::vector<double>& sums, int m, int d, Params* grad);
+  Evaluation combine_shard_sums_##x(const std::vector<double>& sums, int m, int d, Params* grad);                  \
+  void layers_shard_sums_##x(const Weights& w, int L, const Dataset& ds, bool grad, int first_shard, int last_shard, \
+                             int threads, int rec, std::vector<double>& out);                                       \
+  void softmax_shard_sums_##x(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard,          \
+                              int threads, int rec, std::vector<double>& out);
 
 namespace {
 
@@ -27,6 +32,8 @@ struct Kernel {
   Evaluation (*evaluate)(const Params&, const Dataset&, Params*, int);
   Evaluation (*evaluate_test)(const Params&, const Dataset&, int);
   void (*shard_sums)(const Params&, const Dataset&, Pass, int, int, int, std::vector<double>&, Scan);
+  void (*layers_shard_sums)(const Weights&, int, const Dataset&, bool, int, int, int, int, std::vector<double>&);
+  void (*softmax_shard_sums)(const Params&, const Dataset&, bool, int, int, int, int, std::vector<double>&);
 };
 
 bool always() { return true; }
@@ -38,7 +45,7 @@ bool has_avx512() { return __builtin_cpu_supports("avx512f") != 0 && has_avx2();
 }  // namespace
 
 #define MESAFLOW_KERNEL_ENTRY(x, bytes, runs) \
-  Kernel { #x, bytes, runs, evaluate_##x, evaluate_test_##x, shard_sums_##x }
+  Kernel { #x, bytes, runs, evaluate_##x, evaluate_test_##x, shard_sums_##x, layers_shard_sums_##x, softmax_shard_sums_##x }
 
 #ifdef MESAFLOW_KERNEL_DISPATCH  // x86-64 with GCC: three compilations (core/CMakeLists.txt)
 MESAFLOW_KERNEL_DECLARE(sse2)
@@ -77,7 +84,7 @@ void shard_sums_pass(const Params& p, const Dataset& ds, Pass pass, int first, i
                      Scan scan) {
   shard_sums(p, ds, pass, first, last, threads, out, scan);
 }
-const Kernel kKernels[] = {{kOnly, kOnlyBytes, always, evaluate, evaluate_test, shard_sums_pass}};
+const Kernel kKernels[] = {{kOnly, kOnlyBytes, always, evaluate, evaluate_test, shard_sums_pass, layers_shard_sums, softmax_shard_sums}};
 }  // namespace
 #endif
 
@@ -179,6 +186,14 @@ void shard_sums(const Params& p, const Dataset& ds, Pass pass, int first_shard, 
 }
 Evaluation combine_shard_sums(const std::vector<double>& sums, int m, int d, Params* grad) {
   return combine_shard_sums_sse2(sums, m, d, grad);
+}
+void layers_shard_sums(const Weights& w, int L, const Dataset& ds, bool grad, int first_shard, int last_shard,
+                       int threads, int rec, std::vector<double>& out) {
+  chosen().layers_shard_sums(w, L, ds, grad, first_shard, last_shard, threads, rec, out);
+}
+void softmax_shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
+                        int rec, std::vector<double>& out) {
+  chosen().softmax_shard_sums(p, ds, grad, first_shard, last_shard, threads, rec, out);
 }
 #endif
 

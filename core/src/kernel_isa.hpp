@@ -17,7 +17,7 @@
 // otherwise end up called on any CPU. A new public function of kernel.hpp gets a line here and
 // one in kernel_dispatch.cpp.
 //
-// Included first by kernel.cpp.
+// Included first by kernel.cpp; by models/passes_isa.cpp after the headers it uses.
 // Only this file knows the widths (one place; see kernel.cpp's kScanBytes):
 //   avx512  64 bytes: 8 doubles / 16 floats, a pack in one zmm register (32 of them)
 //   avx2    32 bytes: half a pack per scan (16 ymm registers)
@@ -62,6 +62,9 @@
 #define shard_record_size MESAFLOW_KERNEL_CAT(shard_record_size_, MESAFLOW_KERNEL_SUFFIX)
 #define shard_sums MESAFLOW_KERNEL_CAT(shard_sums_, MESAFLOW_KERNEL_SUFFIX)
 #define combine_shard_sums MESAFLOW_KERNEL_CAT(combine_shard_sums_, MESAFLOW_KERNEL_SUFFIX)
+// ... and the plain passes compiled the same way (models/passes_isa.cpp, models/passes_isa.hpp).
+#define layers_shard_sums MESAFLOW_KERNEL_CAT(layers_shard_sums_, MESAFLOW_KERNEL_SUFFIX)
+#define softmax_shard_sums MESAFLOW_KERNEL_CAT(softmax_shard_sums_, MESAFLOW_KERNEL_SUFFIX)
 #endif
 
 // Storage for the scan's vectors, 64-byte aligned. Needed: outside the pragma (the standard

@@ -28,4 +28,41 @@ inline void cmac_conj(C& acc, C a, C b) {
 }
 inline C scale(C a, double s) { return {a.real() * s, a.imag() * s}; }
 
+// The same for several sequences at once, one per lane (vectorised across sequences): V is
+// double (one sequence) or a GCC vector of doubles (models/layer_scan.hpp SeqLanes), a complex
+// number's parts apart.
+// Each operation is elementwise and the expression trees are those above, so every lane forms the
+// bits that the functions above form for its sequence, at any width, natively and in wasm.
+template <class V>
+struct CV {
+  V re, im;
+};
+template <class V>
+constexpr int kWidth = sizeof(V) / sizeof(double);  // sequences per V
+template <class V>
+inline double lane(const V& v, int k) {
+  if constexpr (kWidth<V> == 1) return (void)k, v;
+  else return v[k];
+}
+template <class V>
+inline void set_lane(V& v, int k, double x) {
+  if constexpr (kWidth<V> == 1) (void)k, v = x;
+  else v[k] = x;
+}
+// acc += a b, acc += a conj(b) (a or b may be one number for all lanes: V = double), a s.
+template <class V, class A, class B>
+inline void cmac(CV<V>& acc, const CV<A>& a, const CV<B>& b) {
+  acc = {acc.re + (a.re * b.re - a.im * b.im), acc.im + (a.re * b.im + a.im * b.re)};
+}
+template <class V, class A, class B>
+inline void cmac_conj(CV<V>& acc, const CV<A>& a, const CV<B>& b) {
+  acc = {acc.re + (a.re * b.re + a.im * b.im), acc.im + (a.im * b.re - a.re * b.im)};
+}
+template <class V>
+inline CV<V> scale(const CV<V>& a, double s) { return {a.re * s, a.im * s}; }
+template <class V>
+inline CV<V> operator+(const CV<V>& a, const CV<V>& b) { return {a.re + b.re, a.im + b.im}; }
+template <class V>
+inline CV<V> operator-(const CV<V>& a, const CV<V>& b) { return {a.re - b.re, a.im - b.im}; }
+
 }  // namespace mesaflow::scalar

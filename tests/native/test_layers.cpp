@@ -7,14 +7,18 @@
 #include <sys/wait.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "mesaflow/fields.hpp"
 #include "mesaflow/flops.hpp"
+#include "mesaflow/isa.hpp"
 #include "mesaflow/models/layers.hpp"
 #include "mesaflow/reference.hpp"
 #include "support.hpp"
@@ -210,6 +214,61 @@ TEST(Layers, SameBitsForAnyThreadCount) {
   EXPECT_EQ(a.ratio, b.ratio);
   EXPECT_EQ(a.last_mse, b.last_mse);
   EXPECT_EQ(to_vector(g1), to_vector(g2));
+}
+
+// The pass runs kernel_scan_bytes() / 8 sequences at once, one per SIMD lane (layer_scan.hpp
+// LayerScan<V>, compiled for the kernel's instruction set: MESAFLOW_ISA forces one, and the tests
+// layers_isa_* run this one with each), and must give the bits of the same template at one lane
+// (the scalar reference, every sequence scanned alone and its sums added one sequence after the other): the loss, ratio, last-position
+// error, test loss and every gradient entry, and each shard's record. m = 7 (one pack, a tail of
+// one sequence past the lanes) and 23 (two packs of 8 then a tail of 7: several shards, so two
+// threads do run), in double and single precision (packs of 8 and 16), at 1 and 2 threads.
+// Bit patterns, so that == tells -0 from +0 and a NaN equals itself.
+std::vector<std::uint64_t> bits(const double* x, std::size_t n) {
+  std::vector<std::uint64_t> b(n);
+  std::memcpy(b.data(), x, n * sizeof(double));
+  return b;
+}
+std::vector<std::uint64_t> bits(const std::vector<double>& x) { return bits(x.data(), x.size()); }
+std::vector<std::uint64_t> bits(const Eigen::VectorXd& x) { return bits(x.data(), static_cast<std::size_t>(x.size())); }
+std::vector<std::uint64_t> bits(double x) { return bits(&x, 1); }
+
+TEST(Layers, SimdLanesGiveTheScalarBitsWithATail) {
+  try {
+    (void)kernel_isa();
+  } catch (const std::invalid_argument& e) {  // MESAFLOW_ISA names a set this CPU cannot run
+    GTEST_SKIP() << e.what();
+  }
+  ASSERT_GE(kernel_scan_bytes() / 8, 2) << "the pass is vectorised across sequences";
+  for (Precision prec : {Precision::Double, Precision::Single})
+    for (int m : {7, 23})
+      for (int L = 2; L <= 4; ++L) {
+        Config c = small(L == 3 ? 3 : 2, 9, m, L);
+        c.precision = prec;
+        const LayersModel simd(L), scalar(L, true);
+        const Dataset ds = generate_dataset(c, c.m, kTrainStream);
+        const Weights w = random_weights(simd, c, 30 + L);
+        const Evaluation want = scalar.evaluate(w, ds, nullptr, 1);
+        Weights gwant;
+        scalar.evaluate(w, ds, &gwant, 1);
+        for (int threads : {1, 2}) {
+          const std::string at = "L " + std::to_string(L) + " m " + std::to_string(m) + " precision " + to_string(prec) +
+                                 " threads " + std::to_string(threads);
+          Weights g;
+          const Evaluation ev = simd.evaluate(w, ds, &g, threads);
+          EXPECT_EQ(bits(ev.loss), bits(want.loss)) << at;
+          EXPECT_EQ(bits(ev.ratio), bits(want.ratio)) << at;
+          EXPECT_EQ(bits(ev.last_mse), bits(want.last_mse)) << at;
+          EXPECT_EQ(bits(to_vector(g)), bits(to_vector(gwant))) << at;
+          EXPECT_EQ(bits(simd.evaluate_test(w, ds, threads).loss), bits(scalar.evaluate_test(w, ds, 1).loss)) << at;
+          for (Pass pass : {Pass::Forward, Pass::Gradient}) {
+            std::vector<double> a, b;
+            simd.shard_sums(w, ds, pass, 0, kShards, threads, a);
+            scalar.shard_sums(w, ds, pass, 0, kShards, 1, b);
+            EXPECT_EQ(bits(a), bits(b)) << at;
+          }
+        }
+      }
 }
 
 TEST(Layers, GdAndFlowLowerTheLoss) {

@@ -6,15 +6,20 @@
 #include <sys/wait.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <limits>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "mesaflow/budget.hpp"
 #include "mesaflow/fields.hpp"
+#include "mesaflow/isa.hpp"
 #include "mesaflow/models/exp.hpp"
+#include "mesaflow/models/softmax.hpp"
 #include "mesaflow/reference.hpp"
 #include "support.hpp"
 
@@ -186,6 +191,61 @@ TEST(Softmax, SameBitsAtAnyThreadCountAndShardSplit) {
   EXPECT_TRUE(g.blocks[0] == g1.blocks[0] && g.blocks[1] == g1.blocks[1]);
   std::vector<double> bad;
   EXPECT_THROW(softmax_model().shard_sums(random_weights(2, 1), ds, Pass::Forward, 0, kShards, 1, bad), std::invalid_argument);
+}
+
+// Bit patterns, so that == tells -0 from +0 and a NaN equals itself.
+std::vector<std::uint64_t> bits(const double* x, std::size_t n) {
+  std::vector<std::uint64_t> b(n);
+  std::memcpy(b.data(), x, n * sizeof(double));
+  return b;
+}
+std::vector<std::uint64_t> bits(const std::vector<double>& x) { return bits(x.data(), x.size()); }
+std::vector<std::uint64_t> bits(const Eigen::VectorXd& x) { return bits(x.data(), static_cast<std::size_t>(x.size())); }
+std::vector<std::uint64_t> bits(double x) { return bits(&x, 1); }
+
+// The pass runs kernel_scan_bytes() / 8 sequences at once, one per SIMD lane (softmax_scan.hpp
+// SoftmaxScan<V>, compiled for the kernel's instruction set: MESAFLOW_ISA forces one, and the tests
+// softmax_isa_* run this one with each), and must give the bits of the same template at one lane
+// (the scalar reference, every sequence scanned alone, its gradient terms added position by
+// position one sequence after the other): the loss, ratio, last-position error, test loss, every
+// gradient entry and each shard's record. m = 7 (one pack, a tail of one sequence past the lanes)
+// and 23 (packs of 8 then a tail of 7 in double: several shards, so two threads do run), both
+// precisions, 1 and 2 threads; scores of 0.3 and of 40 (exp's underflow to 0 in some lanes).
+TEST(Softmax, SimdLanesGiveTheScalarBitsWithATail) {
+  try {
+    (void)kernel_isa();
+  } catch (const std::invalid_argument& e) {  // MESAFLOW_ISA names a set this CPU cannot run
+    GTEST_SKIP() << e.what();
+  }
+  ASSERT_GE(kernel_scan_bytes() / 8, 2) << "the pass is vectorised across sequences";
+  const SoftmaxModel simd, scalar(true);
+  for (Precision prec : {Precision::Double, Precision::Single})
+    for (int m : {7, 23})
+      for (double size : {0.3, 40.0}) {
+        Config c = small(m == 7 ? 3 : 2, 9, m);
+        c.precision = prec;
+        const Dataset ds = generate_dataset(c, c.m, kTrainStream);
+        const Weights w = random_weights(c.d, 40 + m, size);
+        Weights gwant;
+        const Evaluation want = scalar.evaluate(w, ds, &gwant, 1);
+        for (int threads : {1, 2}) {
+          const std::string at = "m " + std::to_string(m) + " precision " + to_string(prec) + " size " +
+                                 std::to_string(size) + " threads " + std::to_string(threads);
+          Weights g;
+          const Evaluation ev = simd.evaluate(w, ds, &g, threads);
+          EXPECT_EQ(bits(ev.loss), bits(want.loss)) << at;
+          EXPECT_EQ(bits(ev.ratio), bits(want.ratio)) << at;
+          EXPECT_EQ(bits(ev.last_mse), bits(want.last_mse)) << at;
+          EXPECT_EQ(bits(to_vector(g)), bits(to_vector(gwant))) << at;
+          EXPECT_EQ(bits(simd.evaluate_test(w, ds, threads).loss), bits(scalar.evaluate_test(w, ds, 1).loss)) << at;
+          for (Pass pass : {Pass::Forward, Pass::Gradient}) {
+            std::vector<double> a, b;
+            simd.shard_sums(w, ds, pass, 0, kShards, threads, a);
+            scalar.shard_sums(w, ds, pass, 0, kShards, 1, b);
+            EXPECT_EQ(bits(a), bits(b)) << at;
+          }
+        }
+      }
 }
 
 TEST(Softmax, HugeScoresGiveTheOneHotLimitWithoutOverflow) {

@@ -10,218 +10,17 @@
 
 #include "mesaflow/history.hpp"
 #include "mesaflow/rng.hpp"
-#include "shard_threads.hpp"
-#include "../scalar_loops.hpp"  // MESAFLOW_SCALAR_LOOPS, cmac
+#include "layer_scan.hpp"
+#include "passes_isa.hpp"
 
 namespace mesaflow {
 
-namespace {
-
-using scalar::C;
-using scalar::cmac;
-using scalar::cmac_conj;
-using scalar::scale;
-
-// A row-major complex matrix (rows, cols), flat.
-struct Mat {
-  int rows = 0, cols = 0;
-  std::vector<C> a;
-  Mat() = default;
-  Mat(int r, int c) : rows(r), cols(c), a(static_cast<std::size_t>(r) * c) {}
-  C& operator()(int i, int j) { return a[static_cast<std::size_t>(i) * cols + j]; }
-  C operator()(int i, int j) const { return a[static_cast<std::size_t>(i) * cols + j]; }
-  void zero() { std::fill(a.begin(), a.end(), C(0.0, 0.0)); }
-};
-
-void mul(const Mat& A, const C* x, C* y) {  // y = A x (y of A.rows), y overwritten
-  for (int i = 0; i < A.rows; ++i) {
-    C s(0.0, 0.0);
-    for (int j = 0; j < A.cols; ++j) cmac(s, A(i, j), x[j]);
-    y[i] = s;
-  }
-}
-void mul_adjoint_add(const Mat& A, const C* x, C* y) {  // y += A^H x (y of A.cols)
-  for (int j = 0; j < A.cols; ++j) {
-    C s = y[j];
-    for (int i = 0; i < A.rows; ++i) cmac_conj(s, x[i], A(i, j));  // conj(A_ij) x_i
-    y[j] = s;
-  }
-}
-void outer_add(Mat& G, const C* a, const C* b) {  // G += a b^H
-  for (int i = 0; i < G.rows; ++i)
-    for (int j = 0; j < G.cols; ++j) cmac_conj(G(i, j), a[i], b[j]);
-}
-
-// Per-thread scratch of one sequence's scan: n = T - 1 positions (the last token is only a target).
-struct LayerScan {
-  int L, d, D, n;
-  std::vector<Mat> K, P;    // the weights: K[l] (D, D), P[l] (D or d, D), l = 0..L-1 (layer l + 1)
-  std::vector<Mat> gK, gP;  // their gradient sums over the sequence
-  Mat S, R;                 // (D, D) prefix state, suffix sum of the backward
-  std::vector<C> z;         // (L, n, D): z[l] = the input z^l of layer l + 1 (z[0] = e)
-  std::vector<C> u, v;      // (L, n, D): u = W_KQ z, v = S u of each layer
-  std::vector<C> r;         // (n, d): y_hat - x_{t+1} (0 at the first position)
-  std::vector<C> g, gnext;  // (n, D): the gradient of the current layer's output, of its input
-  std::vector<C> gv, gu;    // (n, D)
-  std::vector<double> re, im;  // (T, d) tokens
-
-  LayerScan(const Weights& w, int L_, int d_, int T) : L(L_), d(d_), D(2 * d_), n(T - 1), S(D, D), R(D, D) {
-    for (int l = 0; l < L; ++l) {
-      for (int b = 0; b < 2; ++b) {
-        const Eigen::MatrixXcd& src = w.blocks[2 * l + b];
-        Mat m(static_cast<int>(src.rows()), static_cast<int>(src.cols()));
-        for (int i = 0; i < m.rows; ++i)
-          for (int j = 0; j < m.cols; ++j) m(i, j) = src(i, j);
-        (b == 0 ? K : P).push_back(m);
-        (b == 0 ? gK : gP).push_back(Mat(m.rows, m.cols));
-      }
-    }
-    const std::size_t layer = static_cast<std::size_t>(n) * D;
-    z.assign(L * layer, C());
-    u.assign(L * layer, C());
-    v.assign(L * layer, C());
-    r.assign(static_cast<std::size_t>(n) * d, C());
-    g.assign(layer, C());
-    gnext.assign(layer, C());
-    gv.assign(layer, C());
-    gu.assign(layer, C());
-    re.resize(static_cast<std::size_t>(T) * d);
-    im.resize(re.size());
-  }
-  C* at(std::vector<C>& a, int l, int t0) { return a.data() + (static_cast<std::size_t>(l) * n + t0) * D; }
-
-  // One sequence (tokens in re, im): its sums into o = [loss, ratio, ratio_count, last, gradient];
-  // with y_out, the predictions too: y_out[t0 * d + i] = y_hat at 0-based position t0 (t0 = 1..n-1).
-  MESAFLOW_SCALAR_LOOPS void run(bool grad, double* o, C* y_out = nullptr) {
-    // z^0_t = e_t = (x_t ; x_{t-1}), x_0 = 0, 0-based t0 = t - 1.
-    for (int t0 = 0; t0 < n; ++t0) {
-      C* e = at(z, 0, t0);
-      for (int j = 0; j < d; ++j) {
-        e[j] = {re[static_cast<std::size_t>(t0) * d + j], im[static_cast<std::size_t>(t0) * d + j]};
-        e[d + j] = t0 > 0 ? C(re[static_cast<std::size_t>(t0 - 1) * d + j], im[static_cast<std::size_t>(t0 - 1) * d + j])
-                          : C(0.0, 0.0);
-      }
-    }
-    // Forward, layer by layer: S^l_t += z z^H, u = W_KQ z, v = S u, a = W_PV v / rho.
-    double loss = 0;
-    std::vector<C> a(D);
-    for (int l = 0; l < L; ++l) {
-      const bool last = l == L - 1;
-      S.zero();
-      for (int t0 = 0; t0 < n; ++t0) {
-        const C* zt = at(z, l, t0);
-        outer_add(S, zt, zt);
-        if (t0 == 0) {  // rho_1 = 0: the layer adds nothing at the first position (§12)
-          if (!last) std::copy(zt, zt + D, at(z, l + 1, 0));
-          continue;
-        }
-        C* ut = at(u, l, t0);
-        C* vt = at(v, l, t0);
-        mul(K[l], zt, ut);
-        mul(S, ut, vt);
-        mul(P[l], vt, a.data());
-        const double inv = 1.0 / t0;  // 1 / rho_t
-        if (!last) {
-          C* znext = at(z, l + 1, t0);
-          for (int i = 0; i < D; ++i) znext[i] = zt[i] + scale(a[i], inv);
-        } else {
-          C* rt = r.data() + static_cast<std::size_t>(t0) * d;
-          double sq = 0;
-          for (int i = 0; i < d; ++i) {
-            const C y = scale(a[i], inv);
-            if (y_out) y_out[static_cast<std::size_t>(t0) * d + i] = y;
-            const C x{re[static_cast<std::size_t>(t0 + 1) * d + i], im[static_cast<std::size_t>(t0 + 1) * d + i]};
-            rt[i] = y - x;
-            sq += rt[i].real() * rt[i].real() + rt[i].imag() * rt[i].imag();
-            if (t0 + 1 == n) {  // the last position, target x_T: ratio Re(y_hat / x) over non-zero x
-              const double xx = x.real() * x.real() + x.imag() * x.imag();
-              if (xx > 0.0) {
-                o[1] += (y.real() * x.real() + y.imag() * x.imag()) / xx;
-                o[2] += 1;
-              }
-            }
-          }
-          loss += sq;
-          if (t0 + 1 == n) o[3] += sq;
-        }
-      }
-    }
-    o[0] += loss;
-    if (!grad) return;
-
-    // Backward (§12), layer L down to 1; g holds dl/d(output of the layer) (+ i dl/dIm).
-    for (auto& m : gK) m.zero();
-    for (auto& m : gP) m.zero();
-    std::fill(g.begin(), g.end(), C());
-    for (int t0 = 1; t0 < n; ++t0) std::copy(r.data() + static_cast<std::size_t>(t0) * d, r.data() + static_cast<std::size_t>(t0 + 1) * d, g.data() + static_cast<std::size_t>(t0) * D);
-    for (int l = L - 1; l >= 0; --l) {
-      const bool last = l == L - 1;
-      const int Pl = P[l].rows;
-      // gs = g / rho; dW_PV += gs v^H; gv = W_PV^H gs.
-      std::fill(gv.begin(), gv.end(), C());
-      for (int t0 = 1; t0 < n; ++t0) {
-        const double inv = 1.0 / t0;
-        const C* gt = g.data() + static_cast<std::size_t>(t0) * D;
-        for (int i = 0; i < Pl; ++i) a[i] = scale(gt[i], inv);
-        outer_add(gP[l], a.data(), at(v, l, t0));  // a: gs = g / rho here
-        mul_adjoint_add(P[l], a.data(), gv.data() + static_cast<std::size_t>(t0) * D);
-      }
-      // A forward scan for the prefix states again: gu = S_t gv, dW_KQ += gu z^H.
-      S.zero();
-      for (int t0 = 0; t0 < n; ++t0) {
-        const C* zt = at(z, l, t0);
-        outer_add(S, zt, zt);
-        if (t0 == 0) continue;
-        C* gut = gu.data() + static_cast<std::size_t>(t0) * D;
-        mul(S, gv.data() + static_cast<std::size_t>(t0) * D, gut);
-        outer_add(gK[l], gut, zt);
-      }
-      if (l == 0) break;  // z^0 = e is data
-      // A reverse scan: R_t = sum_{s >= t} (gv_s u_s^H + u_s gv_s^H), and the input's gradient
-      // gz_t = (residual: g_t) + W_KQ^H gu_t + R_t z_t.
-      R.zero();
-      for (int t0 = n - 1; t0 >= 0; --t0) {
-        const C* zt = at(z, l, t0);
-        C* out = gnext.data() + static_cast<std::size_t>(t0) * D;
-        if (t0 > 0) {
-          const C* gvt = gv.data() + static_cast<std::size_t>(t0) * D;
-          const C* ut = at(u, l, t0);
-          outer_add(R, gvt, ut);
-          outer_add(R, ut, gvt);
-        }
-        // The residual stream carries the output's gradient (at t0 = 0 z^{l+1} = z^l).
-        for (int i = 0; i < D; ++i) out[i] = C(0.0, 0.0);
-        if (!last) {
-          const C* gt = g.data() + static_cast<std::size_t>(t0) * D;
-          for (int i = 0; i < D; ++i) out[i] = gt[i];
-        }
-        for (int i = 0; i < D; ++i) {
-          C s = out[i];
-          for (int j = 0; j < D; ++j) cmac(s, R(i, j), zt[j]);
-          out[i] = s;
-        }
-        if (t0 > 0) mul_adjoint_add(K[l], gu.data() + static_cast<std::size_t>(t0) * D, out);
-      }
-      std::swap(g, gnext);
-    }
-    // The sums in to_vector's order: each block's real parts row-major, then its imaginary parts.
-    double* q = o + 4;
-    for (int l = 0; l < L; ++l)
-      for (const Mat* m : {&gK[l], &gP[l]}) {
-        for (const C& c : m->a) *q++ += c.real();
-        for (const C& c : m->a) *q++ += c.imag();
-      }
-  }
-};
-
-}  // namespace
 
 Eigen::MatrixXcd layers_predict(const Weights& w, int L, const Dataset& ds, int s) {
-  LayerScan sc(w, L, ds.d, ds.T);
-  ds.sequence(s, sc.re.data(), sc.im.data());
+  LayerScan<double> sc(w, L, ds.d, ds.T);
+  sc.load(ds, s, 1);
   Eigen::MatrixXcd y = Eigen::MatrixXcd::Zero(ds.d, ds.T);  // column-major: column t0 at t0 * d
-  double o[4] = {0, 0, 0, 0};
-  sc.run(false, o, y.data());
+  sc.run(false, y.data());
   return y;
 }
 
@@ -284,17 +83,8 @@ void LayersModel::shard_sums(const Weights& w, const Dataset& ds, Pass pass, int
   const bool grad = pass == Pass::Gradient;
   const int rec = record_size(d, grad);
   out.assign(static_cast<std::size_t>(last_shard - first_shard) * rec, 0.0);
-  auto run_shard = [&](int s, LayerScan& sc) {
-    double* o = out.data() + static_cast<std::size_t>(s - first_shard) * rec;
-    // The shard's sequences: those of its packs (kernel.hpp's split), in order.
-    const int begin = static_cast<int>(static_cast<long long>(ds.packs) * s / kShards) * ds.lanes;
-    const int end = std::min(ds.m, static_cast<int>(static_cast<long long>(ds.packs) * (s + 1) / kShards) * ds.lanes);
-    for (int q = begin; q < end; ++q) {
-      ds.sequence(q, sc.re.data(), sc.im.data());
-      sc.run(grad, o);
-    }
-  };
-  run_shards(first_shard, last_shard, threads, ds.packs, [&] { return LayerScan(w, L_, d, ds.T); }, run_shard);
+  if (scalar_) scan_shards<double>(w, L_, ds, grad, first_shard, last_shard, threads, rec, out);
+  else layers_shard_sums(w, L_, ds, grad, first_shard, last_shard, threads, rec, out);
 }
 
 Evaluation LayersModel::combine_shard_sums(const std::vector<double>& sums, int m, int d, Weights* grad) const {

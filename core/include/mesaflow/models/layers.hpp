@@ -7,9 +7,13 @@
 // nothing: z^l_1 = z^{l-1}_1 (there is no context to average; §12 states the convention).
 // Blocks, layer 1 first: wkq<l> = W_KQ^l (D, D); wpv<l> = W_PV^l (D, D) for l < L, (d, D) for l = L.
 //
-// The passes are plain scalar C++ (the same operations in the same order natively and in
-// WebAssembly; real and imaginary parts written out, no library complex product): forward and
-// backward in O(L T D^2) per sequence with the prefix states S^l_t, the backward derived in §12.
+// The passes are plain C++ (the same operations in the same order natively and in WebAssembly;
+// real and imaginary parts written out, no library complex product): forward and backward in
+// O(L T D^2) per sequence with the prefix states S^l_t, the backward derived in §12. They scan
+// several sequences at once in SIMD vectors, the kernel's instruction set's (kernel_scan_bytes() / 8
+// sequences: 2 for SSE2, NEON and wasm SIMD128, 4 for AVX2, 8 for AVX-512), each lane one sequence
+// doing the one-sequence scan's operations in its order, and add the lanes' sums in sequence
+// order: the bits of the scalar reference (one sequence per scan) in every build.
 // Both precisions run in double arithmetic (a single-precision run's data and weights are floats,
 // as for every model). Each shard sums its sequences in order and the shards are added in shard
 // order, so the sums do not depend on the number of threads.
@@ -20,7 +24,8 @@ namespace mesaflow {
 
 class LayersModel final : public Model {
  public:
-  explicit LayersModel(int layers) : L_(layers) {}
+  // scalar: one sequence per scan (the scalar reference, for the tests).
+  explicit LayersModel(int layers, bool scalar = false) : L_(layers), scalar_(scalar) {}
   int layers() const { return L_; }
   const char* name() const override { return "attention"; }
   const char* description() const override {
@@ -52,6 +57,7 @@ class LayersModel final : public Model {
 
  private:
   int L_;
+  bool scalar_;
 };
 
 // The model of layers L in 2..4 (registry.cpp's model_of for model attention).

@@ -11,9 +11,11 @@
 // scores of any size give alpha in [0, 1] (no overflow; a row with one dominant score is one-hot).
 // Cost O(T^2 d) per sequence (q_t = W_KQ e_t once per t, then one D-dot product per i <= t;
 // flops() counts it term by term). The passes run in double for either precision (a
-// single-precision run's data and weights are floats, as for every model). Each shard sums its
-// sequences in order in scalar code, and the shards run on threads of their own, so the sums do not
-// depend on the thread count or the platform.
+// single-precision run's data and weights are floats, as for every model). The scan runs several
+// sequences at once in SIMD vectors (the kernel's instruction set's, as the L-layer model's:
+// layers.hpp), each lane one sequence doing the one-sequence scan's operations in its order; each
+// shard adds its sequences' sums in sequence order, and the shards run on threads of their own,
+// so the sums do not depend on the vectors' width, the thread count or the platform.
 #pragma once
 #include "mesaflow/models/model.hpp"
 
@@ -21,6 +23,8 @@ namespace mesaflow {
 
 class SoftmaxModel final : public Model {
  public:
+  // scalar: one sequence per scan (the scalar reference, for the tests; see the passes below).
+  explicit SoftmaxModel(bool scalar = false) : scalar_(scalar) {}
   const char* name() const override { return "softmax-attention"; }
   const char* description() const override {
     return "one-layer softmax attention, y_hat_t = W_PV sum_i alpha_{t,i} e_i, alpha_t = softmax_i Re(e_i^H W_KQ e_t)";
@@ -47,6 +51,9 @@ class SoftmaxModel final : public Model {
   // The mesa view with the model's own predictions (softmax_predict); gd1, gap, not_gd null.
   bool has_mesa() const override { return true; }
   MesaView mesa(const Weights& w, const Dataset& test, int nseq) const override;
+
+ private:
+  bool scalar_;
 };
 
 // The model's predictions on sequence s of ds, by the pass that trains it, as a (d, T) matrix:
