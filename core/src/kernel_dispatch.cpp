@@ -21,7 +21,9 @@ namespace mesaflow {
   void layers_shard_sums_##x(const Weights& w, int L, const Dataset& ds, bool grad, int first_shard, int last_shard, \
                              int threads, int rec, std::vector<double>& out);                                       \
   void softmax_shard_sums_##x(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard,          \
-                              int threads, int rec, std::vector<double>& out);
+                              int threads, int rec, std::vector<double>& out);                                      \
+  Eigen::MatrixXcd layers_predict_lanes_##x(const Weights& w, int L, const Dataset& ds, int s);                      \
+  Eigen::MatrixXcd softmax_predict_lanes_##x(const Params& p, const Dataset& ds, int s);
 
 namespace {
 
@@ -34,6 +36,8 @@ struct Kernel {
   void (*shard_sums)(const Params&, const Dataset&, Pass, int, int, int, std::vector<double>&, Scan);
   void (*layers_shard_sums)(const Weights&, int, const Dataset&, bool, int, int, int, int, std::vector<double>&);
   void (*softmax_shard_sums)(const Params&, const Dataset&, bool, int, int, int, int, std::vector<double>&);
+  Eigen::MatrixXcd (*layers_predict_lanes)(const Weights&, int, const Dataset&, int);
+  Eigen::MatrixXcd (*softmax_predict_lanes)(const Params&, const Dataset&, int);
 };
 
 bool always() { return true; }
@@ -45,7 +49,8 @@ bool has_avx512() { return __builtin_cpu_supports("avx512f") != 0 && has_avx2();
 }  // namespace
 
 #define MESAFLOW_KERNEL_ENTRY(x, bytes, runs) \
-  Kernel { #x, bytes, runs, evaluate_##x, evaluate_test_##x, shard_sums_##x, layers_shard_sums_##x, softmax_shard_sums_##x }
+  Kernel { #x, bytes, runs, evaluate_##x, evaluate_test_##x, shard_sums_##x, layers_shard_sums_##x, softmax_shard_sums_##x, \
+           layers_predict_lanes_##x, softmax_predict_lanes_##x }
 
 #ifdef MESAFLOW_KERNEL_DISPATCH  // x86-64 with GCC: three compilations (core/CMakeLists.txt)
 MESAFLOW_KERNEL_DECLARE(sse2)
@@ -84,7 +89,8 @@ void shard_sums_pass(const Params& p, const Dataset& ds, Pass pass, int first, i
                      Scan scan) {
   shard_sums(p, ds, pass, first, last, threads, out, scan);
 }
-const Kernel kKernels[] = {{kOnly, kOnlyBytes, always, evaluate, evaluate_test, shard_sums_pass, layers_shard_sums, softmax_shard_sums}};
+const Kernel kKernels[] = {{kOnly, kOnlyBytes, always, evaluate, evaluate_test, shard_sums_pass, layers_shard_sums, softmax_shard_sums,
+                            layers_predict_lanes, softmax_predict_lanes}};
 }  // namespace
 #endif
 
@@ -194,6 +200,12 @@ void layers_shard_sums(const Weights& w, int L, const Dataset& ds, bool grad, in
 void softmax_shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
                         int rec, std::vector<double>& out) {
   chosen().softmax_shard_sums(p, ds, grad, first_shard, last_shard, threads, rec, out);
+}
+Eigen::MatrixXcd layers_predict_lanes(const Weights& w, int L, const Dataset& ds, int s) {
+  return chosen().layers_predict_lanes(w, L, ds, s);
+}
+Eigen::MatrixXcd softmax_predict_lanes(const Params& p, const Dataset& ds, int s) {
+  return chosen().softmax_predict_lanes(p, ds, s);
 }
 #endif
 

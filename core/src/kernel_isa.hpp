@@ -65,6 +65,8 @@
 // ... and the plain passes compiled the same way (models/passes_isa.cpp, models/passes_isa.hpp).
 #define layers_shard_sums MESAFLOW_KERNEL_CAT(layers_shard_sums_, MESAFLOW_KERNEL_SUFFIX)
 #define softmax_shard_sums MESAFLOW_KERNEL_CAT(softmax_shard_sums_, MESAFLOW_KERNEL_SUFFIX)
+#define layers_predict_lanes MESAFLOW_KERNEL_CAT(layers_predict_lanes_, MESAFLOW_KERNEL_SUFFIX)
+#define softmax_predict_lanes MESAFLOW_KERNEL_CAT(softmax_predict_lanes_, MESAFLOW_KERNEL_SUFFIX)
 #endif
 
 // Storage for the scan's vectors, 64-byte aligned. Needed: outside the pragma (the standard

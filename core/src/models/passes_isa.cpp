@@ -33,6 +33,20 @@ void softmax_shard_sums(const Params& p, const Dataset& ds, bool grad, int first
                         int rec, std::vector<double>& out) {
   softmax_scan_shards<SeqLanes<MESAFLOW_SCAN_BYTES>::V>(p, ds, grad, first_shard, last_shard, threads, rec, out);
 }
+Eigen::MatrixXcd layers_predict_lanes(const Weights& w, int L, const Dataset& ds, int s) {
+  LayerScan<SeqLanes<MESAFLOW_SCAN_BYTES>::V> sc(w, L, ds.d, ds.T);
+  sc.load(ds, s, 1);
+  Eigen::MatrixXcd y = Eigen::MatrixXcd::Zero(ds.d, ds.T);  // column-major: column t0 at t0 * d
+  sc.run(false, y.data());
+  return y;
+}
+Eigen::MatrixXcd softmax_predict_lanes(const Params& p, const Dataset& ds, int s) {
+  SoftmaxScan<SeqLanes<MESAFLOW_SCAN_BYTES>::V> sc(ds.T, ds.d);
+  sc.load(ds, s, 1);
+  Eigen::MatrixXcd y = Eigen::MatrixXcd::Zero(ds.d, ds.T);  // column-major: column t at t * d
+  sc.run(SoftmaxWeights(p), false, y.data());
+  return y;
+}
 
 }  // namespace mesaflow
 MESAFLOW_KERNEL_END

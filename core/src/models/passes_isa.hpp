@@ -5,6 +5,8 @@
 #pragma once
 #include <vector>
 
+#include <Eigen/Dense>
+
 #include "mesaflow/dataset.hpp"
 #include "mesaflow/model.hpp"
 #include "mesaflow/models/model.hpp"
@@ -17,5 +19,9 @@ void layers_shard_sums(const Weights& w, int L, const Dataset& ds, bool grad, in
                        int threads, int rec, std::vector<double>& out);
 void softmax_shard_sums(const Params& p, const Dataset& ds, bool grad, int first_shard, int last_shard, int threads,
                         int rec, std::vector<double>& out);
+// Sequence s's predictions (d, T): column t - 1 holds y_hat_t for t = 2..T-1, the others zero
+// (layers_predict's and softmax_predict's layout), by the same scans (the sequence in lane 0).
+Eigen::MatrixXcd layers_predict_lanes(const Weights& w, int L, const Dataset& ds, int s);
+Eigen::MatrixXcd softmax_predict_lanes(const Params& p, const Dataset& ds, int s);
 
 }  // namespace mesaflow

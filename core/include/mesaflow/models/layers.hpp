@@ -24,7 +24,8 @@ namespace mesaflow {
 
 class LayersModel final : public Model {
  public:
-  // scalar: one sequence per scan (the scalar reference, for the tests).
+  // scalar: one sequence per scan (the scalar reference, for the tests; native builds only:
+  // WebAssembly runs the vector scans whatever it says).
   explicit LayersModel(int layers, bool scalar = false) : L_(layers), scalar_(scalar) {}
   int layers() const { return L_; }
   const char* name() const override { return "attention"; }

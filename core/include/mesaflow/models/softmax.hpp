@@ -23,7 +23,8 @@ namespace mesaflow {
 
 class SoftmaxModel final : public Model {
  public:
-  // scalar: one sequence per scan (the scalar reference, for the tests; see the passes below).
+  // scalar: one sequence per scan (the scalar reference, for the tests; see the passes below;
+  // native builds only: WebAssembly runs the vector scans whatever it says).
   explicit SoftmaxModel(bool scalar = false) : scalar_(scalar) {}
   const char* name() const override { return "softmax-attention"; }
   const char* description() const override {
