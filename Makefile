@@ -86,12 +86,14 @@ aarch64:
 
 # make test runs the suites that hold the numbers under emulation: the kernel against the O(T^2)
 # formula (NEON path), forward and gradient against finite differences, precision, the saved CLI
-# fixtures bit for bit, the instruction-set identity, the CLI and resume. The whole native suite
+# fixtures bit for bit, the instruction-set identity, the CLI and resume, and the layers and softmax
+# passes (their NEON vectors against the scalar references, naive and finite-difference tests: 23
+# tests, 25 s under qemu at load 2). The whole native suite
 # under qemu is still past make test's budget on a 2-core machine (several training tests take
 # minutes each under emulation): `make test-aarch64-full` runs all of it, nothing left out (the
 # two runs of test_theory that exceeded the 600 s limit now take 33 s and 148 s under qemu, load 2-5).
-AARCH64_TARGETS := mesaflow test_kernel test_forward test_gradient test_precision test_fixtures test_isa test_cli test_resume
-AARCH64_SUITES := ^(Kernel|Forward|ForwardTest|Gradient|Regenerated|Precision|Fixtures|Isa|Cli|Resume)[./]|^isa_identity$$
+AARCH64_TARGETS := mesaflow test_kernel test_forward test_gradient test_precision test_fixtures test_isa test_cli test_resume test_layers test_softmax
+AARCH64_SUITES := ^(Kernel|Forward|ForwardTest|Gradient|Regenerated|Precision|Fixtures|Isa|Cli|Resume|Layers|Softmax)[./]|^isa_identity$$
 # Resuming at seven epochs of a run, GD and the flow: 337 s under qemu at load 6 when the run was
 # 23 epochs (475 s before the flow's step per epoch went from 0.5 to 0.05); 11 epochs now (0.3 CPU s
 # natively, was 0.56), not yet timed under qemu.
