@@ -11,6 +11,7 @@
 #include "mesaflow/dataset.hpp"
 #include "mesaflow/kernel.hpp"  // kShards
 #include "mesaflow/models/model.hpp"
+#include "lane_sums.hpp"  // shard_sequences, add_sequence_sums
 #include "shard_threads.hpp"
 #include "../kernel_isa.hpp"    // KernelAlloc
 #include "../scalar_loops.hpp"  // MESAFLOW_SCALAR_LOOPS, CV, cmac, cmac_conj, scale
@@ -254,15 +255,7 @@ struct LayerScan {
   // first: as the scan of one sequence after the other adds them (the same additions into o).
   void add_sums(bool grad, int count, double* o) const {
     for (int k = 0; k < count; ++k) {
-      if (n >= 2) {  // a last position: its ratio terms over non-zero x, its error
-        for (int i = 0; i < d; ++i)
-          if (lane(ratio_xx[i], k) > 0.0) {
-            o[1] += lane(ratio_term[i], k);
-            o[2] += 1;
-          }
-        o[3] += lane(last_sq, k);
-      }
-      o[0] += lane(loss, k);
+      add_sequence_sums(o, k, n >= 2, d, loss, last_sq, ratio_term, ratio_xx);  // n >= 2: a last position
       if (!grad) continue;
       // The sums in to_vector's order: each block's real parts row-major, then its imaginary parts.
       double* q = o + 4;
@@ -281,9 +274,7 @@ void scan_shards(const Weights& w, int L, const Dataset& ds, bool grad, int firs
                  int rec, std::vector<double>& out) {
   auto run_shard = [&](int s, LayerScan<V>& sc) {
     double* o = out.data() + static_cast<std::size_t>(s - first_shard) * rec;
-    // The shard's sequences: those of its packs (kernel.hpp's split), in order.
-    const int begin = static_cast<int>(static_cast<long long>(ds.packs) * s / kShards) * ds.lanes;
-    const int end = std::min(ds.m, static_cast<int>(static_cast<long long>(ds.packs) * (s + 1) / kShards) * ds.lanes);
+    const auto [begin, end] = shard_sequences(ds, s);
     for (int q = begin; q < end; q += LayerScan<V>::W) {
       const int count = std::min(LayerScan<V>::W, end - q);
       sc.load(ds, q, count);

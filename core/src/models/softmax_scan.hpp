@@ -17,6 +17,7 @@
 #include "mesaflow/kernel.hpp"  // kShards
 #include "mesaflow/models/attention.hpp"
 #include "mesaflow/models/exp.hpp"
+#include "lane_sums.hpp"  // shard_sequences, add_sequence_sums
 #include "shard_threads.hpp"
 #include "../kernel_isa.hpp"    // KernelAlloc
 #include "../scalar_loops.hpp"  // MESAFLOW_SCALAR_LOOPS, kWidth, lane, set_lane
@@ -254,15 +255,7 @@ struct SoftmaxScan {
             gkq_im[a * D + b] += v_im_a * er - v_re_a * ei;
           }
       }
-      if (T >= 3) {  // a last position (t = T - 2 >= 1): its ratio terms over non-zero x, its error
-        for (int a = 0; a < d; ++a)
-          if (lane(ratio_xx[a], l) > 0.0) {
-            o[1] += lane(ratio_term[a], l);
-            o[2] += 1;
-          }
-        o[3] += lane(last_sq, l);
-      }
-      o[0] += lane(loss, l);
+      add_sequence_sums(o, l, T >= 3, d, loss, last_sq, ratio_term, ratio_xx);  // T >= 3: a last position t = T - 2 >= 1
     }
   }
 };
@@ -275,8 +268,7 @@ void softmax_scan_shards(const Params& p, const Dataset& ds, bool grad, int firs
   const SoftmaxWeights Wt(p);
   const auto run_shard = [&](int s, SoftmaxScan<V>& sc) {
     double* o = out.data() + static_cast<std::size_t>(s - first_shard) * rec;
-    const int begin = static_cast<int>(static_cast<long long>(ds.packs) * s / kShards) * ds.lanes;
-    const int end = std::min(ds.m, static_cast<int>(static_cast<long long>(ds.packs) * (s + 1) / kShards) * ds.lanes);
+    const auto [begin, end] = shard_sequences(ds, s);
     for (int q = begin; q < end; q += SoftmaxScan<V>::W) {
       const int count = std::min(SoftmaxScan<V>::W, end - q);
       sc.load(ds, q, count);
