@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <complex>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "mesaflow/config.hpp"
@@ -18,6 +20,17 @@ namespace mesaflow::test {
 
 // A problem or a divergence as text, the way the tests read them ("" when there is none).
 inline std::string text(const Problem& p) { return describe(p); }
+
+// Bit patterns, so that == tells -0 from +0 and a NaN equals itself (test_layers, test_softmax:
+// the SIMD passes against their scalar references).
+inline std::vector<std::uint64_t> bits(const double* x, std::size_t n) {
+  std::vector<std::uint64_t> b(n);
+  std::memcpy(b.data(), x, n * sizeof(double));
+  return b;
+}
+inline std::vector<std::uint64_t> bits(const std::vector<double>& x) { return bits(x.data(), x.size()); }
+inline std::vector<std::uint64_t> bits(const Eigen::VectorXd& x) { return bits(x.data(), static_cast<std::size_t>(x.size())); }
+inline std::vector<std::uint64_t> bits(double x) { return bits(&x, 1); }
 inline std::string message(const Session& s) {
   return s.diverged() ? describe(s.divergence(), [](const std::string& f, const std::string& v) { return "--" + f + " " + v; })
                       : "";

@@ -224,14 +224,7 @@ TEST(Layers, SameBitsForAnyThreadCount) {
 // one sequence past the lanes) and 23 (two packs of 8 then a tail of 7: several shards, so two
 // threads do run), in double and single precision (packs of 8 and 16), at 1 and 2 threads.
 // Bit patterns, so that == tells -0 from +0 and a NaN equals itself.
-std::vector<std::uint64_t> bits(const double* x, std::size_t n) {
-  std::vector<std::uint64_t> b(n);
-  std::memcpy(b.data(), x, n * sizeof(double));
-  return b;
-}
-std::vector<std::uint64_t> bits(const std::vector<double>& x) { return bits(x.data(), x.size()); }
-std::vector<std::uint64_t> bits(const Eigen::VectorXd& x) { return bits(x.data(), static_cast<std::size_t>(x.size())); }
-std::vector<std::uint64_t> bits(double x) { return bits(&x, 1); }
+using test::bits;  // support.hpp
 
 TEST(Layers, SimdLanesGiveTheScalarBitsWithATail) {
   try {

@@ -194,14 +194,7 @@ TEST(Softmax, SameBitsAtAnyThreadCountAndShardSplit) {
 }
 
 // Bit patterns, so that == tells -0 from +0 and a NaN equals itself.
-std::vector<std::uint64_t> bits(const double* x, std::size_t n) {
-  std::vector<std::uint64_t> b(n);
-  std::memcpy(b.data(), x, n * sizeof(double));
-  return b;
-}
-std::vector<std::uint64_t> bits(const std::vector<double>& x) { return bits(x.data(), x.size()); }
-std::vector<std::uint64_t> bits(const Eigen::VectorXd& x) { return bits(x.data(), static_cast<std::size_t>(x.size())); }
-std::vector<std::uint64_t> bits(double x) { return bits(&x, 1); }
+using test::bits;  // support.hpp
 
 // The pass runs kernel_scan_bytes() / 8 sequences at once, one per SIMD lane (softmax_scan.hpp
 // SoftmaxScan<V>, compiled for the kernel's instruction set: MESAFLOW_ISA forces one, and the tests
